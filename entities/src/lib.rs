@@ -1,0 +1,7 @@
+//! SeaORM entities of Backbone, one module per domain.
+//!
+//! These are table shapes, not API shapes: GraphQL types live in each
+//! subgraph and are converted from these models explicitly.
+
+pub mod platform;
+pub mod tenancy;

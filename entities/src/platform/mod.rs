@@ -1,0 +1,4 @@
+//! Tables every subgraph writes through the kit: the audit log and the outbox.
+
+pub mod audit_event;
+pub mod outbox;

@@ -1,0 +1,21 @@
+//! Role names with a platform-wide meaning.
+
+/// Operates the platform itself: creates and lists tenants. Carried only in
+/// tokens issued by the platform, never assigned inside a tenant.
+pub const PLATFORM_ADMIN: &str = "platform_admin";
+/// Administers one tenant.
+pub const TENANT_ADMIN: &str = "tenant_admin";
+/// A clinician (or teacher) working with persons' data.
+pub const CLINICIAN: &str = "clinician";
+/// Staff handling day-to-day operations.
+pub const STAFF: &str = "staff";
+/// A patient (or learner): acts on their own data only.
+pub const PATIENT: &str = "patient";
+/// An integration partner, usually behind an API key.
+pub const PARTNER: &str = "partner";
+/// Reads the audit log, changes nothing.
+pub const AUDITOR: &str = "auditor";
+
+/// The roles every tenant gets when it is provisioned.
+pub const DEFAULT_TENANT_ROLES: [&str; 6] =
+    [TENANT_ADMIN, CLINICIAN, STAFF, PATIENT, PARTNER, AUDITOR];

@@ -1,0 +1,233 @@
+//! Typed, layered configuration: defaults < `backbone.toml` < environment.
+//!
+//! Environment variables are `BACKBONE_` followed by the key path, with `__`
+//! between levels (`BACKBONE_AUTH__HS256_SECRET`). `DATABASE_URL` and
+//! `REDIS_URL` are also read, below their `BACKBONE_` forms, because every
+//! hosting platform sets them. Unknown keys are an error, so a typo never
+//! silently falls back to a default. Secrets are [`SecretString`]s, whose
+//! `Debug` prints `[REDACTED]`.
+
+use std::path::{Path, PathBuf};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Toml},
+};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+/// Errors while loading configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A key is unknown, a value has the wrong type, or the file is not TOML.
+    #[error("configuration: {0}")]
+    Invalid(#[from] Box<figment::Error>),
+    /// A value is well-typed but unusable.
+    #[error("configuration: {0}")]
+    Rule(String),
+}
+
+/// Everything a Backbone process reads at start.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Database URL: `sqlite://data/backbone.db?mode=rwc` (default) or
+    /// `postgres://user@host/db`.
+    pub database_url: String,
+    /// Redis URL; when set, the event bus runs over Redis (later issue).
+    pub redis_url: Option<String>,
+    /// Run pending migrations when a process starts.
+    pub migrate_on_start: bool,
+    /// Token verification.
+    pub auth: AuthConfig,
+    /// HTTP serving.
+    pub http: HttpConfig,
+    /// Outbox relay.
+    pub outbox: OutboxConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://data/backbone.db?mode=rwc".into(),
+            redis_url: None,
+            migrate_on_start: true,
+            auth: AuthConfig::default(),
+            http: HttpConfig::default(),
+            outbox: OutboxConfig::default(),
+        }
+    }
+}
+
+/// How tokens are verified (DESIGN.md §4).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Expected `iss` claim.
+    pub issuer: String,
+    /// Expected `aud` claim.
+    pub audience: String,
+    /// HS256 shared secret (dev). At least 32 bytes.
+    pub hs256_secret: Option<SecretString>,
+    /// JWKS URL for RS256/ES256 keys (production).
+    pub jwks_url: Option<String>,
+    /// Seconds a fetched JWKS is trusted before it is fetched again.
+    pub jwks_cache_seconds: u64,
+    /// Clock skew tolerated on `exp`, in seconds.
+    pub leeway_seconds: u64,
+}
+
+/// The HS256 secret dev mode uses when none is configured. Never accepted
+/// outside dev: [`AuthConfig::validate`] is called by production entry points.
+pub const DEV_HS256_SECRET: &str = "backbone-dev-secret-change-me-0123456789abcdef";
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            issuer: "backbone".into(),
+            audience: "backbone-api".into(),
+            hs256_secret: None,
+            jwks_url: None,
+            jwks_cache_seconds: 300,
+            leeway_seconds: 30,
+        }
+    }
+}
+
+/// HTTP serving.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Interface to bind.
+    pub host: String,
+    /// Port of the first service; in dev mode each subgraph takes the next
+    /// port after the router's.
+    pub port: u16,
+    /// Largest request body accepted, in bytes; larger bodies get 413.
+    pub body_limit_bytes: usize,
+    /// Deepest query accepted.
+    pub max_depth: usize,
+    /// Highest query complexity accepted.
+    pub max_complexity: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 4000,
+            body_limit_bytes: 1024 * 1024,
+            max_depth: 16,
+            max_complexity: 2000,
+        }
+    }
+}
+
+/// Outbox relay.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutboxConfig {
+    /// Milliseconds between polls when the outbox was empty.
+    pub poll_interval_ms: u64,
+    /// Events published per batch.
+    pub batch_size: u64,
+}
+
+impl Default for OutboxConfig {
+    fn default() -> Self {
+        Self { poll_interval_ms: 100, batch_size: 256 }
+    }
+}
+
+impl Config {
+    /// Loads defaults, then `path` (or `./backbone.toml` if it exists), then
+    /// the environment.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        let file: PathBuf = path.map_or_else(|| PathBuf::from("backbone.toml"), Path::to_path_buf);
+        if path.is_some() && !file.exists() {
+            return Err(ConfigError::Rule(format!("file {} does not exist", file.display())));
+        }
+        Self::from_figment(
+            Figment::new()
+                .merge(Toml::file(file))
+                .merge(Env::raw().only(&["DATABASE_URL", "REDIS_URL"]).lowercase(true))
+                .merge(Env::prefixed("BACKBONE_").split("__")),
+        )
+    }
+
+    /// Extracts and validates a config from any figment (used by tests).
+    pub fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        let config: Config = figment.extract().map_err(Box::new)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks rules types cannot express.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        use secrecy::ExposeSecret;
+        if let Some(secret) = &self.auth.hs256_secret
+            && secret.expose_secret().len() < 32
+        {
+            return Err(ConfigError::Rule("auth.hs256_secret must be at least 32 bytes".into()));
+        }
+        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres"))
+        {
+            return Err(ConfigError::Rule(
+                "database_url must start with sqlite: or postgres:// (value not shown)".into(),
+            ));
+        }
+        if self.http.body_limit_bytes == 0 {
+            return Err(ConfigError::Rule("http.body_limit_bytes must be positive".into()));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::providers::Serialized;
+
+    #[test]
+    fn layers_file_under_env_and_rejects_unknown_keys() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("backbone.toml");
+        std::fs::write(&file, "database_url = \"postgres://x@y/z\"\n[http]\nport = 5000\n")
+            .expect("write");
+        let config = Config::from_figment(
+            Figment::new()
+                .merge(Toml::file(&file))
+                .merge(Serialized::default("http.port", 6000)),
+        )
+        .expect("load");
+        assert_eq!(config.database_url, "postgres://x@y/z");
+        assert_eq!(config.http.port, 6000);
+        assert_eq!(config.http.host, "127.0.0.1");
+
+        std::fs::write(&file, "[http]\nprot = 5000\n").expect("write");
+        let err = Config::from_figment(Figment::new().merge(Toml::file(&file)))
+            .expect_err("unknown key must fail");
+        assert!(err.to_string().contains("prot"), "{err}");
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let config = Config::from_figment(Figment::new().merge(Serialized::default(
+            "auth.hs256_secret",
+            "a-very-secret-value-that-is-long-enough-1234",
+        )))
+        .expect("load");
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("a-very-secret-value"), "{shown}");
+        assert!(shown.contains("REDACTED"), "{shown}");
+    }
+
+    #[test]
+    fn short_secret_is_refused() {
+        let err = Config::from_figment(
+            Figment::new().merge(Serialized::default("auth.hs256_secret", "short")),
+        )
+        .expect_err("short secret");
+        assert!(err.to_string().contains("32 bytes"));
+    }
+}

@@ -1,0 +1,77 @@
+//! Who is calling: the typed request context resolvers read.
+
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+
+/// What kind of principal made the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Principal {
+    /// A user with a bearer token.
+    User,
+    /// A partner API key.
+    ApiKey,
+}
+
+/// A verified caller (DESIGN.md §4). Resolvers read this, never headers.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    /// The tenant every query is scoped to.
+    pub tenant_id: Uuid,
+    /// User id, or API key id for [`Principal::ApiKey`].
+    pub user_id: Uuid,
+    /// Role names from the token (or the key).
+    pub roles: Vec<String>,
+    /// Scopes from the token (or the key).
+    pub scopes: Vec<String>,
+    /// User or API key.
+    pub principal: Principal,
+    /// Request id, for logs and internal error references.
+    pub request_id: String,
+}
+
+impl RequestContext {
+    /// Whether the caller operates the platform (token role `platform_admin`).
+    /// Only user tokens can carry it; API keys never do.
+    pub fn is_platform_admin(&self) -> bool {
+        self.principal == Principal::User
+            && self.roles.iter().any(|r| r == backbone_schema::roles::PLATFORM_ADMIN)
+    }
+}
+
+/// The authentication outcome of one request, stored in the GraphQL context.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    /// No credentials were presented.
+    Anonymous,
+    /// Credentials were presented and rejected; the reason is client-safe.
+    Invalid(String),
+    /// A verified caller.
+    Authenticated(RequestContext),
+}
+
+impl Auth {
+    /// The caller, or `UNAUTHENTICATED`.
+    pub fn require(&self) -> ApiResult<&RequestContext> {
+        match self {
+            Auth::Authenticated(ctx) => Ok(ctx),
+            Auth::Anonymous => Err(ApiError::Unauthenticated("authentication required".into())),
+            Auth::Invalid(reason) => Err(ApiError::Unauthenticated(reason.clone())),
+        }
+    }
+}
+
+/// Reads the caller from a GraphQL resolver context.
+pub trait AuthExt {
+    /// The verified caller, or `UNAUTHENTICATED`.
+    fn caller(&self) -> ApiResult<&RequestContext>;
+}
+
+impl AuthExt for async_graphql::Context<'_> {
+    fn caller(&self) -> ApiResult<&RequestContext> {
+        match self.data_opt::<Auth>() {
+            Some(auth) => auth.require(),
+            None => Err(ApiError::Unauthenticated("authentication required".into())),
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! The GraphQL edge of a subgraph: schema setup, the error-code extension,
+//! and the HTTP handler that authenticates each request.
+
+use std::sync::Arc;
+
+use async_graphql::{
+    ObjectType, Response, Schema, SchemaBuilder, ServerError, SubscriptionType,
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest},
+};
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::{
+    Router,
+    extract::State,
+    http::HeaderMap,
+    response::{Html, IntoResponse},
+    routing::get,
+};
+use backbone_schema::{ErrorCode, headers};
+
+use crate::{auth, error::ApiError, state::Kit};
+
+/// Enables federation, the limits from config, the error-code extension, and
+/// puts the [`Kit`] into the schema data.
+pub fn configure<Q, M, S>(builder: SchemaBuilder<Q, M, S>, kit: &Kit) -> SchemaBuilder<Q, M, S>
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    builder
+        .enable_federation()
+        .limit_depth(kit.config.http.max_depth)
+        .limit_complexity(kit.config.http.max_complexity)
+        .limit_recursive_depth(64)
+        .extension(ErrorCodes)
+        .data(kit.clone())
+}
+
+/// Gives every error a code (DESIGN.md §5):
+/// - an [`ApiError`] from a resolver gets its own code (internal causes are
+///   logged and replaced by a reference);
+/// - any other resolver error is unexpected: `INTERNAL`, logged;
+/// - errors without a source come from parsing, validation or input
+///   coercion inside async-graphql: `BAD_USER_INPUT`.
+pub struct ErrorCodes;
+
+impl ExtensionFactory for ErrorCodes {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ErrorCodes)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for ErrorCodes {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let mut response = next.run(ctx).await;
+        for error in &mut response.errors {
+            code_error(error);
+        }
+        response
+    }
+}
+
+fn code_error(error: &mut ServerError) {
+    if let Some(source) = error.source.clone()
+        && let Some(api) = source.downcast_ref::<ApiError>()
+    {
+        api.apply_to(error);
+        return;
+    }
+    let has_code = error.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
+    if has_code {
+        return;
+    }
+    if error.source.is_some() {
+        ApiError::Internal(error.message.clone()).apply_to(error);
+    } else {
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", ErrorCode::BadUserInput.as_str());
+    }
+}
+
+/// Routes `/graphql` (POST and GET) to `schema`, authenticating each request.
+pub fn routes<Q, M, S>(schema: Schema<Q, M, S>, kit: Kit) -> Router
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    Router::new()
+        .route("/graphql", get(handle::<Q, M, S>).post(handle::<Q, M, S>))
+        .route("/playground", get(playground))
+        .with_state(GqlState { schema, kit })
+}
+
+/// Router state: the schema and the runtime its requests authenticate with.
+struct GqlState<Q, M, S> {
+    schema: Schema<Q, M, S>,
+    kit: Kit,
+}
+
+impl<Q, M, S> Clone for GqlState<Q, M, S> {
+    fn clone(&self) -> Self {
+        Self { schema: self.schema.clone(), kit: self.kit.clone() }
+    }
+}
+
+async fn handle<Q, M, S>(
+    State(GqlState { schema, kit }): State<GqlState<Q, M, S>>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> GraphQLResponse
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    let request_id =
+        headers.get(headers::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
+    let request = request.into_inner();
+    let auth = auth::authenticate(&headers, &kit.verifier, &kit.db, &request_id).await;
+    schema.execute(request.data(auth)).await.into()
+}
+
+async fn playground() -> impl IntoResponse {
+    Html(async_graphql::http::playground_source(
+        async_graphql::http::GraphQLPlaygroundConfig::new("/graphql"),
+    ))
+}

@@ -1,0 +1,25 @@
+//! The runtime every Backbone subgraph shares.
+//!
+//! A subgraph crate holds its schema and domain rules; everything else —
+//! configuration, the database, who is calling, what they may do, the audit
+//! log, the outbox and the event bus, and the HTTP server around the schema —
+//! comes from here, so every subgraph behaves the same at its edges.
+
+pub mod audit;
+pub mod auth;
+pub mod bus;
+pub mod config;
+pub mod context;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod outbox;
+pub mod pagination;
+pub mod rbac;
+pub mod serve;
+pub mod state;
+pub mod validate;
+
+pub use context::{Auth, Principal, RequestContext};
+pub use error::{ApiError, ApiResult};
+pub use state::Kit;

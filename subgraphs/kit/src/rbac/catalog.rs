@@ -1,0 +1,88 @@
+//! The permission catalog and the default grants of each tenant role.
+//!
+//! Provisioning a tenant writes these into its roles; a tenant admin may
+//! later change them. Each domain adds its resources here so every tenant
+//! gets a complete, reviewed starting point.
+
+use backbone_schema::roles::{AUDITOR, CLINICIAN, PARTNER, PATIENT, STAFF, TENANT_ADMIN};
+
+/// Every permission `(resource, action, description)`.
+pub const PERMISSIONS: &[(&str, &str, &str)] = &[
+    ("tenant", "read", "See the tenant's settings"),
+    ("tenant", "update", "Change the tenant's settings"),
+    ("user", "read", "See users"),
+    ("user", "invite", "Invite users"),
+    ("user", "update", "Change users' profiles"),
+    ("user", "deactivate", "Deactivate users"),
+    ("role", "read", "See roles and assignments"),
+    ("role", "assign", "Assign and revoke roles"),
+    ("api_key", "read", "See API keys"),
+    ("api_key", "create", "Create API keys"),
+    ("api_key", "revoke", "Revoke API keys"),
+    ("audit", "read", "Read the audit log"),
+    ("usage", "read", "See usage against limits"),
+];
+
+/// Default grants `(role, resource, action, scope)`.
+pub const DEFAULT_GRANTS: &[(&str, &str, &str, &str)] = &[
+    (TENANT_ADMIN, "tenant", "read", "tenant"),
+    (TENANT_ADMIN, "tenant", "update", "tenant"),
+    (TENANT_ADMIN, "user", "read", "tenant"),
+    (TENANT_ADMIN, "user", "invite", "tenant"),
+    (TENANT_ADMIN, "user", "update", "tenant"),
+    (TENANT_ADMIN, "user", "deactivate", "tenant"),
+    (TENANT_ADMIN, "role", "read", "tenant"),
+    (TENANT_ADMIN, "role", "assign", "tenant"),
+    (TENANT_ADMIN, "api_key", "read", "tenant"),
+    (TENANT_ADMIN, "api_key", "create", "tenant"),
+    (TENANT_ADMIN, "api_key", "revoke", "tenant"),
+    (TENANT_ADMIN, "audit", "read", "tenant"),
+    (TENANT_ADMIN, "usage", "read", "tenant"),
+    (CLINICIAN, "tenant", "read", "tenant"),
+    (CLINICIAN, "user", "read", "tenant"),
+    (CLINICIAN, "user", "update", "own"),
+    (STAFF, "tenant", "read", "tenant"),
+    (STAFF, "user", "read", "tenant"),
+    (STAFF, "user", "update", "own"),
+    (PATIENT, "tenant", "read", "tenant"),
+    (PATIENT, "user", "read", "own"),
+    (PATIENT, "user", "update", "own"),
+    (PARTNER, "tenant", "read", "tenant"),
+    (PARTNER, "user", "read", "tenant"),
+    (AUDITOR, "tenant", "read", "tenant"),
+    (AUDITOR, "user", "read", "tenant"),
+    (AUDITOR, "role", "read", "tenant"),
+    (AUDITOR, "api_key", "read", "tenant"),
+    (AUDITOR, "audit", "read", "tenant"),
+    (AUDITOR, "usage", "read", "tenant"),
+];
+
+/// What each default role is for.
+pub fn role_description(role: &str) -> &'static str {
+    match role {
+        TENANT_ADMIN => "Administers the tenant: users, roles, keys, audit",
+        CLINICIAN => "Works with persons' data in care or teaching",
+        STAFF => "Handles day-to-day operations",
+        PATIENT => "Acts on their own data only",
+        PARTNER => "Integration partner, usually behind an API key",
+        AUDITOR => "Reads the audit log and usage, changes nothing",
+        _ => "Custom role",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_default_grant_names_a_catalog_permission_and_a_valid_scope() {
+        for (role, resource, action, scope) in DEFAULT_GRANTS {
+            assert!(
+                PERMISSIONS.iter().any(|(r, a, _)| r == resource && a == action),
+                "{role}: {resource}:{action} not in catalog"
+            );
+            assert!(super::super::Scope::parse(scope).is_some(), "{scope}");
+            assert_ne!(role_description(role), "Custom role");
+        }
+    }
+}

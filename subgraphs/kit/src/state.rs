@@ -1,0 +1,79 @@
+//! [`Kit`]: the shared runtime state handed to every subgraph.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::Notify;
+
+use crate::{
+    auth::TokenVerifier,
+    bus::{EventBus, InProcessBus},
+    config::Config,
+    db,
+    outbox::Relay,
+    rbac::Rbac,
+};
+
+/// Failures while starting the runtime.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Configuration is invalid.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    /// The database is unreachable or a migration failed.
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+}
+
+/// Database, verifier, RBAC, bus and config of one process. Cheap to clone.
+#[derive(Clone)]
+pub struct Kit {
+    /// The database pool.
+    pub db: DatabaseConnection,
+    /// Bearer token verification.
+    pub verifier: Arc<TokenVerifier>,
+    /// Permission checks.
+    pub rbac: Rbac,
+    /// Where the relay publishes.
+    pub bus: Arc<dyn EventBus>,
+    /// Poked after commits that wrote outbox rows, so the relay runs now.
+    pub outbox_wake: Arc<Notify>,
+    /// The loaded configuration.
+    pub config: Arc<Config>,
+}
+
+impl Kit {
+    /// Connects (and migrates, if configured) and builds the runtime with an
+    /// in-process bus.
+    pub async fn start(config: Config) -> Result<Self, StartError> {
+        config.validate()?;
+        let db = if config.migrate_on_start {
+            db::connect_and_migrate(&config.database_url).await?
+        } else {
+            db::connect(&config.database_url).await?
+        };
+        Ok(Self::from_parts(config, db, Arc::new(InProcessBus::default())))
+    }
+
+    /// Builds the runtime from an open database and a bus.
+    pub fn from_parts(config: Config, db: DatabaseConnection, bus: Arc<dyn EventBus>) -> Self {
+        Self {
+            verifier: Arc::new(TokenVerifier::new(&config.auth)),
+            rbac: Rbac::new(db.clone()),
+            db,
+            bus,
+            outbox_wake: Arc::new(Notify::new()),
+            config: Arc::new(config),
+        }
+    }
+
+    /// A relay publishing this process's outbox to its bus.
+    pub fn relay(&self) -> Relay {
+        Relay::new(self.db.clone(), self.bus.clone(), self.config.outbox.clone(), self.outbox_wake.clone())
+    }
+
+    /// Wakes the relay after a commit that wrote outbox rows.
+    pub fn committed(&self) {
+        self.outbox_wake.notify_one();
+    }
+}

@@ -1,0 +1,161 @@
+//! Roles, their permissions, and assignments to users with optional expiry.
+
+use backbone_entities::tenancy::{permission, role, role_permission, user_role};
+use backbone_schema::event_types;
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
+};
+use subgraph_kit::{ApiError, ApiResult, RequestContext, audit::AuditEntry};
+use uuid::Uuid;
+
+use super::{record, users};
+
+/// A role with its permissions `(resource, action, scope)`.
+#[derive(Debug, Clone)]
+pub struct RoleWithPermissions {
+    /// The role.
+    pub role: role::Model,
+    /// Its permissions.
+    pub permissions: Vec<(String, String, String)>,
+}
+
+/// Every role of a tenant with its permissions, by name.
+pub async fn list(db: &DatabaseConnection, tenant_id: Uuid) -> ApiResult<Vec<RoleWithPermissions>> {
+    let roles = role::Entity::find()
+        .filter(role::Column::TenantId.eq(tenant_id))
+        .order_by_asc(role::Column::Name)
+        .all(db)
+        .await?;
+    let grants = role_permission::Entity::find()
+        .filter(role_permission::Column::RoleId.is_in(roles.iter().map(|r| r.id)))
+        .all(db)
+        .await?;
+    let perms = permission::Entity::find().all(db).await?;
+    Ok(roles
+        .into_iter()
+        .map(|role| {
+            let mut permissions: Vec<_> = grants
+                .iter()
+                .filter(|g| g.role_id == role.id)
+                .filter_map(|g| {
+                    let p = perms.iter().find(|p| p.id == g.permission_id)?;
+                    Some((p.resource.clone(), p.action.clone(), g.scope.clone()))
+                })
+                .collect();
+            permissions.sort();
+            RoleWithPermissions { role, permissions }
+        })
+        .collect())
+}
+
+/// A role assignment as shown on a user.
+#[derive(Debug, Clone)]
+pub struct Assignment {
+    /// Role name.
+    pub role: String,
+    /// When it stops granting anything.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Whether it grants now.
+    pub active: bool,
+}
+
+/// The role assignments of a user, expired ones included (marked inactive).
+pub async fn assignments(db: &DatabaseConnection, tenant_id: Uuid, user_id: Uuid) -> ApiResult<Vec<Assignment>> {
+    let rows = user_role::Entity::find()
+        .filter(user_role::Column::TenantId.eq(tenant_id))
+        .filter(user_role::Column::UserId.eq(user_id))
+        .all(db)
+        .await?;
+    let roles = role::Entity::find()
+        .filter(role::Column::Id.is_in(rows.iter().map(|r| r.role_id)))
+        .all(db)
+        .await?;
+    let now = Utc::now();
+    let mut out: Vec<Assignment> = rows
+        .into_iter()
+        .filter_map(|a| {
+            let role = roles.iter().find(|r| r.id == a.role_id)?;
+            Some(Assignment {
+                role: role.name.clone(),
+                expires_at: a.expires_at,
+                active: a.expires_at.is_none_or(|e| e > now),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.role.cmp(&b.role));
+    Ok(out)
+}
+
+/// Assigns `role_name` to a user of the caller's tenant, replacing the
+/// expiry of an existing assignment. An expiry in the past is refused.
+pub async fn assign(
+    db: &DatabaseConnection,
+    ctx: &RequestContext,
+    user_id: Uuid,
+    role_name: &str,
+    expires_at: Option<DateTime<Utc>>,
+) -> ApiResult<()> {
+    if expires_at.is_some_and(|e| e <= Utc::now()) {
+        return Err(ApiError::bad_input("expiresAt", "expiresAt must be in the future"));
+    }
+    let txn = db.begin().await?;
+    users::get(&txn, ctx.tenant_id, user_id).await?.ok_or_else(users::not_found)?;
+    let role = users::find_roles(&txn, ctx.tenant_id, &[role_name.to_owned()])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::bad_input("role", "unknown role"))?;
+    user_role::Entity::delete_many()
+        .filter(user_role::Column::UserId.eq(user_id))
+        .filter(user_role::Column::RoleId.eq(role.id))
+        .exec(&txn)
+        .await?;
+    user_role::ActiveModel {
+        user_id: Set(user_id),
+        role_id: Set(role.id),
+        tenant_id: Set(ctx.tenant_id),
+        expires_at: Set(expires_at),
+        granted_by: Set(Some(ctx.user_id)),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    let entry = AuditEntry {
+        event_type: event_types::ROLES_CHANGED,
+        resource_type: "user",
+        resource_id: user_id.to_string(),
+        data: serde_json::json!({ "assigned": role.name, "expiresAt": expires_at }),
+    };
+    record(&txn, ctx.tenant_id, ctx, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Revokes `role_name` from a user; revoking a role the user lacks is
+/// NOT_FOUND, so a typo is visible.
+pub async fn revoke(db: &DatabaseConnection, ctx: &RequestContext, user_id: Uuid, role_name: &str) -> ApiResult<()> {
+    let txn = db.begin().await?;
+    users::get(&txn, ctx.tenant_id, user_id).await?.ok_or_else(users::not_found)?;
+    let role = users::find_roles(&txn, ctx.tenant_id, &[role_name.to_owned()])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::bad_input("role", "unknown role"))?;
+    let deleted = user_role::Entity::delete_many()
+        .filter(user_role::Column::UserId.eq(user_id))
+        .filter(user_role::Column::RoleId.eq(role.id))
+        .exec(&txn)
+        .await?;
+    if deleted.rows_affected == 0 {
+        return Err(ApiError::NotFound(format!("user does not hold role {role_name:?}")));
+    }
+    let entry = AuditEntry {
+        event_type: event_types::ROLES_CHANGED,
+        resource_type: "user",
+        resource_id: user_id.to_string(),
+        data: serde_json::json!({ "revoked": role.name }),
+    };
+    record(&txn, ctx.tenant_id, ctx, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}
