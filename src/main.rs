@@ -1,1 +1,172 @@
-fn main() {}
+//! The `backbone` command: `backbone` (dev mode), `subgraph NAME`,
+//! `migrate`, `token`, `seed`.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use backbone::{dev::DevGraph, seed, with_dev_auth};
+use backbone_migrations::{Migrator, MigratorTrait};
+use clap::{Parser, Subcommand};
+use secrecy::ExposeSecret;
+use subgraph_kit::{Kit, auth, config::Config, db, serve};
+use tokio::net::TcpListener;
+use uuid::Uuid;
+
+/// Backbone: one GraphQL graph for health and education SaaS.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Configuration file (default: ./backbone.toml when present).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Every subgraph in one process over SQLite (the default).
+    Dev,
+    /// One subgraph as its own process.
+    Subgraph {
+        /// Subgraph name: tenants.
+        name: String,
+    },
+    /// Database migrations.
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Prints an HS256 dev token.
+    Token {
+        /// Tenant id.
+        #[arg(long)]
+        tenant: Uuid,
+        /// User id.
+        #[arg(long)]
+        user: Uuid,
+        /// Comma-separated role names.
+        #[arg(long, value_delimiter = ',', default_value = "tenant_admin")]
+        roles: Vec<String>,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 3600)]
+        ttl: i64,
+    },
+    /// Creates a demo tenant with a user of every role (dev only).
+    Seed {
+        /// Also allow seeding a Postgres database.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum MigrateAction {
+    /// Applies pending migrations.
+    Up,
+    /// Rolls back the last N migrations.
+    Down {
+        /// How many.
+        #[arg(default_value_t = 1)]
+        steps: u32,
+    },
+    /// Lists migrations and whether each is applied.
+    Status,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("BACKBONE_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.as_deref())?;
+    match cli.command.unwrap_or(Command::Dev) {
+        Command::Dev => dev(config).await,
+        Command::Subgraph { name } => subgraph(config, &name).await,
+        Command::Migrate { action } => migrate(config, action).await,
+        Command::Token { tenant, user, roles, ttl } => {
+            let config = with_dev_auth(config);
+            let roles: Vec<&str> = roles.iter().map(String::as_str).collect();
+            println!("{}", token(&config, tenant, user, &roles, ttl)?);
+            Ok(())
+        }
+        Command::Seed { force } => {
+            if !config.database_url.starts_with("sqlite:") && !force {
+                bail!("seed is for development databases; pass --force to seed Postgres");
+            }
+            let kit = Kit::start(with_dev_auth(config)).await?;
+            let (tenant, users) = seed::seed(&kit).await?;
+            println!("tenant {tenant}");
+            for u in users {
+                let t = token(&kit.config, tenant, u.id, &[u.role], 24 * 3600)?;
+                println!("{:<13} {}  {}\n  token: {t}", u.role, u.id, u.email);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn token(config: &Config, tenant: Uuid, user: Uuid, roles: &[&str], ttl: i64) -> anyhow::Result<String> {
+    let secret = config
+        .auth
+        .hs256_secret
+        .as_ref()
+        .context("token needs auth.hs256_secret (tokens from a JWKS issuer come from that issuer)")?;
+    let claims = auth::claims_for(&config.auth, tenant, user, roles, ttl);
+    Ok(auth::mint_hs256(secret.expose_secret(), &claims)?)
+}
+
+async fn dev(config: Config) -> anyhow::Result<()> {
+    let graph = DevGraph::start(with_dev_auth(config)).await?;
+    let (tenant, users) = seed::seed(&graph.kit).await?;
+    let admin = users.iter().find(|u| u.role == backbone_schema::roles::TENANT_ADMIN);
+    println!("\nBackbone is running (dev mode, SQLite, in-process bus)\n");
+    println!("  playground  http://{}/", graph.front);
+    println!("  graphql     http://{}/graphql", graph.front);
+    for s in &graph.subgraphs {
+        println!("  subgraph    {:<10} http://{}/graphql", s.name, s.addr);
+    }
+    if let Some(admin) = admin {
+        let t = token(&graph.kit.config, tenant, admin.id, &[admin.role], 24 * 3600)?;
+        println!("\n  demo tenant {tenant}\n  admin token (24 h, header `Authorization: Bearer …`):\n  {t}");
+    }
+    let platform = token(&graph.kit.config, tenant, Uuid::now_v7(), &["platform_admin"], 24 * 3600)?;
+    println!("\n  platform admin token:\n  {platform}\n\n  `backbone seed` prints a token for every role. ctrl-c stops.");
+    graph.wait().await;
+    Ok(())
+}
+
+async fn subgraph(config: Config, name: &str) -> anyhow::Result<()> {
+    if config.auth.hs256_secret.is_none() && config.auth.jwks_url.is_none() {
+        bail!("set BACKBONE_AUTH__HS256_SECRET or BACKBONE_AUTH__JWKS_URL: a subgraph verifies every token");
+    }
+    let kit = Kit::start(config).await?;
+    let app = match name {
+        subgraph_tenants::NAME => subgraph_tenants::app(&kit),
+        other => bail!("unknown subgraph {other:?}; built so far: tenants"),
+    };
+    let listener = TcpListener::bind((kit.config.http.host.as_str(), kit.config.http.port)).await?;
+    tracing::info!(subgraph = name, addr = %listener.local_addr()?, "serving");
+    let relay = tokio::spawn(kit.relay().run(serve::shutdown_signal()));
+    serve::serve(listener, app, serve::shutdown_signal()).await?;
+    let _ = relay.await;
+    Ok(())
+}
+
+async fn migrate(config: Config, action: MigrateAction) -> anyhow::Result<()> {
+    let conn = db::connect(&config.database_url).await?;
+    match action {
+        MigrateAction::Up => Migrator::up(&conn, None).await?,
+        MigrateAction::Down { steps } => Migrator::down(&conn, Some(steps)).await?,
+        MigrateAction::Status => {
+            for m in Migrator::get_migration_with_status(&conn).await? {
+                println!("{:<10} {}", format!("{:?}", m.status()), m.name());
+            }
+        }
+    }
+    Ok(())
+}

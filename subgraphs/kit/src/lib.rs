@@ -23,3 +23,5 @@ pub mod validate;
 pub use context::{Auth, Principal, RequestContext};
 pub use error::{ApiError, ApiResult};
 pub use state::Kit;
+#[cfg(feature = "testkit")]
+pub mod testkit;

@@ -16,7 +16,7 @@ fn done<T>(kit: &Kit, value: T) -> Result<T> {
     Ok(value)
 }
 
-#[Object]
+#[Object(name = "Mutation")]
 impl MutationRoot {
     /// Creates a tenant with its default roles and first admin (platform
     /// admins only).

@@ -19,7 +19,7 @@ fn connection<T: async_graphql::OutputType>(
     c
 }
 
-#[Object]
+#[Object(name = "Query")]
 impl QueryRoot {
     /// The caller's own user (null for API keys).
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<User>> {

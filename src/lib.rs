@@ -1,0 +1,20 @@
+//! Backbone: one GraphQL graph for health and education SaaS.
+//!
+//! This crate is the CLI and the process composition: [`dev`] starts every
+//! subgraph built so far in one process; the binary's other commands run a
+//! single subgraph, migrate, mint dev tokens and seed demo data.
+
+pub mod dev;
+pub mod seed;
+
+use subgraph_kit::config::{Config, DEV_HS256_SECRET};
+
+/// Dev mode: when no token verification is configured, use the well-known
+/// dev secret so `backbone` works with no setup. Production commands refuse
+/// to start without a configured secret or JWKS URL instead.
+pub fn with_dev_auth(mut config: Config) -> Config {
+    if config.auth.hs256_secret.is_none() && config.auth.jwks_url.is_none() {
+        config.auth.hs256_secret = Some(DEV_HS256_SECRET.to_owned().into());
+    }
+    config
+}

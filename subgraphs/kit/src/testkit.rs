@@ -1,0 +1,140 @@
+//! Test support: a fresh database per test (SQLite file, or a new Postgres
+//! database when `TEST_DATABASE_URL` is set), an app served on port 0, dev
+//! tokens, and a small GraphQL client. Used by every subgraph's tests.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use axum::Router;
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::{Kit, auth, config::Config, db};
+
+/// The HS256 secret test servers use.
+pub const TEST_SECRET: &str = "backbone-test-secret-0123456789abcdef0123456789";
+
+/// A database that exists for one test.
+pub struct TestDb {
+    /// Connection URL.
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    /// A fresh, empty database: a new Postgres database on the server of
+    /// `TEST_DATABASE_URL` when set, else a SQLite file in a temp dir.
+    /// Postgres test databases are named `bb_test_*`; `.ci/run` drops
+    /// leftovers before a run.
+    pub async fn new() -> anyhow::Result<Self> {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let name = format!("bb_test_{}", Uuid::new_v4().simple());
+                let admin = Database::connect(&admin_url).await.context("connect TEST_DATABASE_URL")?;
+                admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
+                admin.close().await?;
+                let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
+                Ok(Self { url: format!("{base}/{name}"), _dir: None })
+            }
+            _ => {
+                let dir = tempfile::tempdir()?;
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+                Ok(Self { url, _dir: Some(dir) })
+            }
+        }
+    }
+
+    /// Whether this is Postgres.
+    pub fn is_postgres(&self) -> bool {
+        self.url.starts_with("postgres")
+    }
+}
+
+/// A config for tests: the test secret, the given database, port 0.
+pub fn test_config(db: &TestDb) -> Config {
+    let mut config = Config { database_url: db.url.clone(), ..Config::default() };
+    config.auth.hs256_secret = Some(TEST_SECRET.to_owned().into());
+    config.http.port = 0;
+    config.outbox.poll_interval_ms = 20;
+    config
+}
+
+/// An app served on a random port with its runtime.
+pub struct TestApp {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its runtime (database, RBAC, bus).
+    pub kit: Kit,
+    /// HTTP client with keep-alive.
+    pub http: reqwest::Client,
+    _db: TestDb,
+}
+
+impl TestApp {
+    /// Starts `make_app` over a fresh database with the default test config.
+    pub async fn start(make_app: impl FnOnce(&Kit) -> Router) -> anyhow::Result<Self> {
+        Self::start_with(|_| {}, make_app).await
+    }
+
+    /// Like [`TestApp::start`], letting the test adjust the config first.
+    pub async fn start_with(
+        adjust: impl FnOnce(&mut Config),
+        make_app: impl FnOnce(&Kit) -> Router,
+    ) -> anyhow::Result<Self> {
+        let test_db = TestDb::new().await?;
+        let mut config = test_config(&test_db);
+        adjust(&mut config);
+        let conn = db::connect_and_migrate(&config.database_url).await?;
+        let kit = Kit::from_parts(config, conn, std::sync::Arc::new(crate::bus::InProcessBus::default()));
+        let app = make_app(&kit);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Self { addr, kit, http: auth::http_client(), _db: test_db })
+    }
+
+    /// The GraphQL endpoint URL.
+    pub fn url(&self) -> String {
+        format!("http://{}/graphql", self.addr)
+    }
+
+    /// A valid token for `user` in `tenant` with `roles`.
+    pub fn token(&self, tenant: Uuid, user: Uuid, roles: &[&str]) -> String {
+        let claims = auth::claims_for(&self.kit.config.auth, tenant, user, roles, 3600);
+        auth::mint_hs256(TEST_SECRET, &claims).unwrap_or_default()
+    }
+
+    /// A platform admin token (in a tenant of its own).
+    pub fn platform_token(&self) -> String {
+        self.token(Uuid::now_v7(), Uuid::now_v7(), &[backbone_schema::roles::PLATFORM_ADMIN])
+    }
+
+    /// Posts a GraphQL request with an optional bearer token; returns the
+    /// JSON body whatever the status.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> anyhow::Result<Value> {
+        let mut req = self.http.post(self.url()).json(&json!({"query": query, "variables": variables}));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        Ok(req.send().await?.json().await?)
+    }
+}
+
+/// The `extensions.code` of every error in a GraphQL response.
+pub fn error_codes(response: &Value) -> Vec<String> {
+    response["errors"]
+        .as_array()
+        .map(|errs| {
+            errs.iter().filter_map(|e| e["extensions"]["code"].as_str().map(str::to_owned)).collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Asserts a response has no errors and returns its `data`.
+pub fn data(response: Value) -> Value {
+    assert!(response.get("errors").is_none_or(Value::is_null), "unexpected errors: {response:#}");
+    response["data"].clone()
+}

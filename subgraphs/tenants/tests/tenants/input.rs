@@ -1,0 +1,66 @@
+//! Malformed input: BAD_USER_INPUT (or 413 for huge bodies), never a
+//! panic, and nothing written.
+
+use serde_json::json;
+use subgraph_kit::testkit::error_codes;
+
+use crate::support::{INVITE, PROVISION, counts, provision, start};
+
+#[tokio::test]
+async fn malformed_inputs_are_bad_user_input_and_write_nothing() {
+    let app = start().await;
+    let t = provision(&app, "Lambda", 10).await;
+    let platform = app.platform_token();
+    let admin = |name: &str, email: &str| json!({"email": email, "displayName": name});
+    let tenant = |name: String, kind: &str, max: i64| json!({"input": {"name": name, "type": kind, "maxUsers": max, "admin": admin("A", "a@l.test")}});
+    let before = counts(&app).await;
+    let cases: Vec<(&str, &str, serde_json::Value, &str)> = vec![
+        ("empty name", PROVISION, tenant(String::new(), "CLINIC", 5), &platform),
+        ("blank name", PROVISION, tenant("   ".into(), "CLINIC", 5), &platform),
+        ("10 kB name", PROVISION, tenant("x".repeat(10_000), "CLINIC", 5), &platform),
+        ("negative max users", PROVISION, tenant("Ok".into(), "CLINIC", -5), &platform),
+        ("unknown enum", PROVISION, tenant("Ok".into(), "SPACESHIP", 5), &platform),
+        ("bad admin email", PROVISION, json!({"input": {"name": "Ok", "type": "CLINIC", "admin": admin("A", "not-an-email")}}), &platform),
+        ("max users not an int", PROVISION, json!({"input": {"name": "Ok", "type": "CLINIC", "maxUsers": "many", "admin": admin("A", "a@l.test")}}), &platform),
+        ("bad uuid", "query($id: ID!) { user(id: $id) { id } }", json!({"id": "not-a-uuid"}), &t.admin_token),
+        ("bad uuid in mutation", "mutation($id: ID!) { deactivateUser(id: $id) { id } }", json!({"id": "123"}), &t.admin_token),
+        ("negative first", "{ users(first: -1) { edges { node { id } } } }", json!({}), &t.admin_token),
+        ("huge first", "{ users(first: 100000) { edges { node { id } } } }", json!({}), &t.admin_token),
+        ("bad cursor", "{ auditEvents(after: \"zzz\") { edges { node { id } } } }", json!({}), &t.admin_token),
+        ("unknown role", INVITE, json!({"input": {"email": "r@l.test", "displayName": "R", "roles": ["overlord"]}}), &t.admin_token),
+        ("10 kB display name", INVITE, json!({"input": {"email": "r@l.test", "displayName": "y".repeat(10_000)}}), &t.admin_token),
+        ("unknown field", "{ users { edges { node { password } } } }", json!({}), &t.admin_token),
+        ("syntax error", "{ users { edges ", json!({}), &t.admin_token),
+        ("missing variable", INVITE, json!({}), &t.admin_token),
+    ];
+    for (name, query, vars, token) in cases {
+        let res = app.gql(Some(token), query, vars).await.expect("request");
+        assert_eq!(error_codes(&res), ["BAD_USER_INPUT"], "{name}: {res}");
+    }
+    assert_eq!(counts(&app).await, before);
+}
+
+#[tokio::test]
+async fn a_10_mb_body_is_refused_with_413_and_the_server_keeps_serving() {
+    let app = start().await;
+    let t = provision(&app, "Mu", 10).await;
+    let before = counts(&app).await;
+    let huge = json!({"query": INVITE, "variables": {"input": {"email": "big@mu.test", "displayName": "z".repeat(10 * 1024 * 1024)}}});
+    let res = app.http.post(app.url()).bearer_auth(&t.admin_token).json(&huge).send().await.expect("send");
+    assert_eq!(res.status(), reqwest::StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(counts(&app).await, before);
+    let ok = app.gql(Some(&t.admin_token), "{ me { id } }", json!({})).await.expect("request");
+    assert!(ok.get("errors").is_none(), "{ok}");
+}
+
+#[tokio::test]
+async fn the_same_email_twice_is_a_conflict() {
+    let app = start().await;
+    let t = provision(&app, "Nu", 10).await;
+    let invite = json!({"input": {"email": "dup@nu.test", "displayName": "Dup"}});
+    assert!(app.gql(Some(&t.admin_token), INVITE, invite.clone()).await.expect("m").get("errors").is_none());
+    let before = counts(&app).await;
+    let res = app.gql(Some(&t.admin_token), INVITE, invite).await.expect("m");
+    assert_eq!(error_codes(&res), ["CONFLICT"], "{res}");
+    assert_eq!(counts(&app).await, before);
+}
