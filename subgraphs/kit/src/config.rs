@@ -73,6 +73,9 @@ pub struct AuthConfig {
     pub jwks_url: Option<String>,
     /// Seconds a fetched JWKS is trusted before it is fetched again.
     pub jwks_cache_seconds: u64,
+    /// Least seconds between two JWKS fetches triggered by unknown key ids,
+    /// so tokens with made-up kids cannot hammer the issuer.
+    pub jwks_min_refetch_seconds: u64,
     /// Clock skew tolerated on `exp`, in seconds.
     pub leeway_seconds: u64,
 }
@@ -89,6 +92,7 @@ impl Default for AuthConfig {
             hs256_secret: None,
             jwks_url: None,
             jwks_cache_seconds: 300,
+            jwks_min_refetch_seconds: 10,
             leeway_seconds: 30,
         }
     }

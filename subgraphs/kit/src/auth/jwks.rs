@@ -12,10 +12,6 @@ use tokio::sync::{Mutex, RwLock};
 
 use super::TokenError;
 
-/// Refetches for unknown key ids happen at most this often, so a flood of
-/// tokens with made-up kids cannot turn us into a JWKS hammer.
-const MIN_REFETCH: Duration = Duration::from_secs(10);
-
 struct Keys {
     fetched_at: Option<Instant>,
     by_kid: HashMap<String, (Option<Algorithm>, DecodingKey)>,
@@ -25,6 +21,7 @@ struct Keys {
 pub(crate) struct JwksCache {
     url: String,
     ttl: Duration,
+    min_refetch: Duration,
     client: reqwest::Client,
     keys: RwLock<Keys>,
     fetch_lock: Mutex<()>,
@@ -46,10 +43,11 @@ pub fn http_client() -> reqwest::Client {
 }
 
 impl JwksCache {
-    pub(crate) fn new(url: String, ttl_seconds: u64) -> Self {
+    pub(crate) fn new(url: String, ttl_seconds: u64, min_refetch_seconds: u64) -> Self {
         Self {
             url,
             ttl: Duration::from_secs(ttl_seconds),
+            min_refetch: Duration::from_secs(min_refetch_seconds),
             client: http_client(),
             keys: RwLock::new(Keys { fetched_at: None, by_kid: HashMap::new() }),
             fetch_lock: Mutex::new(()),
@@ -76,7 +74,7 @@ impl JwksCache {
     async fn refresh(&self) -> Result<(), TokenError> {
         let _guard = self.fetch_lock.lock().await;
         if let Some(at) = self.keys.read().await.fetched_at
-            && at.elapsed() < MIN_REFETCH
+            && at.elapsed() < self.min_refetch
         {
             return Ok(());
         }

@@ -50,7 +50,7 @@ impl TokenVerifier {
         let jwks = config
             .jwks_url
             .as_ref()
-            .map(|url| JwksCache::new(url.clone(), config.jwks_cache_seconds));
+            .map(|url| JwksCache::new(url.clone(), config.jwks_cache_seconds, config.jwks_min_refetch_seconds));
         Self { config: config.clone(), hs256, jwks }
     }
 
