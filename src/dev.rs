@@ -68,7 +68,7 @@ fn spawn(listener: TcpListener, app: Router) -> JoinHandle<()> {
 }
 
 async fn playground() -> Html<String> {
-    Html(async_graphql::http::playground_source(
-        async_graphql::http::GraphQLPlaygroundConfig::new("/graphql"),
-    ))
+    Html(async_graphql::http::playground_source(async_graphql::http::GraphQLPlaygroundConfig::new(
+        "/graphql",
+    )))
 }

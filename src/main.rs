@@ -135,7 +135,9 @@ async fn dev(config: Config) -> anyhow::Result<()> {
         println!("\n  demo tenant {tenant}\n  admin token (24 h, header `Authorization: Bearer …`):\n  {t}");
     }
     let platform = token(&graph.kit.config, tenant, Uuid::now_v7(), &["platform_admin"], 24 * 3600)?;
-    println!("\n  platform admin token:\n  {platform}\n\n  `backbone seed` prints a token for every role. ctrl-c stops.");
+    println!(
+        "\n  platform admin token:\n  {platform}\n\n  `backbone seed` prints a token for every role. ctrl-c stops."
+    );
     graph.wait().await;
     Ok(())
 }

@@ -1,10 +1,13 @@
 //! Demo data: a tenant with one user of every role (dev only).
 
-use backbone_schema::roles::{DEFAULT_TENANT_ROLES, TENANT_ADMIN};
 use backbone_entities::tenancy::{tenant, user};
+use backbone_schema::roles::{DEFAULT_TENANT_ROLES, TENANT_ADMIN};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use subgraph_kit::{Kit, Principal, RequestContext};
-use subgraph_tenants::domain::{tenants::{self, NewTenant}, users::{self, Invitation}};
+use subgraph_tenants::domain::{
+    tenants::{self, NewTenant},
+    users::{self, Invitation},
+};
 use uuid::Uuid;
 
 /// The demo tenant's name; seeding is skipped when it exists.
@@ -52,15 +55,19 @@ async fn create(kit: &Kit) -> anyhow::Result<Uuid> {
         principal: Principal::User,
         request_id: "seed".into(),
     };
-    let (tenant, _admin) = tenants::provision(&kit.db, &system, NewTenant {
-        name: DEMO_TENANT.into(),
-        kind: "clinic".into(),
-        tier: "standard".into(),
-        max_users: 50,
-        ai_token_budget: 1_000_000,
-        admin_email: format!("{TENANT_ADMIN}@demo.backbone.dev"),
-        admin_name: "Demo Admin".into(),
-    })
+    let (tenant, _admin) = tenants::provision(
+        &kit.db,
+        &system,
+        NewTenant {
+            name: DEMO_TENANT.into(),
+            kind: "clinic".into(),
+            tier: "standard".into(),
+            max_users: 50,
+            ai_token_budget: 1_000_000,
+            admin_email: format!("{TENANT_ADMIN}@demo.backbone.dev"),
+            admin_name: "Demo Admin".into(),
+        },
+    )
     .await?;
     let admin = user::Entity::find().filter(user::Column::TenantId.eq(tenant.id)).one(&kit.db).await?;
     let admin_ctx = RequestContext {
@@ -70,11 +77,15 @@ async fn create(kit: &Kit) -> anyhow::Result<Uuid> {
         ..system
     };
     for role in DEFAULT_TENANT_ROLES.into_iter().filter(|r| *r != TENANT_ADMIN) {
-        users::invite(&kit.db, &admin_ctx, Invitation {
-            email: format!("{role}@demo.backbone.dev"),
-            display_name: format!("Demo {role}"),
-            roles: vec![role.to_owned()],
-        })
+        users::invite(
+            &kit.db,
+            &admin_ctx,
+            Invitation {
+                email: format!("{role}@demo.backbone.dev"),
+                display_name: format!("Demo {role}"),
+                roles: vec![role.to_owned()],
+            },
+        )
         .await?;
     }
     kit.committed();

@@ -38,8 +38,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        unique_index(m, "ux_users_tenant_email", Users::Table, &[Users::TenantId, Users::Email])
-            .await?;
+        unique_index(m, "ux_users_tenant_email", Users::Table, &[Users::TenantId, Users::Email]).await?;
 
         m.create_table(
             Table::create()
@@ -53,8 +52,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        unique_index(m, "ux_roles_tenant_name", Roles::Table, &[Roles::TenantId, Roles::Name])
-            .await?;
+        unique_index(m, "ux_roles_tenant_name", Roles::Table, &[Roles::TenantId, Roles::Name]).await?;
 
         m.create_table(
             Table::create()
@@ -80,11 +78,7 @@ impl MigrationTrait for Migration {
                 .col(uuid(RolePermissions::RoleId))
                 .col(uuid(RolePermissions::PermissionId))
                 .col(string_len(RolePermissions::Scope, 16))
-                .primary_key(
-                    Index::create()
-                        .col(RolePermissions::RoleId)
-                        .col(RolePermissions::PermissionId),
-                )
+                .primary_key(Index::create().col(RolePermissions::RoleId).col(RolePermissions::PermissionId))
                 .foreign_key(
                     ForeignKey::create()
                         .from(RolePermissions::Table, RolePermissions::RoleId)
@@ -169,10 +163,7 @@ impl MigrationTrait for Migration {
 /// A foreign key from `table.col` to `tenants.id`; tenants are never deleted
 /// while they own rows, so no cascade.
 fn fk(table: impl IntoIden, col: impl IntoIden) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(table, col)
-        .to(Tenants::Table, Tenants::Id)
-        .to_owned()
+    ForeignKey::create().from(table, col).to(Tenants::Table, Tenants::Id).to_owned()
 }
 
 pub(crate) async fn unique_index<C: IntoIden + Copy>(

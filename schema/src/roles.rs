@@ -17,5 +17,4 @@ pub const PARTNER: &str = "partner";
 pub const AUDITOR: &str = "auditor";
 
 /// The roles every tenant gets when it is provisioned.
-pub const DEFAULT_TENANT_ROLES: [&str; 6] =
-    [TENANT_ADMIN, CLINICIAN, STAFF, PATIENT, PARTNER, AUDITOR];
+pub const DEFAULT_TENANT_ROLES: [&str; 6] = [TENANT_ADMIN, CLINICIAN, STAFF, PATIENT, PARTNER, AUDITOR];

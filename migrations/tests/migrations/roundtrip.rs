@@ -4,8 +4,15 @@ use backbone_migrations::{Migrator, MigratorTrait, SchemaManager};
 use subgraph_kit::{db, testkit::TestDb};
 
 const TABLES: [&str; 9] = [
-    "tenants", "users", "roles", "permissions", "role_permissions", "user_roles", "api_keys",
-    "audit_events", "outbox",
+    "tenants",
+    "users",
+    "roles",
+    "permissions",
+    "role_permissions",
+    "user_roles",
+    "api_keys",
+    "audit_events",
+    "outbox",
 ];
 
 async fn existing(manager: &SchemaManager<'_>) -> Vec<&'static str> {
@@ -33,7 +40,10 @@ async fn up_down_up() {
 
     Migrator::down(&conn, None).await.expect("down");
     assert!(existing(&manager).await.is_empty(), "down leaves tables: {:?}", existing(&manager).await);
-    assert_eq!(Migrator::get_pending_migrations(&conn).await.expect("pending").len(), Migrator::migrations().len());
+    assert_eq!(
+        Migrator::get_pending_migrations(&conn).await.expect("pending").len(),
+        Migrator::migrations().len()
+    );
 
     Migrator::up(&conn, None).await.expect("up again");
     assert_eq!(existing(&manager).await, TABLES);

@@ -66,4 +66,3 @@ impl EventBus for InProcessBus {
         .boxed()
     }
 }
-

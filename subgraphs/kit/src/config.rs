@@ -174,8 +174,7 @@ impl Config {
         {
             return Err(ConfigError::Rule("auth.hs256_secret must be at least 32 bytes".into()));
         }
-        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres"))
-        {
+        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres")) {
             return Err(ConfigError::Rule(
                 "database_url must start with sqlite: or postgres:// (value not shown)".into(),
             ));
@@ -196,12 +195,9 @@ mod tests {
     fn layers_file_under_env_and_rejects_unknown_keys() {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("backbone.toml");
-        std::fs::write(&file, "database_url = \"postgres://x@y/z\"\n[http]\nport = 5000\n")
-            .expect("write");
+        std::fs::write(&file, "database_url = \"postgres://x@y/z\"\n[http]\nport = 5000\n").expect("write");
         let config = Config::from_figment(
-            Figment::new()
-                .merge(Toml::file(&file))
-                .merge(Serialized::default("http.port", 6000)),
+            Figment::new().merge(Toml::file(&file)).merge(Serialized::default("http.port", 6000)),
         )
         .expect("load");
         assert_eq!(config.database_url, "postgres://x@y/z");
@@ -209,18 +205,19 @@ mod tests {
         assert_eq!(config.http.host, "127.0.0.1");
 
         std::fs::write(&file, "[http]\nprot = 5000\n").expect("write");
-        let err = Config::from_figment(Figment::new().merge(Toml::file(&file)))
-            .expect_err("unknown key must fail");
+        let err =
+            Config::from_figment(Figment::new().merge(Toml::file(&file))).expect_err("unknown key must fail");
         assert!(err.to_string().contains("prot"), "{err}");
     }
 
     #[test]
     fn secrets_never_print() {
-        let config = Config::from_figment(Figment::new().merge(Serialized::default(
-            "auth.hs256_secret",
-            "a-very-secret-value-that-is-long-enough-1234",
-        )))
-        .expect("load");
+        let config =
+            Config::from_figment(Figment::new().merge(Serialized::default(
+                "auth.hs256_secret",
+                "a-very-secret-value-that-is-long-enough-1234",
+            )))
+            .expect("load");
         let shown = format!("{config:?}");
         assert!(!shown.contains("a-very-secret-value"), "{shown}");
         assert!(shown.contains("REDACTED"), "{shown}");
@@ -228,10 +225,9 @@ mod tests {
 
     #[test]
     fn short_secret_is_refused() {
-        let err = Config::from_figment(
-            Figment::new().merge(Serialized::default("auth.hs256_secret", "short")),
-        )
-        .expect_err("short secret");
+        let err =
+            Config::from_figment(Figment::new().merge(Serialized::default("auth.hs256_secret", "short")))
+                .expect_err("short secret");
         assert!(err.to_string().contains("32 bytes"));
     }
 }

@@ -101,4 +101,3 @@ impl From<sea_orm::TransactionError<ApiError>> for ApiError {
         }
     }
 }
-

@@ -75,10 +75,7 @@ fn code_error(error: &mut ServerError) {
     if error.source.is_some() {
         ApiError::Internal(error.message.clone()).apply_to(error);
     } else {
-        error
-            .extensions
-            .get_or_insert_with(Default::default)
-            .set("code", ErrorCode::BadUserInput.as_str());
+        error.extensions.get_or_insert_with(Default::default).set("code", ErrorCode::BadUserInput.as_str());
     }
 }
 
@@ -117,15 +114,14 @@ where
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
 {
-    let request_id =
-        headers.get(headers::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
+    let request_id = headers.get(headers::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
     let request = request.into_inner();
     let auth = auth::authenticate(&headers, &kit.verifier, &kit.db, &request_id).await;
     schema.execute(request.data(auth)).await.into()
 }
 
 async fn playground() -> impl IntoResponse {
-    Html(async_graphql::http::playground_source(
-        async_graphql::http::GraphQLPlaygroundConfig::new("/graphql"),
-    ))
+    Html(async_graphql::http::playground_source(async_graphql::http::GraphQLPlaygroundConfig::new(
+        "/graphql",
+    )))
 }

@@ -15,8 +15,10 @@ use backbone_entities::platform::outbox;
 use backbone_schema::EventEnvelope;
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
     sea_query::{LockBehavior, LockType},
 };
 use tokio::sync::Notify;
@@ -57,7 +59,12 @@ pub struct Relay {
 
 impl Relay {
     /// A relay; `wake` lets writers cut the poll delay after a commit.
-    pub fn new(db: DatabaseConnection, bus: Arc<dyn EventBus>, config: OutboxConfig, wake: Arc<Notify>) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        bus: Arc<dyn EventBus>,
+        config: OutboxConfig,
+        wake: Arc<Notify>,
+    ) -> Self {
         Self { db, bus, config, wake }
     }
 

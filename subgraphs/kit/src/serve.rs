@@ -26,10 +26,8 @@ use crate::db;
 /// in the request's log span) and a body limit (413 above `body_limit`).
 pub fn with_edges(app: Router, db: DatabaseConnection, body_limit: usize) -> Router {
     let request_id = HeaderName::from_static(headers::REQUEST_ID);
-    let health = Router::new()
-        .route("/health", get(|| async { "ok" }))
-        .route("/ready", get(ready))
-        .with_state(db);
+    let health =
+        Router::new().route("/health", get(|| async { "ok" })).route("/ready", get(ready)).with_state(db);
     app.merge(health).layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))

@@ -127,9 +127,7 @@ impl TestApp {
 pub fn error_codes(response: &Value) -> Vec<String> {
     response["errors"]
         .as_array()
-        .map(|errs| {
-            errs.iter().filter_map(|e| e["extensions"]["code"].as_str().map(str::to_owned)).collect()
-        })
+        .map(|errs| errs.iter().filter_map(|e| e["extensions"]["code"].as_str().map(str::to_owned)).collect())
         .unwrap_or_default()
 }
 

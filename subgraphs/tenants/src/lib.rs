@@ -22,8 +22,8 @@ pub type TenantsSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema over `kit`.
 pub fn schema(kit: &Kit) -> TenantsSchema {
-    let builder = Schema::build(QueryRoot, MutationRoot, EmptySubscription)
-        .data(graphql::loaders::loaders(kit));
+    let builder =
+        Schema::build(QueryRoot, MutationRoot, EmptySubscription).data(graphql::loaders::loaders(kit));
     subgraph_kit::graphql::configure(builder, kit).finish()
 }
 

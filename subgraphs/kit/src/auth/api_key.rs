@@ -8,7 +8,9 @@
 use backbone_entities::tenancy::{api_key, tenant};
 use chrono::Utc;
 use rand::RngCore;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -76,10 +78,7 @@ pub async fn authenticate(
     if !matches || row.revoked_at.is_some() || row.expires_at.is_some_and(|e| e <= now) {
         return Err(ApiKeyError::Invalid);
     }
-    let tenant_active = tenant::Entity::find_by_id(row.tenant_id)
-        .one(db)
-        .await?
-        .is_some_and(|t| t.active);
+    let tenant_active = tenant::Entity::find_by_id(row.tenant_id).one(db).await?.is_some_and(|t| t.active);
     if !tenant_active {
         return Err(ApiKeyError::Invalid);
     }

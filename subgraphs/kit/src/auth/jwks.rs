@@ -90,14 +90,10 @@ impl JwksCache {
             .map_err(|e| TokenError::NoKey(format!("JWKS parse: {e}")))?;
         let mut by_kid = HashMap::new();
         for jwk in &set.keys {
-            let (Some(kid), Ok(key)) = (jwk.common.key_id.clone(), DecodingKey::from_jwk(jwk))
-            else {
+            let (Some(kid), Ok(key)) = (jwk.common.key_id.clone(), DecodingKey::from_jwk(jwk)) else {
                 continue;
             };
-            let alg = jwk
-                .common
-                .key_algorithm
-                .and_then(|a| a.to_string().parse::<Algorithm>().ok());
+            let alg = jwk.common.key_algorithm.and_then(|a| a.to_string().parse::<Algorithm>().ok());
             by_kid.insert(kid, (alg, key));
         }
         *self.keys.write().await = Keys { fetched_at: Some(Instant::now()), by_kid };

@@ -43,14 +43,11 @@ impl TokenVerifier {
     /// Builds a verifier; tokens are refused when neither an HS256 secret
     /// nor a JWKS URL is configured.
     pub fn new(config: &AuthConfig) -> Self {
-        let hs256 = config
-            .hs256_secret
-            .as_ref()
-            .map(|s| DecodingKey::from_secret(s.expose_secret().as_bytes()));
-        let jwks = config
-            .jwks_url
-            .as_ref()
-            .map(|url| JwksCache::new(url.clone(), config.jwks_cache_seconds, config.jwks_min_refetch_seconds));
+        let hs256 =
+            config.hs256_secret.as_ref().map(|s| DecodingKey::from_secret(s.expose_secret().as_bytes()));
+        let jwks = config.jwks_url.as_ref().map(|url| {
+            JwksCache::new(url.clone(), config.jwks_cache_seconds, config.jwks_min_refetch_seconds)
+        });
         Self { config: config.clone(), hs256, jwks }
     }
 
@@ -70,25 +67,22 @@ impl TokenVerifier {
         let key = match header.alg {
             // A symmetric token is only accepted with our own secret; a JWKS
             // public key is never used as an HMAC secret (alg confusion).
-            Algorithm::HS256 => self
-                .hs256
-                .as_ref()
-                .ok_or_else(|| TokenError::NoKey("HS256 not configured".into()))?,
+            Algorithm::HS256 => {
+                self.hs256.as_ref().ok_or_else(|| TokenError::NoKey("HS256 not configured".into()))?
+            }
             Algorithm::RS256 | Algorithm::ES256 => {
-                let jwks =
-                    self.jwks.as_ref().ok_or_else(|| TokenError::NoKey("no JWKS URL".into()))?;
-                let kid =
-                    header.kid.as_deref().ok_or_else(|| TokenError::Invalid("no kid".into()))?;
+                let jwks = self.jwks.as_ref().ok_or_else(|| TokenError::NoKey("no JWKS URL".into()))?;
+                let kid = header.kid.as_deref().ok_or_else(|| TokenError::Invalid("no kid".into()))?;
                 key_owned = jwks.key(kid, header.alg).await?;
                 &key_owned
             }
             other => return Err(TokenError::Invalid(format!("algorithm {other:?} not accepted"))),
         };
-        decode::<Claims>(token, key, &self.validation(header.alg))
-            .map(|data| data.claims)
-            .map_err(|e| match e.kind() {
+        decode::<Claims>(token, key, &self.validation(header.alg)).map(|data| data.claims).map_err(
+            |e| match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
                 _ => TokenError::Invalid(e.to_string()),
-            })
+            },
+        )
     }
 }

@@ -7,7 +7,10 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::Scope;
-use crate::{context::{Principal, RequestContext}, error::ApiResult};
+use crate::{
+    context::{Principal, RequestContext},
+    error::ApiResult,
+};
 
 /// What one caller may do.
 #[derive(Debug, Default)]
@@ -30,8 +33,7 @@ impl Grants {
 
 pub(super) async fn load(db: &DatabaseConnection, ctx: &RequestContext) -> ApiResult<Grants> {
     let now = Utc::now();
-    let tenant_active =
-        tenant::Entity::find_by_id(ctx.tenant_id).one(db).await?.is_some_and(|t| t.active);
+    let tenant_active = tenant::Entity::find_by_id(ctx.tenant_id).one(db).await?.is_some_and(|t| t.active);
     if !tenant_active {
         return Ok(Grants::default());
     }
@@ -84,8 +86,7 @@ pub(super) async fn load(db: &DatabaseConnection, ctx: &RequestContext) -> ApiRe
         .collect();
     let mut by_permission: HashMap<(String, String), Scope> = HashMap::new();
     for rp in rows {
-        let (Some(perm), Some(scope)) = (perms.get(&rp.permission_id), Scope::parse(&rp.scope))
-        else {
+        let (Some(perm), Some(scope)) = (perms.get(&rp.permission_id), Scope::parse(&rp.scope)) else {
             continue;
         };
         // A tenant role never reaches beyond its tenant, whatever is stored.

@@ -136,8 +136,7 @@ impl RequestContext {
             return true;
         }
         self.scopes.iter().any(|s| {
-            s == "*"
-                || s.split_once(':').is_some_and(|(r, a)| r == resource && (a == action || a == "*"))
+            s == "*" || s.split_once(':').is_some_and(|(r, a)| r == resource && (a == action || a == "*"))
         })
     }
 }

@@ -3,7 +3,10 @@
 
 use sea_orm::TransactionTrait;
 use serde_json::json;
-use subgraph_kit::{audit::{self, AuditEntry}, testkit::TestApp};
+use subgraph_kit::{
+    audit::{self, AuditEntry},
+    testkit::TestApp,
+};
 use uuid::Uuid;
 
 #[tokio::test]

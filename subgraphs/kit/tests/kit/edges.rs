@@ -4,13 +4,21 @@ use subgraph_kit::{serve::with_edges, testkit::TestApp};
 
 #[tokio::test]
 async fn health_ready_and_request_ids() {
-    let app = TestApp::start(|kit| with_edges(axum::Router::new(), kit.db.clone(), 1024)).await.expect("start");
+    let app =
+        TestApp::start(|kit| with_edges(axum::Router::new(), kit.db.clone(), 1024)).await.expect("start");
     let base = format!("http://{}", app.addr);
     let health = app.http.get(format!("{base}/health")).send().await.expect("health");
     assert_eq!(health.status(), 200);
-    let generated = health.headers().get("x-request-id").expect("request id generated").to_str().expect("ascii").to_owned();
+    let generated = health
+        .headers()
+        .get("x-request-id")
+        .expect("request id generated")
+        .to_str()
+        .expect("ascii")
+        .to_owned();
     assert_eq!(uuid::Uuid::parse_str(&generated).expect("uuid").get_version_num(), 4);
-    let echoed = app.http.get(format!("{base}/ready")).header("x-request-id", "abc-123").send().await.expect("ready");
+    let echoed =
+        app.http.get(format!("{base}/ready")).header("x-request-id", "abc-123").send().await.expect("ready");
     assert_eq!(echoed.status(), 200);
     assert_eq!(echoed.headers()["x-request-id"], "abc-123");
 

@@ -7,7 +7,10 @@ use axum::{Json, Router, routing::get};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use p256::{SecretKey, pkcs8::EncodePrivateKey};
 use serde_json::{Value, json};
-use subgraph_kit::{auth::{TokenVerifier, claims_for}, config::AuthConfig};
+use subgraph_kit::{
+    auth::{TokenVerifier, claims_for},
+    config::AuthConfig,
+};
 use uuid::Uuid;
 
 struct Signer {

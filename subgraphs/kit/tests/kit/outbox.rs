@@ -51,10 +51,13 @@ async fn the_running_relay_publishes_soon_after_commit() {
     }));
     let mut events = kit.bus.subscribe();
     let txn = kit.db.begin().await.expect("begin");
-    let id = outbox::enqueue(&txn, Uuid::now_v7(), Some(Uuid::now_v7()), "test.live", json!({})).await.expect("enqueue");
+    let id = outbox::enqueue(&txn, Uuid::now_v7(), Some(Uuid::now_v7()), "test.live", json!({}))
+        .await
+        .expect("enqueue");
     txn.commit().await.expect("commit");
     kit.committed();
-    let event = tokio::time::timeout(Duration::from_secs(2), events.next()).await.expect("in time").expect("event");
+    let event =
+        tokio::time::timeout(Duration::from_secs(2), events.next()).await.expect("in time").expect("event");
     assert_eq!(event.id, id);
     let _ = stop_tx.send(());
     relay.await.expect("relay stops on shutdown");

@@ -6,7 +6,9 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, TransactionTrait,
 };
-use subgraph_kit::{ApiError, ApiResult, RequestContext, audit::AuditEntry, auth::api_key as keys, pagination::Page, validate};
+use subgraph_kit::{
+    ApiError, ApiResult, RequestContext, audit::AuditEntry, auth::api_key as keys, pagination::Page, validate,
+};
 use uuid::Uuid;
 
 use super::{record, users};
@@ -26,7 +28,11 @@ pub struct NewApiKey {
 
 /// Creates a key; returns the row and the full key, which is never
 /// retrievable again.
-pub async fn create(db: &DatabaseConnection, ctx: &RequestContext, input: NewApiKey) -> ApiResult<(api_key::Model, String)> {
+pub async fn create(
+    db: &DatabaseConnection,
+    ctx: &RequestContext,
+    input: NewApiKey,
+) -> ApiResult<(api_key::Model, String)> {
     let name = validate::name("name", &input.name)?;
     if input.roles.is_empty() {
         return Err(ApiError::bad_input("roles", "an API key needs at least one role"));
@@ -81,7 +87,11 @@ pub async fn get(db: &DatabaseConnection, tenant_id: Uuid, id: Uuid) -> ApiResul
 }
 
 /// One page of the tenant's keys, oldest first.
-pub async fn list(db: &DatabaseConnection, tenant_id: Uuid, page: &Page) -> ApiResult<(Vec<api_key::Model>, bool)> {
+pub async fn list(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    page: &Page,
+) -> ApiResult<(Vec<api_key::Model>, bool)> {
     let after = page.cursor(|c| Uuid::parse_str(c).ok())?;
     let mut q = api_key::Entity::find().filter(api_key::Column::TenantId.eq(tenant_id));
     if let Some(after) = after {

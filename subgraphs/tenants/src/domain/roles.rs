@@ -62,16 +62,18 @@ pub struct Assignment {
 }
 
 /// The role assignments of a user, expired ones included (marked inactive).
-pub async fn assignments(db: &DatabaseConnection, tenant_id: Uuid, user_id: Uuid) -> ApiResult<Vec<Assignment>> {
+pub async fn assignments(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    user_id: Uuid,
+) -> ApiResult<Vec<Assignment>> {
     let rows = user_role::Entity::find()
         .filter(user_role::Column::TenantId.eq(tenant_id))
         .filter(user_role::Column::UserId.eq(user_id))
         .all(db)
         .await?;
-    let roles = role::Entity::find()
-        .filter(role::Column::Id.is_in(rows.iter().map(|r| r.role_id)))
-        .all(db)
-        .await?;
+    let roles =
+        role::Entity::find().filter(role::Column::Id.is_in(rows.iter().map(|r| r.role_id))).all(db).await?;
     let now = Utc::now();
     let mut out: Vec<Assignment> = rows
         .into_iter()
@@ -134,7 +136,12 @@ pub async fn assign(
 
 /// Revokes `role_name` from a user; revoking a role the user lacks is
 /// NOT_FOUND, so a typo is visible.
-pub async fn revoke(db: &DatabaseConnection, ctx: &RequestContext, user_id: Uuid, role_name: &str) -> ApiResult<()> {
+pub async fn revoke(
+    db: &DatabaseConnection,
+    ctx: &RequestContext,
+    user_id: Uuid,
+    role_name: &str,
+) -> ApiResult<()> {
     let txn = db.begin().await?;
     users::get(&txn, ctx.tenant_id, user_id).await?.ok_or_else(users::not_found)?;
     let role = users::find_roles(&txn, ctx.tenant_id, &[role_name.to_owned()])

@@ -8,12 +8,10 @@ use backbone_schema::{event_types, roles::DEFAULT_TENANT_ROLES};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use subgraph_kit::{
-    ApiError, ApiResult, RequestContext, audit::AuditEntry, pagination::Page, rbac::catalog,
-    validate,
+    ApiError, ApiResult, RequestContext, audit::AuditEntry, pagination::Page, rbac::catalog, validate,
 };
 use uuid::Uuid;
 
@@ -154,10 +152,9 @@ async fn create_default_roles(
         ids.insert(name, id);
     }
     for (role_name, resource, action, scope) in catalog::DEFAULT_GRANTS {
-        let (Some(role_id), Some(permission_id)) = (
-            ids.get(role_name),
-            perms.get(&((*resource).to_owned(), (*action).to_owned())),
-        ) else {
+        let (Some(role_id), Some(permission_id)) =
+            (ids.get(role_name), perms.get(&((*resource).to_owned(), (*action).to_owned())))
+        else {
             return Err(ApiError::Internal(format!("catalog grant {role_name}:{resource}:{action}")));
         };
         role_permission::ActiveModel {
@@ -172,7 +169,11 @@ async fn create_default_roles(
 }
 
 /// A tenant the caller may see: their own, or any for platform admins.
-pub async fn get(db: &DatabaseConnection, ctx: &RequestContext, id: Uuid) -> ApiResult<Option<tenant::Model>> {
+pub async fn get(
+    db: &DatabaseConnection,
+    ctx: &RequestContext,
+    id: Uuid,
+) -> ApiResult<Option<tenant::Model>> {
     if id != ctx.tenant_id && !ctx.is_platform_admin() {
         return Ok(None);
     }

@@ -3,11 +3,11 @@
 use backbone_entities::tenancy::{role, user, user_role};
 use backbone_schema::event_types;
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
-};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
+};
 use subgraph_kit::{ApiError, ApiResult, RequestContext, audit::AuditEntry, pagination::Page, validate};
 use uuid::Uuid;
 
@@ -29,7 +29,11 @@ pub struct Invitation {
 
 /// Invites a user into the caller's tenant, unless the tenant is at its
 /// user limit (`CONFLICT`) or the email is taken (`CONFLICT`).
-pub async fn invite(db: &DatabaseConnection, ctx: &RequestContext, inv: Invitation) -> ApiResult<user::Model> {
+pub async fn invite(
+    db: &DatabaseConnection,
+    ctx: &RequestContext,
+    inv: Invitation,
+) -> ApiResult<user::Model> {
     let email = validate::email("email", &inv.email)?;
     let display_name = validate::name("displayName", &inv.display_name)?;
     let txn = db.begin().await?;
@@ -110,7 +114,11 @@ pub(crate) async fn find_roles(
 }
 
 /// A user of the caller's tenant.
-pub async fn get(db: &impl sea_orm::ConnectionTrait, tenant_id: Uuid, id: Uuid) -> ApiResult<Option<user::Model>> {
+pub async fn get(
+    db: &impl sea_orm::ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> ApiResult<Option<user::Model>> {
     Ok(user::Entity::find_by_id(id).filter(user::Column::TenantId.eq(tenant_id)).one(db).await?)
 }
 

@@ -6,7 +6,12 @@ use async_graphql::{Context, ID, Object, Result};
 use subgraph_kit::{ApiError, Kit, context::AuthExt};
 
 use super::{allow, inputs::*, kit, objects::*, uuid};
-use crate::domain::{self, api_keys::NewApiKey, tenants::{NewTenant, TenantChanges}, users::{Invitation, UserChanges}};
+use crate::domain::{
+    self,
+    api_keys::NewApiKey,
+    tenants::{NewTenant, TenantChanges},
+    users::{Invitation, UserChanges},
+};
 
 /// Mutation root.
 pub struct MutationRoot;
@@ -20,21 +25,29 @@ fn done<T>(kit: &Kit, value: T) -> Result<T> {
 impl MutationRoot {
     /// Creates a tenant with its default roles and first admin (platform
     /// admins only).
-    async fn provision_tenant(&self, ctx: &Context<'_>, input: ProvisionTenantInput) -> Result<ProvisionedTenant> {
+    async fn provision_tenant(
+        &self,
+        ctx: &Context<'_>,
+        input: ProvisionTenantInput,
+    ) -> Result<ProvisionedTenant> {
         let caller = ctx.caller()?;
         if !caller.is_platform_admin() {
             return Err(ApiError::Forbidden("only platform admins provision tenants".into()).into());
         }
         let kit = kit(ctx)?;
-        let (tenant, admin) = domain::tenants::provision(&kit.db, caller, NewTenant {
-            name: input.name,
-            kind: input.kind.as_str().into(),
-            tier: input.tier.as_str().into(),
-            max_users: input.max_users.into(),
-            ai_token_budget: input.ai_token_budget,
-            admin_email: input.admin.email,
-            admin_name: input.admin.display_name,
-        })
+        let (tenant, admin) = domain::tenants::provision(
+            &kit.db,
+            caller,
+            NewTenant {
+                name: input.name,
+                kind: input.kind.as_str().into(),
+                tier: input.tier.as_str().into(),
+                max_users: input.max_users.into(),
+                ai_token_budget: input.ai_token_budget,
+                admin_email: input.admin.email,
+                admin_name: input.admin.display_name,
+            },
+        )
         .await?;
         done(kit, ProvisionedTenant { tenant: tenant.into(), admin: admin.into() })
     }
@@ -62,11 +75,11 @@ impl MutationRoot {
         if !input.roles.is_empty() {
             allowed.kit.rbac.require(allowed.caller, "role", "assign").await?;
         }
-        let user = domain::users::invite(&allowed.kit.db, allowed.caller, Invitation {
-            email: input.email,
-            display_name: input.display_name,
-            roles: input.roles,
-        })
+        let user = domain::users::invite(
+            &allowed.kit.db,
+            allowed.caller,
+            Invitation { email: input.email, display_name: input.display_name, roles: input.roles },
+        )
         .await?;
         done(allowed.kit, user.into())
     }
@@ -117,12 +130,16 @@ impl MutationRoot {
     /// Creates an API key; its secret is in the answer and nowhere else.
     async fn create_api_key(&self, ctx: &Context<'_>, input: CreateApiKeyInput) -> Result<CreatedApiKey> {
         let allowed = allow(ctx, "api_key", "create").await?;
-        let (key, secret) = domain::api_keys::create(&allowed.kit.db, allowed.caller, NewApiKey {
-            name: input.name,
-            roles: input.roles,
-            scopes: input.scopes,
-            expires_at: input.expires_at,
-        })
+        let (key, secret) = domain::api_keys::create(
+            &allowed.kit.db,
+            allowed.caller,
+            NewApiKey {
+                name: input.name,
+                roles: input.roles,
+                scopes: input.scopes,
+                expires_at: input.expires_at,
+            },
+        )
         .await?;
         done(allowed.kit, CreatedApiKey { api_key: key.into(), secret })
     }

@@ -2,7 +2,10 @@
 //! the API shape change independently.
 
 use async_graphql::{ComplexObject, Context, Enum, ID, Result, SimpleObject};
-use backbone_entities::{platform::audit_event, tenancy::{api_key, tenant, user}};
+use backbone_entities::{
+    platform::audit_event,
+    tenancy::{api_key, tenant, user},
+};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 

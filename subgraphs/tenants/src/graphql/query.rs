@@ -1,9 +1,18 @@
 //! Queries and federation entity resolvers.
 
-use async_graphql::{Context, ID, Object, Result, connection::{Connection, Edge}};
+use async_graphql::{
+    Context, ID, Object, Result,
+    connection::{Connection, Edge},
+};
 use subgraph_kit::{ApiError, audit, context::AuthExt, pagination::Page};
 
-use super::{allow, inputs::{AuditFilterInput, UserFilterInput}, kit, objects::*, uuid};
+use super::{
+    allow,
+    inputs::{AuditFilterInput, UserFilterInput},
+    kit,
+    objects::*,
+    uuid,
+};
 use crate::domain::{self, audit_log::AuditFilter, users::UserFilter};
 
 /// Query root.
@@ -40,7 +49,12 @@ impl QueryRoot {
     }
 
     /// Every tenant (platform admins only).
-    async fn tenants(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Connection<String, Tenant>> {
+    async fn tenants(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Tenant>> {
         let caller = ctx.caller()?;
         if !caller.is_platform_admin() {
             return Err(ApiError::Forbidden("only platform admins list tenants".into()).into());
@@ -86,7 +100,8 @@ impl QueryRoot {
             role: filter.role,
             search: filter.search,
         };
-        let (mut rows, more) = domain::users::list(&allowed.kit.db, allowed.caller.tenant_id, &filter, &page).await?;
+        let (mut rows, more) =
+            domain::users::list(&allowed.kit.db, allowed.caller.tenant_id, &filter, &page).await?;
         // Own-scope callers (patients) see only themselves.
         rows.retain(|u| allowed.scope.reaches(allowed.caller, u.id));
         let items = rows.into_iter().map(|u| (u.id.to_string(), User::from(u))).collect();
@@ -108,7 +123,12 @@ impl QueryRoot {
     }
 
     /// API keys of the caller's tenant, oldest first.
-    async fn api_keys(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Connection<String, ApiKey>> {
+    async fn api_keys(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, ApiKey>> {
         let allowed = allow(ctx, "api_key", "read").await?;
         let page = Page::new(first, after)?;
         let (rows, more) = domain::api_keys::list(&allowed.kit.db, allowed.caller.tenant_id, &page).await?;
@@ -135,7 +155,8 @@ impl QueryRoot {
             from: f.from,
             to: f.to,
         };
-        let (rows, more) = domain::audit_log::query(&allowed.kit.db, allowed.caller.tenant_id, &filter, &page).await?;
+        let (rows, more) =
+            domain::audit_log::query(&allowed.kit.db, allowed.caller.tenant_id, &filter, &page).await?;
         let items = rows.into_iter().map(|e| (e.seq.to_string(), AuditEvent::from(e))).collect();
         Ok(connection(items, more, page.after.is_some()))
     }

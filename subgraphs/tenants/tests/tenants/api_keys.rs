@@ -31,7 +31,15 @@ async fn keys_are_created_used_listed_and_revoked() {
     let app = start().await;
     let t = provision(&app, "Iota", 10).await;
     let tok = Some(t.admin_token.as_str());
-    let created = data(app.gql(tok, CREATE, json!({"input": {"name": "EHR sync", "roles": ["partner"], "scopes": ["user:read"]}})).await.expect("m"));
+    let created = data(
+        app.gql(
+            tok,
+            CREATE,
+            json!({"input": {"name": "EHR sync", "roles": ["partner"], "scopes": ["user:read"]}}),
+        )
+        .await
+        .expect("m"),
+    );
     let secret = created["createApiKey"]["secret"].as_str().expect("secret").to_owned();
     let key = &created["createApiKey"]["apiKey"];
     let id = uuid(&key["id"]);
@@ -51,20 +59,30 @@ async fn keys_are_created_used_listed_and_revoked() {
     let narrowed = with_key(&app, &secret, "{ tenant { id } }").await;
     assert_eq!(error_codes(&narrowed), ["FORBIDDEN"]);
 
-    let listed = data(app.gql(tok, "{ apiKeys { edges { node { id lastUsedAt } } } }", json!({})).await.expect("q"));
+    let listed =
+        data(app.gql(tok, "{ apiKeys { edges { node { id lastUsedAt } } } }", json!({})).await.expect("q"));
     assert_eq!(uuid(&listed["apiKeys"]["edges"][0]["node"]["id"]), id);
     assert!(listed["apiKeys"]["edges"][0]["node"]["lastUsedAt"].is_string(), "use is recorded");
-    let one = data(app.gql(tok, "query($id: ID!) { apiKey(id: $id) { name } }", json!({"id": id})).await.expect("q"));
+    let one = data(
+        app.gql(tok, "query($id: ID!) { apiKey(id: $id) { name } }", json!({"id": id})).await.expect("q"),
+    );
     assert_eq!(one["apiKey"]["name"], "EHR sync");
 
-    let revoked = data(app.gql(tok, "mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }", json!({"id": id})).await.expect("m"));
+    let revoked = data(
+        app.gql(tok, "mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }", json!({"id": id}))
+            .await
+            .expect("m"),
+    );
     assert!(revoked["revokeApiKey"]["revokedAt"].is_string());
     let refused = with_key(&app, &secret, "{ users { edges { node { email } } } }").await;
     assert_eq!(error_codes(&refused), ["UNAUTHENTICATED"]);
 
     // A wrong secret with a real prefix is refused the same way.
     let forged = format!("{}{}", &secret[..secret.len() - 4], "0000");
-    assert_eq!(error_codes(&with_key(&app, &forged, "{ users { edges { node { email } } } }").await), ["UNAUTHENTICATED"]);
+    assert_eq!(
+        error_codes(&with_key(&app, &forged, "{ users { edges { node { email } } } }").await),
+        ["UNAUTHENTICATED"]
+    );
 }
 
 #[tokio::test]
@@ -73,9 +91,18 @@ async fn expired_keys_and_bad_key_inputs_are_refused() {
     let t = provision(&app, "Kappa", 10).await;
     let tok = Some(t.admin_token.as_str());
     let soon = (chrono::Utc::now() + chrono::Duration::milliseconds(1200)).to_rfc3339();
-    let created = data(app.gql(tok, CREATE, json!({"input": {"name": "short", "roles": ["auditor"], "expiresAt": soon}})).await.expect("m"));
+    let created = data(
+        app.gql(tok, CREATE, json!({"input": {"name": "short", "roles": ["auditor"], "expiresAt": soon}}))
+            .await
+            .expect("m"),
+    );
     let secret = created["createApiKey"]["secret"].as_str().expect("secret").to_owned();
-    assert!(with_key(&app, &secret, "{ auditEvents(first: 1) { edges { node { id } } } }").await.get("errors").is_none());
+    assert!(
+        with_key(&app, &secret, "{ auditEvents(first: 1) { edges { node { id } } } }")
+            .await
+            .get("errors")
+            .is_none()
+    );
     tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
     assert_eq!(error_codes(&with_key(&app, &secret, "{ roles { name } }").await), ["UNAUTHENTICATED"]);
 

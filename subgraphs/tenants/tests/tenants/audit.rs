@@ -14,11 +14,31 @@ async fn mutations_are_audited_filterable_and_paginated() {
     let t = provision(&app, "Xi", 10).await;
     let tok = Some(t.admin_token.as_str());
     let (u, _) = user_with_role(&app, &t, "u@xi.test", "staff").await;
-    let res = app.gql(tok, "mutation($id: ID!) { updateUser(id: $id, input: {displayName: \"U\"}) { id } }", json!({"id": u})).await.expect("m");
+    let res = app
+        .gql(
+            tok,
+            "mutation($id: ID!) { updateUser(id: $id, input: {displayName: \"U\"}) { id } }",
+            json!({"id": u}),
+        )
+        .await
+        .expect("m");
     assert!(res.get("errors").is_none(), "{res}");
 
-    let all = data(app.gql(tok, "{ auditEvents { edges { node { seq eventType resourceType actorId data } } } }", json!({})).await.expect("q"));
-    let types: Vec<&str> = all["auditEvents"]["edges"].as_array().expect("edges").iter().map(|e| e["node"]["eventType"].as_str().expect("type")).collect();
+    let all = data(
+        app.gql(
+            tok,
+            "{ auditEvents { edges { node { seq eventType resourceType actorId data } } } }",
+            json!({}),
+        )
+        .await
+        .expect("q"),
+    );
+    let types: Vec<&str> = all["auditEvents"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"]["eventType"].as_str().expect("type"))
+        .collect();
     assert_eq!(types, ["user.updated", "user.invited", "tenant.provisioned"], "newest first");
     assert_eq!(uuid(&all["auditEvents"]["edges"][0]["node"]["actorId"]), t.admin_id);
 
@@ -27,10 +47,26 @@ async fn mutations_are_audited_filterable_and_paginated() {
     let by_actor = data(app.gql(tok, "query($a: ID) { auditEvents(filter: {actorId: $a, resourceType: \"user\"}) { edges { node { eventType } } } }", json!({"a": t.admin_id})).await.expect("q"));
     assert_eq!(by_actor["auditEvents"]["edges"].as_array().expect("edges").len(), 2);
     let future = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
-    let none = data(app.gql(tok, "query($f: DateTime) { auditEvents(filter: {from: $f}) { edges { node { id } } } }", json!({"f": future})).await.expect("q"));
+    let none = data(
+        app.gql(
+            tok,
+            "query($f: DateTime) { auditEvents(filter: {from: $f}) { edges { node { id } } } }",
+            json!({"f": future}),
+        )
+        .await
+        .expect("q"),
+    );
     assert_eq!(none["auditEvents"]["edges"], json!([]));
 
-    let page = data(app.gql(tok, "{ auditEvents(first: 2) { edges { node { seq } } pageInfo { hasNextPage endCursor } } }", json!({})).await.expect("q"));
+    let page = data(
+        app.gql(
+            tok,
+            "{ auditEvents(first: 2) { edges { node { seq } } pageInfo { hasNextPage endCursor } } }",
+            json!({}),
+        )
+        .await
+        .expect("q"),
+    );
     assert_eq!(page["auditEvents"]["pageInfo"]["hasNextPage"], true);
     let next = data(app.gql(tok, "query($c: String) { auditEvents(first: 2, after: $c) { edges { node { seq } } pageInfo { hasNextPage } } }", json!({"c": page["auditEvents"]["pageInfo"]["endCursor"]})).await.expect("q"));
     assert_eq!(next["auditEvents"]["edges"], json!([{"node": {"seq": 1}}]));
@@ -45,8 +81,15 @@ async fn an_edited_audit_row_is_named_by_verify_audit_chain() {
     for i in 0..3 {
         user_with_role(&app, &t, &format!("u{i}@omicron.test"), "staff").await;
     }
-    let ok = data(app.gql(tok, "{ verifyAuditChain { valid checked firstBrokenEventId reason } }", json!({})).await.expect("q"));
-    assert_eq!(ok["verifyAuditChain"], json!({"valid": true, "checked": 4, "firstBrokenEventId": null, "reason": null}));
+    let ok = data(
+        app.gql(tok, "{ verifyAuditChain { valid checked firstBrokenEventId reason } }", json!({}))
+            .await
+            .expect("q"),
+    );
+    assert_eq!(
+        ok["verifyAuditChain"],
+        json!({"valid": true, "checked": 4, "firstBrokenEventId": null, "reason": null})
+    );
 
     // Someone with database access rewrites history: event 2 now invited
     // a different person.
@@ -62,7 +105,15 @@ async fn an_edited_audit_row_is_named_by_verify_audit_chain() {
     edit.data = Set(r#"{"email":"someone-else@omicron.test","roles":["staff"]}"#.into());
     edit.update(&app.kit.db).await.expect("tamper");
 
-    let broken = data(app.gql(tok, "{ verifyAuditChain { valid checked firstBrokenEventId firstBrokenSeq reason } }", json!({})).await.expect("q"));
+    let broken = data(
+        app.gql(
+            tok,
+            "{ verifyAuditChain { valid checked firstBrokenEventId firstBrokenSeq reason } }",
+            json!({}),
+        )
+        .await
+        .expect("q"),
+    );
     let report = &broken["verifyAuditChain"];
     assert_eq!(report["valid"], false);
     assert_eq!(uuid(&report["firstBrokenEventId"]), tampered_id);
@@ -71,7 +122,9 @@ async fn an_edited_audit_row_is_named_by_verify_audit_chain() {
 
     // Deleting a row is caught too: the next event's seq no longer follows.
     audit_event::Entity::delete_by_id(tampered_id).exec(&app.kit.db).await.expect("delete");
-    let gap = data(app.gql(tok, "{ verifyAuditChain { valid firstBrokenSeq reason } }", json!({})).await.expect("q"));
+    let gap = data(
+        app.gql(tok, "{ verifyAuditChain { valid firstBrokenSeq reason } }", json!({})).await.expect("q"),
+    );
     assert_eq!(gap["verifyAuditChain"]["firstBrokenSeq"], 3);
     assert!(gap["verifyAuditChain"]["reason"].as_str().expect("reason").contains("sequence gap"));
 }

@@ -2,7 +2,10 @@
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::json;
-use subgraph_kit::{auth::claims_for, testkit::{TEST_SECRET, error_codes}};
+use subgraph_kit::{
+    auth::claims_for,
+    testkit::{TEST_SECRET, error_codes},
+};
 
 use crate::support::{INVITE, counts, provision, start};
 
@@ -12,7 +15,8 @@ async fn bad_tokens_are_unauthenticated_and_write_nothing() {
     let t = provision(&app, "Epsilon", 10).await;
     let cfg = &app.kit.config.auth;
     let sign = |claims: &backbone_schema::Claims, secret: &str| {
-        encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret.as_bytes())).expect("sign")
+        encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret.as_bytes()))
+            .expect("sign")
     };
     let valid = claims_for(cfg, t.id, t.admin_id, &["tenant_admin"], 3600);
     let mut expired = valid.clone();
@@ -26,7 +30,11 @@ async fn bad_tokens_are_unauthenticated_and_write_nothing() {
         // alg "none": header and claims with an empty signature.
         use base64::Engine;
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        format!("{}.{}.", b64.encode(r#"{"alg":"none","typ":"JWT"}"#), b64.encode(serde_json::to_vec(&valid).expect("json")))
+        format!(
+            "{}.{}.",
+            b64.encode(r#"{"alg":"none","typ":"JWT"}"#),
+            b64.encode(serde_json::to_vec(&valid).expect("json"))
+        )
     };
     let cases: Vec<(&str, Option<String>)> = vec![
         ("no token", None),
@@ -50,8 +58,17 @@ async fn bad_tokens_are_unauthenticated_and_write_nothing() {
         }
     }
     // A header that is not `Bearer …` is refused the same way.
-    let res: serde_json::Value = app.http.post(app.url()).header("authorization", "Basic YWxhZGRpbjpvcGVu")
-        .json(&json!({"query": "{ me { id } }"})).send().await.expect("send").json().await.expect("json");
+    let res: serde_json::Value = app
+        .http
+        .post(app.url())
+        .header("authorization", "Basic YWxhZGRpbjpvcGVu")
+        .json(&json!({"query": "{ me { id } }"}))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(error_codes(&res), ["UNAUTHENTICATED"]);
     assert_eq!(counts(&app).await, before);
 }
@@ -64,7 +81,14 @@ async fn a_deactivated_user_keeps_a_valid_token_but_is_granted_nothing() {
     // Warm the grant cache, then deactivate: the cache must not keep granting.
     let ok = app.gql(Some(&token), "{ users { edges { node { id } } } }", json!({})).await.expect("q");
     assert!(ok.get("errors").is_none(), "{ok}");
-    let res = app.gql(Some(&t.admin_token), "mutation($id: ID!) { deactivateUser(id: $id) { status } }", json!({"id": u})).await.expect("m");
+    let res = app
+        .gql(
+            Some(&t.admin_token),
+            "mutation($id: ID!) { deactivateUser(id: $id) { status } }",
+            json!({"id": u}),
+        )
+        .await
+        .expect("m");
     assert!(res.get("errors").is_none(), "{res}");
     let denied = app.gql(Some(&token), "{ users { edges { node { id } } } }", json!({})).await.expect("q");
     assert_eq!(error_codes(&denied), ["FORBIDDEN"]);

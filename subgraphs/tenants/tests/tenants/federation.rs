@@ -11,7 +11,10 @@ async fn service_sdl_matches_the_checked_in_file() {
     let app = start().await;
     let live = data(app.gql(None, "{ _service { sdl } }", json!({})).await.expect("q"));
     let sdl = live["_service"]["sdl"].as_str().expect("sdl");
-    assert!(sdl.contains("extend schema @link(") && sdl.contains("url: \"https://specs.apollo.dev/federation/v2"), "federation v2: {sdl}");
+    assert!(
+        sdl.contains("extend schema @link(") && sdl.contains("url: \"https://specs.apollo.dev/federation/v2"),
+        "federation v2: {sdl}"
+    );
     assert!(sdl.contains("type Tenant @key(fields: \"id\")"), "{sdl}");
     assert!(sdl.contains("type User @key(fields: \"id\")"), "{sdl}");
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema/graphql/tenants.graphql");
@@ -30,7 +33,8 @@ async fn entities_resolve_by_key_and_need_a_caller() {
     let app = start().await;
     let t = provision(&app, "Pi", 10).await;
     let query = "query($reps: [_Any!]!) { _entities(representations: $reps) { __typename ... on Tenant { id name } ... on User { id email } } }";
-    let reps = json!({"reps": [{"__typename": "Tenant", "id": t.id}, {"__typename": "User", "id": t.admin_id}]});
+    let reps =
+        json!({"reps": [{"__typename": "Tenant", "id": t.id}, {"__typename": "User", "id": t.admin_id}]});
     let d = data(app.gql(Some(&t.admin_token), query, reps.clone()).await.expect("q"));
     assert_eq!(d["_entities"][0]["name"], "Pi");
     assert_eq!(uuid(&d["_entities"][1]["id"]), t.admin_id);

@@ -27,7 +27,15 @@ impl Pair {
     }
 
     async fn b_audit_count(&self) -> usize {
-        let res = self.app.gql(Some(&self.b.admin_token), "{ auditEvents(first: 100) { edges { node { id } } } }", json!({})).await.expect("q");
+        let res = self
+            .app
+            .gql(
+                Some(&self.b.admin_token),
+                "{ auditEvents(first: 100) { edges { node { id } } } }",
+                json!({}),
+            )
+            .await
+            .expect("q");
         data(res)["auditEvents"]["edges"].as_array().expect("edges").len()
     }
 }
@@ -38,14 +46,23 @@ async fn users_of_another_tenant_are_invisible_and_untouchable() {
     let before = p.b_audit_count().await;
     let read = data(p.as_a("query($id: ID!) { user(id: $id) { id } }", json!({"id": p.b_user})).await);
     assert!(read["user"].is_null());
-    let search = data(p.as_a(r#"{ users(filter: {search: "secret-patient"}) { edges { node { id } } } }"#, json!({})).await);
+    let search = data(
+        p.as_a(r#"{ users(filter: {search: "secret-patient"}) { edges { node { id } } } }"#, json!({})).await,
+    );
     assert_eq!(search["users"]["edges"], json!([]));
-    let by_role = data(p.as_a(r#"{ users(filter: {role: "patient"}) { edges { node { id } } } }"#, json!({})).await);
+    let by_role =
+        data(p.as_a(r#"{ users(filter: {role: "patient"}) { edges { node { id } } } }"#, json!({})).await);
     assert_eq!(by_role["users"]["edges"], json!([]));
     for (query, vars) in [
-        ("mutation($id: ID!) { updateUser(id: $id, input: {displayName: \"x\"}) { id } }", json!({"id": p.b_user})),
+        (
+            "mutation($id: ID!) { updateUser(id: $id, input: {displayName: \"x\"}) { id } }",
+            json!({"id": p.b_user}),
+        ),
         ("mutation($id: ID!) { deactivateUser(id: $id) { id } }", json!({"id": p.b_user})),
-        ("mutation($id: ID!) { assignRole(input: {userId: $id, role: \"tenant_admin\"}) { id } }", json!({"id": p.b_user})),
+        (
+            "mutation($id: ID!) { assignRole(input: {userId: $id, role: \"tenant_admin\"}) { id } }",
+            json!({"id": p.b_user}),
+        ),
         ("mutation($id: ID!) { revokeRole(userId: $id, role: \"patient\") { id } }", json!({"id": p.b_user})),
     ] {
         let res = p.as_a(query, vars).await;
@@ -70,11 +87,22 @@ async fn tenants_roles_keys_and_audit_of_another_tenant_are_invisible() {
 
     let tenant = data(p.as_a("query($id: ID) { tenant(id: $id) { id } }", json!({"id": p.b.id})).await);
     assert!(tenant["tenant"].is_null());
-    let update = p.as_a("mutation($id: ID!) { updateTenant(id: $id, input: {name: \"Mine\"}) { id } }", json!({"id": p.b.id})).await;
+    let update = p
+        .as_a(
+            "mutation($id: ID!) { updateTenant(id: $id, input: {name: \"Mine\"}) { id } }",
+            json!({"id": p.b.id}),
+        )
+        .await;
     assert_eq!(error_codes(&update), ["NOT_FOUND"]);
     let listing = p.as_a("{ tenants { edges { node { id } } } }", json!({})).await;
     assert_eq!(error_codes(&listing), ["FORBIDDEN"]);
-    let ent = data(p.as_a("query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Tenant { id name } } }", json!({"reps": [{"__typename": "Tenant", "id": p.b.id}]})).await);
+    let ent = data(
+        p.as_a(
+            "query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Tenant { id name } } }",
+            json!({"reps": [{"__typename": "Tenant", "id": p.b.id}]}),
+        )
+        .await,
+    );
     assert!(ent["_entities"][0].is_null());
 
     let b_roles = data(p.app.gql(Some(&p.b.admin_token), "{ roles { id } }", json!({})).await.expect("q"));
@@ -90,8 +118,18 @@ async fn tenants_roles_keys_and_audit_of_another_tenant_are_invisible() {
     assert_eq!(keys["apiKeys"]["edges"], json!([]));
     let revoke = p.as_a("mutation($id: ID!) { revokeApiKey(id: $id) { id } }", json!({"id": b_key_id})).await;
     assert_eq!(error_codes(&revoke), ["NOT_FOUND"]);
-    let still_works: Value = p.app.http.post(p.app.url()).header("x-api-key", &b_secret)
-        .json(&json!({"query": "{ users { edges { node { id } } } }"})).send().await.expect("send").json().await.expect("json");
+    let still_works: Value = p
+        .app
+        .http
+        .post(p.app.url())
+        .header("x-api-key", &b_secret)
+        .json(&json!({"query": "{ users { edges { node { id } } } }"}))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
     assert!(still_works.get("errors").is_none(), "{still_works}");
 
     for filter in [
@@ -99,7 +137,13 @@ async fn tenants_roles_keys_and_audit_of_another_tenant_are_invisible() {
         json!({"actorId": p.b.admin_id}),
         json!({"resourceId": p.b.id.to_string()}),
     ] {
-        let res = data(p.as_a("query($f: AuditFilterInput) { auditEvents(filter: $f) { edges { node { id } } } }", json!({"f": filter})).await);
+        let res = data(
+            p.as_a(
+                "query($f: AuditFilterInput) { auditEvents(filter: $f) { edges { node { id } } } }",
+                json!({"f": filter}),
+            )
+            .await,
+        );
         assert_eq!(res["auditEvents"]["edges"], json!([]), "{filter}");
     }
     let chain = data(p.as_a("{ verifyAuditChain { valid checked } }", json!({})).await);

@@ -1,7 +1,10 @@
 //! Fixtures: a served tenants subgraph, provisioned tenants, users with
 //! tokens, and row counts to prove nothing was written.
 
-use backbone_entities::{platform::{audit_event, outbox}, tenancy::{api_key, tenant, user, user_role}};
+use backbone_entities::{
+    platform::{audit_event, outbox},
+    tenancy::{api_key, tenant, user, user_role},
+};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 use subgraph_kit::testkit::{TestApp, data};
@@ -51,7 +54,11 @@ mutation($input: InviteUserInput!) { inviteUser(input: $input) { id email status
 /// Invites a user with `role` and returns their id and a token.
 pub async fn user_with_role(app: &TestApp, t: &Tenant, email: &str, role: &str) -> (Uuid, String) {
     let res = app
-        .gql(Some(&t.admin_token), INVITE, json!({"input": {"email": email, "displayName": email, "roles": [role]}}))
+        .gql(
+            Some(&t.admin_token),
+            INVITE,
+            json!({"input": {"email": email, "displayName": email, "roles": [role]}}),
+        )
         .await
         .expect("invite");
     let id = uuid(&data(res)["inviteUser"]["id"]);

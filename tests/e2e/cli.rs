@@ -1,0 +1,107 @@
+//! The `backbone` binary: tokens, migrations, config errors.
+
+use std::process::Command;
+
+use backbone_schema::Claims;
+use jsonwebtoken::{DecodingKey, Validation, decode};
+use subgraph_kit::config::DEV_HS256_SECRET;
+use uuid::Uuid;
+
+fn backbone(dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_backbone"));
+    cmd.current_dir(dir);
+    // A clean environment: the test must not pick up the caller's config.
+    for (key, _) in std::env::vars() {
+        if key.starts_with("BACKBONE_") || key == "DATABASE_URL" || key == "REDIS_URL" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+#[test]
+fn token_prints_a_verifiable_dev_token() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (tenant, user) = (Uuid::now_v7(), Uuid::now_v7());
+    let out = backbone(dir.path())
+        .args([
+            "token",
+            "--tenant",
+            &tenant.to_string(),
+            "--user",
+            &user.to_string(),
+            "--roles",
+            "clinician,auditor",
+        ])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8(out.stdout).expect("utf8");
+    let mut validation = Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.set_audience(&["backbone-api"]);
+    let claims =
+        decode::<Claims>(token.trim(), &DecodingKey::from_secret(DEV_HS256_SECRET.as_bytes()), &validation)
+            .expect("valid")
+            .claims;
+    assert_eq!((claims.tid, claims.sub), (tenant, user));
+    assert_eq!(claims.roles, ["clinician", "auditor"]);
+}
+
+#[test]
+fn migrate_up_status_down_on_a_fresh_sqlite_file() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("cli.db").display());
+    let run = |args: &[&str]| {
+        let out = backbone(dir.path()).args(args).env("DATABASE_URL", &url).output().expect("run");
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("utf8")
+    };
+    assert!(run(&["migrate", "status"]).contains("Pending"));
+    run(&["migrate", "up"]);
+    let status = run(&["migrate", "status"]);
+    assert!(status.contains("Applied") && !status.contains("Pending"), "{status}");
+    run(&["migrate", "down", "1"]);
+    assert!(run(&["migrate", "status"]).contains("Pending"));
+}
+
+#[test]
+fn unknown_config_keys_and_bad_values_fail_without_leaking_secrets() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = backbone(dir.path())
+        .args(["migrate", "status"])
+        .env("BACKBONE_HTTP__PROT", "1")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("prot"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    std::fs::write(dir.path().join("backbone.toml"), "database_url = \"mysql://user:hunter2@db/x\"\n")
+        .expect("write");
+    let out = backbone(dir.path()).args(["migrate", "status"]).output().expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("database_url must start with"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "secret leaked: {stderr}");
+
+    let out = backbone(dir.path())
+        .args(["subgraph", "tenants"])
+        .env("DATABASE_URL", "sqlite::memory:")
+        .output()
+        .expect("run");
+    assert!(!out.status.success(), "a production subgraph without auth config must refuse to start");
+}
+
+#[test]
+fn the_example_config_file_is_valid() {
+    let dir = tempfile::tempdir().expect("dir");
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/backbone.example.toml");
+    std::fs::copy(example, dir.path().join("backbone.toml")).expect("copy");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("x.db").display());
+    let out =
+        backbone(dir.path()).args(["migrate", "status"]).env("DATABASE_URL", &url).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

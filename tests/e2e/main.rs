@@ -1,0 +1,5 @@
+//! End-to-end tests of the `backbone` command and the dev graph: the
+//! process as a user starts it.
+
+mod cli;
+mod dev_graph;
