@@ -1,0 +1,101 @@
+//! Composer unit tests: output the planner accepts, and errors that name
+//! the subgraph, type and field.
+
+use super::{SubgraphSdl, compose};
+
+fn sg(name: &str, sdl: &str) -> SubgraphSdl {
+    SubgraphSdl { name: name.into(), url: format!("http://{name}.test/graphql"), sdl: sdl.into() }
+}
+
+const LINK: &str = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@override", "@inaccessible", "@tag", "@interfaceObject"])"#;
+
+fn plannable(supergraph: &str) {
+    let doc =
+        graphql_tools::parser::parse_schema::<String>(supergraph).expect("supergraph parses").into_static();
+    hive_router_query_planner::planner::Planner::new_from_supergraph(&doc, Default::default())
+        .unwrap_or_else(|e| panic!("planner rejects supergraph: {e}\n{supergraph}"));
+}
+
+#[test]
+fn composes_entities_across_v2_and_v1_subgraphs() {
+    let accounts = format!(
+        "{LINK}\ntype Query {{ me: User }}\n\"A person\"\ntype User @key(fields: \"id\") {{ id: ID! name: String @shareable }}"
+    );
+    let reviews = format!(
+        "{LINK}\ntype Review {{ body: String! author: User @provides(fields: \"name\") product: Product }}\ntype User @key(fields: \"id\") {{ id: ID! name: String @external reviews: [Review] }}\ntype Product @key(fields: \"upc\") {{ upc: String! reviews: [Review] }}"
+    );
+    // Federation v1: plain directives and `extend type`.
+    let inventory = "extend type Product @key(fields: \"upc\") { upc: String! @external weight: Int @external inStock: Boolean shippingEstimate: Int @requires(fields: \"weight\") }";
+    let products = format!(
+        "{LINK}\ntype Query {{ topProducts(first: Int = 5): [Product] }}\ntype Product @key(fields: \"upc\") {{ upc: String! name: String weight: Int }}"
+    );
+    let sdl = compose(&[
+        sg("accounts", &accounts),
+        sg("reviews", &reviews),
+        sg("inventory", inventory),
+        sg("products", &products),
+    ])
+    .expect("composes");
+    assert!(sdl.contains("@join__type(graph: INVENTORY, key: \"upc\", extension: true)"), "{sdl}");
+    assert!(
+        sdl.contains("shippingEstimate: Int @join__field(graph: INVENTORY, requires: \"weight\")"),
+        "{sdl}"
+    );
+    assert!(sdl.contains("author: User @join__field(graph: REVIEWS, provides: \"name\")"), "{sdl}");
+    assert!(
+        sdl.contains(
+            "name: String @join__field(graph: ACCOUNTS) @join__field(graph: REVIEWS, external: true)"
+        ),
+        "{sdl}"
+    );
+    assert!(sdl.contains("\"\"\"\nA person\n\"\"\""), "{sdl}");
+    assert!(sdl.contains("topProducts(first: Int = 5): [Product]"), "{sdl}");
+    plannable(&sdl);
+}
+
+#[test]
+fn interfaces_unions_enums_inputs_override_and_prefixed_names() {
+    let a = format!(
+        "{LINK}\ntype Query {{ search(q: SearchInput!): [Result] media: [Media] }}\ninput SearchInput {{ text: String! limit: Int }}\nunion Result = Book | Movie\ninterface Media @key(fields: \"id\") {{ id: ID! title: String }}\ntype Book implements Media @key(fields: \"id\") {{ id: ID! title: String kind: Kind }}\ntype Movie implements Media @key(fields: \"id\") {{ id: ID! title: String @shareable }}\nenum Kind {{ PAPER EBOOK }}"
+    );
+    // The prefixed form: nothing imported.
+    let b = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.3")
+type Movie @federation__key(fields: "id") { id: ID! title: String @federation__shareable rating: Int @federation__override(from: "a") @federation__tag(name: "public") }
+type Media @federation__key(fields: "id") @federation__interfaceObject { id: ID! popularity: Int }
+enum Kind { PAPER AUDIO }
+input SearchInput { text: String! }"#;
+    let sdl = compose(&[sg("a", &a), sg("b", b)]).expect("composes");
+    assert!(sdl.contains("union Result"), "{sdl}");
+    assert!(sdl.contains("@join__unionMember(graph: A, member: \"Book\")"), "{sdl}");
+    assert!(sdl.contains("@join__type(graph: B, key: \"id\", isInterfaceObject: true)"), "{sdl}");
+    assert!(
+        sdl.contains("rating: Int @join__field(graph: B, override: \"a\") @tag(name: \"public\")"),
+        "{sdl}"
+    );
+    assert!(sdl.contains("AUDIO @join__enumValue(graph: B)"), "{sdl}");
+    assert!(sdl.contains("popularity: Int"), "interface object fields reach implementations: {sdl}");
+    plannable(&sdl);
+}
+
+#[test]
+fn errors_name_the_subgraph_type_and_field() {
+    let a = format!("{LINK}\ntype Query {{ a: Thing }}\ntype Thing {{ name: String }}");
+    let b = format!("{LINK}\ntype Query {{ b: Thing }}\ntype Thing {{ name: String }}");
+    let err = compose(&[sg("a", &a), sg("b", &b)]).expect_err("non-shareable");
+    let msg = err.to_string();
+    assert!(msg.contains("Thing.name") && msg.contains("not @shareable"), "{msg}");
+    assert_eq!(err.0[0].field.as_deref(), Some("name"));
+
+    let c = format!("{LINK}\ntype Query {{ c: Thing }}\ntype Thing {{ name: Int @shareable }}");
+    let d = format!("{LINK}\ntype Query {{ d: Thing }}\ntype Thing {{ name: String @shareable }}");
+    let err = compose(&[sg("c", &c), sg("d", &d)]).expect_err("type mismatch");
+    assert_eq!(err.0[0].subgraph.as_deref(), Some("d"));
+    assert_eq!(err.0[0].type_name.as_deref(), Some("Thing"));
+    assert!(err.to_string().contains("has type String here but Int"), "{err}");
+
+    let bad = compose(&[sg("e", "type Query { x: }")]).expect_err("parse error");
+    assert_eq!(bad.0[0].subgraph.as_deref(), Some("e"));
+
+    let o = format!("{LINK}\ntype Query {{ o: Int @override(from: \"nobody\") }}");
+    assert!(compose(&[sg("o", &o)]).expect_err("override").to_string().contains("names no subgraph"));
+}
