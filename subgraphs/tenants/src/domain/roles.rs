@@ -4,8 +4,8 @@ use backbone_entities::tenancy::{permission, role, role_permission, user_role};
 use backbone_schema::event_types;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, TransactionTrait,
 };
 use subgraph_kit::{ApiError, ApiResult, RequestContext, audit::AuditEntry};
 use uuid::Uuid;
@@ -103,26 +103,13 @@ pub async fn assign(
         return Err(ApiError::bad_input("expiresAt", "expiresAt must be in the future"));
     }
     let txn = db.begin().await?;
-    users::get(&txn, ctx.tenant_id, user_id).await?.ok_or_else(users::not_found)?;
-    let role = users::find_roles(&txn, ctx.tenant_id, &[role_name.to_owned()])
-        .await?
-        .pop()
-        .ok_or_else(|| ApiError::bad_input("role", "unknown role"))?;
+    let role = user_and_role(&txn, ctx.tenant_id, user_id, role_name).await?;
     user_role::Entity::delete_many()
         .filter(user_role::Column::UserId.eq(user_id))
         .filter(user_role::Column::RoleId.eq(role.id))
         .exec(&txn)
         .await?;
-    user_role::ActiveModel {
-        user_id: Set(user_id),
-        role_id: Set(role.id),
-        tenant_id: Set(ctx.tenant_id),
-        expires_at: Set(expires_at),
-        granted_by: Set(Some(ctx.user_id)),
-        created_at: Set(Utc::now()),
-    }
-    .insert(&txn)
-    .await?;
+    insert_assignment(&txn, ctx, user_id, role.id, expires_at).await?;
     let entry = AuditEntry {
         event_type: event_types::ROLES_CHANGED,
         resource_type: "user",
@@ -143,11 +130,7 @@ pub async fn revoke(
     role_name: &str,
 ) -> ApiResult<()> {
     let txn = db.begin().await?;
-    users::get(&txn, ctx.tenant_id, user_id).await?.ok_or_else(users::not_found)?;
-    let role = users::find_roles(&txn, ctx.tenant_id, &[role_name.to_owned()])
-        .await?
-        .pop()
-        .ok_or_else(|| ApiError::bad_input("role", "unknown role"))?;
+    let role = user_and_role(&txn, ctx.tenant_id, user_id, role_name).await?;
     let deleted = user_role::Entity::delete_many()
         .filter(user_role::Column::UserId.eq(user_id))
         .filter(user_role::Column::RoleId.eq(role.id))
@@ -164,5 +147,40 @@ pub async fn revoke(
     };
     record(&txn, ctx.tenant_id, ctx, entry).await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Checks the user exists in the tenant and returns the named role.
+async fn user_and_role(
+    txn: &DatabaseTransaction,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    role_name: &str,
+) -> ApiResult<role::Model> {
+    users::get(txn, tenant_id, user_id).await?.ok_or_else(users::not_found)?;
+    users::find_roles(txn, tenant_id, &[role_name.to_owned()])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::bad_input("role", "unknown role"))
+}
+
+/// Writes one role assignment granted by the caller.
+pub(crate) async fn insert_assignment(
+    txn: &DatabaseTransaction,
+    ctx: &RequestContext,
+    user_id: Uuid,
+    role_id: Uuid,
+    expires_at: Option<DateTime<Utc>>,
+) -> ApiResult<()> {
+    user_role::ActiveModel {
+        user_id: Set(user_id),
+        role_id: Set(role_id),
+        tenant_id: Set(ctx.tenant_id),
+        expires_at: Set(expires_at),
+        granted_by: Set(Some(ctx.user_id)),
+        created_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use backbone_entities::tenancy::{permission, role, role_permission, tenant, user, user_role};
+use backbone_entities::tenancy::{permission, role, role_permission, tenant, user};
 use backbone_schema::{event_types, roles::DEFAULT_TENANT_ROLES};
 use chrono::Utc;
 use sea_orm::{
@@ -84,16 +84,9 @@ pub async fn provision(
     .insert(&txn)
     .await?;
     let admin_role = role_ids[backbone_schema::roles::TENANT_ADMIN];
-    user_role::ActiveModel {
-        user_id: Set(admin.id),
-        role_id: Set(admin_role),
-        tenant_id: Set(tenant.id),
-        expires_at: Set(None),
-        granted_by: Set(Some(ctx.user_id)),
-        created_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
+    // The admin's assignment belongs to the new tenant, not the caller's.
+    let in_new_tenant = RequestContext { tenant_id: tenant.id, ..ctx.clone() };
+    super::roles::insert_assignment(&txn, &in_new_tenant, admin.id, admin_role, None).await?;
     let entry = AuditEntry {
         event_type: event_types::TENANT_PROVISIONED,
         resource_type: "tenant",

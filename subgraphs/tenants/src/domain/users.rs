@@ -68,16 +68,7 @@ pub async fn invite(
         }
     })?;
     for r in &roles {
-        user_role::ActiveModel {
-            user_id: Set(created.id),
-            role_id: Set(r.id),
-            tenant_id: Set(ctx.tenant_id),
-            expires_at: Set(None),
-            granted_by: Set(Some(ctx.user_id)),
-            created_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
+        super::roles::insert_assignment(&txn, ctx, created.id, r.id, None).await?;
     }
     let entry = AuditEntry {
         event_type: event_types::USER_INVITED,
