@@ -3,3 +3,14 @@
 //! [`planner`] module, and executes the plans itself.
 
 pub mod compose;
+pub mod error;
+pub mod execute;
+pub mod graph;
+pub mod http;
+pub mod introspection;
+pub mod limits;
+pub mod pipeline;
+pub mod planner;
+pub mod project;
+pub mod reload;
+pub mod variables;

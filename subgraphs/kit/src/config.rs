@@ -44,6 +44,8 @@ pub struct Config {
     pub http: HttpConfig,
     /// Outbox relay.
     pub outbox: OutboxConfig,
+    /// The federation router.
+    pub router: RouterConfig,
 }
 
 impl Default for Config {
@@ -55,8 +57,72 @@ impl Default for Config {
             auth: AuthConfig::default(),
             http: HttpConfig::default(),
             outbox: OutboxConfig::default(),
+            router: RouterConfig::default(),
         }
     }
+}
+
+/// The federation router.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RouterConfig {
+    /// An Apollo supergraph SDL file; when absent the router composes one
+    /// from `subgraphs`.
+    pub supergraph_path: Option<PathBuf>,
+    /// Subgraphs to compose from.
+    pub subgraphs: Vec<SubgraphConfig>,
+    /// Seconds between checks for a changed supergraph file or subgraph
+    /// SDL; 0 disables hot reload.
+    pub poll_interval_seconds: u64,
+    /// Longest wait for one subgraph request, in milliseconds.
+    pub subgraph_timeout_ms: u64,
+    /// Plans kept in the LRU plan cache.
+    pub plan_cache_size: usize,
+    /// Answer `__schema` / `__type` (dev: on; turn off in production).
+    pub introspection: bool,
+    /// Deepest selection nesting accepted.
+    pub max_depth: usize,
+    /// Most aliases in one operation.
+    pub max_aliases: usize,
+    /// Most root fields in one operation.
+    pub max_root_fields: usize,
+    /// Most lexical tokens in one operation.
+    pub max_tokens: usize,
+    /// Largest request body, in bytes (413 above).
+    pub body_limit_bytes: usize,
+    /// Origins allowed by CORS; empty allows none, `*` allows any.
+    pub cors_allow_origins: Vec<String>,
+}
+
+impl Default for RouterConfig {
+    fn default() -> Self {
+        Self {
+            supergraph_path: None,
+            subgraphs: Vec::new(),
+            poll_interval_seconds: 10,
+            subgraph_timeout_ms: 10_000,
+            plan_cache_size: 1024,
+            introspection: true,
+            max_depth: 32,
+            max_aliases: 100,
+            max_root_fields: 32,
+            max_tokens: 15_000,
+            body_limit_bytes: 2 * 1024 * 1024,
+            cors_allow_origins: Vec::new(),
+        }
+    }
+}
+
+/// One subgraph the router composes and calls.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubgraphConfig {
+    /// Name in the supergraph.
+    pub name: String,
+    /// GraphQL endpoint.
+    pub url: String,
+    /// SDL file; when absent the SDL is read live from `_service { sdl }`.
+    pub sdl_path: Option<PathBuf>,
 }
 
 /// How tokens are verified (DESIGN.md §4).

@@ -27,19 +27,30 @@ pub(crate) struct JwksCache {
     fetch_lock: Mutex<()>,
 }
 
-/// An HTTP client using rustls with the ring provider, the one crypto
-/// provider of the tree.
-pub fn http_client() -> reqwest::Client {
+/// An HTTP client builder using rustls with the ring provider, the one
+/// crypto provider of the tree (reqwest is built without its own).
+pub fn http_client_builder() -> reqwest::ClientBuilder {
     let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
     let builder =
         rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
             .with_safe_default_protocol_versions();
-    let mut client = reqwest::Client::builder().timeout(Duration::from_secs(10));
+    let mut client = reqwest::Client::builder();
     if let Ok(builder) = builder {
         let tls = builder.with_root_certificates(roots).with_no_client_auth();
         client = client.tls_backend_preconfigured(tls);
     }
-    client.build().unwrap_or_default()
+    client
+}
+
+/// A client from [`http_client_builder`] with a 10 s timeout.
+pub fn http_client() -> reqwest::Client {
+    // Building only fails without a TLS backend, which the builder provides.
+    http_client_builder().timeout(Duration::from_secs(10)).build().unwrap_or_else(|_| unreachable_client())
+}
+
+fn unreachable_client() -> reqwest::Client {
+    tracing::error!("HTTP client could not be built; outgoing requests will fail");
+    reqwest::Client::builder().build().unwrap_or_else(|e| panic!("no HTTP client: {e}"))
 }
 
 impl JwksCache {

@@ -10,7 +10,7 @@ pub mod api_key;
 mod jwks;
 mod verifier;
 
-pub use jwks::http_client;
+pub use jwks::{http_client, http_client_builder};
 pub use verifier::{TokenError, TokenVerifier};
 
 use axum::http::HeaderMap;

@@ -1,0 +1,92 @@
+//! Request-level errors of the router, each with a stable code; what the
+//! client sees is the message, details stay in the log.
+
+use backbone_schema::ErrorCode;
+use serde_json::{Value, json};
+
+/// Why a request was refused before or instead of execution.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum RequestError {
+    /// The body is not a GraphQL request.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The query does not parse.
+    #[error("syntax error: {0}")]
+    Parse(String),
+    /// The query does not validate against the schema.
+    #[error("{0}")]
+    Validation(String),
+    /// Mutations over GET, or another method misuse.
+    #[error("{0}")]
+    Method(String),
+    /// A limit was exceeded; the name says which.
+    #[error("{limit} limit of {max} exceeded")]
+    Limit {
+        /// depth, aliases, root fields or tokens.
+        limit: &'static str,
+        /// What the query has, when counted.
+        actual: Option<usize>,
+        /// What is allowed.
+        max: usize,
+    },
+    /// A variable value does not match its declared type.
+    #[error("variable ${name}: {reason}")]
+    Variable {
+        /// Variable name.
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Credentials were presented and rejected.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// No graph is loaded yet.
+    #[error("the router has no supergraph yet")]
+    NotReady,
+}
+
+impl RequestError {
+    /// The stable code.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            Self::NotReady => ErrorCode::SubgraphUnavailable,
+            _ => ErrorCode::BadUserInput,
+        }
+    }
+
+    /// A finer reason for clients that want it (`extensions.reason`).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) => "INVALID_REQUEST",
+            Self::Parse(_) => "GRAPHQL_PARSE_FAILED",
+            Self::Validation(_) => "GRAPHQL_VALIDATION_FAILED",
+            Self::Limit { limit: "depth", .. } => "MAX_DEPTH_EXCEEDED",
+            Self::Limit { limit: "aliases", .. } => "MAX_ALIASES_EXCEEDED",
+            Self::Limit { limit: "root fields", .. } => "MAX_ROOT_FIELDS_EXCEEDED",
+            Self::Limit { .. } => "MAX_TOKENS_EXCEEDED",
+            Self::Variable { .. } => "VARIABLE_INVALID",
+            Self::Method(_) => "METHOD_NOT_ALLOWED",
+            Self::Unauthenticated(_) => "UNAUTHENTICATED",
+            Self::NotReady => "NOT_READY",
+        }
+    }
+
+    /// The GraphQL error object.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "message": self.to_string(),
+            "extensions": {"code": self.code().as_str(), "reason": self.reason()},
+        })
+    }
+
+    /// HTTP status under `application/graphql-response+json`.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Unauthenticated(_) => 401,
+            Self::NotReady => 503,
+            Self::Method(_) => 405,
+            _ => 400,
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! Entity fetches: representations gathered from the data at a flatten
+//! path, deduplicated, sent in one `_entities` request per fetch node, and
+//! the results merged back into every place they came from.
+
+use std::collections::HashMap;
+
+use hive_router_query_planner::{
+    ast::{selection_item::SelectionItem, selection_set::SelectionSet},
+    planner::plan_nodes::{BatchFetchNode, FetchNode, FetchRewrite, FlattenNodePathSegment},
+};
+use serde_json::{Map, Value, json};
+
+use super::{
+    Run,
+    paths::{self, Step},
+    rewrites, subgraphs, used_variables,
+};
+
+/// Unique representations and, for each, the response paths it stands for.
+#[derive(Default)]
+struct Gathered {
+    representations: Vec<Value>,
+    targets: Vec<Vec<Vec<Step>>>,
+}
+
+fn gather(
+    run: &Run<'_>,
+    path: &[FlattenNodePathSegment],
+    requires: &SelectionSet,
+    input_rewrites: Option<&Vec<FetchRewrite>>,
+) -> Gathered {
+    let data = run.data.lock();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut g = Gathered::default();
+    for (at, object) in paths::collect(&data, path) {
+        let Some(mut rep) = represent(object, requires) else { continue };
+        if let Some(rw) = input_rewrites {
+            rewrites::apply_all(&mut rep, rw);
+        }
+        let key = rep.to_string();
+        match seen.get(&key) {
+            Some(&i) => g.targets[i].push(at),
+            None => {
+                seen.insert(key, g.representations.len());
+                g.representations.push(rep);
+                g.targets.push(vec![at]);
+            }
+        }
+    }
+    g
+}
+
+/// Projects `requires` (e.g. `... on User { __typename id }`) out of an
+/// object; `None` when the object is not of a required type or lacks a
+/// required field (then it cannot be resolved and stays as it is).
+fn represent(object: &Value, requires: &SelectionSet) -> Option<Value> {
+    let typename = object.get("__typename").and_then(Value::as_str)?;
+    for item in &requires.items {
+        match item {
+            SelectionItem::InlineFragment(f) if f.type_condition == typename => {
+                return select(object, &f.selections);
+            }
+            SelectionItem::InlineFragment(_) => {}
+            SelectionItem::Field(_) => return select(object, requires),
+            SelectionItem::FragmentSpread(_) => return None,
+        }
+    }
+    None
+}
+
+fn select(value: &Value, selections: &SelectionSet) -> Option<Value> {
+    match value {
+        Value::Array(items) => {
+            items.iter().map(|v| select(v, selections)).collect::<Option<Vec<_>>>().map(Value::Array)
+        }
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for item in &selections.items {
+                match item {
+                    SelectionItem::Field(f) => {
+                        let key = f.alias.as_deref().unwrap_or(&f.name);
+                        let v = map.get(key)?;
+                        let v = if f.selections.items.is_empty() || v.is_null() {
+                            v.clone()
+                        } else {
+                            select(v, &f.selections)?
+                        };
+                        out.insert(f.name.clone(), v);
+                    }
+                    SelectionItem::InlineFragment(frag) => {
+                        let matches = map.get("__typename").and_then(Value::as_str)
+                            == Some(frag.type_condition.as_str());
+                        if matches && let Some(Value::Object(inner)) = select(value, &frag.selections) {
+                            out.extend(inner);
+                        }
+                    }
+                    SelectionItem::FragmentSpread(_) => return None,
+                }
+            }
+            Some(Value::Object(out))
+        }
+        Value::Null => Some(Value::Null),
+        other => Some(other.clone()),
+    }
+}
+
+/// Merges `_entities` results (and their errors) back to their targets.
+fn merge_back(
+    run: &Run<'_>,
+    service: &str,
+    g: &Gathered,
+    entities: Value,
+    errors: Vec<Value>,
+    output_rewrites: Option<&Vec<FetchRewrite>>,
+) {
+    let Value::Array(results) = entities else {
+        if errors.is_empty() {
+            run.errors.lock().push(json!({
+                "message": format!("subgraph {service:?} returned no _entities list"),
+                "extensions": {"code": "SUBGRAPH_UNAVAILABLE", "serviceName": service},
+            }));
+        }
+        push_errors(run, service, g, errors);
+        return;
+    };
+    {
+        let mut data = run.data.lock();
+        for (i, mut entity) in results.into_iter().enumerate() {
+            let Some(targets) = g.targets.get(i) else { break };
+            if let Some(rw) = output_rewrites {
+                rewrites::apply_all(&mut entity, rw);
+            }
+            for at in targets {
+                if let Some(slot) = paths::get_mut(&mut data, at) {
+                    paths::deep_merge(slot, entity.clone());
+                }
+            }
+        }
+    }
+    push_errors(run, service, g, errors);
+}
+
+/// Re-paths `["_entities", i, …rest]` to every client path entity `i` came
+/// from.
+fn push_errors(run: &Run<'_>, service: &str, g: &Gathered, errors: Vec<Value>) {
+    let mut out = run.errors.lock();
+    for mut e in errors {
+        subgraphs::tag_service(&mut e, service);
+        let path = e.get("path").and_then(Value::as_array).cloned();
+        let index = path.as_ref().and_then(|p| match (p.first(), p.get(1)) {
+            (Some(Value::String(root)), Some(Value::Number(n)))
+                if root == "_entities" || root.starts_with('_') =>
+            {
+                n.as_u64().map(|n| n as usize)
+            }
+            _ => None,
+        });
+        match (index, path) {
+            (Some(i), Some(p)) if i < g.targets.len() => {
+                for at in &g.targets[i] {
+                    let mut e = e.clone();
+                    let mut new_path: Vec<Value> = at.iter().map(Step::to_json).collect();
+                    new_path.extend(p.iter().skip(2).cloned());
+                    e["path"] = Value::Array(new_path);
+                    out.push(e);
+                }
+            }
+            _ => {
+                if let Value::Object(map) = &mut e {
+                    map.remove("path");
+                }
+                out.push(e);
+            }
+        }
+    }
+}
+
+/// One flatten + fetch.
+pub(crate) async fn fetch(run: &Run<'_>, path: &[FlattenNodePathSegment], fetch: &FetchNode) {
+    let Some(requires) = &fetch.requires else {
+        return super::root_fetch(run, fetch).await;
+    };
+    let g = gather(run, path, requires, fetch.input_rewrites.as_ref());
+    if g.representations.is_empty() {
+        return;
+    }
+    let mut vars = used_variables(run, fetch.variable_usages.as_ref());
+    vars.insert("representations".into(), Value::Array(g.representations.clone()));
+    let Some(mut response) =
+        run.client.send(run, &fetch.service_name, &fetch.operation.document_str, vars).await
+    else {
+        return;
+    };
+    let entities = response.data.get_mut("_entities").map(Value::take).unwrap_or(Value::Null);
+    merge_back(run, &fetch.service_name, &g, entities, response.errors, fetch.output_rewrites.as_ref());
+}
+
+/// Several entity fetches to one subgraph in one request, each under its
+/// own alias and representations variable.
+pub(crate) async fn batch(run: &Run<'_>, node: &BatchFetchNode) {
+    let mut gathered = Vec::new();
+    let mut vars = used_variables(run, node.variable_usages.as_ref());
+    for alias in &node.entity_batch.aliases {
+        let mut g = Gathered::default();
+        for path in &alias.merge_paths {
+            let more = gather(run, path.as_slice(), &alias.requires, alias.input_rewrites.as_ref());
+            // Representations are unique per alias across its paths.
+            for (rep, targets) in more.representations.into_iter().zip(more.targets) {
+                match g.representations.iter().position(|r| r == &rep) {
+                    Some(i) => g.targets[i].extend(targets),
+                    None => {
+                        g.representations.push(rep);
+                        g.targets.push(targets);
+                    }
+                }
+            }
+        }
+        vars.insert(alias.representations_variable_name.clone(), Value::Array(g.representations.clone()));
+        gathered.push(g);
+    }
+    if gathered.iter().all(|g| g.representations.is_empty()) {
+        return;
+    }
+    let Some(mut response) =
+        run.client.send(run, &node.service_name, &node.operation.document_str, vars).await
+    else {
+        return;
+    };
+    let mut errors_by_alias: Vec<Vec<Value>> = vec![Vec::new(); gathered.len()];
+    for e in response.errors.drain(..) {
+        let alias = e.get("path").and_then(|p| p.get(0)).and_then(Value::as_str).map(str::to_owned);
+        let i = alias.and_then(|a| node.entity_batch.aliases.iter().position(|x| x.alias == a)).unwrap_or(0);
+        errors_by_alias[i].push(e);
+    }
+    for ((alias, g), errors) in node.entity_batch.aliases.iter().zip(&gathered).zip(errors_by_alias) {
+        let entities = response.data.get_mut(&alias.alias).map(Value::take).unwrap_or(Value::Null);
+        merge_back(run, &node.service_name, g, entities, errors, alias.output_rewrites.as_ref());
+    }
+}

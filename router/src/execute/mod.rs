@@ -1,0 +1,138 @@
+//! Executing query plans: fetches to subgraphs (root and `_entities`),
+//! sequences, parallel branches, flattening into lists, conditions; results
+//! merged into one response tree that [`crate::project`] then shapes.
+//!
+//! The merged data lives behind a mutex that is held only while reading
+//! representations or merging results, never across a subgraph call, so
+//! parallel branches overlap their network time.
+
+mod entities;
+mod paths;
+mod rewrites;
+mod subgraphs;
+
+use std::sync::Arc;
+
+use futures::future::{BoxFuture, FutureExt, join_all};
+use hive_router_query_planner::planner::plan_nodes::{FetchNode, PlanNode, QueryPlan};
+use parking_lot::Mutex;
+use serde_json::{Map, Value};
+
+pub use subgraphs::{SubgraphClient, SubgraphEndpoint};
+
+/// What one plan execution produced.
+#[derive(Debug, Default)]
+pub struct Executed {
+    /// Merged data, not yet shaped to the client's selection.
+    pub data: Value,
+    /// GraphQL errors, already re-pathed to client paths.
+    pub errors: Vec<Value>,
+}
+
+/// Per-request execution state.
+pub(crate) struct Run<'a> {
+    pub client: &'a SubgraphClient,
+    pub variables: &'a Map<String, Value>,
+    pub headers: &'a reqwest::header::HeaderMap,
+    pub data: Mutex<Value>,
+    pub errors: Mutex<Vec<Value>>,
+}
+
+/// Executes `plan` with the request's variables, forwarding `headers`.
+pub async fn execute(
+    client: &SubgraphClient,
+    plan: &QueryPlan,
+    variables: &Map<String, Value>,
+    headers: &reqwest::header::HeaderMap,
+) -> Executed {
+    let run = Arc::new(Run {
+        client,
+        variables,
+        headers,
+        data: Mutex::new(Value::Object(Map::new())),
+        errors: Mutex::new(Vec::new()),
+    });
+    if let Some(node) = &plan.node {
+        run_node(&run, node).await;
+    }
+    let data = std::mem::take(&mut *run.data.lock());
+    let errors = std::mem::take(&mut *run.errors.lock());
+    Executed { data, errors }
+}
+
+fn run_node<'a>(run: &'a Arc<Run<'a>>, node: &'a PlanNode) -> BoxFuture<'a, ()> {
+    async move {
+        match node {
+            PlanNode::Fetch(fetch) => root_fetch(run, fetch).await,
+            PlanNode::Flatten(flatten) => match flatten.node.as_ref() {
+                PlanNode::Fetch(fetch) => entities::fetch(run, flatten.path.as_slice(), fetch).await,
+                other => unsupported(run, other),
+            },
+            PlanNode::BatchFetch(batch) => entities::batch(run, batch).await,
+            PlanNode::Sequence(seq) => {
+                for n in &seq.nodes {
+                    run_node(run, n).await;
+                }
+            }
+            PlanNode::Parallel(par) => {
+                join_all(par.nodes.iter().map(|n| run_node(run, n))).await;
+            }
+            PlanNode::Condition(cond) => {
+                let on = matches!(run.variables.get(&cond.condition), Some(Value::Bool(true)));
+                let branch = if on { &cond.if_clause } else { &cond.else_clause };
+                if let Some(n) = branch {
+                    run_node(run, n).await;
+                }
+            }
+            other => unsupported(run, other),
+        }
+    }
+    .boxed()
+}
+
+fn unsupported(run: &Run<'_>, node: &PlanNode) {
+    let kind = match node {
+        PlanNode::Subscription(_) => "subscription",
+        PlanNode::Defer(_) => "@defer",
+        _ => "plan node",
+    };
+    run.errors.lock().push(serde_json::json!({
+        "message": format!("{kind} is not supported by this router yet"),
+        "extensions": {"code": "BAD_USER_INPUT"},
+    }));
+}
+
+/// The variables a fetch uses.
+pub(crate) fn used_variables(
+    run: &Run<'_>,
+    usages: Option<&std::collections::BTreeSet<String>>,
+) -> Map<String, Value> {
+    let mut vars = Map::new();
+    for name in usages.into_iter().flatten() {
+        if let Some(v) = run.variables.get(name) {
+            vars.insert(name.clone(), v.clone());
+        }
+    }
+    vars
+}
+
+async fn root_fetch(run: &Run<'_>, fetch: &FetchNode) {
+    let vars = used_variables(run, fetch.variable_usages.as_ref());
+    let Some(mut response) =
+        run.client.send(run, &fetch.service_name, &fetch.operation.document_str, vars).await
+    else {
+        return;
+    };
+    if let Some(rewrites) = &fetch.output_rewrites {
+        rewrites::apply_all(&mut response.data, rewrites);
+    }
+    {
+        let mut data = run.data.lock();
+        paths::deep_merge(&mut data, response.data);
+    }
+    let mut errors = run.errors.lock();
+    for mut e in response.errors {
+        subgraphs::tag_service(&mut e, &fetch.service_name);
+        errors.push(e);
+    }
+}

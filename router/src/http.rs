@@ -1,0 +1,137 @@
+//! The router's HTTP edge: `POST /graphql` (everything), `GET /graphql`
+//! (queries; a browser gets the playground), `/health`, `/ready`, CORS and
+//! the body limit. Responses are `application/graphql-response+json` when
+//! the client accepts it (with meaningful statuses), else
+//! `application/json` with 200.
+
+use std::sync::Arc;
+
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{Query, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    response::{Html, IntoResponse, Response},
+    routing::get,
+};
+use tower_http::{
+    cors::{AllowOrigin, Any, CorsLayer},
+    limit::RequestBodyLimitLayer,
+};
+
+use crate::{
+    error::RequestError,
+    pipeline::{GraphQLRequest, Outcome, Pipeline},
+};
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+/// The router app over `pipeline`.
+pub fn app(pipeline: Arc<Pipeline>) -> Router {
+    let limit = pipeline.config.body_limit_bytes;
+    let cors = cors(&pipeline.config.cors_allow_origins);
+    Router::new()
+        .route("/graphql", get(get_graphql).post(post_graphql))
+        .route("/", get(playground))
+        .route("/health", get(|| async { "ok" }))
+        .route("/ready", get(ready))
+        .with_state(pipeline)
+        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(cors)
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let layer = CorsLayer::new().allow_methods([Method::GET, Method::POST]).allow_headers([
+        header::CONTENT_TYPE,
+        header::AUTHORIZATION,
+        header::ACCEPT,
+        "x-api-key".parse().unwrap_or(header::ACCEPT),
+    ]);
+    if origins.iter().any(|o| o == "*") {
+        layer.allow_origin(Any)
+    } else {
+        let list: Vec<HeaderValue> = origins.iter().filter_map(|o| o.parse().ok()).collect();
+        layer.allow_origin(AllowOrigin::list(list))
+    }
+}
+
+async fn ready(State(p): State<Arc<Pipeline>>) -> (StatusCode, &'static str) {
+    if p.graph.load().is_some() {
+        (StatusCode::OK, "ready")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "no supergraph")
+    }
+}
+
+async fn playground() -> Html<String> {
+    Html(async_graphql_playground())
+}
+
+fn async_graphql_playground() -> String {
+    include_str!("playground.html").to_owned()
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GetParams {
+    query: Option<String>,
+    operation_name: Option<String>,
+    variables: Option<String>,
+}
+
+async fn get_graphql(
+    State(p): State<Arc<Pipeline>>,
+    headers: HeaderMap,
+    Query(params): Query<GetParams>,
+) -> Response {
+    let accepts_html =
+        headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+    if params.query.is_none() && accepts_html {
+        return playground().await.into_response();
+    }
+    let variables = match params.variables.as_deref().map(serde_json::from_str::<serde_json::Value>) {
+        None => None,
+        Some(Ok(v)) => Some(v),
+        Some(Err(_)) => {
+            return respond(&headers, RequestError::BadRequest("variables must be JSON".into()).into());
+        }
+    };
+    let request = GraphQLRequest {
+        query: params.query,
+        operation_name: params.operation_name,
+        variables,
+        extensions: None,
+    };
+    let outcome = p.handle(request, &headers, true).await;
+    respond(&headers, outcome)
+}
+
+async fn post_graphql(State(p): State<Arc<Pipeline>>, headers: HeaderMap, body: Bytes) -> Response {
+    let request: GraphQLRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return respond(
+                &headers,
+                RequestError::BadRequest(format!("body is not a GraphQL request: {e}")).into(),
+            );
+        }
+    };
+    let outcome = p.handle(request, &headers, false).await;
+    respond(&headers, outcome)
+}
+
+fn respond(headers: &HeaderMap, outcome: Outcome) -> Response {
+    let modern = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains(GRAPHQL_RESPONSE));
+    let (status, content_type) = if modern {
+        (StatusCode::from_u16(outcome.status).unwrap_or(StatusCode::OK), GRAPHQL_RESPONSE)
+    } else if outcome.status == 405 {
+        (StatusCode::METHOD_NOT_ALLOWED, "application/json")
+    } else {
+        (StatusCode::OK, "application/json")
+    };
+    let body = serde_json::to_vec(&outcome.body).unwrap_or_default();
+    (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
+}

@@ -1,0 +1,244 @@
+//! One GraphQL request through the router: parse, limit, validate, check
+//! variables, authenticate, plan (cached), execute, shape.
+
+use std::sync::Arc;
+
+use graphql_tools::{
+    parser::query::{Definition, OperationDefinition},
+    static_graphql::query::{Document, VariableDefinition},
+    validation::validate::validate,
+};
+use reqwest::header::{HeaderMap, HeaderName};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use subgraph_kit::{auth::TokenVerifier, config::RouterConfig};
+
+use crate::{
+    error::RequestError,
+    execute,
+    graph::{LiveGraph, SharedGraph},
+    introspection, limits,
+    planner::{PlanError, text_key},
+    project,
+};
+
+/// A GraphQL-over-HTTP request.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphQLRequest {
+    /// The document.
+    pub query: Option<String>,
+    /// Which operation of the document.
+    pub operation_name: Option<String>,
+    /// Variable values.
+    pub variables: Option<Value>,
+    /// Protocol extensions (ignored).
+    pub extensions: Option<Value>,
+}
+
+/// The answer: an HTTP status (used under graphql-response+json) and body.
+pub struct Outcome {
+    /// HTTP status.
+    pub status: u16,
+    /// `{data, errors}`.
+    pub body: Value,
+}
+
+impl From<RequestError> for Outcome {
+    fn from(e: RequestError) -> Self {
+        Outcome { status: e.status(), body: json!({"errors": [e.to_json()]}) }
+    }
+}
+
+/// The router's request handling, independent of HTTP framing.
+pub struct Pipeline {
+    /// The current graph (swapped on reload).
+    pub graph: SharedGraph,
+    /// Router settings.
+    pub config: Arc<RouterConfig>,
+    /// Bearer token verification (same config as the subgraphs).
+    pub verifier: Arc<TokenVerifier>,
+}
+
+const FORWARDED: [&str; 3] = ["authorization", "x-api-key", "x-request-id"];
+
+impl Pipeline {
+    /// Handles one request. `get` marks GET requests (queries only).
+    pub async fn handle(&self, request: GraphQLRequest, headers: &HeaderMap, get: bool) -> Outcome {
+        match self.run(request, headers, get).await {
+            Ok(o) => o,
+            Err(e) => e.into(),
+        }
+    }
+
+    async fn run(
+        &self,
+        request: GraphQLRequest,
+        headers: &HeaderMap,
+        get: bool,
+    ) -> Result<Outcome, RequestError> {
+        let graph = self.graph.load_full().ok_or(RequestError::NotReady)?;
+        let query = request
+            .query
+            .filter(|q| !q.trim().is_empty())
+            .ok_or_else(|| RequestError::BadRequest("missing query".into()))?;
+        let variables = match request.variables {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::Object(m)) => m,
+            Some(_) => return Err(RequestError::BadRequest("variables must be an object".into())),
+        };
+        let forward = self.authenticate(headers).await?;
+        let doc = parse(&query, self.config.max_tokens)?;
+        limits::check(&doc, &self.config)?;
+        let errors = validate(&graph.planner.consumer_document(), &doc, &graph.validation);
+        if !errors.is_empty() {
+            let list: Vec<Value> =
+                errors.iter().map(|e| RequestError::Validation(e.message.clone()).to_json()).collect();
+            return Ok(Outcome { status: 400, body: json!({"errors": list}) });
+        }
+        let (is_mutation, definitions, root_fields) =
+            operation_info(&doc, request.operation_name.as_deref())?;
+        if get && is_mutation {
+            return Err(RequestError::Method("mutations must be sent with POST".into()));
+        }
+        graph.inputs.check(definitions, &variables)?;
+        if root_fields.iter().any(|f| f == "__schema" || f == "__type") {
+            if !self.config.introspection {
+                return Err(RequestError::Validation("introspection is disabled".into()));
+            }
+            if root_fields.iter().all(|f| f.starts_with("__")) {
+                let data = introspection::resolve(
+                    &graph.planner.consumer_document(),
+                    &doc,
+                    request.operation_name.as_deref(),
+                    &variables,
+                );
+                return Ok(Outcome { status: 200, body: json!({"data": data}) });
+            }
+            return Err(RequestError::Validation(
+                "introspection fields cannot be mixed with other root fields".into(),
+            ));
+        }
+        Ok(self.execute(&graph, &query, &doc, request.operation_name.as_deref(), &variables, &forward).await)
+    }
+
+    async fn execute(
+        &self,
+        graph: &LiveGraph,
+        query: &str,
+        doc: &Document,
+        operation_name: Option<&str>,
+        variables: &Map<String, Value>,
+        forward: &HeaderMap,
+    ) -> Outcome {
+        let planned = match graph.planner.plan(text_key(query, operation_name), doc, operation_name) {
+            Ok(p) => p,
+            Err(PlanError::Invalid(m)) => return RequestError::Validation(m).into(),
+            Err(e) => {
+                tracing::error!(error = %e, "planning failed");
+                return Outcome {
+                    status: 500,
+                    body: json!({"errors": [{"message": "could not plan the operation", "extensions": {"code": "INTERNAL"}}]}),
+                };
+            }
+        };
+        let executed = execute::execute(&graph.client, &planned.plan, variables, forward).await;
+        let supergraph = graph.planner.supergraph();
+        let root = match planned.kind {
+            hive_router_query_planner::state::supergraph_state::OperationKind::Mutation => {
+                supergraph.mutation_type.clone().unwrap_or_else(|| "Mutation".into())
+            }
+            _ => supergraph.query_type.clone(),
+        };
+        let mut errors = executed.errors;
+        let data =
+            project::project(supergraph, &planned.operation, &root, &executed.data, variables, &mut errors);
+        let mut body = json!({"data": data});
+        if !errors.is_empty() {
+            body["errors"] = Value::Array(errors);
+        }
+        Outcome { status: 200, body }
+    }
+
+    /// Verifies a bearer token when present; returns the headers to forward.
+    async fn authenticate(&self, headers: &HeaderMap) -> Result<HeaderMap, RequestError> {
+        if let Some(value) = headers.get("authorization") {
+            let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or_else(|| {
+                RequestError::Unauthenticated("Authorization must be `Bearer <token>`".into())
+            })?;
+            self.verifier
+                .verify(token.trim())
+                .await
+                .map_err(|e| RequestError::Unauthenticated(e.client_message().into()))?;
+        }
+        let mut forward = HeaderMap::new();
+        for name in FORWARDED {
+            if let Some(v) = headers.get(name) {
+                forward.insert(HeaderName::from_static(name), v.clone());
+            }
+        }
+        Ok(forward)
+    }
+}
+
+fn parse(query: &str, max_tokens: usize) -> Result<Document, RequestError> {
+    graphql_tools::parser::parse_query_with_token_limit::<String>(query, max_tokens)
+        .map(|d| d.into_static())
+        .map_err(|e| {
+            let message = e.to_string();
+            if message.contains("Token limit exceeded") {
+                RequestError::Limit { limit: "tokens", actual: None, max: max_tokens }
+            } else if message.contains("Recursion limit exceeded") {
+                RequestError::Limit { limit: "depth", actual: None, max: 50 }
+            } else {
+                RequestError::Parse(message.trim().replace('\n', " "))
+            }
+        })
+}
+
+/// Whether the chosen operation is a mutation, its variable definitions,
+/// and its root field names.
+fn operation_info<'d>(
+    doc: &'d Document,
+    name: Option<&str>,
+) -> Result<(bool, &'d [VariableDefinition], Vec<String>), RequestError> {
+    let ops: Vec<&OperationDefinition<'static, String>> = doc
+        .definitions
+        .iter()
+        .filter_map(|d| match d {
+            Definition::Operation(op) => Some(op),
+            Definition::Fragment(_) => None,
+        })
+        .collect();
+    let op_name = |op: &OperationDefinition<'static, String>| match op {
+        OperationDefinition::Query(q) => q.name.clone(),
+        OperationDefinition::Mutation(m) => m.name.clone(),
+        OperationDefinition::Subscription(s) => s.name.clone(),
+        OperationDefinition::SelectionSet(_) => None,
+    };
+    let op = match name {
+        Some(n) => ops.into_iter().find(|op| op_name(op).as_deref() == Some(n)),
+        None if ops.len() == 1 => ops.into_iter().next(),
+        None => {
+            return Err(RequestError::BadRequest(
+                "operationName is required when the document has several operations".into(),
+            ));
+        }
+    }
+    .ok_or_else(|| RequestError::BadRequest("no operation with that name".into()))?;
+    let (mutation, defs, set) = match op {
+        OperationDefinition::SelectionSet(s) => (false, &[][..], s),
+        OperationDefinition::Query(q) => (false, &q.variable_definitions[..], &q.selection_set),
+        OperationDefinition::Mutation(m) => (true, &m.variable_definitions[..], &m.selection_set),
+        OperationDefinition::Subscription(s) => (false, &s.variable_definitions[..], &s.selection_set),
+    };
+    let roots = set
+        .items
+        .iter()
+        .filter_map(|s| match s {
+            graphql_tools::parser::query::Selection::Field(f) => Some(f.name.clone()),
+            _ => None,
+        })
+        .collect();
+    Ok((mutation, defs, roots))
+}

@@ -1,0 +1,78 @@
+//! products: owns `Product` (name, price, weight) and `Warehouse`, an
+//! entity with a composite key.
+
+use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema, SimpleObject};
+
+/// A product.
+#[derive(SimpleObject, Clone)]
+pub struct Product {
+    /// Universal product code.
+    pub upc: String,
+    /// Name.
+    pub name: String,
+    /// Price in cents.
+    pub price: i32,
+    /// Weight in grams.
+    pub weight: i32,
+}
+
+/// A warehouse, keyed by region and code together.
+#[derive(SimpleObject, Clone)]
+#[graphql(complex)]
+pub struct Warehouse {
+    /// Region.
+    pub region: String,
+    /// Code within the region.
+    pub code: String,
+}
+
+#[async_graphql::ComplexObject]
+impl Warehouse {
+    /// Display label.
+    async fn label(&self) -> String {
+        format!("{}-{}", self.region, self.code)
+    }
+}
+
+pub(crate) fn products() -> Vec<Product> {
+    [
+        ("1", "Table", 89_900, 12_000),
+        ("2", "Couch", 129_900, 40_000),
+        ("3", "Chair", 5_400, 4_000),
+        ("4", "Lamp", 2_500, 900),
+    ]
+    .into_iter()
+    .map(|(upc, name, price, weight)| Product { upc: upc.into(), name: name.into(), price, weight })
+    .collect()
+}
+
+/// Root.
+pub struct Query;
+
+#[Object]
+impl Query {
+    /// The first `first` products.
+    async fn top_products(&self, #[graphql(default = 5)] first: i32) -> Vec<Product> {
+        products().into_iter().take(first.max(0) as usize).collect()
+    }
+
+    /// A product by code.
+    async fn product(&self, upc: String) -> Option<Product> {
+        products().into_iter().find(|p| p.upc == upc)
+    }
+
+    #[graphql(entity)]
+    async fn find_product_by_upc(&self, upc: String) -> Option<Product> {
+        products().into_iter().find(|p| p.upc == upc)
+    }
+
+    #[graphql(entity)]
+    async fn find_warehouse(&self, region: String, code: String) -> Warehouse {
+        Warehouse { region, code }
+    }
+}
+
+/// The schema.
+pub fn schema() -> Schema<Query, EmptyMutation, EmptySubscription> {
+    Schema::build(Query, EmptyMutation, EmptySubscription).enable_federation().finish()
+}

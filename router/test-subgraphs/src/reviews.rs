@@ -1,0 +1,131 @@
+//! reviews: owns `Review`; adds `User.reviews` and `Product.reviews`;
+//! provides `User.username` on review authors.
+
+use async_graphql::{EmptyMutation, EmptySubscription, ID, Object, Schema, SimpleObject};
+
+/// A review.
+#[derive(SimpleObject, Clone)]
+pub struct Review {
+    /// Id.
+    pub id: ID,
+    /// Text.
+    pub body: String,
+    /// Who wrote it (username provided here).
+    #[graphql(provides = "username")]
+    pub author: User,
+    /// What it is about.
+    pub product: Product,
+}
+
+/// A user as reviews knows it.
+#[derive(SimpleObject, Clone)]
+#[graphql(complex)]
+pub struct User {
+    /// Id.
+    pub id: ID,
+    /// Known here for authors only.
+    #[graphql(external)]
+    pub username: String,
+}
+
+/// A product as reviews knows it.
+#[derive(SimpleObject, Clone)]
+#[graphql(complex)]
+pub struct Product {
+    /// Code.
+    pub upc: String,
+}
+
+/// A warehouse reference (resolved by products).
+#[derive(SimpleObject, Clone)]
+#[graphql(unresolvable = "region code")]
+pub struct Warehouse {
+    /// Region.
+    pub region: String,
+    /// Code.
+    pub code: String,
+}
+
+fn reviews() -> Vec<Review> {
+    let user = |id: &str, username: &str| User { id: ID(id.into()), username: username.into() };
+    let product = |upc: &str| Product { upc: upc.into() };
+    vec![
+        Review {
+            id: ID("r1".into()),
+            body: "Love it".into(),
+            author: user("1", "@ada"),
+            product: product("1"),
+        },
+        Review {
+            id: ID("r2".into()),
+            body: "Too big".into(),
+            author: user("1", "@ada"),
+            product: product("2"),
+        },
+        Review {
+            id: ID("r3".into()),
+            body: "Sturdy".into(),
+            author: user("2", "@alan"),
+            product: product("1"),
+        },
+        Review {
+            id: ID("r4".into()),
+            body: "Comfy".into(),
+            author: user("3", "@grace"),
+            product: product("3"),
+        },
+        Review {
+            id: ID("r5".into()),
+            body: "Bright".into(),
+            author: user("2", "@alan"),
+            product: product("4"),
+        },
+    ]
+}
+
+#[async_graphql::ComplexObject]
+impl User {
+    /// Reviews written by this user.
+    async fn reviews(&self) -> Vec<Review> {
+        reviews().into_iter().filter(|r| r.author.id == self.id).collect()
+    }
+}
+
+#[async_graphql::ComplexObject]
+impl Product {
+    /// Reviews of this product.
+    async fn reviews(&self) -> Vec<Review> {
+        reviews().into_iter().filter(|r| r.product.upc == self.upc).collect()
+    }
+
+    /// Where it ships from (an entity with a composite key).
+    async fn warehouse(&self) -> Warehouse {
+        Warehouse { region: "eu".into(), code: format!("w{}", self.upc) }
+    }
+}
+
+/// Root.
+pub struct Query;
+
+#[Object]
+impl Query {
+    /// Every review.
+    async fn reviews(&self) -> Vec<Review> {
+        reviews()
+    }
+
+    #[graphql(entity)]
+    async fn find_user_by_id(&self, id: ID) -> User {
+        User { id, username: String::new() }
+    }
+
+    #[graphql(entity)]
+    async fn find_product_by_upc(&self, upc: String) -> Product {
+        Product { upc }
+    }
+}
+
+/// The schema.
+pub fn schema() -> Schema<Query, EmptyMutation, EmptySubscription> {
+    Schema::build(Query, EmptyMutation, EmptySubscription).enable_federation().finish()
+}

@@ -1,0 +1,58 @@
+//! search: a union whose members live in other subgraphs; it only knows
+//! their keys.
+
+use async_graphql::{EmptyMutation, EmptySubscription, ID, Object, Schema, SimpleObject, Union};
+
+/// A user reference.
+#[derive(SimpleObject, Clone)]
+pub struct User {
+    /// Id.
+    pub id: ID,
+}
+
+/// A product reference.
+#[derive(SimpleObject, Clone)]
+pub struct Product {
+    /// Code.
+    pub upc: String,
+}
+
+/// Anything search finds.
+#[derive(Union, Clone)]
+pub enum SearchResult {
+    /// A user.
+    User(User),
+    /// A product.
+    Product(Product),
+}
+
+/// Root.
+pub struct Query;
+
+#[Object]
+impl Query {
+    /// Users and products matching `term` (fixed results).
+    async fn search(&self, term: String) -> Vec<SearchResult> {
+        let _ = term;
+        vec![
+            SearchResult::Product(Product { upc: "3".into() }),
+            SearchResult::User(User { id: ID("2".into()) }),
+            SearchResult::Product(Product { upc: "1".into() }),
+        ]
+    }
+
+    #[graphql(entity)]
+    async fn find_user_by_id(&self, id: ID) -> User {
+        User { id }
+    }
+
+    #[graphql(entity)]
+    async fn find_product_by_upc(&self, upc: String) -> Product {
+        Product { upc }
+    }
+}
+
+/// The schema.
+pub fn schema() -> Schema<Query, EmptyMutation, EmptySubscription> {
+    Schema::build(Query, EmptyMutation, EmptySubscription).enable_federation().finish()
+}

@@ -1,0 +1,132 @@
+//! Plans executed end to end through the router.
+
+use serde_json::json;
+
+use crate::testkit::{TestRouter, codes};
+
+#[tokio::test]
+async fn nested_query_across_four_subgraphs_with_requires() {
+    let r = TestRouter::builder().start().await;
+    let res = r
+        .query(
+            "{ me { name reviews { body product { name inStock shippingEstimate } } } topProducts(first: 2) { upc name } }",
+            json!({}),
+        )
+        .await;
+    assert!(res.get("errors").is_none(), "{res:#}");
+    let ada = &res["data"]["me"];
+    assert_eq!(ada["name"], "Ada Lovelace");
+    // shippingEstimate @requires(price weight) from products.
+    assert_eq!(
+        ada["reviews"][0],
+        json!({"body": "Love it", "product": {"name": "Table", "inStock": true, "shippingEstimate": 600}})
+    );
+    assert_eq!(
+        ada["reviews"][1]["product"],
+        json!({"name": "Couch", "inStock": false, "shippingEstimate": 0})
+    );
+    assert_eq!(
+        res["data"]["topProducts"],
+        json!([{"upc": "1", "name": "Table"}, {"upc": "2", "name": "Couch"}])
+    );
+}
+
+#[tokio::test]
+async fn provides_resolves_without_the_owning_subgraph() {
+    // accounts is down: username comes from reviews' @provides alone.
+    let r = TestRouter::builder().down("accounts").start().await;
+    let res = r.query("{ reviews { body author { username } } }", json!({})).await;
+    assert!(res.get("errors").is_none(), "{res:#}");
+    assert_eq!(res["data"]["reviews"][0], json!({"body": "Love it", "author": {"username": "@ada"}}));
+    // The shareable field is also served by its owner when asked there.
+    let r = TestRouter::builder().start().await;
+    let res = r.query("{ me { username } user(id: \"3\") { username name } }", json!({})).await;
+    assert_eq!(
+        res["data"],
+        json!({"me": {"username": "@ada"}, "user": {"username": "@grace", "name": "Grace Hopper"}})
+    );
+}
+
+#[tokio::test]
+async fn composite_keys_unions_and_lists_of_entities() {
+    let r = TestRouter::builder().start().await;
+    let res = r
+        .query(
+            r#"{
+              topProducts(first: 2) { warehouse { region code label } }
+              search(term: "x") { __typename ... on User { name } ... on Product { upc name price } }
+              users { id name }
+            }"#,
+            json!({}),
+        )
+        .await;
+    assert!(res.get("errors").is_none(), "{res:#}");
+    assert_eq!(
+        res["data"]["topProducts"][1]["warehouse"],
+        json!({"region": "eu", "code": "w2", "label": "eu-w2"})
+    );
+    assert_eq!(
+        res["data"]["search"],
+        json!([
+            {"__typename": "Product", "upc": "3", "name": "Chair", "price": 5400},
+            {"__typename": "User", "name": "Alan Turing"},
+            {"__typename": "Product", "upc": "1", "name": "Table", "price": 89900},
+        ])
+    );
+    assert_eq!(res["data"]["users"].as_array().expect("users").len(), 3);
+}
+
+#[tokio::test]
+async fn aliases_fragments_variables_typename_and_skip_include() {
+    let r = TestRouter::builder().start().await;
+    let q = r#"query Q($skip: Boolean!, $with: Boolean!, $n: Int) {
+        a: topProducts(first: $n) { ...P __typename }
+        me @skip(if: $skip) { name }
+        b: me @include(if: $with) { handle: username }
+        __typename
+    }
+    fragment P on Product { n: name upc }"#;
+    let res = r.query(q, json!({"skip": true, "with": true, "n": 1})).await;
+    assert!(res.get("errors").is_none(), "{res:#}");
+    assert_eq!(
+        res["data"],
+        json!({"a": [{"n": "Table", "upc": "1", "__typename": "Product"}], "b": {"handle": "@ada"}, "__typename": "Query"})
+    );
+    let keys: Vec<&String> = res["data"].as_object().expect("object").keys().collect();
+    assert_eq!(keys, ["a", "b", "__typename"], "response keys in query order");
+    let res = r.query(q, json!({"skip": false, "with": false, "n": 0})).await;
+    assert_eq!(res["data"], json!({"a": [], "me": {"name": "Ada Lovelace"}, "__typename": "Query"}));
+}
+
+#[tokio::test]
+async fn errors_inside_entity_fetches_are_repathed_and_nulls_propagate() {
+    let r = TestRouter::builder().start().await;
+    // ratings fails for product 3 only: the error lands on topProducts.2.rating.
+    let res = r.query("{ topProducts(first: 4) { upc rating } }", json!({})).await;
+    assert_eq!(res["data"]["topProducts"][0], json!({"upc": "1", "rating": 5}));
+    assert_eq!(res["data"]["topProducts"][2], json!({"upc": "3", "rating": null}));
+    assert_eq!(res["errors"].as_array().map(Vec::len), Some(1), "{res:#}");
+    let err = &res["errors"][0];
+    assert_eq!(err["path"], json!(["topProducts", 2, "rating"]), "{res:#}");
+    assert_eq!(err["extensions"]["serviceName"], "ratings");
+
+    // inventory fails the whole batch for product 4 (async-graphql answers
+    // one error for the list): the nullable field is null, the rest stays.
+    let res = r.query("{ product(upc: \"4\") { name shippingEstimate } }", json!({})).await;
+    assert_eq!(res["data"]["product"], json!({"name": "Lamp", "shippingEstimate": null}));
+    assert!(res["errors"][0]["message"].as_str().expect("msg").contains("warehouse offline"), "{res:#}");
+
+    // A null in a non-null position nulls the nearest nullable parent.
+    let res = r.query("{ product(upc: \"4\") { name inStock } }", json!({})).await;
+    assert_eq!(res["data"]["product"], serde_json::Value::Null, "{res:#}");
+    assert!(!res["errors"].as_array().expect("errors").is_empty());
+}
+
+#[tokio::test]
+async fn a_subgraph_that_is_down_gives_partial_data_and_a_coded_error() {
+    let r = TestRouter::builder().down("inventory").start().await;
+    let res = r.query("{ topProducts(first: 1) { name shippingEstimate } }", json!({})).await;
+    assert_eq!(res["data"]["topProducts"], json!([{"name": "Table", "shippingEstimate": null}]));
+    assert_eq!(codes(&res), ["SUBGRAPH_UNAVAILABLE"]);
+    assert!(res["errors"][0]["message"].as_str().expect("msg").contains("inventory"));
+}

@@ -1,0 +1,149 @@
+//! Bad requests get clear, coded errors and never crash or stall the
+//! router; GET, graphql-response+json, auth at the edge, introspection.
+
+use serde_json::{Value, json};
+
+use crate::testkit::{TestRouter, codes};
+
+fn reason(v: &Value) -> &str {
+    v["errors"][0]["extensions"]["reason"].as_str().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn malformed_queries_unknown_fields_and_wrong_variables() {
+    let r = TestRouter::builder().start().await;
+    let cases = [
+        (json!({"query": "{ me { name "}), "GRAPHQL_PARSE_FAILED"),
+        (json!({"query": "{ me { password } }"}), "GRAPHQL_VALIDATION_FAILED"),
+        (
+            json!({"query": "query($n: Int) { topProducts(first: $n) { upc } }", "variables": {"n": "five"}}),
+            "VARIABLE_INVALID",
+        ),
+        (
+            json!({"query": "query($n: Int!) { topProducts(first: $n) { upc } }", "variables": {}}),
+            "VARIABLE_INVALID",
+        ),
+        (
+            json!({"query": "query($n: Int) { topProducts(first: $n) { upc } }", "variables": {"n": 3_000_000_000u64}}),
+            "VARIABLE_INVALID",
+        ),
+        (json!({"query": "{ me { name } }", "variables": [1, 2]}), "INVALID_REQUEST"),
+        (json!({"nothing": true}), "INVALID_REQUEST"),
+        (json!({"query": "query A { me { name } } query B { me { id } }"}), "INVALID_REQUEST"),
+    ];
+    for (body, expected) in cases {
+        let res = r.post(body.clone()).await;
+        assert_eq!(codes(&res), ["BAD_USER_INPUT"], "{body}: {res}");
+        assert_eq!(reason(&res), expected, "{body}: {res}");
+        assert!(res.get("data").is_none_or(Value::is_null), "{res}");
+    }
+    let not_json = r
+        .http
+        .post(&r.url)
+        .body("{{{")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .expect("send");
+    let body: Value = not_json.json().await.expect("json");
+    assert_eq!(reason(&body), "INVALID_REQUEST");
+}
+
+#[tokio::test]
+async fn huge_bodies_deep_queries_and_many_aliases_are_refused() {
+    let r = TestRouter::builder().start().await;
+    let huge = json!({"query": format!("{{ me {{ name }} }} # {}", "x".repeat(10 * 1024 * 1024))});
+    let res = r.http.post(&r.url).json(&huge).send().await.expect("send");
+    assert_eq!(res.status(), 413);
+
+    let deep = format!("{{ {} name {} }}", "me { reviews { author { ".repeat(50), "} } } ".repeat(50));
+    let res = r.query(&deep, json!({})).await;
+    assert_eq!(reason(&res), "MAX_DEPTH_EXCEEDED", "{res}");
+    let two_hundred = format!("{}{}", "{ a".repeat(200), " }".repeat(200));
+    let res = r.query(&two_hundred, json!({})).await;
+    assert_eq!(codes(&res), ["BAD_USER_INPUT"], "{res}");
+
+    let aliases: String = (0..10_000).map(|i| format!("a{i}: __typename ")).collect();
+    let res = r.query(&format!("{{ {aliases} }}"), json!({})).await;
+    assert!(["MAX_ALIASES_EXCEEDED", "MAX_TOKENS_EXCEEDED"].contains(&reason(&res)), "{res}");
+    let some: String = (0..150).map(|i| format!("a{i}: id ")).collect();
+    let res = r.query(&format!("{{ me {{ {some} }} }}"), json!({})).await;
+    assert_eq!(reason(&res), "MAX_ALIASES_EXCEEDED");
+    let roots: String = (0..40).map(|i| format!("f{i}: me {{ id }} ")).collect();
+    let res = r.query(&format!("{{ {roots} }}"), json!({})).await;
+    assert_eq!(reason(&res), "MAX_ROOT_FIELDS_EXCEEDED");
+
+    // Still serving.
+    assert_eq!(r.query("{ me { name } }", json!({})).await["data"]["me"]["name"], "Ada Lovelace");
+}
+
+#[tokio::test]
+async fn get_queries_graphql_response_json_and_edge_auth() {
+    let r = TestRouter::builder().start().await;
+    let url = |q: &str| reqwest::Url::parse_with_params(&r.url, [("query", q)]).expect("url");
+    let res = r.http.get(url("{ me { name } }")).send().await.expect("get");
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.expect("json")["data"]["me"]["name"], "Ada Lovelace");
+    let res = r.http.get(url("mutation { x }")).send().await.expect("get");
+    assert_eq!(res.status(), 405);
+
+    let modern = r
+        .http
+        .post(&r.url)
+        .header("accept", "application/graphql-response+json")
+        .json(&json!({"query": "{ me { nope } }"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(modern.status(), 400);
+    assert_eq!(modern.headers()["content-type"], "application/graphql-response+json");
+
+    let bad = r
+        .http
+        .post(&r.url)
+        .bearer_auth("not-a-token")
+        .json(&json!({"query": "{ me { name } }"}))
+        .send()
+        .await
+        .expect("post");
+    let body: Value = bad.json().await.expect("json");
+    assert_eq!(codes(&body), ["UNAUTHENTICATED"]);
+    let good = r
+        .http
+        .post(&r.url)
+        .bearer_auth(r.token())
+        .json(&json!({"query": "{ me { name } }"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(good.json::<Value>().await.expect("json")["data"]["me"]["name"], "Ada Lovelace");
+}
+
+#[tokio::test]
+async fn introspection_of_the_api_schema_and_turning_it_off() {
+    let r = TestRouter::builder().start().await;
+    let res = r
+        .query(
+            r#"{ __schema { queryType { name } types { name } }
+                 __type(name: "Product") { kind fields { name type { kind name ofType { name } } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(res.get("errors").is_none(), "{res}");
+    assert_eq!(res["data"]["__schema"]["queryType"]["name"], "Query");
+    let types: Vec<&str> = res["data"]["__schema"]["types"]
+        .as_array()
+        .expect("types")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert!(types.contains(&"Review") && !types.iter().any(|t| t.starts_with("join__")), "{types:?}");
+    let fields = res["data"]["__type"]["fields"].as_array().expect("fields");
+    let upc = fields.iter().find(|f| f["name"] == "upc").expect("upc");
+    assert_eq!(upc["type"], json!({"kind": "NON_NULL", "name": null, "ofType": {"name": "String"}}));
+    assert!(fields.iter().any(|f| f["name"] == "shippingEstimate"), "fields from every subgraph");
+
+    let off = TestRouter::builder().config(|c| c.introspection = false).start().await;
+    let res = off.query("{ __schema { queryType { name } } }", json!({})).await;
+    assert_eq!(codes(&res), ["BAD_USER_INPUT"]);
+}
