@@ -1,10 +1,15 @@
-//! Dev mode: every subgraph in one process over one SQLite file, with the
-//! outbox relay publishing to the in-process bus.
+//! Dev mode: every subgraph and the router in one process over one SQLite
+//! file, with the outbox relay publishing to the in-process bus.
 
 use std::net::SocketAddr;
 
-use axum::{Router, response::Html, routing::get};
-use subgraph_kit::{Kit, config::Config, serve};
+use axum::Router;
+use backbone_router::server::RouterServer;
+use subgraph_kit::{
+    Kit,
+    config::{Config, SubgraphConfig},
+    serve,
+};
 use tokio::{net::TcpListener, task::JoinHandle};
 
 /// One served subgraph.
@@ -19,8 +24,7 @@ pub struct Served {
 pub struct DevGraph {
     /// The runtime shared by the subgraphs.
     pub kit: Kit,
-    /// The front door (until the router exists: the tenants subgraph with
-    /// a playground at `/`).
+    /// The router: `/graphql`, and the playground at `/`.
     pub front: SocketAddr,
     /// Each subgraph's own address.
     pub subgraphs: Vec<Served>,
@@ -28,8 +32,9 @@ pub struct DevGraph {
 }
 
 impl DevGraph {
-    /// Starts everything on `config.http.host`: the front door on
+    /// Starts everything on `config.http.host`: the router on
     /// `config.http.port` and subgraph N on `port + N` (0 = random ports).
+    /// The router composes the subgraphs' live SDL and polls it for changes.
     pub async fn start(config: Config) -> anyhow::Result<Self> {
         let kit = Kit::start(config).await?;
         let host = kit.config.http.host.clone();
@@ -39,16 +44,31 @@ impl DevGraph {
         let relay = kit.relay();
         tasks.push(tokio::spawn(relay.run(serve::shutdown_signal())));
 
-        let tenants = subgraph_tenants::app(&kit);
-        let listener = TcpListener::bind((host.as_str(), next(1))).await?;
-        let subgraphs = vec![Served { name: subgraph_tenants::NAME, addr: listener.local_addr()? }];
-        tasks.push(spawn(listener, tenants.clone()));
+        let mut subgraphs = Vec::new();
+        let apps = [(subgraph_tenants::NAME, subgraph_tenants::app(&kit))];
+        for (i, (name, app)) in apps.into_iter().enumerate() {
+            let listener = TcpListener::bind((host.as_str(), next(i as u16 + 1))).await?;
+            subgraphs.push(Served { name, addr: listener.local_addr()? });
+            tasks.push(spawn(listener, app));
+        }
 
-        let front = Router::new().route("/", get(playground)).merge(tenants);
+        let mut config = (*kit.config).clone();
+        if config.router.subgraphs.is_empty() && config.router.supergraph_path.is_none() {
+            config.router.subgraphs = subgraphs
+                .iter()
+                .map(|s| SubgraphConfig {
+                    name: s.name.into(),
+                    url: format!("http://{}/graphql", s.addr),
+                    sdl_path: None,
+                })
+                .collect();
+        }
+        let router = RouterServer::build(&config, true).await?;
+        tasks.push(router.spawn_poller(serve::shutdown_signal()));
         let listener = TcpListener::bind((host.as_str(), port)).await?;
-        let front_addr = listener.local_addr()?;
-        tasks.push(spawn(listener, front));
-        Ok(Self { kit, front: front_addr, subgraphs, tasks })
+        let front = listener.local_addr()?;
+        tasks.push(spawn(listener, router.app));
+        Ok(Self { kit, front, subgraphs, tasks })
     }
 
     /// Waits until every server has stopped (after ctrl-c or SIGTERM).
@@ -65,10 +85,4 @@ fn spawn(listener: TcpListener, app: Router) -> JoinHandle<()> {
             tracing::error!(error = %err, "server stopped");
         }
     })
-}
-
-async fn playground() -> Html<String> {
-    Html(async_graphql::http::playground_source(async_graphql::http::GraphQLPlaygroundConfig::new(
-        "/graphql",
-    )))
 }

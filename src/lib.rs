@@ -5,6 +5,7 @@
 //! single subgraph, migrate, mint dev tokens and seed demo data.
 
 pub mod dev;
+pub mod schemas;
 pub mod seed;
 
 use subgraph_kit::config::{Config, DEV_HS256_SECRET};

@@ -27,6 +27,14 @@ struct Cli {
 enum Command {
     /// Every subgraph in one process over SQLite (the default).
     Dev,
+    /// The federation router alone (`router.*` in the config).
+    Router,
+    /// Writes schema/graphql/<subgraph>.graphql and supergraph.graphql.
+    Compose {
+        /// Output directory.
+        #[arg(long, default_value = "schema/graphql")]
+        out: PathBuf,
+    },
     /// One subgraph as its own process.
     Subgraph {
         /// Subgraph name: tenants.
@@ -87,6 +95,17 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Dev) {
         Command::Dev => dev(config).await,
         Command::Subgraph { name } => subgraph(config, &name).await,
+        Command::Router => router(config).await,
+        Command::Compose { out } => {
+            let sdls = backbone::schemas::exported().await?;
+            std::fs::create_dir_all(&out)?;
+            for s in &sdls {
+                std::fs::write(out.join(format!("{}.graphql", s.name)), &s.sdl)?;
+            }
+            std::fs::write(out.join("supergraph.graphql"), backbone::schemas::supergraph(&sdls)?)?;
+            println!("wrote {} subgraph SDL(s) and supergraph.graphql to {}", sdls.len(), out.display());
+            Ok(())
+        }
         Command::Migrate { action } => migrate(config, action).await,
         Command::Token { tenant, user, roles, ttl } => {
             let config = with_dev_auth(config);
@@ -156,6 +175,19 @@ async fn subgraph(config: Config, name: &str) -> anyhow::Result<()> {
     let relay = tokio::spawn(kit.relay().run(serve::shutdown_signal()));
     serve::serve(listener, app, serve::shutdown_signal()).await?;
     let _ = relay.await;
+    Ok(())
+}
+
+async fn router(config: Config) -> anyhow::Result<()> {
+    if config.auth.hs256_secret.is_none() && config.auth.jwks_url.is_none() {
+        bail!("set BACKBONE_AUTH__HS256_SECRET or BACKBONE_AUTH__JWKS_URL: the router verifies tokens");
+    }
+    let server = backbone_router::server::RouterServer::build(&config, false).await?;
+    let poller = server.spawn_poller(serve::shutdown_signal());
+    let listener = TcpListener::bind((config.http.host.as_str(), config.http.port)).await?;
+    tracing::info!(addr = %listener.local_addr()?, "router serving");
+    serve::serve(listener, server.app, serve::shutdown_signal()).await?;
+    let _ = poller.await;
     Ok(())
 }
 

@@ -13,4 +13,5 @@ pub mod pipeline;
 pub mod planner;
 pub mod project;
 pub mod reload;
+pub mod server;
 pub mod variables;

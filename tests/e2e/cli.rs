@@ -105,3 +105,17 @@ fn the_example_config_file_is_valid() {
         backbone(dir.path()).args(["migrate", "status"]).env("DATABASE_URL", &url).output().expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[tokio::test]
+async fn checked_in_sdl_and_supergraph_match_what_the_subgraphs_export() {
+    let sdls = backbone::schemas::exported().await.expect("export");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/graphql");
+    let hint = "run `cargo run -- compose` and commit schema/graphql";
+    for s in &sdls {
+        let file = std::fs::read_to_string(format!("{dir}/{}.graphql", s.name)).unwrap_or_default();
+        assert!(file == s.sdl, "{}.graphql is out of date; {hint}", s.name);
+    }
+    let supergraph = backbone::schemas::supergraph(&sdls).expect("compose");
+    let file = std::fs::read_to_string(format!("{dir}/supergraph.graphql")).unwrap_or_default();
+    assert!(file == supergraph, "supergraph.graphql is out of date; {hint}");
+}

@@ -41,7 +41,7 @@ async fn the_dev_graph_serves_the_seeded_tenant_through_the_front_door() {
     }
     let page = http.get(format!("http://{}/", graph.front)).send().await.expect("playground");
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.expect("html").contains("GraphQL Playground"));
+    assert!(page.text().await.expect("html").contains("Backbone — GraphQL playground"));
     let ready = http.get(format!("http://{}/ready", graph.front)).send().await.expect("ready");
     assert_eq!(ready.status(), 200);
 }

@@ -99,4 +99,3 @@ fn errors_name_the_subgraph_type_and_field() {
     let o = format!("{LINK}\ntype Query {{ o: Int @override(from: \"nobody\") }}");
     assert!(compose(&[sg("o", &o)]).expect_err("override").to_string().contains("names no subgraph"));
 }
-

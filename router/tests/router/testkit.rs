@@ -96,13 +96,7 @@ impl Builder {
         tasks.push(tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         }));
-        TestRouter {
-            url: format!("http://{addr}/graphql"),
-            http: http_client(),
-            supergraph,
-            auth,
-            tasks,
-        }
+        TestRouter { url: format!("http://{addr}/graphql"), http: http_client(), supergraph, auth, tasks }
     }
 }
 

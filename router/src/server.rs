@@ -1,0 +1,49 @@
+//! Assembling a router from configuration: the shared graph, the request
+//! pipeline, the HTTP app and the hot-reload poller.
+
+use std::sync::Arc;
+
+use subgraph_kit::{
+    auth::{TokenVerifier, http_client},
+    config::Config,
+};
+
+use crate::{graph::GraphError, http, pipeline::Pipeline, reload};
+
+/// A router ready to serve.
+pub struct RouterServer {
+    /// The request pipeline (and through it the live graph).
+    pub pipeline: Arc<Pipeline>,
+    /// The HTTP app.
+    pub app: axum::Router,
+}
+
+impl RouterServer {
+    /// Builds the router and loads its first graph. With `require_graph`
+    /// a failed first load is an error; otherwise the router starts empty
+    /// (answering NOT_READY) and the poller keeps trying.
+    pub async fn build(config: &Config, require_graph: bool) -> Result<Self, GraphError> {
+        let shared = reload::empty();
+        let router_config = Arc::new(config.router.clone());
+        match reload::load(&router_config, &shared, &http_client()).await {
+            Ok(_) => tracing::info!("supergraph loaded"),
+            Err(e) if require_graph => return Err(e),
+            Err(e) => tracing::warn!(error = %e, "no supergraph yet; retrying every poll interval"),
+        }
+        let pipeline = Arc::new(Pipeline {
+            graph: shared,
+            config: router_config,
+            verifier: Arc::new(TokenVerifier::new(&config.auth)),
+        });
+        let app = http::app(pipeline.clone());
+        Ok(Self { pipeline, app })
+    }
+
+    /// Polls for supergraph changes until `shutdown` resolves.
+    pub fn spawn_poller(
+        &self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(reload::poll(self.pipeline.config.clone(), self.pipeline.graph.clone(), shutdown))
+    }
+}
