@@ -4,9 +4,15 @@
 //! `["_entities", i, "rating"]`, as the federation spec describes. (An
 //! async-graphql subgraph fails the whole `_entities` list on one error.)
 
-use std::net::SocketAddr;
+use std::{
+    net::SocketAddr,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+};
 
-use axum::{Json, Router, routing::post};
+use axum::{Json, Router, extract::State, routing::post};
 use serde_json::{Value, json};
 
 /// The SDL this subgraph exports.
@@ -23,12 +29,23 @@ scalar _Any
 type _Service { sdl: String }
 "#;
 
-async fn handle(Json(body): Json<Value>) -> Json<Value> {
+/// What this subgraph has been asked, for tests that check batching.
+#[derive(Default, Debug)]
+pub struct Traffic {
+    /// `_entities` requests received.
+    pub entity_requests: AtomicUsize,
+    /// Representations received over all of them.
+    pub representations: AtomicUsize,
+}
+
+async fn handle(State(traffic): State<Arc<Traffic>>, Json(body): Json<Value>) -> Json<Value> {
     let query = body["query"].as_str().unwrap_or_default();
     if query.contains("_service") {
         return Json(json!({"data": {"_service": {"sdl": SDL}}}));
     }
     let reps = body["variables"]["representations"].as_array().cloned().unwrap_or_default();
+    traffic.entity_requests.fetch_add(1, Ordering::SeqCst);
+    traffic.representations.fetch_add(reps.len(), Ordering::SeqCst);
     let mut entities = Vec::new();
     let mut errors = Vec::new();
     for (i, rep) in reps.iter().enumerate() {
@@ -48,9 +65,12 @@ async fn handle(Json(body): Json<Value>) -> Json<Value> {
     Json(out)
 }
 
-/// Serves ratings on `127.0.0.1:port` (0 = random).
-pub async fn serve(port: u16) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
-    let app = Router::new().route("/graphql", post(handle));
+/// Serves ratings on `127.0.0.1:port` (0 = random), recording its traffic.
+pub async fn serve(
+    port: u16,
+    traffic: Arc<Traffic>,
+) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+    let app = Router::new().route("/graphql", post(handle)).with_state(traffic);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     Ok((

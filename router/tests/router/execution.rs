@@ -130,3 +130,23 @@ async fn a_subgraph_that_is_down_gives_partial_data_and_a_coded_error() {
     assert_eq!(codes(&res), ["SUBGRAPH_UNAVAILABLE"]);
     assert!(res["errors"][0]["message"].as_str().expect("msg").contains("inventory"));
 }
+
+#[tokio::test]
+async fn each_entity_fetch_is_one_request_with_duplicates_removed() {
+    use std::sync::atomic::Ordering;
+    let r = TestRouter::builder().start().await;
+    // Five reviews point at products 1, 2, 1, 3, 4: four distinct entities.
+    let res = r.query("{ reviews { product { upc rating } } }", json!({})).await;
+    let upcs: Vec<&str> = res["data"]["reviews"]
+        .as_array()
+        .expect("reviews")
+        .iter()
+        .map(|x| x["product"]["upc"].as_str().expect("upc"))
+        .collect();
+    assert_eq!(upcs, ["1", "2", "1", "3", "4"]);
+    assert_eq!(res["data"]["reviews"][2]["product"]["rating"], 5, "the duplicate gets the shared result");
+    assert_eq!(r.ratings.entity_requests.load(Ordering::SeqCst), 1);
+    assert_eq!(r.ratings.representations.load(Ordering::SeqCst), 4);
+    // The error for product 3 reaches its one place in the response.
+    assert_eq!(res["errors"][0]["path"], json!(["reviews", 3, "product", "rating"]), "{res:#}");
+}

@@ -4,4 +4,5 @@
 mod execution;
 mod federation;
 mod limits;
+mod reload;
 mod testkit;

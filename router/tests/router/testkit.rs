@@ -23,6 +23,10 @@ pub struct TestRouter {
     pub http: reqwest::Client,
     pub supergraph: String,
     pub auth: AuthConfig,
+    /// What the hand-written ratings subgraph received.
+    pub ratings: Arc<backbone_test_subgraphs::ratings::Traffic>,
+    /// Each subgraph's URL.
+    pub urls: HashMap<&'static str, String>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -56,6 +60,7 @@ impl Builder {
         use backbone_test_subgraphs as t;
         let mut tasks = Vec::new();
         let mut urls = HashMap::new();
+        let ratings = Arc::new(t::ratings::Traffic::default());
         for name in ["accounts", "products", "reviews", "inventory", "search", "ratings"] {
             let (addr, task) = match name {
                 "accounts" => t::serve(t::accounts::schema(), 0).await,
@@ -63,7 +68,7 @@ impl Builder {
                 "reviews" => t::serve(t::reviews::schema(), 0).await,
                 "inventory" => t::serve(t::inventory::schema(), 0).await,
                 "search" => t::serve(t::search::schema(), 0).await,
-                _ => t::ratings::serve(0).await,
+                _ => t::ratings::serve(0, ratings.clone()).await,
             }
             .expect("serve subgraph");
             if self.down.contains(&name) {
@@ -96,7 +101,15 @@ impl Builder {
         tasks.push(tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         }));
-        TestRouter { url: format!("http://{addr}/graphql"), http: http_client(), supergraph, auth, tasks }
+        TestRouter {
+            url: format!("http://{addr}/graphql"),
+            http: http_client(),
+            supergraph,
+            auth,
+            ratings,
+            urls,
+            tasks,
+        }
     }
 }
 

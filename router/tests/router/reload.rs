@@ -1,0 +1,75 @@
+//! Hot reload: a changed supergraph file is picked up; a broken one keeps
+//! the old graph.
+
+use std::time::Duration;
+
+use backbone_router::{
+    compose::{SubgraphSdl, compose},
+    server::RouterServer,
+};
+use serde_json::{Value, json};
+use subgraph_kit::{auth::http_client, config::Config, testkit::TEST_SECRET};
+
+use crate::testkit::TestRouter;
+
+async fn ask(http: &reqwest::Client, url: &str, query: &str) -> Value {
+    http.post(url).json(&json!({"query": query})).send().await.expect("send").json().await.expect("json")
+}
+
+#[tokio::test]
+async fn a_changed_supergraph_is_swapped_in_and_a_broken_one_is_ignored() {
+    // The test subgraphs keep running behind a TestRouter; this test runs a
+    // second router over a supergraph file it rewrites.
+    let subgraphs = TestRouter::builder().start().await;
+    let sdls: Vec<SubgraphSdl> = backbone_test_subgraphs::sdls()
+        .into_iter()
+        .map(|(name, sdl)| SubgraphSdl { name: name.into(), url: subgraphs.urls[name].clone(), sdl })
+        .collect();
+    let small = compose(&sdls[..2]).expect("accounts + products");
+    let full = compose(&sdls).expect("all");
+    let dir = tempfile_dir();
+    let file = dir.join("supergraph.graphql");
+    std::fs::write(&file, &small).expect("write");
+
+    let mut config = Config::default();
+    config.auth.hs256_secret = Some(TEST_SECRET.to_owned().into());
+    config.router.supergraph_path = Some(file.clone());
+    config.router.poll_interval_seconds = 1;
+    let server = RouterServer::build(&config, true).await.expect("router");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let poller = server.spawn_poller(async move {
+        let _ = stopped.await;
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}/graphql", listener.local_addr().expect("addr"));
+    let app = server.app;
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let http = http_client();
+
+    let before = ask(&http, &url, "{ reviews { body } }").await;
+    assert_eq!(before["errors"][0]["extensions"]["reason"], "GRAPHQL_VALIDATION_FAILED", "{before}");
+
+    std::fs::write(&file, &full).expect("write");
+    let mut swapped = false;
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if ask(&http, &url, "{ reviews { body } }").await["data"]["reviews"][0]["body"] == "Love it" {
+            swapped = true;
+            break;
+        }
+    }
+    assert!(swapped, "new supergraph not picked up");
+
+    std::fs::write(&file, "this is not a supergraph").expect("write");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let after = ask(&http, &url, "{ reviews { body } }").await;
+    assert_eq!(after["data"]["reviews"][0]["body"], "Love it", "the old graph keeps serving: {after}");
+    let _ = stop.send(());
+    poller.await.expect("poller stops");
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("bb-reload-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    dir
+}
