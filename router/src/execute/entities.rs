@@ -165,9 +165,17 @@ fn push_errors(run: &Run<'_>, service: &str, g: &Gathered, errors: Vec<Value>) {
                     out.push(e);
                 }
             }
+            // No usable path (async-graphql subgraphs send none for errors
+            // inside `_entities`): with a single entity the error belongs
+            // to it; otherwise it stays unpathed.
             _ => {
                 if let Value::Object(map) = &mut e {
                     map.remove("path");
+                    if let [only] = g.targets.as_slice()
+                        && let [at] = only.as_slice()
+                    {
+                        map.insert("path".into(), Value::Array(at.iter().map(Step::to_json).collect()));
+                    }
                 }
                 out.push(e);
             }

@@ -1,6 +1,6 @@
 //! inventory: adds stock and a shipping estimate that `@requires` price and
-//! weight from products. Product "4" fails here (an error inside a nested
-//! entity fetch).
+//! weight from products. Product "4" has no shipping estimate: the field
+//! errors inside the entity fetch (path `["_entities", i, "shippingEstimate"]`).
 
 use async_graphql::{EmptyMutation, EmptySubscription, Error, Object, Schema, SimpleObject};
 
@@ -27,9 +27,12 @@ impl Product {
 
     /// Shipping cost: free above 1000.00, else by weight.
     #[graphql(requires = "price weight")]
-    async fn shipping_estimate(&self) -> Option<i32> {
-        let (price, weight) = (self.price?, self.weight?);
-        Some(if price > 100_000 { 0 } else { weight / 20 })
+    async fn shipping_estimate(&self) -> Result<Option<i32>, Error> {
+        if self.upc == "4" {
+            return Err(Error::new("no carrier ships product 4"));
+        }
+        let (Some(price), Some(weight)) = (self.price, self.weight) else { return Ok(None) };
+        Ok(Some(if price > 100_000 { 0 } else { weight / 20 }))
     }
 }
 
@@ -44,11 +47,8 @@ impl Query {
         #[graphql(key)] upc: String,
         price: Option<i32>,
         weight: Option<i32>,
-    ) -> Result<Product, Error> {
-        if upc == "4" {
-            return Err(Error::new("warehouse offline for product 4"));
-        }
-        Ok(Product { upc, price, weight })
+    ) -> Product {
+        Product { upc, price, weight }
     }
 }
 
