@@ -4,6 +4,7 @@
 //! subgraph built so far in one process; the binary's other commands run a
 //! single subgraph, migrate, mint dev tokens and seed demo data.
 
+pub mod bench;
 pub mod dev;
 pub mod schemas;
 pub mod seed;

@@ -40,6 +40,21 @@ enum Command {
         /// Subgraph name: tenants.
         name: String,
     },
+    /// Benchmarks the router against four test subgraphs (see docs/benchmarks.md).
+    Bench {
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        /// Measured seconds per run.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Warm-up seconds per run.
+        #[arg(long, default_value_t = 2)]
+        warmup: u64,
+    },
+    /// (internal) The router with the benchmark subgraphs in-process.
+    #[command(hide = true)]
+    BenchServe,
     /// Database migrations.
     Migrate {
         #[command(subcommand)]
@@ -96,6 +111,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Dev => dev(config).await,
         Command::Subgraph { name } => subgraph(config, &name).await,
         Command::Router => router(config).await,
+        Command::Bench { clients, seconds, warmup } => {
+            backbone::bench::run(backbone::bench::Settings { clients, seconds, warmup }).await
+        }
+        Command::BenchServe => backbone::bench::serve_in_process(config).await,
         Command::Compose { out } => {
             let sdls = backbone::schemas::exported().await?;
             std::fs::create_dir_all(&out)?;

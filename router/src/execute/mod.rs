@@ -18,7 +18,7 @@ use hive_router_query_planner::planner::plan_nodes::{FetchNode, PlanNode, QueryP
 use parking_lot::Mutex;
 use serde_json::{Map, Value};
 
-pub use subgraphs::{SubgraphClient, SubgraphEndpoint};
+pub use subgraphs::{LocalSubgraph, SubgraphClient, SubgraphEndpoint};
 
 /// What one plan execution produced.
 #[derive(Debug, Default)]

@@ -221,7 +221,8 @@ impl Config {
             Figment::new()
                 .merge(Toml::file(file))
                 .merge(Env::raw().only(&["DATABASE_URL", "REDIS_URL"]).lowercase(true))
-                .merge(Env::prefixed("BACKBONE_").split("__")),
+                // BACKBONE_LOG is the log filter, read by the binary, not config.
+                .merge(Env::prefixed("BACKBONE_").filter(|k| k != "log").split("__")),
         )
     }
 

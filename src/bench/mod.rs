@@ -1,0 +1,196 @@
+//! `backbone bench`: the router under load, against the accounts /
+//! products / reviews / inventory graph, with one nested query across all
+//! four. Three runs:
+//!
+//! - **a — router → HTTP subgraphs**: the router as its own process (its
+//!   peak RSS is read from /proc), subgraphs over keep-alive HTTP;
+//! - **b — router, subgraphs in-process**: one process, no HTTP between
+//!   router and subgraphs;
+//! - **c — subgraphs alone (floor)**: the subgraph requests the router
+//!   makes for one query, replayed directly in plan order.
+//!
+//! The load generator runs N concurrent keep-alive clients for a fixed
+//! time after a warm-up and reports requests/s, p50/p99 and errors.
+
+mod load;
+mod serve;
+
+use std::{
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use anyhow::{Context, bail};
+use backbone_router::compose::{SubgraphSdl, compose};
+use backbone_test_subgraphs as t;
+pub use serve::serve_in_process;
+
+/// The benchmark query: users → reviews → product → inventory, and top
+/// products with a `@requires` field.
+pub const QUERY: &str = "{ users { id name reviews { id body product { upc name price inStock } } } topProducts(first: 3) { upc name price inStock shippingEstimate } }";
+
+/// Settings of one benchmark run.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Concurrent clients.
+    pub clients: usize,
+    /// Measured seconds (after warm-up).
+    pub seconds: u64,
+    /// Warm-up seconds.
+    pub warmup: u64,
+}
+
+impl Settings {
+    /// The same run with one client: latency without queueing.
+    fn solo(&self) -> Self {
+        Self { clients: 1, ..self.clone() }
+    }
+}
+
+/// Runs a, b and c and prints a table.
+pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    println!("{}", machine());
+    println!("query: {QUERY}");
+    println!(
+        "{} clients, {} s measured after {} s warm-up\n",
+        settings.clients, settings.seconds, settings.warmup
+    );
+    let recorder = serve::Recorder::default();
+    let subgraphs = serve::start_http_subgraphs(recorder.clone()).await?;
+    let sdls: Vec<SubgraphSdl> = t::sdls()
+        .into_iter()
+        .filter(|(name, _)| subgraphs.iter().any(|(n, _)| n == name))
+        .map(|(name, sdl)| {
+            let url = subgraphs.iter().find(|(n, _)| *n == name).map(|(_, u)| u.clone()).unwrap_or_default();
+            SubgraphSdl { name: name.into(), url, sdl }
+        })
+        .collect();
+    let supergraph = compose(&sdls)?;
+    let dir = std::env::temp_dir().join(format!("backbone-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join("supergraph.graphql");
+    std::fs::write(&file, &supergraph)?;
+
+    let mut rows = Vec::new();
+    let mut router = spawn_child(&["router"], &file).await?;
+    let result = async {
+        let url = router.url.clone();
+        recorder.start();
+        load::one(&url).await?;
+        let recorded = recorder.stop();
+        let report = load::run(&url, &settings).await;
+        let solo = load::run(&url, &settings.solo()).await;
+        rows.push(("a  router → HTTP subgraphs", report, solo, peak_rss_kb(router.child.id())));
+        let floor = load::run_floor(recorded.clone(), &settings).await;
+        let floor_solo = load::run_floor(recorded, &settings.solo()).await;
+        rows.push(("c  subgraphs alone (floor)", floor, floor_solo, None));
+        anyhow::Ok(())
+    }
+    .await;
+    router.stop();
+    result?;
+
+    let mut inproc = spawn_child(&["bench-serve"], &file).await?;
+    let result = async {
+        let report = load::run(&inproc.url, &settings).await;
+        let solo = load::run(&inproc.url, &settings.solo()).await;
+        rows.push(("b  router, subgraphs in-process", report, solo, peak_rss_kb(inproc.child.id())));
+        anyhow::Ok(())
+    }
+    .await;
+    inproc.stop();
+    result?;
+    rows.sort_by(|x, y| x.0.cmp(y.0));
+
+    println!(
+        "{:<32} {:>8} {:>8} {:>8} {:>7} | {:>10} {:>10} | {:>8}",
+        "run", "req/s", "p50 ms", "p99 ms", "errors", "1c p50 ms", "1c p99 ms", "RSS MB"
+    );
+    for (name, r, solo, rss) in &rows {
+        let rss = rss.map_or("-".to_owned(), |kb| format!("{:.1}", kb as f64 / 1024.0));
+        println!(
+            "{name:<32} {:>8.0} {:>8.2} {:>8.2} {:>7} | {:>10.3} {:>10.3} | {rss:>8}",
+            r.rps,
+            r.p50_ms,
+            r.p99_ms,
+            r.errors + solo.errors,
+            solo.p50_ms,
+            solo.p99_ms
+        );
+    }
+    println!(
+        "(req/s, p50, p99 with {} clients; 1c = one client, no contention; RSS = peak of the router process)",
+        settings.clients
+    );
+    if let (Some(a), Some(c)) =
+        (rows.iter().find(|r| r.0.starts_with('a')), rows.iter().find(|r| r.0.starts_with('c')))
+    {
+        println!("router's own share of p50 with one client (a − c): {:.3} ms", a.2.p50_ms - c.2.p50_ms);
+    }
+    Ok(())
+}
+
+struct ChildRouter {
+    child: Child,
+    url: String,
+}
+
+impl ChildRouter {
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn spawn_child(args: &[&str], supergraph: &PathBuf) -> anyhow::Result<ChildRouter> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let mut cmd = Command::new(std::env::current_exe()?);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("BACKBONE_") {
+            cmd.env_remove(key);
+        }
+    }
+    let child = cmd
+        .args(args)
+        .env("BACKBONE_HTTP__PORT", port.to_string())
+        .env("BACKBONE_ROUTER__SUPERGRAPH_PATH", supergraph)
+        .env("BACKBONE_ROUTER__POLL_INTERVAL_SECONDS", "0")
+        .env("BACKBONE_AUTH__HS256_SECRET", subgraph_kit::config::DEV_HS256_SECRET)
+        .env("BACKBONE_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .context("start child router")?;
+    let mut router = ChildRouter { child, url: format!("http://127.0.0.1:{port}/graphql") };
+    let ready = format!("http://127.0.0.1:{port}/ready");
+    let http = subgraph_kit::auth::http_client();
+    for _ in 0..100 {
+        if let Ok(r) = http.get(&ready).send().await
+            && r.status().is_success()
+        {
+            return Ok(router);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    router.stop();
+    bail!("child router did not become ready")
+}
+
+/// Peak resident set of a process (VmHWM), in kB.
+fn peak_rss_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("machine: {cpu}, {cores} cores available")
+}
