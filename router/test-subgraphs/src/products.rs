@@ -14,6 +14,8 @@ pub struct Product {
     pub price: i32,
     /// Weight in grams.
     pub weight: i32,
+    /// Category; search overrides it (`@override(from: "products")`).
+    pub category: String,
 }
 
 /// A warehouse, keyed by region and code together.
@@ -42,7 +44,13 @@ pub(crate) fn products() -> Vec<Product> {
         ("4", "Lamp", 2_500, 900),
     ]
     .into_iter()
-    .map(|(upc, name, price, weight)| Product { upc: upc.into(), name: name.into(), price, weight })
+    .map(|(upc, name, price, weight)| Product {
+            upc: upc.into(),
+            name: name.into(),
+            price,
+            weight,
+            category: "furniture".into(),
+        })
     .collect()
 }
 

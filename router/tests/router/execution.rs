@@ -165,3 +165,11 @@ async fn each_entity_fetch_is_one_request_with_duplicates_removed() {
     // The error for product 3 reaches its one place in the response.
     assert_eq!(res["errors"][0]["path"], json!(["reviews", 3, "product", "rating"]), "{res:#}");
 }
+
+#[tokio::test]
+async fn an_overridden_field_is_resolved_by_the_overriding_subgraph() {
+    let r = TestRouter::builder().start().await;
+    let res = r.query("{ topProducts(first: 2) { name category } }", json!({})).await;
+    assert!(res.get("errors").is_none(), "{res:#}");
+    assert_eq!(res["data"]["topProducts"], json!([{"name": "Table", "category": "home-1"}, {"name": "Couch", "category": "home-2"}]));
+}

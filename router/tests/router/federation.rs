@@ -13,6 +13,7 @@ async fn composed_supergraph_carries_keys_requires_provides_and_unions() {
         "@join__field(graph: REVIEWS, provides: \"username\")",
         "@join__unionMember(graph: SEARCH, member: \"Product\")",
         "RATINGS @join__graph(name: \"ratings\"",
+        "category: String! @join__field(graph: SEARCH, override: \"products\")",
     ] {
         assert!(s.contains(expected), "missing {expected:?} in\n{s}");
     }

@@ -30,6 +30,9 @@ pub(crate) struct JwksCache {
 /// An HTTP client builder using rustls with the ring provider, the one
 /// crypto provider of the tree (reqwest is built without its own).
 pub fn http_client_builder() -> reqwest::ClientBuilder {
+    // Also the process default, so no client anywhere can be built without
+    // a provider; an error means one is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
     let builder =
         rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
@@ -44,13 +47,9 @@ pub fn http_client_builder() -> reqwest::ClientBuilder {
 
 /// A client from [`http_client_builder`] with a 10 s timeout.
 pub fn http_client() -> reqwest::Client {
-    // Building only fails without a TLS backend, which the builder provides.
-    http_client_builder().timeout(Duration::from_secs(10)).build().unwrap_or_else(|_| unreachable_client())
-}
-
-fn unreachable_client() -> reqwest::Client {
-    tracing::error!("HTTP client could not be built; outgoing requests will fail");
-    reqwest::Client::builder().build().unwrap_or_else(|e| panic!("no HTTP client: {e}"))
+    // Building fails only without a TLS provider, which is installed above;
+    // the plain client is the (equally provided) fallback.
+    http_client_builder().timeout(Duration::from_secs(10)).build().unwrap_or_default()
 }
 
 impl JwksCache {
