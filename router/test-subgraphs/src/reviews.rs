@@ -104,6 +104,17 @@ impl Product {
     }
 }
 
+/// Anything with reviews: its members are entities owned by other
+/// subgraphs (users by accounts, products by products).
+#[derive(async_graphql::Interface, Clone)]
+#[graphql(field(name = "reviews", ty = "Vec<Review>"))]
+pub enum Reviewable {
+    /// A user (their reviews).
+    User(User),
+    /// A product (its reviews).
+    Product(Product),
+}
+
 /// Root.
 pub struct Query;
 
@@ -112,6 +123,14 @@ impl Query {
     /// Every review.
     async fn reviews(&self) -> Vec<Review> {
         reviews()
+    }
+
+    /// The most reviewed things, users and products mixed.
+    async fn most_reviewed(&self) -> Vec<Reviewable> {
+        vec![
+            Reviewable::Product(Product { upc: "1".into() }),
+            Reviewable::User(User { id: ID("2".into()), username: String::new() }),
+        ]
     }
 
     #[graphql(entity)]

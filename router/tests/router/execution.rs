@@ -173,3 +173,22 @@ async fn an_overridden_field_is_resolved_by_the_overriding_subgraph() {
     assert!(res.get("errors").is_none(), "{res:#}");
     assert_eq!(res["data"]["topProducts"], json!([{"name": "Table", "category": "home-1"}, {"name": "Couch", "category": "home-2"}]));
 }
+
+#[tokio::test]
+async fn an_interface_whose_members_live_in_other_subgraphs() {
+    let r = TestRouter::builder().start().await;
+    let res = r
+        .query(
+            "{ mostReviewed { __typename reviews { body } ... on Product { name price } ... on User { name } } }",
+            json!({}),
+        )
+        .await;
+    assert!(res.get("errors").is_none(), "{res:#}");
+    assert_eq!(
+        res["data"]["mostReviewed"],
+        json!([
+            {"__typename": "Product", "reviews": [{"body": "Love it"}, {"body": "Sturdy"}], "name": "Table", "price": 89900},
+            {"__typename": "User", "reviews": [{"body": "Sturdy"}, {"body": "Bright"}], "name": "Alan Turing"},
+        ])
+    );
+}
