@@ -1,7 +1,7 @@
 //! products: owns `Product` (name, price, weight) and `Warehouse`, an
 //! entity with a composite key.
 
-use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema, SimpleObject};
+use async_graphql::{EmptyMutation, EmptySubscription, ID, InputObject, Object, Schema, SimpleObject};
 
 /// A product.
 #[derive(SimpleObject, Clone)]
@@ -36,6 +36,33 @@ impl Warehouse {
     }
 }
 
+/// Where a shelf stands; a value type shared with reviews.
+#[derive(SimpleObject, Clone)]
+#[graphql(shareable)]
+pub struct Location {
+    /// Aisle number.
+    pub aisle: i32,
+}
+
+/// A shelf, keyed by its id and its aisle (a nested key:
+/// `id location { aisle }`).
+#[derive(SimpleObject, Clone)]
+pub struct Shelf {
+    /// Id within the aisle.
+    pub id: ID,
+    /// Where it stands.
+    pub location: Location,
+    /// Display label.
+    pub label: String,
+}
+
+/// The nested part of a shelf's key.
+#[derive(InputObject)]
+pub struct LocationKey {
+    /// Aisle number.
+    pub aisle: i32,
+}
+
 pub(crate) fn products() -> Vec<Product> {
     [
         ("1", "Table", 89_900, 12_000),
@@ -45,12 +72,12 @@ pub(crate) fn products() -> Vec<Product> {
     ]
     .into_iter()
     .map(|(upc, name, price, weight)| Product {
-            upc: upc.into(),
-            name: name.into(),
-            price,
-            weight,
-            category: "furniture".into(),
-        })
+        upc: upc.into(),
+        name: name.into(),
+        price,
+        weight,
+        category: "furniture".into(),
+    })
     .collect()
 }
 
@@ -72,6 +99,12 @@ impl Query {
     #[graphql(entity)]
     async fn find_product_by_upc(&self, upc: String) -> Option<Product> {
         products().into_iter().find(|p| p.upc == upc)
+    }
+
+    #[graphql(entity)]
+    async fn find_shelf(&self, id: ID, location: LocationKey) -> Shelf {
+        let label = format!("aisle {} / shelf {}", location.aisle, id.as_str());
+        Shelf { id, location: Location { aisle: location.aisle }, label }
     }
 
     #[graphql(entity)]

@@ -36,6 +36,24 @@ pub struct Product {
     pub upc: String,
 }
 
+/// Where a shelf stands (shared value type).
+#[derive(SimpleObject, Clone)]
+#[graphql(shareable)]
+pub struct Location {
+    /// Aisle number.
+    pub aisle: i32,
+}
+
+/// A shelf reference with a nested key (resolved by products).
+#[derive(SimpleObject, Clone)]
+#[graphql(unresolvable = "id location { aisle }")]
+pub struct Shelf {
+    /// Id within the aisle.
+    pub id: ID,
+    /// Where it stands.
+    pub location: Location,
+}
+
 /// A warehouse reference (resolved by products).
 #[derive(SimpleObject, Clone)]
 #[graphql(unresolvable = "region code")]
@@ -96,6 +114,12 @@ impl Product {
     /// Reviews of this product.
     async fn reviews(&self) -> Vec<Review> {
         reviews().into_iter().filter(|r| r.product.upc == self.upc).collect()
+    }
+
+    /// The shelf it is reviewed from (an entity with a nested key).
+    async fn shelf(&self) -> Shelf {
+        let aisle = self.upc.parse::<i32>().unwrap_or(0) * 10;
+        Shelf { id: ID(format!("s{}", self.upc)), location: Location { aisle } }
     }
 
     /// Where it ships from (an entity with a composite key).

@@ -171,7 +171,10 @@ async fn an_overridden_field_is_resolved_by_the_overriding_subgraph() {
     let r = TestRouter::builder().start().await;
     let res = r.query("{ topProducts(first: 2) { name category } }", json!({})).await;
     assert!(res.get("errors").is_none(), "{res:#}");
-    assert_eq!(res["data"]["topProducts"], json!([{"name": "Table", "category": "home-1"}, {"name": "Couch", "category": "home-2"}]));
+    assert_eq!(
+        res["data"]["topProducts"],
+        json!([{"name": "Table", "category": "home-1"}, {"name": "Couch", "category": "home-2"}])
+    );
 }
 
 #[tokio::test]
@@ -190,5 +193,16 @@ async fn an_interface_whose_members_live_in_other_subgraphs() {
             {"__typename": "Product", "reviews": [{"body": "Love it"}, {"body": "Sturdy"}], "name": "Table", "price": 89900},
             {"__typename": "User", "reviews": [{"body": "Sturdy"}, {"body": "Bright"}], "name": "Alan Turing"},
         ])
+    );
+}
+
+#[tokio::test]
+async fn an_entity_with_a_nested_key_is_resolved() {
+    let r = TestRouter::builder().start().await;
+    let res = r.query("{ topProducts(first: 2) { shelf { id location { aisle } label } } }", json!({})).await;
+    assert!(res.get("errors").is_none(), "{res:#}");
+    assert_eq!(
+        res["data"]["topProducts"][1]["shelf"],
+        json!({"id": "s2", "location": {"aisle": 20}, "label": "aisle 20 / shelf s2"})
     );
 }

@@ -14,6 +14,7 @@ async fn composed_supergraph_carries_keys_requires_provides_and_unions() {
         "@join__unionMember(graph: SEARCH, member: \"Product\")",
         "RATINGS @join__graph(name: \"ratings\"",
         "category: String! @join__field(graph: SEARCH, override: \"products\")",
+        "@join__type(graph: PRODUCTS, key: \"id location { aisle }\")",
     ] {
         assert!(s.contains(expected), "missing {expected:?} in\n{s}");
     }
