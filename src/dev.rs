@@ -63,6 +63,11 @@ impl DevGraph {
                 })
                 .collect();
         }
+        if config.router.api_key_exchange_url.is_none()
+            && let Some(tenants) = subgraphs.iter().find(|s| s.name == subgraph_tenants::NAME)
+        {
+            config.router.api_key_exchange_url = Some(format!("http://{}/auth/api-key", tenants.addr));
+        }
         let router = RouterServer::build(&config, true).await?;
         tasks.push(router.spawn_poller(serve::shutdown_signal()));
         let listener = TcpListener::bind((host.as_str(), port)).await?;

@@ -51,6 +51,9 @@ enum Command {
         /// Warm-up seconds per run.
         #[arg(long, default_value_t = 2)]
         warmup: u64,
+        /// Also measure this Hive Router binary on the same graph.
+        #[arg(long)]
+        compare_hive: Option<PathBuf>,
     },
     /// (internal) The router with the benchmark subgraphs in-process.
     #[command(hide = true)]
@@ -111,8 +114,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Dev => dev(config).await,
         Command::Subgraph { name } => subgraph(config, &name).await,
         Command::Router => router(config).await,
-        Command::Bench { clients, seconds, warmup } => {
-            backbone::bench::run(backbone::bench::Settings { clients, seconds, warmup }).await
+        Command::Bench { clients, seconds, warmup, compare_hive } => {
+            backbone::bench::run(backbone::bench::Settings { clients, seconds, warmup, compare_hive }).await
         }
         Command::BenchServe => backbone::bench::serve_in_process(config).await,
         Command::Compose { out } => {

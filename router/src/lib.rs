@@ -2,6 +2,7 @@
 //! plans operations with `hive-router-query-planner` behind our own
 //! [`planner`] module, and executes the plans itself.
 
+pub mod api_keys;
 pub mod compose;
 pub mod error;
 pub mod execute;

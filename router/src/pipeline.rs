@@ -58,6 +58,8 @@ pub struct Pipeline {
     pub config: Arc<RouterConfig>,
     /// Bearer token verification (same config as the subgraphs).
     pub verifier: Arc<TokenVerifier>,
+    /// Exchanged API key tokens.
+    pub api_keys: crate::api_keys::ApiKeyExchange,
 }
 
 const FORWARDED: [&str; 3] = ["authorization", "x-api-key", "x-request-id"];
@@ -176,6 +178,17 @@ impl Pipeline {
             if let Some(v) = headers.get(name) {
                 forward.insert(HeaderName::from_static(name), v.clone());
             }
+        }
+        if !headers.contains_key("authorization")
+            && let Some(key) = headers.get("x-api-key").and_then(|v| v.to_str().ok())
+            && let Some(token) =
+                self.api_keys.exchange(key, self.config.api_key_exchange_url.as_deref()).await?
+        {
+            forward.remove("x-api-key");
+            let value = format!("Bearer {token}")
+                .parse()
+                .map_err(|_| RequestError::Unauthenticated("invalid API key".into()))?;
+            forward.insert(HeaderName::from_static("authorization"), value);
         }
         Ok(forward)
     }

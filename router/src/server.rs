@@ -34,6 +34,7 @@ impl RouterServer {
             graph: shared,
             config: router_config,
             verifier: Arc::new(TokenVerifier::new(&config.auth)),
+            api_keys: Default::default(),
         });
         let app = http::app(pipeline.clone());
         Ok(Self { pipeline, app })

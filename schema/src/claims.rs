@@ -27,7 +27,14 @@ pub struct Claims {
     pub iss: String,
     /// Audience.
     pub aud: String,
+    /// What kind of principal `sub` is: absent for users, `api_key` for a
+    /// partner key exchanged for a token at the router.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
 }
+
+/// [`Claims::kind`] of an exchanged API key.
+pub const KIND_API_KEY: &str = "api_key";
 
 impl Claims {
     /// The scopes as a list.
@@ -56,6 +63,7 @@ mod tests {
             iat: 1_700_000_000,
             iss: "backbone".into(),
             aud: "backbone-api".into(),
+            kind: None,
         };
         let json = serde_json::to_string(&claims).expect("serialize");
         let back: Claims = serde_json::from_str(&json).expect("deserialize");

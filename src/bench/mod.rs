@@ -39,6 +39,9 @@ pub struct Settings {
     pub seconds: u64,
     /// Warm-up seconds.
     pub warmup: u64,
+    /// A Hive Router binary to measure the same way, for a same-machine
+    /// comparison (`cargo install hive-router` provides `hive_router`).
+    pub compare_hive: Option<PathBuf>,
 }
 
 impl Settings {
@@ -90,6 +93,20 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     .await;
     router.stop();
     result?;
+
+    if let Some(hive) = &settings.compare_hive {
+        let mut other = spawn_hive(hive, &file).await?;
+        let result = async {
+            load::one(&other.url).await?;
+            let report = load::run(&other.url, &settings).await;
+            let solo = load::run(&other.url, &settings.solo()).await;
+            rows.push(("h  hive-router → HTTP subgraphs", report, solo, peak_rss_kb(other.child.id())));
+            anyhow::Ok(())
+        }
+        .await;
+        other.stop();
+        result?;
+    }
 
     let mut inproc = spawn_child(&["bench-serve"], &file).await?;
     let result = async {
@@ -143,8 +160,40 @@ impl ChildRouter {
     }
 }
 
+/// Starts Hive Router on the same supergraph (its env-var configuration).
+async fn spawn_hive(binary: &PathBuf, supergraph: &PathBuf) -> anyhow::Result<ChildRouter> {
+    let port = free_port()?;
+    let child = Command::new(binary)
+        .env("PORT", port.to_string())
+        .env("HOST", "127.0.0.1")
+        .env("SUPERGRAPH_FILE_PATH", supergraph)
+        .env("LOG_LEVEL", "error")
+        .stdout(Stdio::null())
+        .spawn()
+        .context("start hive router")?;
+    wait_ready(ChildRouter { child, url: format!("http://127.0.0.1:{port}/graphql") }).await
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Waits until the router answers `{ __typename }`.
+async fn wait_ready(mut router: ChildRouter) -> anyhow::Result<ChildRouter> {
+    let http = subgraph_kit::auth::http_client();
+    for _ in 0..150 {
+        let probe = http.post(&router.url).json(&serde_json::json!({"query": "{ __typename }"})).send().await;
+        if probe.is_ok_and(|r| r.status().is_success()) {
+            return Ok(router);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    router.stop();
+    bail!("router at {} did not become ready", router.url)
+}
+
 async fn spawn_child(args: &[&str], supergraph: &PathBuf) -> anyhow::Result<ChildRouter> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = free_port()?;
     let mut cmd = Command::new(std::env::current_exe()?);
     for (key, _) in std::env::vars() {
         if key.starts_with("BACKBONE_") {
@@ -161,19 +210,7 @@ async fn spawn_child(args: &[&str], supergraph: &PathBuf) -> anyhow::Result<Chil
         .stdout(Stdio::null())
         .spawn()
         .context("start child router")?;
-    let mut router = ChildRouter { child, url: format!("http://127.0.0.1:{port}/graphql") };
-    let ready = format!("http://127.0.0.1:{port}/ready");
-    let http = subgraph_kit::auth::http_client();
-    for _ in 0..100 {
-        if let Ok(r) = http.get(&ready).send().await
-            && r.status().is_success()
-        {
-            return Ok(router);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    router.stop();
-    bail!("child router did not become ready")
+    wait_ready(ChildRouter { child, url: format!("http://127.0.0.1:{port}/graphql") }).await
 }
 
 /// Peak resident set of a process (VmHWM), in kB.

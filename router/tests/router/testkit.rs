@@ -94,6 +94,7 @@ impl Builder {
             graph: shared,
             config: Arc::new(config),
             verifier: Arc::new(TokenVerifier::new(&auth)),
+            api_keys: Default::default(),
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");

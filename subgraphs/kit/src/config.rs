@@ -92,6 +92,10 @@ pub struct RouterConfig {
     pub body_limit_bytes: usize,
     /// Origins allowed by CORS; empty allows none, `*` allows any.
     pub cors_allow_origins: Vec<String>,
+    /// Where the router exchanges an `X-Api-Key` for a short-lived token
+    /// (the tenants subgraph's `POST /auth/api-key`); unset forwards the
+    /// key unchanged.
+    pub api_key_exchange_url: Option<String>,
 }
 
 impl Default for RouterConfig {
@@ -109,6 +113,7 @@ impl Default for RouterConfig {
             max_tokens: 15_000,
             body_limit_bytes: 2 * 1024 * 1024,
             cors_allow_origins: Vec::new(),
+            api_key_exchange_url: None,
         }
     }
 }

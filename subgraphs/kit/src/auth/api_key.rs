@@ -96,6 +96,41 @@ pub async fn authenticate(
     Ok(ctx)
 }
 
+/// Whether key `id` of `tenant` is still usable (not revoked, not
+/// expired, tenant active): the check behind exchanged key tokens.
+pub async fn still_valid(
+    db: &DatabaseConnection,
+    id: uuid::Uuid,
+    tenant: uuid::Uuid,
+) -> Result<bool, ApiKeyError> {
+    let Some(row) =
+        api_key::Entity::find_by_id(id).filter(api_key::Column::TenantId.eq(tenant)).one(db).await?
+    else {
+        return Ok(false);
+    };
+    let usable = row.revoked_at.is_none() && row.expires_at.is_none_or(|e| e > Utc::now());
+    let tenant_active = tenant::Entity::find_by_id(tenant).one(db).await?.is_some_and(|t| t.active);
+    Ok(usable && tenant_active)
+}
+
+/// Exchanges a presented key for a short-lived token carrying its claims
+/// (`kind: api_key`), signed with the platform's HS256 secret.
+pub async fn exchange(
+    db: &DatabaseConnection,
+    config: &crate::config::AuthConfig,
+    presented: &str,
+    ttl_seconds: i64,
+) -> Result<String, ApiKeyError> {
+    use secrecy::ExposeSecret;
+    let ctx = authenticate(db, presented, "exchange").await?;
+    let secret = config.hs256_secret.as_ref().ok_or(ApiKeyError::Invalid)?;
+    let roles: Vec<&str> = ctx.roles.iter().map(String::as_str).collect();
+    let mut claims = super::claims_for(config, ctx.tenant_id, ctx.user_id, &roles, ttl_seconds);
+    claims.scope = ctx.scopes.join(" ");
+    claims.kind = Some(backbone_schema::claims::KIND_API_KEY.to_owned());
+    super::mint_hs256(secret.expose_secret(), &claims).map_err(|_| ApiKeyError::Invalid)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,14 +31,15 @@ pub async fn authenticate(
             return Auth::Invalid("Authorization must be `Bearer <token>`".into());
         };
         return match verifier.verify(token.trim()).await {
-            Ok(claims) => Auth::Authenticated(RequestContext {
-                tenant_id: claims.tid,
-                user_id: claims.sub,
-                scopes: claims.scopes().map(str::to_owned).collect(),
-                roles: claims.roles,
-                principal: Principal::User,
-                request_id: request_id.to_owned(),
-            }),
+            Ok(claims) if claims.kind.as_deref() == Some(backbone_schema::claims::KIND_API_KEY) => {
+                // An API key exchanged at the router: still checked against
+                // the key store, so revocation acts on the next request.
+                match api_key::still_valid(db, claims.sub, claims.tid).await {
+                    Ok(true) => Auth::Authenticated(context(claims, Principal::ApiKey, request_id)),
+                    _ => Auth::Invalid("invalid API key".into()),
+                }
+            }
+            Ok(claims) => Auth::Authenticated(context(claims, Principal::User, request_id)),
             Err(err) => {
                 tracing::info!(error = %err, "token rejected");
                 Auth::Invalid(err.client_message().into())
@@ -55,6 +56,17 @@ pub async fn authenticate(
         };
     }
     Auth::Anonymous
+}
+
+fn context(claims: backbone_schema::Claims, principal: Principal, request_id: &str) -> RequestContext {
+    RequestContext {
+        tenant_id: claims.tid,
+        user_id: claims.sub,
+        scopes: claims.scopes().map(str::to_owned).collect(),
+        roles: claims.roles,
+        principal,
+        request_id: request_id.to_owned(),
+    }
 }
 
 /// Signs claims with the configured HS256 secret (dev tokens, tests).
@@ -86,5 +98,6 @@ pub fn claims_for(
         iat: now,
         iss: config.issuer.clone(),
         aud: config.audience.clone(),
+        kind: None,
     }
 }
