@@ -119,3 +119,32 @@ async fn checked_in_sdl_and_supergraph_match_what_the_subgraphs_export() {
     let file = std::fs::read_to_string(format!("{dir}/supergraph.graphql")).unwrap_or_default();
     assert!(file == supergraph, "supergraph.graphql is out of date; {hint}");
 }
+
+#[test]
+fn dev_mode_stops_cleanly_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().expect("dir");
+    let mut child = backbone(dir.path())
+        .env("BACKBONE_HTTP__PORT", "0")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let ready = lines.by_ref().take(40).map_while(Result::ok).any(|l| l.contains("playground"));
+    assert!(ready, "dev mode printed its URLs");
+    let status =
+        std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(status.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Some(exit) = child.try_wait().expect("wait") {
+            assert!(exit.success(), "exit status {exit}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "did not stop within 10 s");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(dir.path().join("data").exists(), "SQLite under ./data");
+}

@@ -30,3 +30,40 @@ async fn health_ready_and_request_ids() {
     assert_eq!(app.http.get(format!("{base}/health")).send().await.expect("health").status(), 200);
     assert_eq!(app.http.get(format!("{base}/ready")).send().await.expect("ready").status(), 503);
 }
+
+#[tokio::test]
+async fn graceful_shutdown_lets_in_flight_requests_finish() {
+    use std::time::Duration;
+    let app = axum::Router::new().route(
+        "/slow",
+        axum::routing::get(|| async {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            "done"
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(subgraph_kit::serve::serve(listener, app, async move {
+        let _ = stopped.await;
+    }));
+    let http = subgraph_kit::auth::http_client();
+    let in_flight = tokio::spawn({
+        let http = http.clone();
+        async move {
+            http.get(format!("http://{addr}/slow")).send().await.expect("send").text().await.expect("body")
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let _ = stop.send(());
+    assert_eq!(in_flight.await.expect("task"), "done", "the in-flight request completes");
+    tokio::time::timeout(Duration::from_secs(2), server)
+        .await
+        .expect("server stops")
+        .expect("join")
+        .expect("serve ok");
+    assert!(
+        http.get(format!("http://{addr}/slow")).send().await.is_err(),
+        "no new connections after shutdown"
+    );
+}
