@@ -147,3 +147,23 @@ async fn introspection_of_the_api_schema_and_turning_it_off() {
     let res = off.query("{ __schema { queryType { name } } }", json!({})).await;
     assert_eq!(codes(&res), ["BAD_USER_INPUT"]);
 }
+
+#[tokio::test]
+async fn cors_allows_only_configured_origins() {
+    let r = TestRouter::builder()
+        .config(|c| c.cors_allow_origins = vec!["https://app.example".into()])
+        .start()
+        .await;
+    let preflight = |origin: &'static str| {
+        r.http
+            .request(reqwest::Method::OPTIONS, &r.url)
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type,authorization")
+            .send()
+    };
+    let allowed = preflight("https://app.example").await.expect("preflight");
+    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://app.example");
+    let denied = preflight("https://evil.example").await.expect("preflight");
+    assert!(denied.headers().get("access-control-allow-origin").is_none());
+}
