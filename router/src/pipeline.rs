@@ -105,7 +105,7 @@ impl Pipeline {
         }
         graph.inputs.check(definitions, &variables)?;
         if root_fields.iter().any(|f| f == "__schema" || f == "__type") {
-            if !self.config.introspection {
+            if self.config.introspection != Some(true) {
                 return Err(RequestError::Validation("introspection is disabled".into()));
             }
             if root_fields.iter().all(|f| f.starts_with("__")) {

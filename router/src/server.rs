@@ -19,12 +19,16 @@ pub struct RouterServer {
 }
 
 impl RouterServer {
-    /// Builds the router and loads its first graph. With `require_graph`
-    /// a failed first load is an error; otherwise the router starts empty
-    /// (answering NOT_READY) and the poller keeps trying.
-    pub async fn build(config: &Config, require_graph: bool) -> Result<Self, GraphError> {
+    /// Builds the router and loads its first graph. `dev` marks dev mode:
+    /// the first load must succeed (otherwise the router starts empty,
+    /// answering NOT_READY, and the poller keeps trying) and introspection
+    /// defaults to on.
+    pub async fn build(config: &Config, dev: bool) -> Result<Self, GraphError> {
+        let require_graph = dev;
         let shared = reload::empty();
-        let router_config = Arc::new(config.router.clone());
+        let mut router_config = config.router.clone();
+        router_config.introspection.get_or_insert(dev);
+        let router_config = Arc::new(router_config);
         match reload::load(&router_config, &shared, &http_client()).await {
             Ok(_) => tracing::info!("supergraph loaded"),
             Err(e) if require_graph => return Err(e),

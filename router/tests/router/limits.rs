@@ -143,7 +143,7 @@ async fn introspection_of_the_api_schema_and_turning_it_off() {
     assert_eq!(upc["type"], json!({"kind": "NON_NULL", "name": null, "ofType": {"name": "String"}}));
     assert!(fields.iter().any(|f| f["name"] == "shippingEstimate"), "fields from every subgraph");
 
-    let off = TestRouter::builder().config(|c| c.introspection = false).start().await;
+    let off = TestRouter::builder().config(|c| c.introspection = Some(false)).start().await;
     let res = off.query("{ __schema { queryType { name } } }", json!({})).await;
     assert_eq!(codes(&res), ["BAD_USER_INPUT"]);
 }

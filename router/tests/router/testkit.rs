@@ -83,7 +83,8 @@ impl Builder {
             .map(|(name, sdl)| SubgraphSdl { name: name.into(), url: urls[name].clone(), sdl })
             .collect();
         let supergraph = compose(&sdls).expect("compose test subgraphs");
-        let mut config = RouterConfig { subgraph_timeout_ms: 2000, ..RouterConfig::default() };
+        let mut config =
+            RouterConfig { subgraph_timeout_ms: 2000, introspection: Some(true), ..RouterConfig::default() };
         if let Some(f) = self.config {
             f(&mut config);
         }

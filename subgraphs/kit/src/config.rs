@@ -78,8 +78,9 @@ pub struct RouterConfig {
     pub subgraph_timeout_ms: u64,
     /// Plans kept in the LRU plan cache.
     pub plan_cache_size: usize,
-    /// Answer `__schema` / `__type` (dev: on; turn off in production).
-    pub introspection: bool,
+    /// Answer `__schema` / `__type`. Unset: on in dev mode (`backbone`),
+    /// off for `backbone router` (production).
+    pub introspection: Option<bool>,
     /// Deepest selection nesting accepted.
     pub max_depth: usize,
     /// Most aliases in one operation.
@@ -106,7 +107,7 @@ impl Default for RouterConfig {
             poll_interval_seconds: 10,
             subgraph_timeout_ms: 10_000,
             plan_cache_size: 1024,
-            introspection: true,
+            introspection: None,
             max_depth: 32,
             max_aliases: 100,
             max_root_fields: 32,
