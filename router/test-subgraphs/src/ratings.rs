@@ -3,6 +3,7 @@
 //! "3" gets a null rating and an error with the path
 //! `["_entities", i, "rating"]`, as the federation spec describes. (An
 //! async-graphql subgraph fails the whole `_entities` list on one error.)
+//! Requests that include product "2" take 700 ms (a slow subgraph).
 
 use std::{
     net::SocketAddr,
@@ -46,6 +47,10 @@ async fn handle(State(traffic): State<Arc<Traffic>>, Json(body): Json<Value>) ->
     let reps = body["variables"]["representations"].as_array().cloned().unwrap_or_default();
     traffic.entity_requests.fetch_add(1, Ordering::SeqCst);
     traffic.representations.fetch_add(reps.len(), Ordering::SeqCst);
+    // Product "2" is slow to rate: a router with a short timeout gives up.
+    if reps.iter().any(|r| r["upc"] == "2") {
+        tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    }
     let mut entities = Vec::new();
     let mut errors = Vec::new();
     for (i, rep) in reps.iter().enumerate() {

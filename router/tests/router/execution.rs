@@ -119,6 +119,23 @@ async fn errors_inside_entity_fetches_are_repathed_and_nulls_propagate() {
 }
 
 #[tokio::test]
+async fn a_subgraph_slower_than_its_timeout_gives_partial_data_and_nothing_hangs() {
+    let r = TestRouter::builder().config(|c| c.subgraph_timeout_ms = 200).start().await;
+    let started = std::time::Instant::now();
+    let res = r.query("{ topProducts(first: 2) { name rating } }", json!({})).await;
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(650),
+        "the router waited for the slow subgraph"
+    );
+    assert_eq!(
+        res["data"]["topProducts"],
+        json!([{"name": "Table", "rating": null}, {"name": "Couch", "rating": null}])
+    );
+    assert_eq!(codes(&res), ["SUBGRAPH_UNAVAILABLE"]);
+    assert!(res["errors"][0]["message"].as_str().expect("msg").contains("ratings"), "{res:#}");
+}
+
+#[tokio::test]
 async fn a_null_in_a_non_null_position_nulls_the_nearest_nullable_parent() {
     // accounts is down: User.name (String!) is null, so is author (User!),
     // the review (Review!) and the list; the nullable product takes the null.
