@@ -73,3 +73,63 @@ fn tempfile_dir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).expect("dir");
     dir
 }
+
+#[tokio::test]
+async fn a_subgraph_whose_live_sdl_changes_is_recomposed() {
+    use std::sync::{Arc, Mutex};
+    let link = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])"#;
+    let sdl = Arc::new(Mutex::new(format!("{link}\ntype Query {{ ping: String }}")));
+    let served = sdl.clone();
+    let app = axum::Router::new().route(
+        "/graphql",
+        axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
+            let served = served.clone();
+            async move {
+                let q = body["query"].as_str().unwrap_or_default().to_owned();
+                let sdl = served.lock().expect("lock").clone();
+                axum::Json(if q.contains("_service") {
+                    json!({"data": {"_service": {"sdl": sdl}}})
+                } else {
+                    json!({"data": {"ping": "ping", "pong": "pong"}})
+                })
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let sub_url = format!("http://{}/graphql", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let mut config = Config::default();
+    config.auth.hs256_secret = Some(TEST_SECRET.to_owned().into());
+    config.router.poll_interval_seconds = 1;
+    config.router.subgraphs =
+        vec![subgraph_kit::config::SubgraphConfig { name: "pinger".into(), url: sub_url, sdl_path: None }];
+    let server = RouterServer::build(&config, true).await.expect("router");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let poller = server.spawn_poller(async move {
+        let _ = stopped.await;
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}/graphql", listener.local_addr().expect("addr"));
+    let app = server.app;
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let http = http_client();
+
+    assert_eq!(ask(&http, &url, "{ ping }").await["data"]["ping"], "ping");
+    assert_eq!(
+        ask(&http, &url, "{ pong }").await["errors"][0]["extensions"]["reason"],
+        "GRAPHQL_VALIDATION_FAILED"
+    );
+    *sdl.lock().expect("lock") = format!("{link}\ntype Query {{ ping: String pong: String }}");
+    let mut recomposed = false;
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if ask(&http, &url, "{ pong }").await["data"]["pong"] == "pong" {
+            recomposed = true;
+            break;
+        }
+    }
+    assert!(recomposed, "changed subgraph SDL not picked up");
+    let _ = stop.send(());
+    poller.await.expect("poller stops");
+}
