@@ -31,19 +31,7 @@ async fn a_changed_supergraph_is_swapped_in_and_a_broken_one_is_ignored() {
     let file = dir.join("supergraph.graphql");
     std::fs::write(&file, &small).expect("write");
 
-    let mut config = Config::default();
-    config.auth.hs256_secret = Some(TEST_SECRET.to_owned().into());
-    config.router.supergraph_path = Some(file.clone());
-    config.router.poll_interval_seconds = 1;
-    let server = RouterServer::build(&config, true).await.expect("router");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let poller = server.spawn_poller(async move {
-        let _ = stopped.await;
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}/graphql", listener.local_addr().expect("addr"));
-    let app = server.app;
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let (url, stop, poller) = start_router(|c| c.router.supergraph_path = Some(file.clone())).await;
     let http = http_client();
 
     let before = ask(&http, &url, "{ reviews { body } }").await;
@@ -66,6 +54,27 @@ async fn a_changed_supergraph_is_swapped_in_and_a_broken_one_is_ignored() {
     assert_eq!(after["data"]["reviews"][0]["body"], "Love it", "the old graph keeps serving: {after}");
     let _ = stop.send(());
     poller.await.expect("poller stops");
+}
+
+/// A polling router (1 s) from `adjust`ed config: its URL, a stop switch
+/// and the poller task.
+async fn start_router(
+    adjust: impl FnOnce(&mut Config),
+) -> (String, tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+    let mut config = Config::default();
+    config.auth.hs256_secret = Some(TEST_SECRET.to_owned().into());
+    config.router.poll_interval_seconds = 1;
+    adjust(&mut config);
+    let server = RouterServer::build(&config, true).await.expect("router");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let poller = server.spawn_poller(async move {
+        let _ = stopped.await;
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}/graphql", listener.local_addr().expect("addr"));
+    let app = server.app;
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, stop, poller)
 }
 
 fn tempfile_dir() -> std::path::PathBuf {
@@ -99,20 +108,14 @@ async fn a_subgraph_whose_live_sdl_changes_is_recomposed() {
     let sub_url = format!("http://{}/graphql", listener.local_addr().expect("addr"));
     tokio::spawn(async move { axum::serve(listener, app).await });
 
-    let mut config = Config::default();
-    config.auth.hs256_secret = Some(TEST_SECRET.to_owned().into());
-    config.router.poll_interval_seconds = 1;
-    config.router.subgraphs =
-        vec![subgraph_kit::config::SubgraphConfig { name: "pinger".into(), url: sub_url, sdl_path: None }];
-    let server = RouterServer::build(&config, true).await.expect("router");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let poller = server.spawn_poller(async move {
-        let _ = stopped.await;
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}/graphql", listener.local_addr().expect("addr"));
-    let app = server.app;
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let (url, stop, poller) = start_router(move |c| {
+        c.router.subgraphs = vec![subgraph_kit::config::SubgraphConfig {
+            name: "pinger".into(),
+            url: sub_url,
+            sdl_path: None,
+        }];
+    })
+    .await;
     let http = http_client();
 
     assert_eq!(ask(&http, &url, "{ ping }").await["data"]["ping"], "ping");
