@@ -195,7 +195,7 @@ pub(crate) async fn fetch(run: &Run<'_>, path: &[FlattenNodePathSegment], fetch:
     let mut vars = used_variables(run, fetch.variable_usages.as_ref());
     vars.insert("representations".into(), Value::Array(g.representations.clone()));
     let Some(mut response) =
-        run.client.send(run, &fetch.service_name, &fetch.operation.document_str, vars).await
+        run.client.send(run, &fetch.service_name, &fetch.operation.document_str, vars, true).await
     else {
         return;
     };
@@ -230,7 +230,7 @@ pub(crate) async fn batch(run: &Run<'_>, node: &BatchFetchNode) {
         return;
     }
     let Some(mut response) =
-        run.client.send(run, &node.service_name, &node.operation.document_str, vars).await
+        run.client.send(run, &node.service_name, &node.operation.document_str, vars, true).await
     else {
         return;
     };

@@ -7,6 +7,7 @@
 //! parallel branches overlap their network time.
 
 mod entities;
+mod inflight;
 mod paths;
 mod rewrites;
 mod subgraphs;
@@ -118,8 +119,13 @@ pub(crate) fn used_variables(
 
 async fn root_fetch(run: &Run<'_>, fetch: &FetchNode) {
     let vars = used_variables(run, fetch.variable_usages.as_ref());
+    // Only queries may share an in-flight request; a mutation always runs.
+    let is_query = !matches!(
+        fetch.operation_kind,
+        Some(hive_router_query_planner::state::supergraph_state::OperationKind::Mutation)
+    );
     let Some(mut response) =
-        run.client.send(run, &fetch.service_name, &fetch.operation.document_str, vars).await
+        run.client.send(run, &fetch.service_name, &fetch.operation.document_str, vars, is_query).await
     else {
         return;
     };

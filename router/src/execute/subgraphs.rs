@@ -3,6 +3,9 @@
 
 use std::{collections::HashMap, time::Duration};
 
+use std::sync::Arc;
+
+use futures::FutureExt;
 use serde_json::{Map, Value, json};
 
 use super::Run;
@@ -34,6 +37,7 @@ pub struct SubgraphClient {
     http: reqwest::Client,
     endpoints: HashMap<String, SubgraphEndpoint>,
     local: HashMap<String, std::sync::Arc<dyn LocalSubgraph>>,
+    inflight: std::sync::Arc<super::inflight::InFlight>,
 }
 
 /// A subgraph's answer.
@@ -50,7 +54,7 @@ impl SubgraphClient {
             .tcp_nodelay(true)
             .build()
             .unwrap_or_else(|_| subgraph_kit::auth::http_client());
-        Self { http, endpoints, local: HashMap::new() }
+        Self { http, endpoints, local: HashMap::new(), inflight: Default::default() }
     }
 
     /// Serves `name` in-process instead of over HTTP.
@@ -66,8 +70,9 @@ impl SubgraphClient {
         service: &str,
         query: &str,
         variables: Map<String, Value>,
+        dedupe: bool,
     ) -> Option<SubgraphResponse> {
-        match self.try_send(run, service, query, variables).await {
+        match self.try_send(run, service, query, variables, dedupe).await {
             Ok(r) => Some(r),
             Err(reason) => {
                 tracing::warn!(subgraph = service, %reason, "subgraph request failed");
@@ -86,38 +91,49 @@ impl SubgraphClient {
         service: &str,
         query: &str,
         variables: Map<String, Value>,
+        dedupe: bool,
     ) -> Result<SubgraphResponse, String> {
         let body = json!({"query": query, "variables": variables});
         if let Some(local) = self.local.get(service) {
             return Ok(split(local.execute(body, run.headers).await));
         }
         let endpoint = self.endpoints.get(service).ok_or("no URL configured")?;
-        let response = self
+        let bytes = serde_json::to_vec(&body).map_err(|_| "request not serializable".to_owned())?;
+        let request = self
             .http
             .post(&endpoint.url)
             .headers(run.headers.clone())
             .header("content-type", "application/json")
-            .timeout(endpoint.timeout)
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| {
-                if e.is_timeout() {
-                    format!("no answer within {:?}", endpoint.timeout)
-                } else {
-                    "connection failed".to_owned()
-                }
-            })?;
-        let status = response.status();
-        let bytes = response.bytes().await.map_err(|_| "response body interrupted".to_owned())?;
-        let parsed: Value = serde_json::from_slice(&bytes)
-            .map_err(|_| format!("HTTP {status} without a GraphQL response"))?;
-        let response = split(parsed);
-        if response.data.is_null() && response.errors.is_empty() && !status.is_success() {
-            return Err(format!("HTTP {status}"));
+            .timeout(endpoint.timeout);
+        let timeout = endpoint.timeout;
+        if !dedupe {
+            return fetch(request, bytes, timeout).await.map(|v| split(Arc::unwrap_or_clone(v)));
         }
-        Ok(response)
+        let key = super::inflight::key(service, &bytes, run.headers);
+        let shared = self.inflight.join(key, move || fetch(request, bytes, timeout).boxed()).await?;
+        Ok(split((*shared).clone()))
     }
+}
+
+/// One HTTP exchange with a subgraph, owning everything it needs so it can
+/// be shared by deduplicated callers.
+async fn fetch(
+    request: reqwest::RequestBuilder,
+    body: Vec<u8>,
+    timeout: std::time::Duration,
+) -> Result<Arc<Value>, String> {
+    let response = request.body(body).send().await.map_err(|e| {
+        if e.is_timeout() { format!("no answer within {timeout:?}") } else { "connection failed".to_owned() }
+    })?;
+    let status = response.status();
+    let bytes = response.bytes().await.map_err(|_| "response body interrupted".to_owned())?;
+    let parsed: Value =
+        serde_json::from_slice(&bytes).map_err(|_| format!("HTTP {status} without a GraphQL response"))?;
+    let empty = parsed.get("data").is_none_or(Value::is_null) && parsed.get("errors").is_none();
+    if empty && !status.is_success() {
+        return Err(format!("HTTP {status}"));
+    }
+    Ok(Arc::new(parsed))
 }
 
 fn split(mut parsed: Value) -> SubgraphResponse {

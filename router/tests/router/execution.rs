@@ -223,3 +223,40 @@ async fn an_entity_with_a_nested_key_is_resolved() {
         json!({"id": "s2", "location": {"aisle": 20}, "label": "aisle 20 / shelf s2"})
     );
 }
+
+#[tokio::test]
+async fn identical_queries_in_flight_share_one_subgraph_request_per_caller_identity() {
+    use std::sync::atomic::Ordering;
+    let r = TestRouter::builder().start().await;
+    // Product 2's rating takes 700 ms, so ten identical queries overlap.
+    let q = json!({"query": "{ product(upc: \"2\") { rating } }"});
+    let asks = (0..10).map(|_| r.post(q.clone()));
+    for res in futures::future::join_all(asks).await {
+        assert_eq!(res["data"]["product"]["rating"], 4, "{res}");
+    }
+    assert_eq!(r.ratings.entity_requests.load(Ordering::SeqCst), 1);
+    // Different credentials never share an answer.
+    let (a, b) = (r.token(), r.token());
+    let with = |t: String| {
+        let body = q.clone();
+        let http = r.http.clone();
+        let url = r.url.clone();
+        async move {
+            http.post(url)
+                .bearer_auth(t)
+                .json(&body)
+                .send()
+                .await
+                .expect("send")
+                .json::<serde_json::Value>()
+                .await
+                .expect("json")
+        }
+    };
+    let (x, y) = futures::join!(with(a), with(b));
+    assert_eq!(
+        (x["data"]["product"]["rating"].clone(), y["data"]["product"]["rating"].clone()),
+        (json!(4), json!(4))
+    );
+    assert_eq!(r.ratings.entity_requests.load(Ordering::SeqCst), 3);
+}
