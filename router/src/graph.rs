@@ -41,6 +41,8 @@ pub struct LiveGraph {
     pub validation: ValidationPlan,
     /// Input types for variable checks.
     pub inputs: InputTypes,
+    /// Validated documents by query text (bounded LRU).
+    documents: parking_lot::Mutex<lru::LruCache<u64, Arc<crate::pipeline::Prepared>>>,
 }
 
 impl LiveGraph {
@@ -59,13 +61,30 @@ impl LiveGraph {
             endpoints.insert(s.name.clone(), SubgraphEndpoint { url: s.url.clone(), timeout });
         }
         let inputs = InputTypes::new(&planner.consumer_document());
+        let cap =
+            std::num::NonZeroUsize::new(config.plan_cache_size.max(1)).unwrap_or(std::num::NonZeroUsize::MIN);
         Ok(Self {
+            documents: parking_lot::Mutex::new(lru::LruCache::new(cap)),
             supergraph_sdl,
             planner,
             client: SubgraphClient::new(endpoints),
             validation: default_rules_validation_plan(),
             inputs,
         })
+    }
+}
+
+impl LiveGraph {
+    /// A document validated before, by text key.
+    pub fn prepared(&self, key: u64) -> Option<Arc<crate::pipeline::Prepared>> {
+        self.documents.lock().get(&key).cloned()
+    }
+
+    /// Remembers a validated document.
+    pub fn remember(&self, key: u64, prepared: crate::pipeline::Prepared) -> Arc<crate::pipeline::Prepared> {
+        let prepared = Arc::new(prepared);
+        self.documents.lock().put(key, prepared.clone());
+        prepared
     }
 }
 

@@ -36,6 +36,21 @@ pub struct GraphQLRequest {
     pub extensions: Option<Value>,
 }
 
+/// A parsed, limit-checked, validated document, cached per graph by its
+/// text so repeated operations skip straight to variables and planning.
+pub struct Prepared {
+    operation_name: Option<String>,
+    is_mutation: bool,
+    root_fields: Vec<String>,
+    doc: Document,
+}
+
+impl Prepared {
+    fn variable_definitions(&self) -> &[VariableDefinition] {
+        operation_info(&self.doc, self.operation_name.as_deref()).map_or(&[][..], |(_, defs, _)| defs)
+    }
+}
+
 /// The answer: an HTTP status (used under graphql-response+json) and body.
 pub struct Outcome {
     /// HTTP status.
@@ -90,20 +105,19 @@ impl Pipeline {
             Some(_) => return Err(RequestError::BadRequest("variables must be an object".into())),
         };
         let forward = self.authenticate(headers).await?;
-        let doc = parse(&query, self.config.max_tokens)?;
-        limits::check(&doc, &self.config)?;
-        let errors = validate(&graph.planner.consumer_document(), &doc, &graph.validation);
-        if !errors.is_empty() {
-            let list: Vec<Value> =
-                errors.iter().map(|e| RequestError::Validation(e.message.clone()).to_json()).collect();
-            return Ok(Outcome { status: 400, body: json!({"errors": list}) });
-        }
-        let (is_mutation, definitions, root_fields) =
-            operation_info(&doc, request.operation_name.as_deref())?;
+        let key = text_key(&query, request.operation_name.as_deref());
+        let prepared = match graph.prepared(key) {
+            Some(p) => p,
+            None => match self.prepare(&graph, &query, request.operation_name.as_deref())? {
+                Ok(p) => graph.remember(key, p),
+                Err(invalid) => return Ok(invalid),
+            },
+        };
+        let (doc, is_mutation, root_fields) = (&prepared.doc, prepared.is_mutation, &prepared.root_fields);
         if get && is_mutation {
             return Err(RequestError::Method("mutations must be sent with POST".into()));
         }
-        graph.inputs.check(definitions, &variables)?;
+        graph.inputs.check(prepared.variable_definitions(), &variables)?;
         if root_fields.iter().any(|f| f == "__schema" || f == "__type") {
             if self.config.introspection != Some(true) {
                 return Err(RequestError::Validation("introspection is disabled".into()));
@@ -111,7 +125,7 @@ impl Pipeline {
             if root_fields.iter().all(|f| f.starts_with("__")) {
                 let data = introspection::resolve(
                     &graph.planner.consumer_document(),
-                    &doc,
+                    doc,
                     request.operation_name.as_deref(),
                     &variables,
                 );
@@ -121,19 +135,39 @@ impl Pipeline {
                 "introspection fields cannot be mixed with other root fields".into(),
             ));
         }
-        Ok(self.execute(&graph, &query, &doc, request.operation_name.as_deref(), &variables, &forward).await)
+        Ok(self.execute(&graph, key, doc, request.operation_name.as_deref(), &variables, &forward).await)
+    }
+
+    /// Parses, limits and validates a document the graph has not seen;
+    /// `Ok(Err(outcome))` is a validation failure to answer with.
+    fn prepare(
+        &self,
+        graph: &LiveGraph,
+        query: &str,
+        operation_name: Option<&str>,
+    ) -> Result<Result<Prepared, Outcome>, RequestError> {
+        let doc = parse(query, self.config.max_tokens)?;
+        limits::check(&doc, &self.config)?;
+        let errors = validate(&graph.planner.consumer_document(), &doc, &graph.validation);
+        if !errors.is_empty() {
+            let list: Vec<Value> =
+                errors.iter().map(|e| RequestError::Validation(e.message.clone()).to_json()).collect();
+            return Ok(Err(Outcome { status: 400, body: json!({"errors": list}) }));
+        }
+        let (is_mutation, _, root_fields) = operation_info(&doc, operation_name)?;
+        Ok(Ok(Prepared { operation_name: operation_name.map(str::to_owned), is_mutation, root_fields, doc }))
     }
 
     async fn execute(
         &self,
         graph: &LiveGraph,
-        query: &str,
+        key: u64,
         doc: &Document,
         operation_name: Option<&str>,
         variables: &Map<String, Value>,
         forward: &HeaderMap,
     ) -> Outcome {
-        let planned = match graph.planner.plan(text_key(query, operation_name), doc, operation_name) {
+        let planned = match graph.planner.plan(key, doc, operation_name) {
             Ok(p) => p,
             Err(PlanError::Invalid(m)) => return RequestError::Validation(m).into(),
             Err(e) => {
