@@ -100,6 +100,11 @@ enum MigrateAction {
     Status,
 }
 
+/// mimalloc: the router allocates many small JSON nodes per request, where
+/// glibc malloc was the top cost in profiles (docs/benchmarks.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()

@@ -38,6 +38,8 @@ pub struct SubgraphClient {
     endpoints: HashMap<String, SubgraphEndpoint>,
     local: HashMap<String, std::sync::Arc<dyn LocalSubgraph>>,
     inflight: std::sync::Arc<super::inflight::InFlight>,
+    /// Endpoint URLs parsed once, not per request.
+    urls: HashMap<String, reqwest::Url>,
 }
 
 /// A subgraph's answer.
@@ -54,7 +56,11 @@ impl SubgraphClient {
             .tcp_nodelay(true)
             .build()
             .unwrap_or_else(|_| subgraph_kit::auth::http_client());
-        Self { http, endpoints, local: HashMap::new(), inflight: Default::default() }
+        let urls = endpoints
+            .iter()
+            .filter_map(|(name, e)| Some((name.clone(), reqwest::Url::parse(&e.url).ok()?)))
+            .collect();
+        Self { http, endpoints, local: HashMap::new(), inflight: Default::default(), urls }
     }
 
     /// Serves `name` in-process instead of over HTTP.
@@ -98,10 +104,11 @@ impl SubgraphClient {
             return Ok(split(local.execute(body, run.headers).await));
         }
         let endpoint = self.endpoints.get(service).ok_or("no URL configured")?;
+        let url = self.urls.get(service).cloned().ok_or("invalid subgraph URL")?;
         let bytes = serde_json::to_vec(&body).map_err(|_| "request not serializable".to_owned())?;
         let request = self
             .http
-            .post(&endpoint.url)
+            .post(url)
             .headers(run.headers.clone())
             .header("content-type", "application/json")
             .timeout(endpoint.timeout);
