@@ -72,9 +72,6 @@ impl LiveGraph {
             inputs,
         })
     }
-}
-
-impl LiveGraph {
     /// A document validated before, by text key.
     pub fn prepared(&self, key: u64) -> Option<Arc<crate::pipeline::Prepared>> {
         self.documents.lock().get(&key).cloned()

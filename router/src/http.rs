@@ -10,7 +10,7 @@ use axum::{
     Router,
     body::Bytes,
     extract::{Query, State},
-    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header},
     response::{Html, IntoResponse, Response},
     routing::get,
 };
@@ -45,7 +45,7 @@ fn cors(origins: &[String]) -> CorsLayer {
         header::CONTENT_TYPE,
         header::AUTHORIZATION,
         header::ACCEPT,
-        "x-api-key".parse().unwrap_or(header::ACCEPT),
+        HeaderName::from_static("x-api-key"),
     ]);
     if origins.iter().any(|o| o == "*") {
         layer.allow_origin(Any)
@@ -63,12 +63,8 @@ async fn ready(State(p): State<Arc<Pipeline>>) -> (StatusCode, &'static str) {
     }
 }
 
-async fn playground() -> Html<String> {
-    Html(async_graphql_playground())
-}
-
-fn async_graphql_playground() -> String {
-    include_str!("playground.html").to_owned()
+async fn playground() -> Html<&'static str> {
+    Html(include_str!("playground.html"))
 }
 
 #[derive(serde::Deserialize)]

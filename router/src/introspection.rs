@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use graphql_tools::{
-    parser::query::{Definition as QDef, OperationDefinition, Selection, SelectionSet},
+    parser::query::{Definition as QDef, Selection, SelectionSet},
     static_graphql::{
         query::{Document as Query, FragmentDefinition, Value as QValue},
         schema::{Definition, Document, Field, InputValue, Type, TypeDefinition},
@@ -33,13 +33,8 @@ pub fn resolve(
         .collect();
     let set = query.definitions.iter().find_map(|d| match d {
         QDef::Operation(op) => {
-            let (name, set) = match op {
-                OperationDefinition::SelectionSet(s) => (None, s),
-                OperationDefinition::Query(q) => (q.name.as_deref(), &q.selection_set),
-                OperationDefinition::Mutation(m) => (m.name.as_deref(), &m.selection_set),
-                OperationDefinition::Subscription(s) => (s.name.as_deref(), &s.selection_set),
-            };
-            (operation_name.is_none() || operation_name == name).then_some(set)
+            let parts = crate::operation::parts(op);
+            (operation_name.is_none() || operation_name == parts.name).then_some(parts.selection_set)
         }
         QDef::Fragment(_) => None,
     });

@@ -10,6 +10,7 @@ pub mod graph;
 pub mod http;
 pub mod introspection;
 pub mod limits;
+mod operation;
 pub mod pipeline;
 pub mod planner;
 pub mod project;

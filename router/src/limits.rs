@@ -4,9 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use graphql_tools::parser::query::{
-    Definition, Document, FragmentDefinition, OperationDefinition, Selection, SelectionSet,
-};
+use graphql_tools::parser::query::{Definition, Document, FragmentDefinition, Selection, SelectionSet};
 use subgraph_kit::config::RouterConfig;
 
 use crate::error::RequestError;
@@ -25,12 +23,7 @@ pub fn check(doc: &Document<'static, String>, limits: &RouterConfig) -> Result<(
         .collect();
     for def in &doc.definitions {
         let Definition::Operation(op) = def else { continue };
-        let set = match op {
-            OperationDefinition::SelectionSet(s) => s,
-            OperationDefinition::Query(q) => &q.selection_set,
-            OperationDefinition::Mutation(m) => &m.selection_set,
-            OperationDefinition::Subscription(s) => &s.selection_set,
-        };
+        let set = crate::operation::parts(op).selection_set;
         let roots = count_fields(set, &fragments, &mut HashSet::new());
         if roots > limits.max_root_fields {
             return Err(RequestError::Limit {
@@ -48,12 +41,7 @@ pub fn check(doc: &Document<'static, String>, limits: &RouterConfig) -> Result<(
         .definitions
         .iter()
         .map(|d| match d {
-            Definition::Operation(op) => aliases_in(match op {
-                OperationDefinition::SelectionSet(s) => s,
-                OperationDefinition::Query(q) => &q.selection_set,
-                OperationDefinition::Mutation(m) => &m.selection_set,
-                OperationDefinition::Subscription(s) => &s.selection_set,
-            }),
+            Definition::Operation(op) => aliases_in(crate::operation::parts(op).selection_set),
             Definition::Fragment(f) => aliases_in(&f.selection_set),
         })
         .sum::<usize>();

@@ -4,9 +4,7 @@
 use std::sync::Arc;
 
 use graphql_tools::{
-    parser::query::{Definition, OperationDefinition},
-    static_graphql::query::{Document, VariableDefinition},
-    validation::validate::validate,
+    parser::query::Definition, static_graphql::query::Document, validation::validate::validate,
 };
 use reqwest::header::{HeaderMap, HeaderName};
 use serde::Deserialize;
@@ -39,15 +37,18 @@ pub struct GraphQLRequest {
 /// A parsed, limit-checked, validated document, cached per graph by its
 /// text so repeated operations skip straight to variables and planning.
 pub struct Prepared {
-    operation_name: Option<String>,
-    is_mutation: bool,
+    /// Index of the chosen operation in `doc.definitions`.
+    operation: usize,
     root_fields: Vec<String>,
     doc: Document,
 }
 
 impl Prepared {
-    fn variable_definitions(&self) -> &[VariableDefinition] {
-        operation_info(&self.doc, self.operation_name.as_deref()).map_or(&[][..], |(_, defs, _)| defs)
+    fn parts(&self) -> Result<crate::operation::Parts<'_>, RequestError> {
+        match self.doc.definitions.get(self.operation) {
+            Some(Definition::Operation(op)) => Ok(crate::operation::parts(op)),
+            _ => Err(RequestError::BadRequest("no operation with that name".into())),
+        }
     }
 }
 
@@ -113,11 +114,11 @@ impl Pipeline {
                 Err(invalid) => return Ok(invalid),
             },
         };
-        let (doc, is_mutation, root_fields) = (&prepared.doc, prepared.is_mutation, &prepared.root_fields);
-        if get && is_mutation {
+        let (doc, root_fields, parts) = (&prepared.doc, &prepared.root_fields, prepared.parts()?);
+        if get && parts.is_mutation {
             return Err(RequestError::Method("mutations must be sent with POST".into()));
         }
-        graph.inputs.check(prepared.variable_definitions(), &variables)?;
+        graph.inputs.check(parts.variables, &variables)?;
         if root_fields.iter().any(|f| f == "__schema" || f == "__type") {
             if self.config.introspection != Some(true) {
                 return Err(RequestError::Validation("introspection is disabled".into()));
@@ -154,8 +155,19 @@ impl Pipeline {
                 errors.iter().map(|e| RequestError::Validation(e.message.clone()).to_json()).collect();
             return Ok(Err(Outcome { status: 400, body: json!({"errors": list}) }));
         }
-        let (is_mutation, _, root_fields) = operation_info(&doc, operation_name)?;
-        Ok(Ok(Prepared { operation_name: operation_name.map(str::to_owned), is_mutation, root_fields, doc }))
+        let operation = choose_operation(&doc, operation_name)?;
+        let prepared = Prepared { operation, root_fields: Vec::new(), doc };
+        let root_fields = prepared
+            .parts()?
+            .selection_set
+            .items
+            .iter()
+            .filter_map(|s| match s {
+                graphql_tools::parser::query::Selection::Field(f) => Some(f.name.clone()),
+                _ => None,
+            })
+            .collect();
+        Ok(Ok(Prepared { root_fields, ..prepared }))
     }
 
     async fn execute(
@@ -243,49 +255,23 @@ fn parse(query: &str, max_tokens: usize) -> Result<Document, RequestError> {
         })
 }
 
-/// Whether the chosen operation is a mutation, its variable definitions,
-/// and its root field names.
-fn operation_info<'d>(
-    doc: &'d Document,
-    name: Option<&str>,
-) -> Result<(bool, &'d [VariableDefinition], Vec<String>), RequestError> {
-    let ops: Vec<&OperationDefinition<'static, String>> = doc
-        .definitions
-        .iter()
-        .filter_map(|d| match d {
-            Definition::Operation(op) => Some(op),
-            Definition::Fragment(_) => None,
-        })
-        .collect();
-    let op_name = |op: &OperationDefinition<'static, String>| match op {
-        OperationDefinition::Query(q) => q.name.clone(),
-        OperationDefinition::Mutation(m) => m.name.clone(),
-        OperationDefinition::Subscription(s) => s.name.clone(),
-        OperationDefinition::SelectionSet(_) => None,
-    };
-    let op = match name {
-        Some(n) => ops.into_iter().find(|op| op_name(op).as_deref() == Some(n)),
-        None if ops.len() == 1 => ops.into_iter().next(),
-        None => {
-            return Err(RequestError::BadRequest(
-                "operationName is required when the document has several operations".into(),
-            ));
-        }
-    }
-    .ok_or_else(|| RequestError::BadRequest("no operation with that name".into()))?;
-    let (mutation, defs, set) = match op {
-        OperationDefinition::SelectionSet(s) => (false, &[][..], s),
-        OperationDefinition::Query(q) => (false, &q.variable_definitions[..], &q.selection_set),
-        OperationDefinition::Mutation(m) => (true, &m.variable_definitions[..], &m.selection_set),
-        OperationDefinition::Subscription(s) => (false, &s.variable_definitions[..], &s.selection_set),
-    };
-    let roots = set
-        .items
-        .iter()
-        .filter_map(|s| match s {
-            graphql_tools::parser::query::Selection::Field(f) => Some(f.name.clone()),
+/// The chosen operation's index among the document's definitions.
+fn choose_operation(doc: &Document, name: Option<&str>) -> Result<usize, RequestError> {
+    let mut ops = doc.definitions.iter().enumerate().filter_map(|(i, d)| match d {
+        Definition::Operation(op) => Some((i, crate::operation::parts(op).name)),
+        Definition::Fragment(_) => None,
+    });
+    match name {
+        Some(n) => ops.find(|(_, op)| *op == Some(n)).map(|(i, _)| i),
+        None => match (ops.next(), ops.next()) {
+            (Some((i, _)), None) => Some(i),
+            (Some(_), Some(_)) => {
+                return Err(RequestError::BadRequest(
+                    "operationName is required when the document has several operations".into(),
+                ));
+            }
             _ => None,
-        })
-        .collect();
-    Ok((mutation, defs, roots))
+        },
+    }
+    .ok_or_else(|| RequestError::BadRequest("no operation with that name".into()))
 }

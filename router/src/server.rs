@@ -24,14 +24,13 @@ impl RouterServer {
     /// answering NOT_READY, and the poller keeps trying) and introspection
     /// defaults to on.
     pub async fn build(config: &Config, dev: bool) -> Result<Self, GraphError> {
-        let require_graph = dev;
         let shared = reload::empty();
         let mut router_config = config.router.clone();
         router_config.introspection.get_or_insert(dev);
         let router_config = Arc::new(router_config);
         match reload::load(&router_config, &shared, &http_client()).await {
             Ok(_) => tracing::info!("supergraph loaded"),
-            Err(e) if require_graph => return Err(e),
+            Err(e) if dev => return Err(e),
             Err(e) => tracing::warn!(error = %e, "no supergraph yet; retrying every poll interval"),
         }
         let pipeline = Arc::new(Pipeline {

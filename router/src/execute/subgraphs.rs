@@ -35,11 +35,11 @@ pub trait LocalSubgraph: Send + Sync {
 #[derive(Clone)]
 pub struct SubgraphClient {
     http: reqwest::Client,
-    endpoints: HashMap<String, SubgraphEndpoint>,
+    /// URLs parsed once (not per request) with their timeouts; a subgraph
+    /// whose URL does not parse is absent and answers "no valid URL".
+    targets: HashMap<String, (reqwest::Url, std::time::Duration)>,
     local: HashMap<String, std::sync::Arc<dyn LocalSubgraph>>,
     inflight: std::sync::Arc<super::inflight::InFlight>,
-    /// Endpoint URLs parsed once, not per request.
-    urls: HashMap<String, reqwest::Url>,
 }
 
 /// A subgraph's answer.
@@ -56,11 +56,11 @@ impl SubgraphClient {
             .tcp_nodelay(true)
             .build()
             .unwrap_or_else(|_| subgraph_kit::auth::http_client());
-        let urls = endpoints
-            .iter()
-            .filter_map(|(name, e)| Some((name.clone(), reqwest::Url::parse(&e.url).ok()?)))
+        let targets = endpoints
+            .into_iter()
+            .filter_map(|(name, e)| Some((name, (reqwest::Url::parse(&e.url).ok()?, e.timeout))))
             .collect();
-        Self { http, endpoints, local: HashMap::new(), inflight: Default::default(), urls }
+        Self { http, targets, local: HashMap::new(), inflight: Default::default() }
     }
 
     /// Serves `name` in-process instead of over HTTP.
@@ -103,16 +103,14 @@ impl SubgraphClient {
         if let Some(local) = self.local.get(service) {
             return Ok(split(local.execute(body, run.headers).await));
         }
-        let endpoint = self.endpoints.get(service).ok_or("no URL configured")?;
-        let url = self.urls.get(service).cloned().ok_or("invalid subgraph URL")?;
+        let (url, timeout) = self.targets.get(service).cloned().ok_or("no valid URL configured")?;
         let bytes = serde_json::to_vec(&body).map_err(|_| "request not serializable".to_owned())?;
         let request = self
             .http
             .post(url)
             .headers(run.headers.clone())
             .header("content-type", "application/json")
-            .timeout(endpoint.timeout);
-        let timeout = endpoint.timeout;
+            .timeout(timeout);
         if !dedupe {
             return fetch(request, bytes, timeout).await.map(|v| split(Arc::unwrap_or_clone(v)));
         }

@@ -9,8 +9,8 @@
 use backbone_entities::platform::audit_event;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    QueryFilter, QueryOrder, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, Statement,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -70,19 +70,8 @@ pub async fn append(
         hash: String::new(),
     };
     model.hash = hash_of(&model);
-    let active = audit_event::ActiveModel {
-        id: Set(model.id),
-        tenant_id: Set(model.tenant_id),
-        seq: Set(model.seq),
-        actor_id: Set(model.actor_id),
-        event_type: Set(model.event_type.clone()),
-        resource_type: Set(model.resource_type.clone()),
-        resource_id: Set(model.resource_id.clone()),
-        data: Set(model.data.clone()),
-        occurred_at: Set(model.occurred_at),
-        prev_hash: Set(model.prev_hash.clone()),
-        hash: Set(model.hash.clone()),
-    };
+    // Every field is Set: the row is inserted exactly as it was hashed.
+    let active = audit_event::ActiveModel::from(model.clone()).reset_all();
     active.insert(txn).await?;
     Ok(model)
 }

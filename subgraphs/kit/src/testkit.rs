@@ -115,11 +115,26 @@ impl TestApp {
     /// Posts a GraphQL request with an optional bearer token; returns the
     /// JSON body whatever the status.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> anyhow::Result<Value> {
-        let mut req = self.http.post(self.url()).json(&json!({"query": query, "variables": variables}));
+        let mut req = self.http.post(self.url());
         if let Some(token) = token {
             req = req.bearer_auth(token);
         }
-        Ok(req.send().await?.json().await?)
+        self.send(req, query, variables).await
+    }
+
+    /// Posts a query (no variables) with one extra header, e.g.
+    /// `x-api-key`.
+    pub async fn gql_with_header(&self, name: &str, value: &str, query: &str) -> anyhow::Result<Value> {
+        self.send(self.http.post(self.url()).header(name, value), query, Value::Null).await
+    }
+
+    async fn send(
+        &self,
+        req: reqwest::RequestBuilder,
+        query: &str,
+        variables: Value,
+    ) -> anyhow::Result<Value> {
+        Ok(req.json(&json!({"query": query, "variables": variables})).send().await?.json().await?)
     }
 }
 

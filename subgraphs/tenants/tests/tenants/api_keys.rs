@@ -10,16 +10,7 @@ use subgraph_kit::testkit::{TestApp, data, error_codes};
 use crate::support::{provision, start, uuid};
 
 async fn with_key(app: &TestApp, key: &str, query: &str) -> Value {
-    app.http
-        .post(app.url())
-        .header("x-api-key", key)
-        .json(&json!({"query": query}))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json")
+    app.gql_with_header("x-api-key", key, query).await.expect("request")
 }
 
 const CREATE: &str = r#"mutation($input: CreateApiKeyInput!) {

@@ -58,17 +58,10 @@ async fn bad_tokens_are_unauthenticated_and_write_nothing() {
         }
     }
     // A header that is not `Bearer …` is refused the same way.
-    let res: serde_json::Value = app
-        .http
-        .post(app.url())
-        .header("authorization", "Basic YWxhZGRpbjpvcGVu")
-        .json(&json!({"query": "{ me { id } }"}))
-        .send()
+    let res = app
+        .gql_with_header("authorization", "Basic YWxhZGRpbjpvcGVu", "{ me { id } }")
         .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+        .expect("request");
     assert_eq!(error_codes(&res), ["UNAUTHENTICATED"]);
     assert_eq!(counts(&app).await, before);
 }
