@@ -3,5 +3,7 @@
 //! These are table shapes, not API shapes: GraphQL types live in each
 //! subgraph and are converted from these models explicitly.
 
+pub mod complaints;
+pub mod notifications;
 pub mod platform;
 pub mod tenancy;

@@ -9,6 +9,9 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_tenancy;
 mod m20261122_000002_audit_outbox;
+mod m20261122_000003_complaints;
+mod m20261122_000004_notifications;
+mod m20261122_000005_consumed_events;
 
 /// Applies every Backbone migration in order.
 pub struct Migrator;
@@ -19,6 +22,9 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_tenancy::Migration),
             Box::new(m20261122_000002_audit_outbox::Migration),
+            Box::new(m20261122_000003_complaints::Migration),
+            Box::new(m20261122_000004_notifications::Migration),
+            Box::new(m20261122_000005_consumed_events::Migration),
         ]
     }
 }

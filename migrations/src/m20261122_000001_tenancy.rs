@@ -166,6 +166,21 @@ fn fk(table: impl IntoIden, col: impl IntoIden) -> ForeignKeyCreateStatement {
     ForeignKey::create().from(table, col).to(Tenants::Table, Tenants::Id).to_owned()
 }
 
+/// Creates a plain (non-unique) index.
+pub(crate) async fn index<C: IntoIden + Copy>(
+    m: &SchemaManager<'_>,
+    name: &str,
+    table: impl IntoIden,
+    cols: &[C],
+) -> Result<(), DbErr> {
+    let mut index = Index::create();
+    index.name(name).table(table);
+    for col in cols {
+        index.col(*col);
+    }
+    m.create_index(index.to_owned()).await
+}
+
 pub(crate) async fn unique_index<C: IntoIden + Copy>(
     m: &SchemaManager<'_>,
     name: &str,

@@ -1,4 +1,5 @@
 //! Tables every subgraph writes through the kit: the audit log and the outbox.
 
 pub mod audit_event;
+pub mod consumed_event;
 pub mod outbox;

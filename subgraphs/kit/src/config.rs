@@ -34,8 +34,11 @@ pub struct Config {
     /// Database URL: `sqlite://data/backbone.db?mode=rwc` (default) or
     /// `postgres://user@host/db`.
     pub database_url: String,
-    /// Redis URL; when set, the event bus runs over Redis (later issue).
+    /// Redis URL; when set, the event bus runs over Redis Streams so every
+    /// replica sees every event.
     pub redis_url: Option<String>,
+    /// The Redis Stream carrying events (one per deployment).
+    pub redis_stream: String,
     /// Run pending migrations when a process starts.
     pub migrate_on_start: bool,
     /// Token verification.
@@ -46,6 +49,12 @@ pub struct Config {
     pub outbox: OutboxConfig,
     /// The federation router.
     pub router: RouterConfig,
+    /// Real time: WebSocket subscriptions in subgraphs and the router.
+    pub realtime: RealtimeConfig,
+    /// The complaints domain.
+    pub complaints: ComplaintsConfig,
+    /// The notifications domain.
+    pub notifications: NotificationsConfig,
 }
 
 impl Default for Config {
@@ -53,11 +62,15 @@ impl Default for Config {
         Self {
             database_url: "sqlite://data/backbone.db?mode=rwc".into(),
             redis_url: None,
+            redis_stream: "backbone:events".into(),
             migrate_on_start: true,
             auth: AuthConfig::default(),
             http: HttpConfig::default(),
             outbox: OutboxConfig::default(),
             router: RouterConfig::default(),
+            realtime: RealtimeConfig::default(),
+            complaints: ComplaintsConfig::default(),
+            notifications: NotificationsConfig::default(),
         }
     }
 }
@@ -212,6 +225,78 @@ pub struct OutboxConfig {
 impl Default for OutboxConfig {
     fn default() -> Self {
         Self { poll_interval_ms: 100, batch_size: 256 }
+    }
+}
+
+/// Real time: WebSocket subscriptions.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RealtimeConfig {
+    /// Seconds between keepalive pings on an idle WebSocket.
+    pub keepalive_seconds: u64,
+    /// Most subscriptions one WebSocket connection may hold (router).
+    pub max_subscriptions_per_connection: usize,
+    /// Most subscriptions one tenant may hold at once on one router.
+    pub max_subscriptions_per_tenant: usize,
+    /// Seconds a client has to send `connection_init` (router).
+    pub connection_init_timeout_seconds: u64,
+}
+
+impl Default for RealtimeConfig {
+    fn default() -> Self {
+        Self {
+            keepalive_seconds: 15,
+            max_subscriptions_per_connection: 100,
+            max_subscriptions_per_tenant: 20_000,
+            connection_init_timeout_seconds: 10,
+        }
+    }
+}
+
+/// The complaints domain.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ComplaintsConfig {
+    /// Milliseconds between SLA engine passes (breaches fire at most this
+    /// late).
+    pub sla_tick_ms: u64,
+}
+
+impl Default for ComplaintsConfig {
+    fn default() -> Self {
+        Self { sla_tick_ms: 5_000 }
+    }
+}
+
+/// The notifications domain.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NotificationsConfig {
+    /// Attempts per webhook-style delivery before it is marked failed.
+    pub max_attempts: u32,
+    /// First retry delay in milliseconds; doubled per attempt.
+    pub retry_base_ms: u64,
+    /// Timeout of one delivery attempt in milliseconds.
+    pub delivery_timeout_ms: u64,
+    /// Milliseconds between passes of the delivery worker.
+    pub delivery_tick_ms: u64,
+    /// SMTP server for email, `smtp://host:port`; email deliveries fail
+    /// with "email not configured" without it.
+    pub smtp_url: Option<String>,
+    /// Sender address for email.
+    pub email_from: String,
+}
+
+impl Default for NotificationsConfig {
+    fn default() -> Self {
+        Self {
+            max_attempts: 5,
+            retry_base_ms: 1_000,
+            delivery_timeout_ms: 5_000,
+            delivery_tick_ms: 500,
+            smtp_url: None,
+            email_from: "backbone@localhost".into(),
+        }
     }
 }
 

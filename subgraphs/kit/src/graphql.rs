@@ -3,19 +3,22 @@
 
 use std::sync::Arc;
 
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::{
     ObjectType, Response, Schema, SchemaBuilder, ServerError, SubscriptionType,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest},
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest, NextSubscribe},
 };
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse};
 use axum::{
     Router,
-    extract::State,
-    http::HeaderMap,
+    extract::{FromRequest, FromRequestParts, Request, State, ws::WebSocketUpgrade},
+    http::{HeaderMap, StatusCode},
+    response::Response as AxumResponse,
     response::{Html, IntoResponse},
     routing::get,
 };
 use backbone_schema::{ErrorCode, headers};
+use futures::{StreamExt, stream::BoxStream};
 
 use crate::{auth, error::ApiError, state::Kit};
 
@@ -59,6 +62,22 @@ impl Extension for ErrorCodes {
         }
         response
     }
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        next.run(ctx, stream)
+            .map(|mut response| {
+                for error in &mut response.errors {
+                    code_error(error);
+                }
+                response
+            })
+            .boxed()
+    }
 }
 
 fn code_error(error: &mut ServerError) {
@@ -87,7 +106,7 @@ where
     S: SubscriptionType + 'static,
 {
     Router::new()
-        .route("/graphql", get(handle::<Q, M, S>).post(handle::<Q, M, S>))
+        .route("/graphql", get(get_or_upgrade::<Q, M, S>).post(handle::<Q, M, S>))
         .route("/playground", get(playground))
         .with_state(GqlState { schema, kit })
 }
@@ -120,8 +139,70 @@ where
     schema.execute(request.data(auth)).await.into()
 }
 
+/// `GET /graphql`: a WebSocket upgrade starts a subscription connection;
+/// anything else is a GraphQL GET request.
+async fn get_or_upgrade<Q, M, S>(State(state): State<GqlState<Q, M, S>>, request: Request) -> AxumResponse
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    let (mut parts, body) = request.into_parts();
+    if let Ok(upgrade) = WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+        let Ok(protocol) = GraphQLProtocol::from_request_parts(&mut parts, &state).await else {
+            return (StatusCode::BAD_REQUEST, "unsupported WebSocket subprotocol").into_response();
+        };
+        let auth = auth::authenticate(&parts.headers, &state.kit.verifier, &state.kit.db, "ws").await;
+        let GqlState { schema, kit } = state;
+        return upgrade
+            .protocols(ALL_WEBSOCKET_PROTOCOLS)
+            .on_upgrade(move |socket| crate::ws::serve(socket, schema, protocol, kit, auth))
+            .into_response();
+    }
+    let headers = parts.headers.clone();
+    let request = Request::from_parts(parts, body);
+    match GraphQLRequest::from_request(request, &state).await {
+        Ok(gql) => handle(State(state), headers, gql).await.into_response(),
+        Err(rejection) => rejection.into_response(),
+    }
+}
+
 async fn playground() -> impl IntoResponse {
     Html(async_graphql::http::playground_source(async_graphql::http::GraphQLPlaygroundConfig::new(
         "/graphql",
     )))
+}
+
+/// The caller, the runtime, and the scope of the permission they were
+/// checked for.
+pub struct Allowed<'a> {
+    /// The verified caller.
+    pub caller: &'a crate::RequestContext,
+    /// The runtime.
+    pub kit: &'a Kit,
+    /// How far the permission reaches.
+    pub scope: crate::rbac::Scope,
+}
+
+/// Authenticates and checks `resource:action` in one step.
+pub async fn allow<'a>(
+    ctx: &'a async_graphql::Context<'_>,
+    resource: &str,
+    action: &str,
+) -> crate::ApiResult<Allowed<'a>> {
+    use crate::context::AuthExt;
+    let caller = ctx.caller()?;
+    let kit = kit(ctx)?;
+    let scope = kit.rbac.require(caller, resource, action).await?;
+    Ok(Allowed { caller, kit, scope })
+}
+
+/// The [`Kit`] from a resolver context.
+pub fn kit<'a>(ctx: &'a async_graphql::Context<'_>) -> crate::ApiResult<&'a Kit> {
+    ctx.data::<Kit>().map_err(|_| ApiError::Internal("kit missing from schema data".into()))
+}
+
+/// Parses a GraphQL `ID` holding a UUID.
+pub fn uuid(field: &str, id: &async_graphql::ID) -> crate::ApiResult<uuid::Uuid> {
+    crate::validate::id(field, id.as_str())
 }

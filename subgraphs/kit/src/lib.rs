@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod bus;
 pub mod config;
+pub mod consumed;
 pub mod context;
 pub mod db;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod rbac;
 pub mod serve;
 pub mod state;
 pub mod validate;
+pub mod ws;
 
 pub use context::{Auth, Principal, RequestContext};
 pub use error::{ApiError, ApiResult};

@@ -7,7 +7,7 @@ use tokio::sync::Notify;
 
 use crate::{
     auth::TokenVerifier,
-    bus::{EventBus, InProcessBus},
+    bus::{EventBus, InProcessBus, RedisBus},
     config::Config,
     db,
     outbox::Relay,
@@ -23,6 +23,9 @@ pub enum StartError {
     /// The database is unreachable or a migration failed.
     #[error("database: {0}")]
     Database(#[from] sea_orm::DbErr),
+    /// The event bus (Redis) is unreachable.
+    #[error(transparent)]
+    Bus(#[from] crate::bus::BusError),
 }
 
 /// Database, verifier, RBAC, bus and config of one process. Cheap to clone.
@@ -52,7 +55,17 @@ impl Kit {
         } else {
             db::connect(&config.database_url).await?
         };
-        Ok(Self::from_parts(config, db, Arc::new(InProcessBus::default())))
+        let bus = Self::bus_for(&config).await?;
+        Ok(Self::from_parts(config, db, bus))
+    }
+
+    /// The bus `config` asks for: Redis when `redis_url` is set, else in
+    /// process.
+    pub async fn bus_for(config: &Config) -> Result<Arc<dyn EventBus>, StartError> {
+        Ok(match &config.redis_url {
+            Some(url) => Arc::new(RedisBus::connect(url, &config.redis_stream).await?),
+            None => Arc::new(InProcessBus::default()),
+        })
     }
 
     /// Builds the runtime from an open database and a bus.

@@ -21,6 +21,14 @@ pub const PERMISSIONS: &[(&str, &str, &str)] = &[
     ("api_key", "revoke", "Revoke API keys"),
     ("audit", "read", "Read the audit log"),
     ("usage", "read", "See usage against limits"),
+    ("complaint", "create", "File complaints"),
+    ("complaint", "read", "See complaints (own: those one filed)"),
+    ("complaint", "update", "Change status, comment, add internal notes"),
+    ("complaint", "assign", "Assign complaints"),
+    ("complaint", "manage", "Set up teams, routing, calendars and SLA policies"),
+    ("notification", "read", "Read and mark one's notifications, set preferences"),
+    ("notification", "manage", "Manage tenant templates and tenant-wide endpoints"),
+    ("metrics", "read", "See live tenant metrics"),
 ];
 
 /// Default grants `(role, resource, action, scope)`.
@@ -55,6 +63,28 @@ pub const DEFAULT_GRANTS: &[(&str, &str, &str, &str)] = &[
     (AUDITOR, "api_key", "read", "tenant"),
     (AUDITOR, "audit", "read", "tenant"),
     (AUDITOR, "usage", "read", "tenant"),
+    (TENANT_ADMIN, "complaint", "create", "own"),
+    (TENANT_ADMIN, "complaint", "read", "tenant"),
+    (TENANT_ADMIN, "complaint", "update", "tenant"),
+    (TENANT_ADMIN, "complaint", "assign", "tenant"),
+    (TENANT_ADMIN, "complaint", "manage", "tenant"),
+    (TENANT_ADMIN, "notification", "read", "own"),
+    (TENANT_ADMIN, "notification", "manage", "tenant"),
+    (TENANT_ADMIN, "metrics", "read", "tenant"),
+    (STAFF, "complaint", "create", "own"),
+    (STAFF, "complaint", "read", "tenant"),
+    (STAFF, "complaint", "update", "tenant"),
+    (STAFF, "complaint", "assign", "tenant"),
+    (STAFF, "notification", "read", "own"),
+    (STAFF, "metrics", "read", "tenant"),
+    (CLINICIAN, "complaint", "create", "own"),
+    (CLINICIAN, "complaint", "read", "own"),
+    (CLINICIAN, "notification", "read", "own"),
+    (PATIENT, "complaint", "create", "own"),
+    (PATIENT, "complaint", "read", "own"),
+    (PATIENT, "notification", "read", "own"),
+    (AUDITOR, "complaint", "read", "tenant"),
+    (AUDITOR, "metrics", "read", "tenant"),
 ];
 
 /// What each default role is for.

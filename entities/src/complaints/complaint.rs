@@ -1,0 +1,69 @@
+//! A complaint and its SLA clock.
+
+use sea_orm::entity::prelude::*;
+
+/// A row of `complaints`.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
+#[sea_orm(table_name = "complaints")]
+pub struct Model {
+    /// Id.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// Owning tenant.
+    pub tenant_id: Uuid,
+    /// Public tracking code.
+    pub tracking_code: String,
+    /// Signed-in reporter; `None` when anonymous.
+    pub reporter_id: Option<Uuid>,
+    /// Contact an anonymous reporter left, if any.
+    pub reporter_contact: Option<String>,
+    /// Category.
+    pub category: String,
+    /// Priority.
+    pub priority: String,
+    /// Region.
+    pub region: Option<String>,
+    /// Subject.
+    pub subject: String,
+    /// What happened.
+    #[sea_orm(column_type = "Text")]
+    pub description: String,
+    /// Lifecycle status.
+    pub status: String,
+    /// Team handling it.
+    pub team_id: Option<Uuid>,
+    /// Assigned staff member.
+    pub assignee_id: Option<Uuid>,
+    /// 0 = not escalated, up to 3.
+    pub escalation_level: i32,
+    /// SLA policy in force.
+    pub policy_id: Option<Uuid>,
+    /// When the first response is due (while the clock runs).
+    pub first_response_due_at: Option<DateTimeUtc>,
+    /// When resolution is due (while the clock runs).
+    pub resolution_due_at: Option<DateTimeUtc>,
+    /// When staff first responded.
+    pub first_responded_at: Option<DateTimeUtc>,
+    /// When the clock was paused; `None` while it runs.
+    pub paused_at: Option<DateTimeUtc>,
+    /// Business seconds left to first response, kept while paused.
+    pub first_response_left_secs: Option<i64>,
+    /// Business seconds left to resolution, kept while paused.
+    pub resolution_left_secs: Option<i64>,
+    /// First-response target missed.
+    pub first_response_breached: bool,
+    /// Resolution target missed.
+    pub resolution_breached: bool,
+    /// When the next escalation level is due.
+    pub next_escalation_at: Option<DateTimeUtc>,
+    /// When it was created.
+    pub created_at: DateTimeUtc,
+    /// Last change.
+    pub updated_at: DateTimeUtc,
+}
+
+/// No relations.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

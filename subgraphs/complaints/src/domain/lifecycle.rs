@@ -1,0 +1,188 @@
+//! Moving a complaint through its lifecycle, with the SLA clock following:
+//! the first response stops the first-response clock, pause statuses stop
+//! both clocks (keeping the business time left), resolving stops the
+//! resolution clock, reopening starts it afresh.
+
+use backbone_entities::complaints::complaint;
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, TransactionTrait};
+use subgraph_kit::{ApiError, ApiResult};
+use uuid::Uuid;
+
+use super::{
+    Entry,
+    admin::{self, Policy},
+    allowed,
+    calendar::{add_business, business_between},
+    emit, events, find, status, timeline,
+};
+
+/// Moves complaint `id` to `to`, by staff member `actor`.
+pub async fn transition(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    actor: Uuid,
+    id: Uuid,
+    to: &str,
+    note: Option<String>,
+) -> ApiResult<complaint::Model> {
+    if !status::ALL.contains(&to) {
+        return Err(ApiError::bad_input("status", format!("status must be one of {:?}", status::ALL)));
+    }
+    let txn = db.begin().await?;
+    let current = find(&txn, tenant_id, id).await?;
+    let from = current.status.clone();
+    if !allowed(&from, to) {
+        return Err(ApiError::bad_input("status", format!("a complaint cannot go from {from} to {to}")));
+    }
+    let policy = match current.policy_id {
+        Some(p) => admin::load_policy(&txn, p).await?,
+        None => None,
+    };
+    let now = Utc::now();
+    let mut row: complaint::ActiveModel = current.clone().into();
+    apply_clock(&mut row, &current, policy.as_ref(), to, now);
+    row.status = Set(to.to_owned());
+    row.updated_at = Set(now);
+    let updated = row.update(&txn).await?;
+    let change = Some((from.as_str(), to));
+    timeline(&txn, &updated, Entry { kind: "status_change", author: Some(actor), body: note, change })
+        .await?;
+    emit(
+        &txn,
+        &updated,
+        Some(actor),
+        events::COMPLAINT_STATUS_CHANGED,
+        serde_json::json!({"from": from, "to": to}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Sets the clock fields for a move from `current.status` to `to` at `now`.
+fn apply_clock(
+    row: &mut complaint::ActiveModel,
+    current: &complaint::Model,
+    policy: Option<&Policy>,
+    to: &str,
+    now: DateTime<Utc>,
+) {
+    let Some(policy) = policy else { return };
+    let cal = policy.calendar.as_ref();
+    let pauses = |s: &str| policy.pause_statuses.iter().any(|p| p == s);
+    if current.first_responded_at.is_none() && current.status == status::SUBMITTED {
+        row.first_responded_at = Set(Some(now));
+        row.first_response_due_at = Set(None);
+        row.first_response_left_secs = Set(None);
+    }
+    if to == status::RESOLVED || to == status::CLOSED {
+        row.resolution_due_at = Set(None);
+        row.resolution_left_secs = Set(None);
+        row.next_escalation_at = Set(None);
+        row.paused_at = Set(None);
+    } else if pauses(to) && current.paused_at.is_none() {
+        row.paused_at = Set(Some(now));
+        row.resolution_left_secs = Set(current.resolution_due_at.map(|d| business_between(cal, now, d)));
+        row.resolution_due_at = Set(None);
+    } else if !pauses(to) && current.paused_at.is_some() {
+        row.paused_at = Set(None);
+        row.resolution_left_secs = Set(None);
+        row.resolution_due_at = Set(current.resolution_left_secs.map(|left| add_business(cal, now, left)));
+    }
+}
+
+/// Reopens a resolved or closed complaint: back to in progress, with a
+/// fresh resolution clock and no escalation.
+pub async fn reopen(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    actor: Uuid,
+    id: Uuid,
+    reason: Option<String>,
+) -> ApiResult<complaint::Model> {
+    let txn = db.begin().await?;
+    let current = find(&txn, tenant_id, id).await?;
+    let from = current.status.clone();
+    if from != status::RESOLVED && from != status::CLOSED {
+        return Err(ApiError::bad_input(
+            "status",
+            format!("only resolved or closed complaints reopen, not {from}"),
+        ));
+    }
+    let policy = match current.policy_id {
+        Some(p) => admin::load_policy(&txn, p).await?,
+        None => None,
+    };
+    let now = Utc::now();
+    let mut row: complaint::ActiveModel = current.into();
+    row.status = Set(status::IN_PROGRESS.into());
+    row.resolution_breached = Set(false);
+    row.escalation_level = Set(0);
+    row.next_escalation_at = Set(None);
+    row.resolution_due_at = Set(policy
+        .as_ref()
+        .map(|p| add_business(p.calendar.as_ref(), now, i64::from(p.row.resolution_minutes) * 60)));
+    row.updated_at = Set(now);
+    let updated = row.update(&txn).await?;
+    let change = Some((from.as_str(), status::IN_PROGRESS));
+    timeline(&txn, &updated, Entry { kind: "reopen", author: Some(actor), body: reason, change }).await?;
+    let payload = serde_json::json!({"from": from, "to": status::IN_PROGRESS, "reopened": true});
+    emit(&txn, &updated, Some(actor), events::COMPLAINT_STATUS_CHANGED, payload).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Adds a comment (visible to the complainant) or an internal note.
+pub async fn comment(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    actor: Uuid,
+    id: Uuid,
+    body: &str,
+    internal: bool,
+) -> ApiResult<()> {
+    let body = body.trim();
+    if body.is_empty() || body.len() > 10_000 {
+        return Err(ApiError::bad_input("body", "a comment must be 1–10000 characters"));
+    }
+    let txn = db.begin().await?;
+    let current = find(&txn, tenant_id, id).await?;
+    let kind = if internal { "internal_note" } else { "comment" };
+    timeline(&txn, &current, Entry { kind, author: Some(actor), body: Some(body.to_owned()), change: None })
+        .await?;
+    if !internal {
+        emit(&txn, &current, Some(actor), events::COMMENTED, serde_json::json!({"authorId": actor})).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Assigns a complaint to a staff member by hand.
+pub async fn assign(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    actor: Uuid,
+    id: Uuid,
+    assignee: Uuid,
+) -> ApiResult<complaint::Model> {
+    use backbone_entities::tenancy::user;
+    use sea_orm::EntityTrait;
+    let member = user::Entity::find_by_id(assignee).one(db).await?;
+    if !member.is_some_and(|u| u.tenant_id == tenant_id && u.status != "deactivated") {
+        return Err(ApiError::bad_input("assigneeId", "no active user with that id in this tenant"));
+    }
+    let txn = db.begin().await?;
+    let current = find(&txn, tenant_id, id).await?;
+    let previous = current.assignee_id;
+    let mut row: complaint::ActiveModel = current.into();
+    row.assignee_id = Set(Some(assignee));
+    row.updated_at = Set(Utc::now());
+    let updated = row.update(&txn).await?;
+    let body = Some(format!("assigned to {assignee}"));
+    timeline(&txn, &updated, Entry { kind: "assignment", author: Some(actor), body, change: None }).await?;
+    let payload = serde_json::json!({"reason": "manual", "previousAssigneeId": previous});
+    emit(&txn, &updated, Some(actor), events::ASSIGNED, payload).await?;
+    txn.commit().await?;
+    Ok(updated)
+}

@@ -1,0 +1,261 @@
+//! Mutations: filing, lifecycle, comments, assignment and setup.
+
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use subgraph_kit::{
+    ApiError, Auth,
+    graphql::{allow, kit, uuid},
+    rbac::Scope,
+};
+
+use super::{objects::*, visible};
+use crate::domain::{
+    self, admin,
+    calendar::Window,
+    intake::{self, NewComplaint},
+    lifecycle,
+};
+
+/// Mutation root.
+pub struct MutationRoot;
+
+/// A complaint to file.
+#[derive(InputObject)]
+pub struct FileComplaintInput {
+    /// The tenant (organisation) complained to; required when anonymous,
+    /// ignored for signed-in reporters (their own tenant).
+    pub tenant_id: Option<ID>,
+    /// Category, e.g. `billing`.
+    pub category: String,
+    /// low, normal, high or urgent.
+    #[graphql(default_with = "\"normal\".to_string()")]
+    pub priority: String,
+    /// Region, if relevant.
+    pub region: Option<String>,
+    /// Subject line.
+    pub subject: String,
+    /// What happened.
+    pub description: String,
+    /// How to reach an anonymous reporter.
+    pub contact: Option<String>,
+}
+
+/// One weekly opening window.
+#[derive(InputObject)]
+pub struct WindowInput {
+    /// ISO weekday, 1 = Monday.
+    pub day: u32,
+    /// Opening, HH:MM.
+    pub start: String,
+    /// Closing, HH:MM.
+    pub end: String,
+}
+
+/// An SLA policy for one priority.
+#[derive(InputObject)]
+pub struct SlaPolicyInput {
+    /// Priority.
+    pub priority: String,
+    /// Business minutes to first response.
+    pub first_response_minutes: i32,
+    /// Business minutes to resolution.
+    pub resolution_minutes: i32,
+    /// Calendar (omit for around the clock).
+    pub calendar_id: Option<ID>,
+    /// Statuses that pause the clock.
+    #[graphql(default_with = "vec![\"on_hold\".to_string()]")]
+    pub pause_statuses: Vec<String>,
+    /// Minutes between escalation levels.
+    #[graphql(default = 60)]
+    pub escalation_minutes: i32,
+    /// Teams of escalation levels 1–3.
+    #[graphql(default)]
+    pub ladder: Vec<ID>,
+}
+
+fn ids(field: &str, list: &[ID]) -> Result<Vec<uuid::Uuid>, ApiError> {
+    list.iter().map(|id| uuid(field, id)).collect()
+}
+
+#[Object(name = "Mutation")]
+impl MutationRoot {
+    /// Files a complaint, signed in or anonymously. Keep the tracking code.
+    async fn file_complaint(&self, ctx: &Context<'_>, input: FileComplaintInput) -> Result<FiledComplaint> {
+        let kit = kit(ctx)?;
+        let (tenant, reporter) = match ctx.data_opt::<Auth>() {
+            Some(Auth::Authenticated(_)) => {
+                let allowed = allow(ctx, "complaint", "create").await?;
+                (allowed.caller.tenant_id, Some(allowed.caller.user_id))
+            }
+            Some(Auth::Invalid(reason)) => return Err(ApiError::Unauthenticated(reason.clone()).into()),
+            _ => {
+                let id = input.tenant_id.as_ref().ok_or_else(|| {
+                    ApiError::bad_input("tenantId", "anonymous complaints must name the tenant")
+                })?;
+                (uuid("tenantId", id)?, None)
+            }
+        };
+        let new = NewComplaint {
+            category: input.category,
+            priority: input.priority,
+            region: input.region,
+            subject: input.subject,
+            description: input.description,
+            contact: input.contact,
+        };
+        let row = intake::file(&kit.db, tenant, reporter, new).await?;
+        kit.committed();
+        Ok(FiledComplaint {
+            tracking_code: row.tracking_code.clone(),
+            status: ComplaintStatus::parse(&row.status),
+            complaint: reporter.map(|_| row.into()),
+        })
+    }
+
+    /// Moves a complaint along its lifecycle (staff). An invalid step is
+    /// BAD_USER_INPUT.
+    async fn change_complaint_status(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        status: ComplaintStatus,
+        note: Option<String>,
+    ) -> Result<Complaint> {
+        let a = allow(ctx, "complaint", "update").await?;
+        let row = lifecycle::transition(
+            &a.kit.db,
+            a.caller.tenant_id,
+            a.caller.user_id,
+            uuid("id", &id)?,
+            status.as_str(),
+            note,
+        )
+        .await?;
+        a.kit.committed();
+        Ok(row.into())
+    }
+
+    /// Reopens a resolved or closed complaint: staff, or its reporter.
+    async fn reopen_complaint(&self, ctx: &Context<'_>, id: ID, reason: Option<String>) -> Result<Complaint> {
+        let a = allow(ctx, "complaint", "read").await?;
+        let id = uuid("id", &id)?;
+        let c = visible(&a, domain::find(&a.kit.db, a.caller.tenant_id, id).await?)?;
+        if a.scope < Scope::Team && c.reporter_id != Some(a.caller.user_id) {
+            return Err(ApiError::Forbidden("only staff or the reporter reopen".into()).into());
+        }
+        let row = lifecycle::reopen(&a.kit.db, a.caller.tenant_id, a.caller.user_id, id, reason).await?;
+        a.kit.committed();
+        Ok(row.into())
+    }
+
+    /// Comments on a complaint. Reporters comment on their own; internal
+    /// notes are for staff and never shown to the reporter.
+    async fn comment_on_complaint(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        body: String,
+        #[graphql(default)] internal: bool,
+    ) -> Result<Complaint> {
+        let a = allow(ctx, "complaint", "read").await?;
+        let id = uuid("id", &id)?;
+        let c = visible(&a, domain::find(&a.kit.db, a.caller.tenant_id, id).await?)?;
+        if internal || c.reporter_id != Some(a.caller.user_id) {
+            a.kit.rbac.require(a.caller, "complaint", "update").await?;
+        }
+        lifecycle::comment(&a.kit.db, a.caller.tenant_id, a.caller.user_id, id, &body, internal).await?;
+        a.kit.committed();
+        Ok(domain::find(&a.kit.db, a.caller.tenant_id, id).await?.into())
+    }
+
+    /// Assigns a complaint to a staff member.
+    async fn assign_complaint(&self, ctx: &Context<'_>, id: ID, assignee_id: ID) -> Result<Complaint> {
+        let a = allow(ctx, "complaint", "assign").await?;
+        let row = lifecycle::assign(
+            &a.kit.db,
+            a.caller.tenant_id,
+            a.caller.user_id,
+            uuid("id", &id)?,
+            uuid("assigneeId", &assignee_id)?,
+        )
+        .await?;
+        a.kit.committed();
+        Ok(row.into())
+    }
+
+    /// Creates a complaints team.
+    async fn create_complaint_team(&self, ctx: &Context<'_>, name: String) -> Result<ComplaintTeam> {
+        let a = allow(ctx, "complaint", "manage").await?;
+        Ok(admin::create_team(&a.kit.db, a.caller.tenant_id, a.caller.user_id, &name).await?.into())
+    }
+
+    /// Adds a member to a team, or (de)activates one.
+    async fn set_complaint_team_member(
+        &self,
+        ctx: &Context<'_>,
+        team_id: ID,
+        user_id: ID,
+        #[graphql(default = true)] active: bool,
+    ) -> Result<ComplaintTeamMember> {
+        let a = allow(ctx, "complaint", "manage").await?;
+        let (team, user) = (uuid("teamId", &team_id)?, uuid("userId", &user_id)?);
+        Ok(admin::set_member(&a.kit.db, a.caller.tenant_id, a.caller.user_id, team, user, active)
+            .await?
+            .into())
+    }
+
+    /// Adds a routing rule (category and/or region → team).
+    async fn add_routing_rule(
+        &self,
+        ctx: &Context<'_>,
+        category: Option<String>,
+        region: Option<String>,
+        team_id: ID,
+        #[graphql(default = 100)] rank: i32,
+    ) -> Result<RoutingRule> {
+        let a = allow(ctx, "complaint", "manage").await?;
+        let team = uuid("teamId", &team_id)?;
+        Ok(admin::add_rule(&a.kit.db, a.caller.tenant_id, a.caller.user_id, category, region, team, rank)
+            .await?
+            .into())
+    }
+
+    /// Creates a business-hours calendar; returns its id.
+    async fn create_sla_calendar(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+        time_zone: String,
+        weekly_hours: Vec<WindowInput>,
+        #[graphql(default)] holidays: Vec<String>,
+    ) -> Result<ID> {
+        let a = allow(ctx, "complaint", "manage").await?;
+        let windows =
+            weekly_hours.into_iter().map(|w| Window { day: w.day, start: w.start, end: w.end }).collect();
+        let row = admin::create_calendar(
+            &a.kit.db,
+            a.caller.tenant_id,
+            a.caller.user_id,
+            &name,
+            &time_zone,
+            windows,
+            holidays,
+        )
+        .await?;
+        Ok(row.id.into())
+    }
+
+    /// Creates or replaces the SLA policy of a priority.
+    async fn set_sla_policy(&self, ctx: &Context<'_>, input: SlaPolicyInput) -> Result<SlaPolicy> {
+        let a = allow(ctx, "complaint", "manage").await?;
+        let policy = admin::PolicyInput {
+            priority: input.priority,
+            first_response_minutes: input.first_response_minutes,
+            resolution_minutes: input.resolution_minutes,
+            calendar_id: input.calendar_id.as_ref().map(|c| uuid("calendarId", c)).transpose()?,
+            pause_statuses: input.pause_statuses,
+            escalation_minutes: input.escalation_minutes,
+            ladder: ids("ladder", &input.ladder)?,
+        };
+        Ok(admin::set_policy(&a.kit.db, a.caller.tenant_id, a.caller.user_id, policy).await?.into())
+    }
+}

@@ -1,0 +1,339 @@
+//! API types. Rows convert into these explicitly; nothing here is a table.
+
+use async_graphql::{ComplexObject, Context, Enum, ID, Result, SimpleObject};
+use backbone_entities::complaints::{complaint, policy, routing_rule, team, team_member, timeline_entry};
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use subgraph_kit::{graphql::allow, rbac::Scope};
+
+/// A user, owned by the tenants subgraph; the router resolves its fields.
+#[derive(SimpleObject, Clone)]
+#[graphql(unresolvable)]
+pub struct User {
+    /// User id.
+    pub id: ID,
+}
+
+fn user(id: Option<uuid::Uuid>) -> Option<User> {
+    id.map(|u| User { id: u.into() })
+}
+
+/// Lifecycle status of a complaint.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ComplaintStatus {
+    /// Filed, nobody has looked yet.
+    Submitted,
+    /// Staff confirmed receipt.
+    Acknowledged,
+    /// Being worked on.
+    InProgress,
+    /// Waiting on the complainant (pauses the SLA clock by default).
+    OnHold,
+    /// Resolved.
+    Resolved,
+    /// Closed.
+    Closed,
+}
+
+impl ComplaintStatus {
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        use crate::domain::status::*;
+        match self {
+            Self::Submitted => SUBMITTED,
+            Self::Acknowledged => ACKNOWLEDGED,
+            Self::InProgress => IN_PROGRESS,
+            Self::OnHold => ON_HOLD,
+            Self::Resolved => RESOLVED,
+            Self::Closed => CLOSED,
+        }
+    }
+
+    /// From the stored form (unknown values read as submitted).
+    pub fn parse(s: &str) -> Self {
+        [Self::Acknowledged, Self::InProgress, Self::OnHold, Self::Resolved, Self::Closed]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .unwrap_or(Self::Submitted)
+    }
+}
+
+/// A complaint as staff and its reporter see it.
+#[derive(SimpleObject, Clone)]
+#[graphql(complex)]
+pub struct Complaint {
+    /// Id.
+    pub id: ID,
+    /// Public tracking code.
+    pub tracking_code: String,
+    /// Category.
+    pub category: String,
+    /// Priority.
+    pub priority: String,
+    /// Region.
+    pub region: Option<String>,
+    /// Subject.
+    pub subject: String,
+    /// What happened.
+    pub description: String,
+    /// Lifecycle status.
+    pub status: ComplaintStatus,
+    /// Who filed it (null when anonymous).
+    pub reporter: Option<User>,
+    /// Assigned staff member.
+    pub assignee: Option<User>,
+    /// Team handling it.
+    pub team_id: Option<ID>,
+    /// 0 = not escalated, up to 3.
+    pub escalation_level: i32,
+    /// When the first response is due (null once responded or paused).
+    pub first_response_due_at: Option<DateTime<Utc>>,
+    /// When resolution is due (null once resolved or while paused).
+    pub resolution_due_at: Option<DateTime<Utc>>,
+    /// Whether the SLA clock is paused.
+    pub sla_paused: bool,
+    /// First-response target missed.
+    pub first_response_breached: bool,
+    /// Resolution target missed.
+    pub resolution_breached: bool,
+    /// When it was filed.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+    /// Row id, for resolvers.
+    #[graphql(skip)]
+    pub internal_id: uuid::Uuid,
+    /// Owning tenant, for resolvers.
+    #[graphql(skip)]
+    pub tenant_id: uuid::Uuid,
+}
+
+impl From<complaint::Model> for Complaint {
+    fn from(c: complaint::Model) -> Self {
+        Self {
+            id: c.id.into(),
+            internal_id: c.id,
+            tenant_id: c.tenant_id,
+            tracking_code: c.tracking_code,
+            category: c.category,
+            priority: c.priority,
+            region: c.region,
+            subject: c.subject,
+            description: c.description,
+            status: ComplaintStatus::parse(&c.status),
+            reporter: user(c.reporter_id),
+            assignee: user(c.assignee_id),
+            team_id: c.team_id.map(ID::from),
+            escalation_level: c.escalation_level,
+            first_response_due_at: c.first_response_due_at,
+            resolution_due_at: c.resolution_due_at,
+            sla_paused: c.paused_at.is_some(),
+            first_response_breached: c.first_response_breached,
+            resolution_breached: c.resolution_breached,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Complaint {
+    /// Comments, status changes, assignments, escalations and breaches,
+    /// oldest first. Internal notes are shown to staff only.
+    async fn timeline(&self, ctx: &Context<'_>) -> Result<Vec<TimelineEntry>> {
+        let allowed = allow(ctx, "complaint", "read").await?;
+        let staff = allowed.scope >= Scope::Team;
+        let rows = timeline_entry::Entity::find()
+            .filter(timeline_entry::Column::ComplaintId.eq(self.internal_id))
+            .filter(timeline_entry::Column::TenantId.eq(self.tenant_id))
+            .order_by_asc(timeline_entry::Column::CreatedAt)
+            .order_by_asc(timeline_entry::Column::Id)
+            .all(&allowed.kit.db)
+            .await?;
+        Ok(rows.into_iter().filter(|e| staff || e.kind != "internal_note").map(TimelineEntry::from).collect())
+    }
+}
+
+/// One timeline entry.
+#[derive(SimpleObject, Clone)]
+pub struct TimelineEntry {
+    /// Id.
+    pub id: ID,
+    /// comment, internal_note, status_change, reopen, assignment, escalation, sla_breach.
+    pub kind: String,
+    /// Author (null for the system or an anonymous reporter).
+    pub author: Option<User>,
+    /// Text.
+    pub body: Option<String>,
+    /// Status before, for status changes.
+    pub from_status: Option<String>,
+    /// Status after, for status changes.
+    pub to_status: Option<String>,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<timeline_entry::Model> for TimelineEntry {
+    fn from(e: timeline_entry::Model) -> Self {
+        Self {
+            id: e.id.into(),
+            kind: e.kind,
+            author: user(e.author_id),
+            body: e.body,
+            from_status: e.from_status.filter(|s| !s.is_empty()),
+            to_status: e.to_status,
+            created_at: e.created_at,
+        }
+    }
+}
+
+/// What anyone holding a tracking code may see, and nothing more.
+#[derive(SimpleObject)]
+pub struct PublicComplaintStatus {
+    /// The tracking code.
+    pub tracking_code: String,
+    /// Lifecycle status.
+    pub status: ComplaintStatus,
+    /// When it was filed.
+    pub filed_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The answer to filing a complaint.
+#[derive(SimpleObject)]
+pub struct FiledComplaint {
+    /// Keep this to follow the complaint without signing in.
+    pub tracking_code: String,
+    /// Status (submitted).
+    pub status: ComplaintStatus,
+    /// The complaint, for signed-in reporters (null when anonymous).
+    pub complaint: Option<Complaint>,
+}
+
+/// A team handling complaints.
+#[derive(SimpleObject)]
+pub struct ComplaintTeam {
+    /// Id.
+    pub id: ID,
+    /// Name.
+    pub name: String,
+}
+
+impl From<team::Model> for ComplaintTeam {
+    fn from(t: team::Model) -> Self {
+        Self { id: t.id.into(), name: t.name }
+    }
+}
+
+/// A team member.
+#[derive(SimpleObject)]
+pub struct ComplaintTeamMember {
+    /// The user.
+    pub user: User,
+    /// Round-robin position.
+    pub position: i32,
+    /// Inactive members get no new complaints.
+    pub active: bool,
+}
+
+impl From<team_member::Model> for ComplaintTeamMember {
+    fn from(m: team_member::Model) -> Self {
+        Self { user: User { id: m.user_id.into() }, position: m.position, active: m.active }
+    }
+}
+
+/// A routing rule.
+#[derive(SimpleObject)]
+pub struct RoutingRule {
+    /// Id.
+    pub id: ID,
+    /// Category matched (null = any).
+    pub category: Option<String>,
+    /// Region matched (null = any).
+    pub region: Option<String>,
+    /// Team receiving matches.
+    pub team_id: ID,
+    /// Lower ranks win.
+    pub rank: i32,
+}
+
+impl From<routing_rule::Model> for RoutingRule {
+    fn from(r: routing_rule::Model) -> Self {
+        Self {
+            id: r.id.into(),
+            category: r.category,
+            region: r.region,
+            team_id: r.team_id.into(),
+            rank: r.rank,
+        }
+    }
+}
+
+/// An SLA policy.
+#[derive(SimpleObject)]
+pub struct SlaPolicy {
+    /// Id.
+    pub id: ID,
+    /// Priority it applies to.
+    pub priority: String,
+    /// Business minutes to first response.
+    pub first_response_minutes: i32,
+    /// Business minutes to resolution.
+    pub resolution_minutes: i32,
+    /// Business-hours calendar (null = around the clock).
+    pub calendar_id: Option<ID>,
+    /// Statuses that pause the clock.
+    pub pause_statuses: Vec<String>,
+    /// Minutes between escalation levels.
+    pub escalation_minutes: i32,
+    /// Teams of escalation levels 1–3.
+    pub ladder: Vec<ID>,
+}
+
+impl From<policy::Model> for SlaPolicy {
+    fn from(p: policy::Model) -> Self {
+        let ladder: Vec<uuid::Uuid> = serde_json::from_str(&p.ladder).unwrap_or_default();
+        Self {
+            id: p.id.into(),
+            priority: p.priority,
+            first_response_minutes: p.first_response_minutes,
+            resolution_minutes: p.resolution_minutes,
+            calendar_id: p.calendar_id.map(ID::from),
+            pause_statuses: serde_json::from_str(&p.pause_statuses).unwrap_or_default(),
+            escalation_minutes: p.escalation_minutes,
+            ladder: ladder.into_iter().map(ID::from).collect(),
+        }
+    }
+}
+
+/// A status change pushed to subscribers.
+#[derive(SimpleObject, Clone)]
+pub struct ComplaintStatusChange {
+    /// Event id (deduplicate on it).
+    pub event_id: ID,
+    /// Status before.
+    pub from: Option<ComplaintStatus>,
+    /// Status after.
+    pub to: ComplaintStatus,
+    /// The complaint after the change.
+    pub complaint: Complaint,
+    /// When it changed.
+    pub changed_at: DateTime<Utc>,
+}
+
+/// Live figures of a tenant. Several subgraphs contribute fields; each tick
+/// of `liveMetrics` is a full snapshot.
+#[derive(SimpleObject, Clone)]
+pub struct TenantMetrics {
+    /// The tenant.
+    pub tenant_id: ID,
+    /// Complaints not resolved or closed.
+    pub open_complaints: i64,
+    /// Open complaints that missed an SLA target.
+    pub sla_breaches: i64,
+    /// Open complaints on an escalation level.
+    pub escalated_complaints: i64,
+    /// When these figures were taken.
+    pub at: DateTime<Utc>,
+}

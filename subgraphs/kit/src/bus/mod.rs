@@ -1,0 +1,120 @@
+//! The event bus: where the outbox relay publishes and subscribers listen.
+//!
+//! Two kinds of listener, because real time and durable work want different
+//! things:
+//! - [`EventBus::subscribe`] is fan-out: every replica sees every event from
+//!   now on (GraphQL subscriptions, cache invalidation). Missing events while
+//!   disconnected is acceptable: a screen refetches.
+//! - [`EventBus::consume`] is a durable work queue per consumer group: each
+//!   event is handled by one member of the group, and an event not yet
+//!   acknowledged is delivered again (to the restarted process). Handlers
+//!   deduplicate by event id ([`crate::consumed`]).
+//!
+//! [`InProcessBus`] is the default; [`RedisBus`] (Redis Streams) when
+//! `REDIS_URL` is set.
+
+mod redis;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use backbone_schema::EventEnvelope;
+use futures::{StreamExt, future::BoxFuture, stream::BoxStream};
+use tokio::sync::broadcast;
+use tokio::sync::broadcast::error::RecvError;
+
+pub use self::redis::RedisBus;
+
+/// A publish failed; the relay keeps the event and retries.
+#[derive(Debug, thiserror::Error)]
+#[error("event bus: {0}")]
+pub struct BusError(pub String);
+
+/// One event handed to a durable consumer; [`Delivery::ack`] once handled.
+/// Dropping it unacknowledged leaves it pending, to be delivered again.
+pub struct Delivery {
+    /// The event.
+    pub event: Arc<EventEnvelope>,
+    ack: Option<BoxFuture<'static, ()>>,
+}
+
+impl Delivery {
+    /// A delivery whose acknowledgement runs `ack`.
+    pub fn new(event: Arc<EventEnvelope>, ack: Option<BoxFuture<'static, ()>>) -> Self {
+        Self { event, ack }
+    }
+
+    /// Marks the event handled.
+    pub async fn ack(self) {
+        if let Some(ack) = self.ack {
+            ack.await;
+        }
+    }
+}
+
+/// Publishes envelopes; fans them out and queues them for consumer groups.
+#[async_trait]
+pub trait EventBus: Send + Sync + 'static {
+    /// Publishes one event.
+    async fn publish(&self, event: &EventEnvelope) -> Result<(), BusError>;
+    /// A stream of every event published from now on, on any replica.
+    fn subscribe(&self) -> BoxStream<'static, Arc<EventEnvelope>>;
+    /// The durable queue of consumer group `group`; `member` names this
+    /// process within the group.
+    fn consume(&self, group: &str, member: &str) -> BoxStream<'static, Delivery>;
+}
+
+/// In-process broadcast. A subscriber that falls more than the capacity
+/// behind skips the events it missed (and a warning is logged). Consumer
+/// groups see events published while they run; what a dead process had not
+/// handled is re-published from the outbox only if the relay had not marked
+/// it, which is why production uses [`RedisBus`].
+pub struct InProcessBus {
+    tx: broadcast::Sender<Arc<EventEnvelope>>,
+}
+
+impl InProcessBus {
+    /// A bus buffering up to `capacity` events per subscriber.
+    pub fn new(capacity: usize) -> Self {
+        Self { tx: broadcast::channel(capacity).0 }
+    }
+}
+
+impl Default for InProcessBus {
+    fn default() -> Self {
+        Self::new(4096)
+    }
+}
+
+#[async_trait]
+impl EventBus for InProcessBus {
+    async fn publish(&self, event: &EventEnvelope) -> Result<(), BusError> {
+        // No subscribers is not an error: the event is still in the outbox.
+        let _ = self.tx.send(Arc::new(event.clone()));
+        Ok(())
+    }
+
+    fn subscribe(&self) -> BoxStream<'static, Arc<EventEnvelope>> {
+        broadcast_stream(self.tx.subscribe())
+    }
+
+    fn consume(&self, _group: &str, _member: &str) -> BoxStream<'static, Delivery> {
+        self.subscribe().map(|event| Delivery::new(event, None)).boxed()
+    }
+}
+
+/// A broadcast receiver as a stream that logs and skips over lag.
+pub(crate) fn broadcast_stream(
+    rx: broadcast::Receiver<Arc<EventEnvelope>>,
+) -> BoxStream<'static, Arc<EventEnvelope>> {
+    futures::stream::unfold(rx, |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(event) => return Some((event, rx)),
+                Err(RecvError::Lagged(n)) => tracing::warn!(skipped = n, "bus subscriber lagged"),
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    })
+    .boxed()
+}

@@ -1,0 +1,218 @@
+//! The Redis bus: one Redis Stream carries every event.
+//!
+//! - Publish is `XADD` (the stream is capped near `MAX_LEN` entries).
+//! - Fan-out: each process runs one reader (`XREAD BLOCK` from the newest
+//!   entry on) and rebroadcasts in process, so every replica sees every
+//!   event without a Redis connection per GraphQL subscriber.
+//! - Durable consumers use consumer groups (`XREADGROUP`): on start a member
+//!   first re-reads what it was given but never acknowledged, then new
+//!   entries; `XACK` after the handler committed.
+
+use std::{sync::Arc, time::Duration};
+
+use async_trait::async_trait;
+use backbone_schema::EventEnvelope;
+use futures::{FutureExt, StreamExt, stream::BoxStream};
+use redis::{
+    AsyncCommands, Client,
+    aio::{ConnectionManager, MultiplexedConnection},
+    streams::{StreamReadOptions, StreamReadReply},
+};
+use tokio::sync::broadcast;
+
+use super::{BusError, Delivery, EventBus, broadcast_stream};
+
+/// Approximate cap on the stream length.
+const MAX_LEN: usize = 100_000;
+/// How long one blocking read waits before looping (and noticing shutdown).
+const BLOCK_MS: usize = 1_000;
+/// Entries per read.
+const READ_COUNT: usize = 256;
+
+/// Events over a Redis Stream.
+pub struct RedisBus {
+    client: Client,
+    stream: String,
+    publisher: ConnectionManager,
+    local: broadcast::Sender<Arc<EventEnvelope>>,
+    reader: tokio::task::AbortHandle,
+}
+
+impl RedisBus {
+    /// Connects to `url` and starts this process's fan-out reader on
+    /// stream `stream`.
+    pub async fn connect(url: &str, stream: &str) -> Result<Self, BusError> {
+        let client = Client::open(url).map_err(err)?;
+        let publisher = ConnectionManager::new(client.clone()).await.map_err(err)?;
+        let (local, _) = broadcast::channel(4096);
+        let reader = tokio::spawn(fan_out(client.clone(), stream.to_owned(), local.clone())).abort_handle();
+        Ok(Self { client, stream: stream.to_owned(), publisher, local, reader })
+    }
+}
+
+impl Drop for RedisBus {
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
+}
+
+fn err(e: redis::RedisError) -> BusError {
+    BusError(e.to_string())
+}
+
+#[async_trait]
+impl EventBus for RedisBus {
+    async fn publish(&self, event: &EventEnvelope) -> Result<(), BusError> {
+        let body = serde_json::to_string(event).map_err(|e| BusError(e.to_string()))?;
+        let mut conn = self.publisher.clone();
+        let _: String = redis::cmd("XADD")
+            .arg(&self.stream)
+            .arg("MAXLEN")
+            .arg("~")
+            .arg(MAX_LEN)
+            .arg("*")
+            .arg("e")
+            .arg(body)
+            .query_async(&mut conn)
+            .await
+            .map_err(err)?;
+        Ok(())
+    }
+
+    fn subscribe(&self) -> BoxStream<'static, Arc<EventEnvelope>> {
+        broadcast_stream(self.local.subscribe())
+    }
+
+    fn consume(&self, group: &str, member: &str) -> BoxStream<'static, Delivery> {
+        let state = GroupReader {
+            client: self.client.clone(),
+            acker: self.publisher.clone(),
+            stream: self.stream.clone(),
+            group: group.to_owned(),
+            member: member.to_owned(),
+            conn: None,
+            backlog: true,
+            buffered: Vec::new(),
+        };
+        futures::stream::unfold(state, |mut s| async move { Some((s.next().await, s)) }).boxed()
+    }
+}
+
+/// Reads every new entry and rebroadcasts it in process, reconnecting on
+/// failure.
+async fn fan_out(client: Client, stream: String, local: broadcast::Sender<Arc<EventEnvelope>>) {
+    let mut last = "$".to_owned();
+    loop {
+        let mut conn = match client.get_multiplexed_async_connection().await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "redis bus: connect failed; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        loop {
+            let opts = StreamReadOptions::default().block(BLOCK_MS).count(READ_COUNT);
+            let reply: Result<Option<StreamReadReply>, _> =
+                conn.xread_options(&[&stream], &[&last], &opts).await;
+            match reply {
+                Ok(Some(reply)) => {
+                    for id in reply.keys.into_iter().flat_map(|k| k.ids) {
+                        if let Some(event) = decode(&id.map) {
+                            let _ = local.send(Arc::new(event));
+                        }
+                        last = id.id;
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "redis bus: read failed; reconnecting");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    break;
+                }
+            }
+        }
+    }
+}
+
+fn decode(map: &std::collections::HashMap<String, redis::Value>) -> Option<EventEnvelope> {
+    let raw: String = redis::from_redis_value(map.get("e")?).ok()?;
+    match serde_json::from_str(&raw) {
+        Ok(e) => Some(e),
+        Err(e) => {
+            tracing::warn!(error = %e, "redis bus: undecodable entry skipped");
+            None
+        }
+    }
+}
+
+/// One member's position in a consumer group.
+struct GroupReader {
+    client: Client,
+    acker: ConnectionManager,
+    stream: String,
+    group: String,
+    member: String,
+    conn: Option<MultiplexedConnection>,
+    /// Still re-reading entries delivered before a restart.
+    backlog: bool,
+    buffered: Vec<Delivery>,
+}
+
+impl GroupReader {
+    async fn next(&mut self) -> Delivery {
+        loop {
+            if let Some(d) = self.buffered.pop() {
+                return d;
+            }
+            if let Err(e) = self.fill().await {
+                tracing::warn!(error = %e, group = %self.group, "redis bus: group read failed; retrying");
+                self.conn = None;
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    }
+
+    async fn fill(&mut self) -> redis::RedisResult<()> {
+        if self.conn.is_none() {
+            let mut conn = self.client.get_multiplexed_async_connection().await?;
+            let created: redis::RedisResult<()> =
+                conn.xgroup_create_mkstream(&self.stream, &self.group, "$").await;
+            if let Err(e) = created
+                && e.code() != Some("BUSYGROUP")
+            {
+                return Err(e);
+            }
+            self.conn = Some(conn);
+        }
+        let Some(conn) = self.conn.as_mut() else { return Ok(()) };
+        let from = if self.backlog { "0" } else { ">" };
+        let opts =
+            StreamReadOptions::default().group(&self.group, &self.member).block(BLOCK_MS).count(READ_COUNT);
+        let reply: Option<StreamReadReply> = conn.xread_options(&[&self.stream], &[from], &opts).await?;
+        let ids: Vec<_> = reply.into_iter().flat_map(|r| r.keys).flat_map(|k| k.ids).collect();
+        if self.backlog && ids.is_empty() {
+            self.backlog = false;
+        }
+        // Reversed so `pop` hands them out in stream order.
+        for id in ids.into_iter().rev() {
+            let ack = {
+                let (mut acker, stream, group, entry) =
+                    (self.acker.clone(), self.stream.clone(), self.group.clone(), id.id.clone());
+                async move {
+                    let acked: redis::RedisResult<i64> = acker.xack(&stream, &group, &[&entry]).await;
+                    if let Err(e) = acked {
+                        tracing::warn!(error = %e, "redis bus: ack failed; the event will be redelivered");
+                    }
+                }
+                .boxed()
+            };
+            match decode(&id.map) {
+                Some(event) => self.buffered.push(Delivery::new(Arc::new(event), Some(ack))),
+                // Undecodable entries are acknowledged so they do not loop.
+                None => ack.await,
+            }
+        }
+        Ok(())
+    }
+}

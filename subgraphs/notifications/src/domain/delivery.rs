@@ -1,0 +1,195 @@
+//! Delivering notifications to endpoints, with retries.
+//!
+//! Webhook, SMS and push deliveries are an HTTP POST of a JSON body,
+//! signed so the receiver can check it came from us and was not replayed:
+//! `X-Backbone-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`
+//! with `X-Backbone-Timestamp` (Unix seconds) and `X-Backbone-Delivery`
+//! (the delivery id, for the receiver's deduplication). A 2xx answer is
+//! delivered; anything else, or no answer within the timeout, is retried
+//! with exponential backoff until `max_attempts`, then marked failed with
+//! the last error. Rows are claimed with a compare-and-set, so several
+//! workers never send the same attempt twice.
+
+use std::time::Duration;
+
+use backbone_entities::notifications::{delivery, endpoint, notification};
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, sea_query::Expr,
+};
+use sha2::Sha256;
+use subgraph_kit::{ApiResult, Kit, config::NotificationsConfig};
+
+use super::channel;
+
+/// Signs `body` sent at `timestamp` with `secret`.
+pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
+    // HMAC accepts keys of any length.
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// Runs delivery passes until `shutdown`.
+pub async fn run(
+    kit: Kit,
+    wake: std::sync::Arc<tokio::sync::Notify>,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    let config = kit.config.notifications.clone();
+    let http = subgraph_kit::auth::http_client_builder()
+        .timeout(Duration::from_millis(config.delivery_timeout_ms))
+        .build()
+        .unwrap_or_default();
+    let every = Duration::from_millis(config.delivery_tick_ms.max(10));
+    loop {
+        if let Err(e) = pass(&kit.db, &http, &config, Utc::now()).await {
+            tracing::warn!(error = %e, "delivery pass failed; retrying");
+        }
+        tokio::select! {
+            () = &mut shutdown => return,
+            () = tokio::time::sleep(every) => {}
+            () = wake.notified() => {}
+        }
+    }
+}
+
+/// One pass: attempts every due delivery; returns how many were attempted.
+pub async fn pass(
+    db: &DatabaseConnection,
+    http: &reqwest::Client,
+    config: &NotificationsConfig,
+    now: DateTime<Utc>,
+) -> ApiResult<usize> {
+    let due = delivery::Entity::find()
+        .filter(delivery::Column::Status.eq("pending"))
+        .filter(delivery::Column::NextAttemptAt.lte(now))
+        .order_by_asc(delivery::Column::NextAttemptAt)
+        .limit(50)
+        .all(db)
+        .await?;
+    let mut attempted = 0;
+    for d in due {
+        // Claim: push the next attempt past this one's timeout.
+        let lease = now + chrono::Duration::milliseconds(config.delivery_timeout_ms as i64 * 2);
+        let claimed = delivery::Entity::update_many()
+            .col_expr(delivery::Column::NextAttemptAt, Expr::value(Some(lease)))
+            .filter(delivery::Column::Id.eq(d.id))
+            .filter(delivery::Column::Status.eq("pending"))
+            .filter(delivery::Column::NextAttemptAt.eq(d.next_attempt_at))
+            .exec(db)
+            .await?;
+        if claimed.rows_affected != 1 {
+            continue;
+        }
+        attempted += 1;
+        let outcome = attempt(db, http, config, &d).await;
+        record(db, config, d, outcome).await?;
+    }
+    Ok(attempted)
+}
+
+/// What one attempt got: an HTTP status, or why there was none.
+type Outcome = Result<u16, String>;
+
+async fn attempt(
+    db: &DatabaseConnection,
+    http: &reqwest::Client,
+    config: &NotificationsConfig,
+    d: &delivery::Model,
+) -> Outcome {
+    let ep = endpoint::Entity::find_by_id(d.endpoint_id).one(db).await.map_err(|e| e.to_string())?;
+    let n = notification::Entity::find_by_id(d.notification_id).one(db).await.map_err(|e| e.to_string())?;
+    let (Some(ep), Some(n)) = (ep, n) else { return Err("endpoint or notification no longer exists".into()) };
+    if !ep.active {
+        return Err("endpoint deactivated".into());
+    }
+    if ep.channel == channel::EMAIL {
+        return Err(match &config.smtp_url {
+            None => "email is not configured (notifications.smtp_url)".into(),
+            Some(_) => "email delivery over SMTP is not available in this build".into(),
+        });
+    }
+    let body = serde_json::json!({
+        "deliveryId": d.id,
+        "notificationId": n.id,
+        "tenantId": n.tenant_id,
+        "userId": n.user_id,
+        "channel": ep.channel,
+        "to": ep.target,
+        "category": n.category,
+        "critical": n.critical,
+        "title": n.title,
+        "body": n.body,
+        "data": serde_json::from_str::<serde_json::Value>(&n.data).unwrap_or_default(),
+        "createdAt": n.created_at,
+    });
+    let bytes = serde_json::to_vec(&body).map_err(|e| e.to_string())?;
+    let ts = Utc::now().timestamp();
+    let response = http
+        .post(&ep.target)
+        .header("content-type", "application/json")
+        .header("x-backbone-timestamp", ts.to_string())
+        .header("x-backbone-signature", signature(&ep.secret, ts, &bytes))
+        .header("x-backbone-delivery", d.id.to_string())
+        .body(bytes)
+        .send()
+        .await
+        .map_err(|e| if e.is_timeout() { "timed out".to_owned() } else { format!("request failed: {e}") })?;
+    Ok(response.status().as_u16())
+}
+
+async fn record(
+    db: &DatabaseConnection,
+    config: &NotificationsConfig,
+    d: delivery::Model,
+    outcome: Outcome,
+) -> ApiResult<()> {
+    let attempts = d.attempts + 1;
+    let now = Utc::now();
+    let mut am: delivery::ActiveModel = d.into();
+    am.attempts = Set(attempts);
+    match outcome {
+        Ok(code) if (200..300).contains(&code) => {
+            am.status = Set("delivered".into());
+            am.delivered_at = Set(Some(now));
+            am.next_attempt_at = Set(None);
+            am.last_status_code = Set(Some(i32::from(code)));
+            am.last_error = Set(None);
+        }
+        failed => {
+            let (code, error) = match failed {
+                Ok(code) => (Some(i32::from(code)), format!("endpoint answered {code}")),
+                Err(e) => (None, e),
+            };
+            am.last_status_code = Set(code);
+            am.last_error = Set(Some(error));
+            if attempts as u32 >= config.max_attempts {
+                am.status = Set("failed".into());
+                am.next_attempt_at = Set(None);
+            } else {
+                let backoff = config.retry_base_ms.saturating_mul(1 << (attempts - 1).clamp(0, 16));
+                am.next_attempt_at = Set(Some(now + chrono::Duration::milliseconds(backoff as i64)));
+            }
+        }
+    }
+    am.update(db).await?;
+    Ok(())
+}
+
+/// Deliveries of one notification.
+pub async fn of_notification(
+    db: &DatabaseConnection,
+    notification_id: uuid::Uuid,
+) -> ApiResult<Vec<delivery::Model>> {
+    Ok(delivery::Entity::find()
+        .filter(delivery::Column::NotificationId.eq(notification_id))
+        .order_by_asc(delivery::Column::CreatedAt)
+        .all(db)
+        .await?)
+}

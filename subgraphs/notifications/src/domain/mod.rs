@@ -1,0 +1,65 @@
+//! The notifications domain as plain functions over a database connection:
+//! turning events into notifications ([`inbox`]), who wants what
+//! ([`preferences`]), where it goes ([`endpoints`]), and getting it there
+//! ([`delivery`]).
+
+pub mod delivery;
+pub mod endpoints;
+pub mod inbox;
+pub mod preferences;
+pub mod templates;
+
+use backbone_schema::EventEnvelope;
+use uuid::Uuid;
+
+/// Channels a notification can go out on.
+pub mod channel {
+    /// The in-app inbox.
+    pub const IN_APP: &str = "in_app";
+    /// A signed HTTP POST to a user's or the tenant's endpoint.
+    pub const WEBHOOK: &str = "webhook";
+    /// Email over SMTP.
+    pub const EMAIL: &str = "email";
+    /// SMS through a webhook-style provider.
+    pub const SMS: &str = "sms";
+    /// Mobile push through a webhook-style provider.
+    pub const PUSH: &str = "push";
+    /// Every channel.
+    pub const ALL: [&str; 5] = [IN_APP, WEBHOOK, EMAIL, SMS, PUSH];
+}
+
+/// Who an event notifies, and how urgently.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Audience {
+    /// Preference category.
+    pub category: &'static str,
+    /// Critical notifications bypass quiet hours and channel opt-outs.
+    pub critical: bool,
+    /// Recipients.
+    pub users: Vec<Uuid>,
+}
+
+/// The audience of an event, `None` for events that notify nobody.
+pub fn audience(event: &EventEnvelope) -> Option<Audience> {
+    let user =
+        |field: &str| event.payload.get(field).and_then(|v| v.as_str()).and_then(|s| Uuid::parse_str(s).ok());
+    let critical = event.payload.get("critical").and_then(|v| v.as_bool()).unwrap_or(false);
+    let users: Vec<Uuid> = match event.event_type.as_str() {
+        "complaint.assigned" | "complaint.sla_breached" | "complaint.escalated" => {
+            user("assigneeId").into_iter().collect()
+        }
+        "complaint.status_changed" => {
+            user("reporterId").filter(|r| Some(*r) != event.actor).into_iter().collect()
+        }
+        "complaint.commented" => {
+            // Whoever did not write the comment hears about it.
+            [user("reporterId"), user("assigneeId")]
+                .into_iter()
+                .flatten()
+                .filter(|u| Some(*u) != event.actor)
+                .collect()
+        }
+        _ => return None,
+    };
+    (!users.is_empty()).then_some(Audience { category: "complaints", critical, users })
+}

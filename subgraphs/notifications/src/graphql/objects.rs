@@ -1,0 +1,199 @@
+//! API types, converted explicitly from rows.
+
+use async_graphql::{Enum, ID, SimpleObject};
+use backbone_entities::notifications::{delivery, endpoint, notification, preference, setting};
+use chrono::{DateTime, Utc};
+
+use crate::domain::channel;
+
+/// A delivery channel.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// The in-app inbox.
+    InApp,
+    /// Signed HTTP POST.
+    Webhook,
+    /// Email over SMTP.
+    Email,
+    /// SMS through a webhook-style provider.
+    Sms,
+    /// Push through a webhook-style provider.
+    Push,
+}
+
+impl Channel {
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InApp => channel::IN_APP,
+            Self::Webhook => channel::WEBHOOK,
+            Self::Email => channel::EMAIL,
+            Self::Sms => channel::SMS,
+            Self::Push => channel::PUSH,
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        [Self::Webhook, Self::Email, Self::Sms, Self::Push]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .unwrap_or(Self::InApp)
+    }
+}
+
+/// A notification in the caller's inbox.
+#[derive(SimpleObject, Clone)]
+pub struct Notification {
+    /// Id.
+    pub id: ID,
+    /// Category, e.g. `complaints`.
+    pub category: String,
+    /// Critical notifications bypass quiet hours and opt-outs.
+    pub critical: bool,
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub body: String,
+    /// The event's fields, for links (JSON).
+    pub data: async_graphql::Json<serde_json::Value>,
+    /// Whether it was read.
+    pub read: bool,
+    /// When it was read.
+    pub read_at: Option<DateTime<Utc>>,
+    /// When it arrived.
+    pub created_at: DateTime<Utc>,
+    /// The event it came from.
+    pub source_event_id: ID,
+}
+
+impl From<notification::Model> for Notification {
+    fn from(n: notification::Model) -> Self {
+        Self {
+            id: n.id.into(),
+            category: n.category,
+            critical: n.critical,
+            title: n.title,
+            body: n.body,
+            data: async_graphql::Json(serde_json::from_str(&n.data).unwrap_or_default()),
+            read: n.read_at.is_some(),
+            read_at: n.read_at,
+            created_at: n.created_at,
+            source_event_id: n.source_event_id.into(),
+        }
+    }
+}
+
+/// One preference.
+#[derive(SimpleObject)]
+pub struct NotificationPreference {
+    /// Category.
+    pub category: String,
+    /// Channel.
+    pub channel: Channel,
+    /// On or off.
+    pub enabled: bool,
+}
+
+impl From<preference::Model> for NotificationPreference {
+    fn from(p: preference::Model) -> Self {
+        Self { category: p.category, channel: Channel::parse(&p.channel), enabled: p.enabled }
+    }
+}
+
+/// Quiet hours (local time in `timeZone`).
+#[derive(SimpleObject)]
+pub struct QuietHours {
+    /// Start, HH:MM.
+    pub start: Option<String>,
+    /// End, HH:MM.
+    pub end: Option<String>,
+    /// IANA time zone.
+    pub time_zone: String,
+}
+
+impl From<setting::Model> for QuietHours {
+    fn from(s: setting::Model) -> Self {
+        Self { start: s.quiet_start, end: s.quiet_end, time_zone: s.time_zone }
+    }
+}
+
+/// A delivery endpoint (the secret is never shown again).
+#[derive(SimpleObject)]
+pub struct NotificationEndpoint {
+    /// Id.
+    pub id: ID,
+    /// Channel.
+    pub channel: Channel,
+    /// URL or address.
+    pub target: String,
+    /// Tenant-wide endpoints get every notification of the tenant.
+    pub tenant_wide: bool,
+    /// Whether it receives anything.
+    pub active: bool,
+}
+
+impl From<endpoint::Model> for NotificationEndpoint {
+    fn from(e: endpoint::Model) -> Self {
+        Self {
+            id: e.id.into(),
+            channel: Channel::parse(&e.channel),
+            target: e.target,
+            tenant_wide: e.user_id.is_none(),
+            active: e.active,
+        }
+    }
+}
+
+/// A newly registered endpoint with its signing secret (shown once).
+#[derive(SimpleObject)]
+pub struct RegisteredEndpoint {
+    /// The endpoint.
+    pub endpoint: NotificationEndpoint,
+    /// HMAC-SHA256 signing secret.
+    pub secret: String,
+}
+
+/// One delivery of a notification to an endpoint.
+#[derive(SimpleObject)]
+pub struct Delivery {
+    /// Id.
+    pub id: ID,
+    /// Channel.
+    pub channel: Channel,
+    /// pending, delivered or failed.
+    pub status: String,
+    /// Attempts so far.
+    pub attempts: i32,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// HTTP status of the last attempt.
+    pub last_status_code: Option<i32>,
+    /// When it was delivered.
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// Next attempt (pending only).
+    pub next_attempt_at: Option<DateTime<Utc>>,
+}
+
+impl From<delivery::Model> for Delivery {
+    fn from(d: delivery::Model) -> Self {
+        Self {
+            id: d.id.into(),
+            channel: Channel::parse(&d.channel),
+            status: d.status,
+            attempts: d.attempts,
+            last_error: d.last_error,
+            last_status_code: d.last_status_code,
+            delivered_at: d.delivered_at,
+            next_attempt_at: d.next_attempt_at,
+        }
+    }
+}
+
+/// Live figures of a tenant; this subgraph adds the inbox figures.
+#[derive(SimpleObject)]
+pub struct TenantMetrics {
+    /// The tenant.
+    pub tenant_id: ID,
+    /// Unread notifications across the tenant.
+    pub unread_notifications: i64,
+}

@@ -1,0 +1,86 @@
+//! The notifications subgraph: turns domain events into notifications per
+//! user and preference; the in-app inbox; webhook, SMS and push delivery
+//! (signed, retried); templates; quiet hours; `notificationReceived`
+//! (DESIGN.md §7).
+
+pub mod domain;
+pub mod graphql;
+
+use std::sync::Arc;
+
+use async_graphql::Schema;
+use axum::Router;
+use futures::StreamExt;
+use subgraph_kit::Kit;
+use tokio::sync::Notify;
+
+pub use graphql::{MutationRoot, QueryRoot, SubscriptionRoot};
+
+/// The subgraph's name in the supergraph.
+pub const NAME: &str = "notifications";
+
+/// The notifications schema type.
+pub type NotificationsSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
+
+/// Builds the schema over `kit`.
+pub fn schema(kit: &Kit) -> NotificationsSchema {
+    subgraph_kit::graphql::configure(Schema::build(QueryRoot, MutationRoot, SubscriptionRoot), kit).finish()
+}
+
+/// The HTTP app: `/graphql` (HTTP and WebSocket), `/playground`, `/health`,
+/// `/ready`.
+pub fn app(kit: &Kit) -> Router {
+    let routes = subgraph_kit::graphql::routes(schema(kit), kit.clone());
+    subgraph_kit::serve::with_edges(routes, kit.db.clone(), kit.config.http.body_limit_bytes)
+}
+
+/// The federation SDL this subgraph exports.
+pub fn sdl(kit: &Kit) -> String {
+    schema(kit).sdl_with_options(async_graphql::SDLExportOptions::new().federation().compose_directive())
+}
+
+/// Consumes domain events from the bus (consumer group `notifications`,
+/// member `member`) and the delivery worker, until `shutdown` resolves.
+/// An event is acknowledged only after its notifications committed; a
+/// failed event is retried, never skipped.
+pub async fn run_workers(
+    kit: Kit,
+    member: String,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) {
+    let wake = Arc::new(Notify::new());
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(domain::delivery::run(kit.clone(), wake.clone(), wait(stop_rx.clone())));
+    let mut deliveries = kit.bus.consume(domain::inbox::CONSUMER, &member);
+    tokio::pin!(shutdown);
+    loop {
+        let delivery = tokio::select! {
+            () = &mut shutdown => break,
+            d = deliveries.next() => match d { Some(d) => d, None => break },
+        };
+        let mut backoff = std::time::Duration::from_millis(100);
+        loop {
+            match domain::inbox::handle(&kit.db, &delivery.event).await {
+                Ok(n) => {
+                    if n > 0 {
+                        kit.committed();
+                        wake.notify_one();
+                    }
+                    break;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, event = %delivery.event.id, "notification consumer failed; retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(std::time::Duration::from_secs(5));
+                }
+            }
+        }
+        delivery.ack().await;
+    }
+    let _ = stop_tx.send(true);
+    let _ = worker.await;
+}
+
+async fn wait(mut rx: tokio::sync::watch::Receiver<bool>) {
+    let _ = rx.wait_for(|stop| *stop).await;
+}
