@@ -12,6 +12,19 @@ use subgraph_kit::{
 };
 use tokio::{net::TcpListener, task::JoinHandle};
 
+/// What to start besides the servers.
+#[derive(Debug, Clone, Copy)]
+pub struct DevOptions {
+    /// Run the outbox relay (default on).
+    pub relay: bool,
+}
+
+impl Default for DevOptions {
+    fn default() -> Self {
+        Self { relay: true }
+    }
+}
+
 /// One served subgraph.
 pub struct Served {
     /// Subgraph name.
@@ -28,6 +41,8 @@ pub struct DevGraph {
     pub front: SocketAddr,
     /// Each subgraph's own address.
     pub subgraphs: Vec<Served>,
+    /// The router's pipeline (its graph, feeds and limits).
+    pub router: std::sync::Arc<backbone_router::pipeline::Pipeline>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -36,20 +51,28 @@ impl DevGraph {
     /// `config.http.port` and subgraph N on `port + N` (0 = random ports).
     /// The router composes the subgraphs' live SDL and polls it for changes.
     pub async fn start(config: Config) -> anyhow::Result<Self> {
+        Self::start_with(config, DevOptions::default()).await
+    }
+
+    /// Like [`DevGraph::start`], with options (tests run the relay
+    /// themselves to kill and restart it).
+    pub async fn start_with(config: Config, options: DevOptions) -> anyhow::Result<Self> {
         let kit = Kit::start(config).await?;
         let host = kit.config.http.host.clone();
         let port = kit.config.http.port;
         let next = |n: u16| if port == 0 { 0 } else { port + n };
         let mut tasks = Vec::new();
-        let relay = kit.relay();
-        tasks.push(tokio::spawn(relay.run(serve::shutdown_signal())));
+        if options.relay {
+            tasks.push(tokio::spawn(kit.relay().run(serve::shutdown_signal())));
+        }
 
         let mut subgraphs = Vec::new();
-        let apps = [(subgraph_tenants::NAME, subgraph_tenants::app(&kit))];
-        for (i, (name, app)) in apps.into_iter().enumerate() {
+        for (i, name) in crate::subgraphs::NAMES.into_iter().enumerate() {
+            let Some(app) = crate::subgraphs::app(&kit, name) else { continue };
             let listener = TcpListener::bind((host.as_str(), next(i as u16 + 1))).await?;
             subgraphs.push(Served { name, addr: listener.local_addr()? });
             tasks.push(spawn(listener, app));
+            tasks.extend(crate::subgraphs::spawn_workers(&kit, name));
         }
 
         let mut config = (*kit.config).clone();
@@ -72,8 +95,9 @@ impl DevGraph {
         tasks.push(router.spawn_poller(serve::shutdown_signal()));
         let listener = TcpListener::bind((host.as_str(), port)).await?;
         let front = listener.local_addr()?;
+        let pipeline = router.pipeline.clone();
         tasks.push(spawn(listener, router.app));
-        Ok(Self { kit, front, subgraphs, tasks })
+        Ok(Self { kit, front, subgraphs, router: pipeline, tasks })
     }
 
     /// Waits until every server has stopped (after ctrl-c or SIGTERM).

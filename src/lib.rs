@@ -8,6 +8,8 @@ pub mod bench;
 pub mod dev;
 pub mod schemas;
 pub mod seed;
+pub mod subgraphs;
+pub mod wsclient;
 
 use subgraph_kit::config::{Config, DEV_HS256_SECRET};
 

@@ -37,7 +37,7 @@ enum Command {
     },
     /// One subgraph as its own process.
     Subgraph {
-        /// Subgraph name: tenants.
+        /// Subgraph name: tenants, complaints or notifications.
         name: String,
     },
     /// Benchmarks the router against four test subgraphs (see docs/benchmarks.md).
@@ -193,15 +193,18 @@ async fn subgraph(config: Config, name: &str) -> anyhow::Result<()> {
         bail!("set BACKBONE_AUTH__HS256_SECRET or BACKBONE_AUTH__JWKS_URL: a subgraph verifies every token");
     }
     let kit = Kit::start(config).await?;
-    let app = match name {
-        subgraph_tenants::NAME => subgraph_tenants::app(&kit),
-        other => bail!("unknown subgraph {other:?}; built so far: tenants"),
+    let Some(app) = backbone::subgraphs::app(&kit, name) else {
+        bail!("unknown subgraph {name:?}; there are {:?}", backbone::subgraphs::NAMES);
     };
+    let workers = backbone::subgraphs::spawn_workers(&kit, name);
     let listener = TcpListener::bind((kit.config.http.host.as_str(), kit.config.http.port)).await?;
     tracing::info!(subgraph = name, addr = %listener.local_addr()?, "serving");
     let relay = tokio::spawn(kit.relay().run(serve::shutdown_signal()));
     serve::serve(listener, app, serve::shutdown_signal()).await?;
     let _ = relay.await;
+    for w in workers {
+        let _ = w.await;
+    }
     Ok(())
 }
 

@@ -14,11 +14,13 @@ pub fn dev_url(i: usize) -> String {
 pub async fn exported() -> anyhow::Result<Vec<SubgraphSdl>> {
     let conn = db::connect_and_migrate("sqlite::memory:").await?;
     let kit = Kit::from_parts(Config::default(), conn, std::sync::Arc::new(InProcessBus::default()));
-    let sdls = [(subgraph_tenants::NAME, subgraph_tenants::sdl(&kit))];
-    Ok(sdls
+    Ok(crate::subgraphs::NAMES
         .into_iter()
         .enumerate()
-        .map(|(i, (name, sdl))| SubgraphSdl { name: name.into(), url: dev_url(i), sdl })
+        .filter_map(|(i, name)| {
+            let sdl = crate::subgraphs::sdl(&kit, name)?;
+            Some(SubgraphSdl { name: name.into(), url: dev_url(i), sdl })
+        })
         .collect())
 }
 

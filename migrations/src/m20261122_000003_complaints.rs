@@ -21,13 +21,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        unique_index(
-            m,
-            "ux_complaint_teams_tenant_id_name",
-            ComplaintTeams::Table,
-            &[ComplaintTeams::TenantId, ComplaintTeams::Name],
-        )
-        .await?;
+        unique_index(m, "ux_complaint_teams_tenant_id_name", ComplaintTeams::Table, &[ComplaintTeams::TenantId, ComplaintTeams::Name]).await?;
         m.create_table(
             Table::create()
                 .table(ComplaintTeamMembers::Table)
@@ -40,13 +34,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        unique_index(
-            m,
-            "ux_complaint_team_members_team_id_user_id",
-            ComplaintTeamMembers::Table,
-            &[ComplaintTeamMembers::TeamId, ComplaintTeamMembers::UserId],
-        )
-        .await?;
+        unique_index(m, "ux_complaint_team_members_team_id_user_id", ComplaintTeamMembers::Table, &[ComplaintTeamMembers::TeamId, ComplaintTeamMembers::UserId]).await?;
         m.create_table(
             Table::create()
                 .table(ComplaintRoutingRules::Table)
@@ -59,13 +47,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(
-            m,
-            "ix_complaint_routing_rules_tenant_id_rank",
-            ComplaintRoutingRules::Table,
-            &[ComplaintRoutingRules::TenantId, ComplaintRoutingRules::Rank],
-        )
-        .await?;
+        index(m, "ix_complaint_routing_rules_tenant_id_rank", ComplaintRoutingRules::Table, &[ComplaintRoutingRules::TenantId, ComplaintRoutingRules::Rank]).await?;
         m.create_table(
             Table::create()
                 .table(SlaCalendars::Table)
@@ -84,22 +66,16 @@ impl MigrationTrait for Migration {
                 .col(pk_uuid(SlaPolicies::Id))
                 .col(uuid(SlaPolicies::TenantId))
                 .col(string(SlaPolicies::Priority))
-                .col(integer(SlaPolicies::FirstResponseMinutes))
-                .col(integer(SlaPolicies::ResolutionMinutes))
+                .col(integer(SlaPolicies::FirstResponseSeconds))
+                .col(integer(SlaPolicies::ResolutionSeconds))
                 .col(uuid_null(SlaPolicies::CalendarId))
                 .col(text(SlaPolicies::PauseStatuses))
-                .col(integer(SlaPolicies::EscalationMinutes))
+                .col(integer(SlaPolicies::EscalationSeconds))
                 .col(text(SlaPolicies::Ladder))
                 .to_owned(),
         )
         .await?;
-        unique_index(
-            m,
-            "ux_sla_policies_tenant_id_priority",
-            SlaPolicies::Table,
-            &[SlaPolicies::TenantId, SlaPolicies::Priority],
-        )
-        .await?;
+        unique_index(m, "ux_sla_policies_tenant_id_priority", SlaPolicies::Table, &[SlaPolicies::TenantId, SlaPolicies::Priority]).await?;
         m.create_table(
             Table::create()
                 .table(Complaints::Table)
@@ -132,15 +108,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        unique_index(m, "ux_complaints_tracking_code", Complaints::Table, &[Complaints::TrackingCode])
-            .await?;
-        index(
-            m,
-            "ix_complaints_tenant_id_status",
-            Complaints::Table,
-            &[Complaints::TenantId, Complaints::Status],
-        )
-        .await?;
+        unique_index(m, "ux_complaints_tracking_code", Complaints::Table, &[Complaints::TrackingCode]).await?;
+        index(m, "ix_complaints_tenant_id_status", Complaints::Table, &[Complaints::TenantId, Complaints::Status]).await?;
         index(m, "ix_complaints_assignee_id", Complaints::Table, &[Complaints::AssigneeId]).await?;
         m.create_table(
             Table::create()
@@ -157,13 +126,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(
-            m,
-            "ix_complaint_timeline_complaint_id_created_at",
-            ComplaintTimeline::Table,
-            &[ComplaintTimeline::ComplaintId, ComplaintTimeline::CreatedAt],
-        )
-        .await?;
+        index(m, "ix_complaint_timeline_complaint_id_created_at", ComplaintTimeline::Table, &[ComplaintTimeline::ComplaintId, ComplaintTimeline::CreatedAt]).await?;
         Ok(())
     }
 
@@ -228,11 +191,11 @@ enum SlaPolicies {
     Id,
     TenantId,
     Priority,
-    FirstResponseMinutes,
-    ResolutionMinutes,
+    FirstResponseSeconds,
+    ResolutionSeconds,
     CalendarId,
     PauseStatuses,
-    EscalationMinutes,
+    EscalationSeconds,
     Ladder,
 }
 

@@ -9,7 +9,10 @@ use std::sync::Arc;
 use axum::{
     Router,
     body::Bytes,
-    extract::{Query, State},
+    extract::{
+        Query, State,
+        ws::{WebSocketUpgrade, rejection::WebSocketUpgradeRejection},
+    },
     http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header},
     response::{Html, IntoResponse, Response},
     routing::get,
@@ -21,6 +24,7 @@ use tower_http::{
 
 use crate::{
     error::RequestError,
+    subscribe::{self, protocol::Protocol},
     pipeline::{GraphQLRequest, Outcome, Pipeline},
 };
 
@@ -78,8 +82,21 @@ struct GetParams {
 async fn get_graphql(
     State(p): State<Arc<Pipeline>>,
     headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
     Query(params): Query<GetParams>,
 ) -> Response {
+    if let Ok(upgrade) = upgrade {
+        let offered = headers.get(header::SEC_WEBSOCKET_PROTOCOL).and_then(|v| v.to_str().ok());
+        let Some(protocol) = Protocol::negotiate(offered) else {
+            return (StatusCode::BAD_REQUEST, "speak graphql-transport-ws or graphql-ws").into_response();
+        };
+        return upgrade
+            .protocols([protocol.name()])
+            .read_buffer_size(4096)
+            .write_buffer_size(0)
+            .on_upgrade(move |socket| subscribe::serve(socket, p, protocol, headers))
+            .into_response();
+    }
     let accepts_html =
         headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
     if params.query.is_none() && accepts_html {

@@ -16,4 +16,5 @@ pub mod planner;
 pub mod project;
 pub mod reload;
 pub mod server;
+pub mod subscribe;
 pub mod variables;

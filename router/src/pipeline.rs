@@ -40,16 +40,43 @@ pub struct Prepared {
     /// Index of the chosen operation in `doc.definitions`.
     operation: usize,
     root_fields: Vec<String>,
-    doc: Document,
+    pub(crate) doc: Document,
 }
 
 impl Prepared {
-    fn parts(&self) -> Result<crate::operation::Parts<'_>, RequestError> {
+    /// The chosen operation's parts.
+    pub(crate) fn parts(&self) -> Result<crate::operation::Parts<'_>, RequestError> {
         match self.doc.definitions.get(self.operation) {
             Some(Definition::Operation(op)) => Ok(crate::operation::parts(op)),
             _ => Err(RequestError::BadRequest("no operation with that name".into())),
         }
     }
+}
+
+/// A request past authentication, parsing, validation and variable checks.
+pub struct Admitted {
+    /// The graph it was admitted on (kept for its whole life).
+    pub graph: Arc<LiveGraph>,
+    /// The validated document.
+    pub prepared: Arc<Prepared>,
+    /// Text key of the document (plan cache).
+    pub key: u64,
+    /// Variable values.
+    pub variables: Map<String, Value>,
+    /// Who is calling.
+    pub caller: Caller,
+    /// Which operation of the document.
+    pub operation_name: Option<String>,
+}
+
+/// A verified caller: the headers to forward and, when a token was
+/// presented, its tenant (for per-tenant limits).
+#[derive(Debug, Clone, Default)]
+pub struct Caller {
+    /// Headers forwarded to subgraphs.
+    pub forward: HeaderMap,
+    /// Tenant of the verified token.
+    pub tenant: Option<String>,
 }
 
 /// The answer: an HTTP status (used under graphql-response+json) and body.
@@ -76,6 +103,8 @@ pub struct Pipeline {
     pub verifier: Arc<TokenVerifier>,
     /// Exchanged API key tokens.
     pub api_keys: crate::api_keys::ApiKeyExchange,
+    /// Subscriptions: feeds, per-tenant counts, limits.
+    pub realtime: Arc<crate::subscribe::Realtime>,
 }
 
 const FORWARDED: [&str; 3] = ["authorization", "x-api-key", "x-request-id"];
@@ -95,6 +124,54 @@ impl Pipeline {
         headers: &HeaderMap,
         get: bool,
     ) -> Result<Outcome, RequestError> {
+        let admitted = match self.admit(request, headers).await? {
+            Ok(a) => a,
+            Err(invalid) => return Ok(invalid),
+        };
+        let parts = admitted.prepared.parts()?;
+        if get && parts.is_mutation {
+            return Err(RequestError::Method("mutations must be sent with POST".into()));
+        }
+        if parts.is_subscription {
+            return Err(RequestError::BadRequest(
+                "subscriptions need a WebSocket: connect to /graphql with graphql-transport-ws or graphql-ws"
+                    .into(),
+            ));
+        }
+        self.answer(&admitted).await
+    }
+
+    /// Answers an admitted query or mutation (introspection included).
+    pub async fn answer(&self, a: &Admitted) -> Result<Outcome, RequestError> {
+        let (graph, doc, root_fields) = (&a.graph, &a.prepared.doc, &a.prepared.root_fields);
+        if root_fields.iter().any(|f| f == "__schema" || f == "__type") {
+            if self.config.introspection != Some(true) {
+                return Err(RequestError::Validation("introspection is disabled".into()));
+            }
+            if root_fields.iter().all(|f| f.starts_with("__")) {
+                let data = introspection::resolve(
+                    &graph.planner.consumer_document(),
+                    doc,
+                    a.operation_name.as_deref(),
+                    &a.variables,
+                );
+                return Ok(Outcome { status: 200, body: json!({"data": data}) });
+            }
+            return Err(RequestError::Validation(
+                "introspection fields cannot be mixed with other root fields".into(),
+            ));
+        }
+        Ok(self.execute(graph, a.key, doc, a.operation_name.as_deref(), &a.variables, &a.caller.forward).await)
+    }
+
+    /// Authenticates, parses (cached), limits, validates and checks the
+    /// variables of a request; `Ok(Err(outcome))` is a validation failure
+    /// to answer with.
+    pub async fn admit(
+        &self,
+        request: GraphQLRequest,
+        headers: &HeaderMap,
+    ) -> Result<Result<Admitted, Outcome>, RequestError> {
         let graph = self.graph.load_full().ok_or(RequestError::NotReady)?;
         let query = request
             .query
@@ -105,38 +182,17 @@ impl Pipeline {
             Some(Value::Object(m)) => m,
             Some(_) => return Err(RequestError::BadRequest("variables must be an object".into())),
         };
-        let forward = self.authenticate(headers).await?;
+        let caller = self.authenticate(headers).await?;
         let key = text_key(&query, request.operation_name.as_deref());
         let prepared = match graph.prepared(key) {
             Some(p) => p,
             None => match self.prepare(&graph, &query, request.operation_name.as_deref())? {
                 Ok(p) => graph.remember(key, p),
-                Err(invalid) => return Ok(invalid),
+                Err(invalid) => return Ok(Err(invalid)),
             },
         };
-        let (doc, root_fields, parts) = (&prepared.doc, &prepared.root_fields, prepared.parts()?);
-        if get && parts.is_mutation {
-            return Err(RequestError::Method("mutations must be sent with POST".into()));
-        }
-        graph.inputs.check(parts.variables, &variables)?;
-        if root_fields.iter().any(|f| f == "__schema" || f == "__type") {
-            if self.config.introspection != Some(true) {
-                return Err(RequestError::Validation("introspection is disabled".into()));
-            }
-            if root_fields.iter().all(|f| f.starts_with("__")) {
-                let data = introspection::resolve(
-                    &graph.planner.consumer_document(),
-                    doc,
-                    request.operation_name.as_deref(),
-                    &variables,
-                );
-                return Ok(Outcome { status: 200, body: json!({"data": data}) });
-            }
-            return Err(RequestError::Validation(
-                "introspection fields cannot be mixed with other root fields".into(),
-            ));
-        }
-        Ok(self.execute(&graph, key, doc, request.operation_name.as_deref(), &variables, &forward).await)
+        graph.inputs.check(prepared.parts()?.variables, &variables)?;
+        Ok(Ok(Admitted { graph, prepared, key, variables, caller, operation_name: request.operation_name }))
     }
 
     /// Parses, limits and validates a document the graph has not seen;
@@ -208,16 +264,19 @@ impl Pipeline {
         Outcome { status: 200, body }
     }
 
-    /// Verifies a bearer token when present; returns the headers to forward.
-    async fn authenticate(&self, headers: &HeaderMap) -> Result<HeaderMap, RequestError> {
+    /// Verifies a bearer token (or exchanges an API key) when present.
+    pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Caller, RequestError> {
+        let mut tenant = None;
         if let Some(value) = headers.get("authorization") {
             let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or_else(|| {
                 RequestError::Unauthenticated("Authorization must be `Bearer <token>`".into())
             })?;
-            self.verifier
+            let claims = self
+                .verifier
                 .verify(token.trim())
                 .await
                 .map_err(|e| RequestError::Unauthenticated(e.client_message().into()))?;
+            tenant = Some(claims.tid.to_string());
         }
         let mut forward = HeaderMap::new();
         for name in FORWARDED {
@@ -235,8 +294,11 @@ impl Pipeline {
                 .parse()
                 .map_err(|_| RequestError::Unauthenticated("invalid API key".into()))?;
             forward.insert(HeaderName::from_static("authorization"), value);
+            if let Ok(claims) = self.verifier.verify(&token).await {
+                tenant = Some(claims.tid.to_string());
+            }
         }
-        Ok(forward)
+        Ok(Caller { forward, tenant })
     }
 }
 

@@ -38,6 +38,7 @@ impl RouterServer {
             config: router_config,
             verifier: Arc::new(TokenVerifier::new(&config.auth)),
             api_keys: Default::default(),
+            realtime: Arc::new(crate::subscribe::Realtime::new(config.realtime.clone())),
         });
         let app = http::app(pipeline.clone());
         Ok(Self { pipeline, app })

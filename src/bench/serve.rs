@@ -125,6 +125,7 @@ pub async fn serve_in_process(config: Config) -> anyhow::Result<()> {
         config: Arc::new(config.router.clone()),
         verifier: Arc::new(TokenVerifier::new(&config.auth)),
         api_keys: Default::default(),
+        realtime: Default::default(),
     });
     let listener = tokio::net::TcpListener::bind((config.http.host.as_str(), config.http.port)).await?;
     serve::serve(listener, http::app(pipeline), serve::shutdown_signal()).await?;

@@ -13,17 +13,17 @@ pub struct Model {
     pub tenant_id: Uuid,
     /// Priority it applies to.
     pub priority: String,
-    /// Business minutes to the first response.
-    pub first_response_minutes: i32,
-    /// Business minutes to resolution.
-    pub resolution_minutes: i32,
+    /// Business seconds to the first response.
+    pub first_response_seconds: i32,
+    /// Business seconds to resolution.
+    pub resolution_seconds: i32,
     /// Business-hours calendar; `None` = around the clock.
     pub calendar_id: Option<Uuid>,
     /// JSON list of statuses that pause the clock.
     #[sea_orm(column_type = "Text")]
     pub pause_statuses: String,
-    /// Minutes between escalation levels after a breach.
-    pub escalation_minutes: i32,
+    /// Seconds between escalation levels after a breach.
+    pub escalation_seconds: i32,
     /// JSON list of team ids for escalation levels 1, 2, 3.
     #[sea_orm(column_type = "Text")]
     pub ladder: String,

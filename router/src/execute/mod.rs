@@ -21,6 +21,18 @@ use serde_json::{Map, Value};
 
 pub use subgraphs::{LocalSubgraph, SubgraphClient, SubgraphEndpoint};
 
+/// The subscription node of a plan: the fetch that opens the stream.
+pub fn subscription_fetch(plan: &QueryPlan) -> Option<&FetchNode> {
+    match plan.node.as_ref()? {
+        PlanNode::Subscription(s) => Some(&s.primary),
+        PlanNode::Sequence(seq) => seq.nodes.iter().find_map(|n| match n {
+            PlanNode::Subscription(s) => Some(&s.primary),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
 /// What one plan execution produced.
 #[derive(Debug, Default)]
 pub struct Executed {
@@ -35,6 +47,8 @@ pub(crate) struct Run<'a> {
     pub client: &'a SubgraphClient,
     pub variables: &'a Map<String, Value>,
     pub headers: &'a reqwest::header::HeaderMap,
+    /// Data came from a subscription event; its node is already done.
+    pub seeded: bool,
     pub data: Mutex<Value>,
     pub errors: Mutex<Vec<Value>>,
 }
@@ -46,11 +60,26 @@ pub async fn execute(
     variables: &Map<String, Value>,
     headers: &reqwest::header::HeaderMap,
 ) -> Executed {
+    execute_seeded(client, plan, variables, headers, None).await
+}
+
+/// Executes `plan` starting from `seed` data, as for one event of a
+/// subscription: the seed is what the subscription node's fetch produced,
+/// and the rest of the plan (entity fetches to other subgraphs) runs on it.
+pub async fn execute_seeded(
+    client: &SubgraphClient,
+    plan: &QueryPlan,
+    variables: &Map<String, Value>,
+    headers: &reqwest::header::HeaderMap,
+    seed: Option<Value>,
+) -> Executed {
+    let seeded = seed.is_some();
     let run = Arc::new(Run {
         client,
         variables,
         headers,
-        data: Mutex::new(Value::Object(Map::new())),
+        seeded,
+        data: Mutex::new(seed.unwrap_or_else(|| Value::Object(Map::new()))),
         errors: Mutex::new(Vec::new()),
     });
     if let Some(node) = &plan.node {
@@ -85,6 +114,7 @@ fn run_node<'a>(run: &'a Arc<Run<'a>>, node: &'a PlanNode) -> BoxFuture<'a, ()> 
                     run_node(run, n).await;
                 }
             }
+            PlanNode::Subscription(_) if run.seeded => {}
             other => unsupported(run, other),
         }
     }

@@ -49,6 +49,11 @@ pub(crate) struct SubgraphResponse {
 }
 
 impl SubgraphClient {
+    /// The URL and timeout of `service`, when it is reached over HTTP.
+    pub fn endpoint(&self, service: &str) -> Option<(&reqwest::Url, Duration)> {
+        self.targets.get(service).map(|(u, t)| (u, *t))
+    }
+
     /// A client for `endpoints` keyed by subgraph name.
     pub fn new(endpoints: HashMap<String, SubgraphEndpoint>) -> Self {
         let http = subgraph_kit::auth::http_client_builder()

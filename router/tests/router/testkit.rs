@@ -96,6 +96,7 @@ impl Builder {
             config: Arc::new(config),
             verifier: Arc::new(TokenVerifier::new(&auth)),
             api_keys: Default::default(),
+            realtime: Default::default(),
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");

@@ -32,6 +32,8 @@ where
 {
     builder
         .enable_federation()
+        // Subscriptions are part of the graph: the router plans them.
+        .enable_subscription_in_federation()
         .limit_depth(kit.config.http.max_depth)
         .limit_complexity(kit.config.http.max_complexity)
         .limit_recursive_depth(64)

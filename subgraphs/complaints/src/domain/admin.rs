@@ -188,16 +188,16 @@ pub async fn create_calendar(
 pub struct PolicyInput {
     /// Priority it applies to.
     pub priority: String,
-    /// Business minutes to first response.
-    pub first_response_minutes: i32,
-    /// Business minutes to resolution.
-    pub resolution_minutes: i32,
+    /// Business seconds to first response.
+    pub first_response_seconds: i32,
+    /// Business seconds to resolution.
+    pub resolution_seconds: i32,
     /// Calendar; `None` = around the clock.
     pub calendar_id: Option<Uuid>,
     /// Statuses that pause the clock.
     pub pause_statuses: Vec<String>,
-    /// Minutes between escalation levels.
-    pub escalation_minutes: i32,
+    /// Seconds between escalation levels.
+    pub escalation_seconds: i32,
     /// Teams of escalation levels 1–3.
     pub ladder: Vec<Uuid>,
 }
@@ -210,8 +210,8 @@ pub async fn set_policy(
     input: PolicyInput,
 ) -> ApiResult<policy::Model> {
     let priority = priority(&input.priority)?;
-    if input.first_response_minutes < 1 || input.resolution_minutes < 1 || input.escalation_minutes < 1 {
-        return Err(ApiError::bad_input("minutes", "targets and escalation interval must be positive"));
+    if input.first_response_seconds < 1 || input.resolution_seconds < 1 || input.escalation_seconds < 1 {
+        return Err(ApiError::bad_input("seconds", "targets and escalation interval must be positive"));
     }
     if input.ladder.len() > 3 {
         return Err(ApiError::bad_input("ladder", "the escalation ladder has at most 3 levels"));
@@ -235,11 +235,11 @@ pub async fn set_policy(
             id: Set(existing.as_ref().map_or_else(Uuid::now_v7, |p| p.id)),
             tenant_id: Set(tenant_id),
             priority: Set(priority),
-            first_response_minutes: Set(input.first_response_minutes),
-            resolution_minutes: Set(input.resolution_minutes),
+            first_response_seconds: Set(input.first_response_seconds),
+            resolution_seconds: Set(input.resolution_seconds),
             calendar_id: Set(input.calendar_id),
             pause_statuses: Set(serde_json::to_string(&input.pause_statuses).unwrap_or_default()),
-            escalation_minutes: Set(input.escalation_minutes),
+            escalation_seconds: Set(input.escalation_seconds),
             ladder: Set(serde_json::to_string(&input.ladder).unwrap_or_default()),
         };
         let saved = if existing.is_some() {

@@ -133,7 +133,7 @@ async fn escalate(db: &DatabaseConnection, c: complaint::Model, now: DateTime<Ut
         return Ok(false);
     };
     let level = c.escalation_level + 1;
-    let next = (level < MAX_LEVEL).then(|| now + Duration::minutes(i64::from(policy.row.escalation_minutes)));
+    let next = (level < MAX_LEVEL).then(|| now + Duration::seconds(i64::from(policy.row.escalation_seconds)));
     let txn = db.begin().await?;
     let team = usize::try_from(level - 1).ok().and_then(|i| policy.ladder.get(i)).copied();
     let assignee = match team {

@@ -66,8 +66,8 @@ pub async fn file(
         None => None,
     };
     let policy = admin::policy_for(&txn, tenant_id, &priority).await?;
-    let due = |minutes: i32| -> Option<DateTime<Utc>> {
-        policy.as_ref().map(|p| add_business(p.calendar.as_ref(), now, i64::from(minutes) * 60))
+    let due = |seconds: i32| -> Option<DateTime<Utc>> {
+        policy.as_ref().map(|p| add_business(p.calendar.as_ref(), now, i64::from(seconds)))
     };
     let row = complaint::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -85,8 +85,8 @@ pub async fn file(
         assignee_id: Set(assignee),
         escalation_level: Set(0),
         policy_id: Set(policy.as_ref().map(|p| p.row.id)),
-        first_response_due_at: Set(policy.as_ref().and_then(|p| due(p.row.first_response_minutes))),
-        resolution_due_at: Set(policy.as_ref().and_then(|p| due(p.row.resolution_minutes))),
+        first_response_due_at: Set(policy.as_ref().and_then(|p| due(p.row.first_response_seconds))),
+        resolution_due_at: Set(policy.as_ref().and_then(|p| due(p.row.resolution_seconds))),
         first_responded_at: Set(None),
         paused_at: Set(None),
         first_response_left_secs: Set(None),

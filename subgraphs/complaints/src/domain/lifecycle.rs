@@ -122,7 +122,7 @@ pub async fn reopen(
     row.next_escalation_at = Set(None);
     row.resolution_due_at = Set(policy
         .as_ref()
-        .map(|p| add_business(p.calendar.as_ref(), now, i64::from(p.row.resolution_minutes) * 60)));
+        .map(|p| add_business(p.calendar.as_ref(), now, i64::from(p.row.resolution_seconds))));
     row.updated_at = Set(now);
     let updated = row.update(&txn).await?;
     let change = Some((from.as_str(), status::IN_PROGRESS));

@@ -55,18 +55,18 @@ pub struct WindowInput {
 pub struct SlaPolicyInput {
     /// Priority.
     pub priority: String,
-    /// Business minutes to first response.
-    pub first_response_minutes: i32,
-    /// Business minutes to resolution.
-    pub resolution_minutes: i32,
+    /// Business seconds to first response.
+    pub first_response_seconds: i32,
+    /// Business seconds to resolution.
+    pub resolution_seconds: i32,
     /// Calendar (omit for around the clock).
     pub calendar_id: Option<ID>,
     /// Statuses that pause the clock.
     #[graphql(default_with = "vec![\"on_hold\".to_string()]")]
     pub pause_statuses: Vec<String>,
-    /// Minutes between escalation levels.
-    #[graphql(default = 60)]
-    pub escalation_minutes: i32,
+    /// Seconds between escalation levels.
+    #[graphql(default = 3600)]
+    pub escalation_seconds: i32,
     /// Teams of escalation levels 1–3.
     #[graphql(default)]
     pub ladder: Vec<ID>,
@@ -249,11 +249,11 @@ impl MutationRoot {
         let a = allow(ctx, "complaint", "manage").await?;
         let policy = admin::PolicyInput {
             priority: input.priority,
-            first_response_minutes: input.first_response_minutes,
-            resolution_minutes: input.resolution_minutes,
+            first_response_seconds: input.first_response_seconds,
+            resolution_seconds: input.resolution_seconds,
             calendar_id: input.calendar_id.as_ref().map(|c| uuid("calendarId", c)).transpose()?,
             pause_statuses: input.pause_statuses,
-            escalation_minutes: input.escalation_minutes,
+            escalation_seconds: input.escalation_seconds,
             ladder: ids("ladder", &input.ladder)?,
         };
         Ok(admin::set_policy(&a.kit.db, a.caller.tenant_id, a.caller.user_id, policy).await?.into())

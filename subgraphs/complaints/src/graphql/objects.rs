@@ -277,16 +277,16 @@ pub struct SlaPolicy {
     pub id: ID,
     /// Priority it applies to.
     pub priority: String,
-    /// Business minutes to first response.
-    pub first_response_minutes: i32,
-    /// Business minutes to resolution.
-    pub resolution_minutes: i32,
+    /// Business seconds to first response.
+    pub first_response_seconds: i32,
+    /// Business seconds to resolution.
+    pub resolution_seconds: i32,
     /// Business-hours calendar (null = around the clock).
     pub calendar_id: Option<ID>,
     /// Statuses that pause the clock.
     pub pause_statuses: Vec<String>,
-    /// Minutes between escalation levels.
-    pub escalation_minutes: i32,
+    /// Seconds between escalation levels.
+    pub escalation_seconds: i32,
     /// Teams of escalation levels 1–3.
     pub ladder: Vec<ID>,
 }
@@ -297,11 +297,11 @@ impl From<policy::Model> for SlaPolicy {
         Self {
             id: p.id.into(),
             priority: p.priority,
-            first_response_minutes: p.first_response_minutes,
-            resolution_minutes: p.resolution_minutes,
+            first_response_seconds: p.first_response_seconds,
+            resolution_seconds: p.resolution_seconds,
             calendar_id: p.calendar_id.map(ID::from),
             pause_statuses: serde_json::from_str(&p.pause_statuses).unwrap_or_default(),
-            escalation_minutes: p.escalation_minutes,
+            escalation_seconds: p.escalation_seconds,
             ladder: ladder.into_iter().map(ID::from).collect(),
         }
     }

@@ -248,3 +248,13 @@ pub async fn deactivate(db: &DatabaseConnection, ctx: &RequestContext, id: Uuid)
 pub(crate) fn not_found() -> ApiError {
     ApiError::NotFound("user not found".into())
 }
+
+/// Users of a tenant who are not deactivated.
+pub async fn active_count(db: &DatabaseConnection, tenant_id: Uuid) -> ApiResult<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(user::Entity::find()
+        .filter(user::Column::TenantId.eq(tenant_id))
+        .filter(user::Column::Status.ne("deactivated"))
+        .count(db)
+        .await?)
+}

@@ -339,3 +339,12 @@ pub struct AuditChainReport {
     /// Why it is broken.
     pub reason: Option<String>,
 }
+
+/// Live figures of a tenant; this subgraph adds the user figures.
+#[derive(SimpleObject)]
+pub struct TenantMetrics {
+    /// The tenant.
+    pub tenant_id: ID,
+    /// Users not deactivated.
+    pub active_users: i64,
+}

@@ -194,4 +194,15 @@ impl QueryRoot {
         }
         Ok(domain::users::get(&allowed.kit.db, allowed.caller.tenant_id, id).await?.map(User::from))
     }
+
+    /// Federation: the user figures of a tenant (the caller's only).
+    #[graphql(entity)]
+    async fn find_tenant_metrics_by_tenant_id(&self, ctx: &Context<'_>, tenant_id: ID) -> Result<TenantMetrics> {
+        let allowed = allow(ctx, "metrics", "read").await?;
+        if uuid("tenantId", &tenant_id)? != allowed.caller.tenant_id {
+            return Err(ApiError::Forbidden("metrics of another tenant".into()).into());
+        }
+        let active = domain::users::active_count(&allowed.kit.db, allowed.caller.tenant_id).await?;
+        Ok(TenantMetrics { tenant_id, active_users: active as i64 })
+    }
 }
