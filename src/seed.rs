@@ -26,14 +26,19 @@ pub struct SeededUser {
 /// Creates the demo tenant and a user per role unless it exists; returns
 /// the tenant id and the users.
 pub async fn seed(kit: &Kit) -> anyhow::Result<(Uuid, Vec<SeededUser>)> {
-    let existing = tenant::Entity::find().filter(tenant::Column::Name.eq(DEMO_TENANT)).one(&kit.db).await?;
+    seed_tenant(kit, DEMO_TENANT, "demo").await
+}
+
+/// Like [`seed`] for any tenant name; users get `<role>@<domain>.backbone.dev`.
+pub async fn seed_tenant(kit: &Kit, name: &str, domain: &str) -> anyhow::Result<(Uuid, Vec<SeededUser>)> {
+    let existing = tenant::Entity::find().filter(tenant::Column::Name.eq(name)).one(&kit.db).await?;
     let tenant_id = match existing {
         Some(t) => t.id,
-        None => create(kit).await?,
+        None => create(kit, name, domain).await?,
     };
     let mut out = Vec::new();
     for role in DEFAULT_TENANT_ROLES {
-        let email = format!("{role}@demo.backbone.dev");
+        let email = format!("{role}@{domain}.backbone.dev");
         if let Some(u) = user::Entity::find()
             .filter(user::Column::TenantId.eq(tenant_id))
             .filter(user::Column::Email.eq(email.as_str()))
@@ -46,7 +51,7 @@ pub async fn seed(kit: &Kit) -> anyhow::Result<(Uuid, Vec<SeededUser>)> {
     Ok((tenant_id, out))
 }
 
-async fn create(kit: &Kit) -> anyhow::Result<Uuid> {
+async fn create(kit: &Kit, name: &str, domain: &str) -> anyhow::Result<Uuid> {
     let system = RequestContext {
         tenant_id: Uuid::nil(),
         user_id: Uuid::nil(),
@@ -59,12 +64,12 @@ async fn create(kit: &Kit) -> anyhow::Result<Uuid> {
         &kit.db,
         &system,
         NewTenant {
-            name: DEMO_TENANT.into(),
+            name: name.into(),
             kind: "clinic".into(),
             tier: "standard".into(),
             max_users: 50,
             ai_token_budget: 1_000_000,
-            admin_email: format!("{TENANT_ADMIN}@demo.backbone.dev"),
+            admin_email: format!("{TENANT_ADMIN}@{domain}.backbone.dev"),
             admin_name: "Demo Admin".into(),
         },
     )
@@ -81,7 +86,7 @@ async fn create(kit: &Kit) -> anyhow::Result<Uuid> {
             &kit.db,
             &admin_ctx,
             Invitation {
-                email: format!("{role}@demo.backbone.dev"),
+                email: format!("{role}@{domain}.backbone.dev"),
                 display_name: format!("Demo {role}"),
                 roles: vec![role.to_owned()],
             },

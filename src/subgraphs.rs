@@ -7,7 +7,8 @@ use subgraph_kit::{Kit, serve};
 use tokio::task::JoinHandle;
 
 /// Subgraph names, in dev-mode port order (router + 1, + 2, …).
-pub const NAMES: [&str; 3] = [subgraph_tenants::NAME, subgraph_complaints::NAME, subgraph_notifications::NAME];
+pub const NAMES: [&str; 3] =
+    [subgraph_tenants::NAME, subgraph_complaints::NAME, subgraph_notifications::NAME];
 
 /// The HTTP app of subgraph `name`.
 pub fn app(kit: &Kit, name: &str) -> Option<Router> {
@@ -38,7 +39,11 @@ pub fn spawn_workers(kit: &Kit, name: &str) -> Vec<JoinHandle<()>> {
         }
         subgraph_notifications::NAME => {
             let member = format!("notifications-{}", uuid::Uuid::new_v4());
-            vec![tokio::spawn(subgraph_notifications::run_workers(kit.clone(), member, serve::shutdown_signal()))]
+            vec![tokio::spawn(subgraph_notifications::run_workers(
+                kit.clone(),
+                member,
+                serve::shutdown_signal(),
+            ))]
         }
         _ => Vec::new(),
     }

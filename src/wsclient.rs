@@ -77,11 +77,13 @@ impl WsClient {
     pub async fn next(&mut self, within: Duration) -> Result<Value, WsError> {
         let deadline = tokio::time::Instant::now() + within;
         loop {
-            let frame = tokio::time::timeout_at(deadline, self.ws.next()).await.map_err(|_| WsError::Timeout)?;
+            let frame =
+                tokio::time::timeout_at(deadline, self.ws.next()).await.map_err(|_| WsError::Timeout)?;
             let text = match frame {
                 Some(Ok(Message::Text(t))) => t,
                 Some(Ok(Message::Close(f))) => {
-                    let (code, reason) = f.map_or((1005, String::new()), |f| (u16::from(f.code), f.reason.to_string()));
+                    let (code, reason) =
+                        f.map_or((1005, String::new()), |f| (u16::from(f.code), f.reason.to_string()));
                     return Err(WsError::Closed { code, reason });
                 }
                 Some(Ok(_)) => continue,

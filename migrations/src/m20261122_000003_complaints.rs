@@ -21,7 +21,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        unique_index(m, "ux_complaint_teams_tenant_id_name", ComplaintTeams::Table, &[ComplaintTeams::TenantId, ComplaintTeams::Name]).await?;
+        unique_index(
+            m,
+            "ux_complaint_teams_tenant_id_name",
+            ComplaintTeams::Table,
+            &[ComplaintTeams::TenantId, ComplaintTeams::Name],
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(ComplaintTeamMembers::Table)
@@ -34,7 +40,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        unique_index(m, "ux_complaint_team_members_team_id_user_id", ComplaintTeamMembers::Table, &[ComplaintTeamMembers::TeamId, ComplaintTeamMembers::UserId]).await?;
+        unique_index(
+            m,
+            "ux_complaint_team_members_team_id_user_id",
+            ComplaintTeamMembers::Table,
+            &[ComplaintTeamMembers::TeamId, ComplaintTeamMembers::UserId],
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(ComplaintRoutingRules::Table)
@@ -47,7 +59,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "ix_complaint_routing_rules_tenant_id_rank", ComplaintRoutingRules::Table, &[ComplaintRoutingRules::TenantId, ComplaintRoutingRules::Rank]).await?;
+        index(
+            m,
+            "ix_complaint_routing_rules_tenant_id_rank",
+            ComplaintRoutingRules::Table,
+            &[ComplaintRoutingRules::TenantId, ComplaintRoutingRules::Rank],
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(SlaCalendars::Table)
@@ -75,7 +93,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        unique_index(m, "ux_sla_policies_tenant_id_priority", SlaPolicies::Table, &[SlaPolicies::TenantId, SlaPolicies::Priority]).await?;
+        unique_index(
+            m,
+            "ux_sla_policies_tenant_id_priority",
+            SlaPolicies::Table,
+            &[SlaPolicies::TenantId, SlaPolicies::Priority],
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(Complaints::Table)
@@ -108,8 +132,15 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        unique_index(m, "ux_complaints_tracking_code", Complaints::Table, &[Complaints::TrackingCode]).await?;
-        index(m, "ix_complaints_tenant_id_status", Complaints::Table, &[Complaints::TenantId, Complaints::Status]).await?;
+        unique_index(m, "ux_complaints_tracking_code", Complaints::Table, &[Complaints::TrackingCode])
+            .await?;
+        index(
+            m,
+            "ix_complaints_tenant_id_status",
+            Complaints::Table,
+            &[Complaints::TenantId, Complaints::Status],
+        )
+        .await?;
         index(m, "ix_complaints_assignee_id", Complaints::Table, &[Complaints::AssigneeId]).await?;
         m.create_table(
             Table::create()
@@ -126,7 +157,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "ix_complaint_timeline_complaint_id_created_at", ComplaintTimeline::Table, &[ComplaintTimeline::ComplaintId, ComplaintTimeline::CreatedAt]).await?;
+        index(
+            m,
+            "ix_complaint_timeline_complaint_id_created_at",
+            ComplaintTimeline::Table,
+            &[ComplaintTimeline::ComplaintId, ComplaintTimeline::CreatedAt],
+        )
+        .await?;
         Ok(())
     }
 

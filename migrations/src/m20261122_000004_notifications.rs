@@ -27,8 +27,20 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        unique_index(m, "ux_notifications_user_id_source_event_id", Notifications::Table, &[Notifications::UserId, Notifications::SourceEventId]).await?;
-        index(m, "ix_notifications_user_id_read_at", Notifications::Table, &[Notifications::UserId, Notifications::ReadAt]).await?;
+        unique_index(
+            m,
+            "ux_notifications_user_id_source_event_id",
+            Notifications::Table,
+            &[Notifications::UserId, Notifications::SourceEventId],
+        )
+        .await?;
+        index(
+            m,
+            "ix_notifications_user_id_read_at",
+            Notifications::Table,
+            &[Notifications::UserId, Notifications::ReadAt],
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(NotificationPreferences::Table)
@@ -41,7 +53,17 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        unique_index(m, "ux_notification_preferences_user_id_category_channel", NotificationPreferences::Table, &[NotificationPreferences::UserId, NotificationPreferences::Category, NotificationPreferences::Channel]).await?;
+        unique_index(
+            m,
+            "ux_notification_preferences_user_id_category_channel",
+            NotificationPreferences::Table,
+            &[
+                NotificationPreferences::UserId,
+                NotificationPreferences::Category,
+                NotificationPreferences::Channel,
+            ],
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(NotificationSettings::Table)
@@ -65,7 +87,17 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        unique_index(m, "ux_notification_templates_tenant_id_event_type_channel", NotificationTemplates::Table, &[NotificationTemplates::TenantId, NotificationTemplates::EventType, NotificationTemplates::Channel]).await?;
+        unique_index(
+            m,
+            "ux_notification_templates_tenant_id_event_type_channel",
+            NotificationTemplates::Table,
+            &[
+                NotificationTemplates::TenantId,
+                NotificationTemplates::EventType,
+                NotificationTemplates::Channel,
+            ],
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(NotificationEndpoints::Table)
@@ -80,7 +112,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "ix_notification_endpoints_tenant_id", NotificationEndpoints::Table, &[NotificationEndpoints::TenantId]).await?;
+        index(
+            m,
+            "ix_notification_endpoints_tenant_id",
+            NotificationEndpoints::Table,
+            &[NotificationEndpoints::TenantId],
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(NotificationDeliveries::Table)
@@ -99,8 +137,20 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        unique_index(m, "ux_notification_deliveries_notification_id_endpoint_id", NotificationDeliveries::Table, &[NotificationDeliveries::NotificationId, NotificationDeliveries::EndpointId]).await?;
-        index(m, "ix_notification_deliveries_status_next_attempt_at", NotificationDeliveries::Table, &[NotificationDeliveries::Status, NotificationDeliveries::NextAttemptAt]).await?;
+        unique_index(
+            m,
+            "ux_notification_deliveries_notification_id_endpoint_id",
+            NotificationDeliveries::Table,
+            &[NotificationDeliveries::NotificationId, NotificationDeliveries::EndpointId],
+        )
+        .await?;
+        index(
+            m,
+            "ix_notification_deliveries_status_next_attempt_at",
+            NotificationDeliveries::Table,
+            &[NotificationDeliveries::Status, NotificationDeliveries::NextAttemptAt],
+        )
+        .await?;
         Ok(())
     }
 

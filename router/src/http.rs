@@ -24,8 +24,8 @@ use tower_http::{
 
 use crate::{
     error::RequestError,
-    subscribe::{self, protocol::Protocol},
     pipeline::{GraphQLRequest, Outcome, Pipeline},
+    subscribe::{self, protocol::Protocol},
 };
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";

@@ -161,7 +161,9 @@ impl Pipeline {
                 "introspection fields cannot be mixed with other root fields".into(),
             ));
         }
-        Ok(self.execute(graph, a.key, doc, a.operation_name.as_deref(), &a.variables, &a.caller.forward).await)
+        Ok(self
+            .execute(graph, a.key, doc, a.operation_name.as_deref(), &a.variables, &a.caller.forward)
+            .await)
     }
 
     /// Authenticates, parses (cached), limits, validates and checks the

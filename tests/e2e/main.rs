@@ -3,3 +3,4 @@
 
 mod cli;
 mod dev_graph;
+mod realtime;

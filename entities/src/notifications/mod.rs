@@ -1,8 +1,8 @@
 //! Notifications: inbox, preferences, settings, templates, endpoints, deliveries.
 
+pub mod delivery;
+pub mod endpoint;
 pub mod notification;
 pub mod preference;
 pub mod setting;
 pub mod template;
-pub mod endpoint;
-pub mod delivery;

@@ -116,7 +116,8 @@ pub async fn serve(socket: WebSocket, pipeline: Arc<Pipeline>, protocol: Protoco
                 if active.len() >= realtime.config.max_subscriptions_per_connection {
                     let max = realtime.config.max_subscriptions_per_connection;
                     let message = format!("at most {max} subscriptions per connection");
-                    let _ = out.send(Message::Text(protocol.error(&id, vec![limited(&message)]).into())).await;
+                    let _ =
+                        out.send(Message::Text(protocol.error(&id, vec![limited(&message)]).into())).await;
                     continue;
                 }
                 let op = Operation { id: id.clone(), protocol, out: out.clone(), done: done_tx.clone() };
@@ -153,7 +154,9 @@ fn merge_credentials(mut headers: HeaderMap, payload: &Value) -> HeaderMap {
         headers.remove("authorization");
         headers.remove("x-api-key");
         for (name, value) in &from_payload {
-            if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name.as_str().as_bytes()), HeaderValue::from_bytes(value.as_bytes())) {
+            if let (Ok(n), Ok(v)) =
+                (HeaderName::from_bytes(name.as_str().as_bytes()), HeaderValue::from_bytes(value.as_bytes()))
+            {
                 headers.insert(n, v);
             }
         }
@@ -174,7 +177,13 @@ struct Operation {
 }
 
 impl Operation {
-    async fn run(self, pipeline: Arc<Pipeline>, realtime: Arc<Realtime>, request: crate::pipeline::GraphQLRequest, caller: Caller) {
+    async fn run(
+        self,
+        pipeline: Arc<Pipeline>,
+        realtime: Arc<Realtime>,
+        request: crate::pipeline::GraphQLRequest,
+        caller: Caller,
+    ) {
         match self.start(&pipeline, &realtime, request, caller).await {
             Ok(Some((subscription, slot))) => self.forward(subscription, slot).await,
             Ok(None) => {}
@@ -209,9 +218,10 @@ impl Operation {
             .acquire(&tenant)
             .ok_or_else(|| vec![limited(&format!("at most {max} subscriptions per tenant"))])?;
         let Admitted { graph, prepared, key, variables, operation_name, .. } = admitted;
-        let planned = graph.planner.plan(key, &prepared.doc, operation_name.as_deref()).map_err(|e| {
-            vec![json!({"message": e.to_string(), "extensions": {"code": "BAD_USER_INPUT"}})]
-        })?;
+        let planned = graph
+            .planner
+            .plan(key, &prepared.doc, operation_name.as_deref())
+            .map_err(|e| vec![json!({"message": e.to_string(), "extensions": {"code": "BAD_USER_INPUT"}})])?;
         let fetch = execute::subscription_fetch(&planned.plan)
             .cloned()
             .ok_or_else(|| vec![json!({"message": "the subscription has no owning subgraph", "extensions": {"code": "INTERNAL"}})])?;
@@ -233,7 +243,8 @@ impl Operation {
                 }
                 Ok(Item::Complete) | Err(RecvError::Closed) => break,
                 Err(RecvError::Lagged(n)) => {
-                    let message = format!("this subscriber fell behind and missed {n} events; subscribe again");
+                    let message =
+                        format!("this subscriber fell behind and missed {n} events; subscribe again");
                     self.send(self.protocol.error(&self.id, vec![limited(&message)])).await;
                     return;
                 }

@@ -180,13 +180,25 @@ async fn resolve(spec: &Spec, mut payload: Value) -> String {
     if data.is_null() {
         return json!({"data": null, "errors": errors}).to_string();
     }
-    let executed =
-        execute::execute_seeded(&spec.graph.client, &spec.planned.plan, &spec.variables, &spec.forward, Some(data))
-            .await;
+    let executed = execute::execute_seeded(
+        &spec.graph.client,
+        &spec.planned.plan,
+        &spec.variables,
+        &spec.forward,
+        Some(data),
+    )
+    .await;
     errors.extend(executed.errors);
     let supergraph = spec.graph.planner.supergraph();
     let root = supergraph.subscription_type.clone().unwrap_or_else(|| "Subscription".into());
-    let data = project::project(supergraph, &spec.planned.operation, &root, &executed.data, &spec.variables, &mut errors);
+    let data = project::project(
+        supergraph,
+        &spec.planned.operation,
+        &root,
+        &executed.data,
+        &spec.variables,
+        &mut errors,
+    );
     let mut body = json!({"data": data});
     if !errors.is_empty() {
         body["errors"] = Value::Array(errors);

@@ -63,7 +63,9 @@ impl Protocol {
         let v: Value = serde_json::from_str(text).map_err(|e| format!("message is not JSON: {e}"))?;
         let id = || v.get("id").and_then(Value::as_str).map(str::to_owned).ok_or("message needs an id");
         match (self, v.get("type").and_then(Value::as_str).unwrap_or_default()) {
-            (_, "connection_init") => Ok(ClientMessage::Init(v.get("payload").cloned().unwrap_or(Value::Null))),
+            (_, "connection_init") => {
+                Ok(ClientMessage::Init(v.get("payload").cloned().unwrap_or(Value::Null)))
+            }
             (Self::TransportWs, "subscribe") | (Self::LegacyWs, "start") => {
                 let request = serde_json::from_value(v.get("payload").cloned().unwrap_or_default())
                     .map_err(|e| format!("payload is not a GraphQL request: {e}"))?;

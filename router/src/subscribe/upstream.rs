@@ -58,7 +58,9 @@ impl Upstream {
         let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
         url.set_scheme(scheme).map_err(|()| "URL cannot be WebSocket".to_owned())?;
         let mut request = url.as_str().into_client_request().map_err(|e| e.to_string())?;
-        request.headers_mut().insert("sec-websocket-protocol", http::HeaderValue::from_static("graphql-transport-ws"));
+        request
+            .headers_mut()
+            .insert("sec-websocket-protocol", http::HeaderValue::from_static("graphql-transport-ws"));
         // Small buffers: a feed carries small messages, and memory per open
         // subscription is what bounds how many a router holds.
         let config = WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(0);
@@ -88,7 +90,8 @@ impl Upstream {
                 None => return Err("closed before ack".into()),
             }
         }
-        let subscribe = json!({"id": OP, "type": "subscribe", "payload": {"query": query, "variables": variables}});
+        let subscribe =
+            json!({"id": OP, "type": "subscribe", "payload": {"query": query, "variables": variables}});
         send(&mut ws, subscribe).await?;
         Ok(Self { ws })
     }

@@ -197,7 +197,11 @@ impl QueryRoot {
 
     /// Federation: the user figures of a tenant (the caller's only).
     #[graphql(entity)]
-    async fn find_tenant_metrics_by_tenant_id(&self, ctx: &Context<'_>, tenant_id: ID) -> Result<TenantMetrics> {
+    async fn find_tenant_metrics_by_tenant_id(
+        &self,
+        ctx: &Context<'_>,
+        tenant_id: ID,
+    ) -> Result<TenantMetrics> {
         let allowed = allow(ctx, "metrics", "read").await?;
         if uuid("tenantId", &tenant_id)? != allowed.caller.tenant_id {
             return Err(ApiError::Forbidden("metrics of another tenant".into()).into());

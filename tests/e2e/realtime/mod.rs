@@ -1,0 +1,10 @@
+//! Real time end to end: complaints, notifications and live metrics
+//! through the router over real WebSockets (issue 4).
+
+mod complaints;
+mod durability;
+mod isolation;
+mod redis;
+mod refusals;
+mod scene;
+mod sla;
