@@ -28,11 +28,18 @@ pub async fn serve(socket: WebSocket, pipeline: Arc<Pipeline>, protocol: Protoco
     let keepalive = Duration::from_secs(realtime.config.keepalive_seconds.max(1));
     let writer = tokio::spawn(async move {
         let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + keepalive, keepalive);
+        // Keepalives start once the connection is acknowledged.
+        let ack = protocol.ack();
+        let mut acked = false;
         loop {
             let message = tokio::select! {
                 m = outgoing.recv() => match m { Some(m) => m, None => break },
-                _ = ticks.tick() => Message::Text(protocol.keepalive().into()),
+                _ = ticks.tick(), if acked => Message::Text(protocol.keepalive().into()),
             };
+            if !acked && matches!(&message, Message::Text(t) if t.as_str() == ack) {
+                acked = true;
+                ticks.reset();
+            }
             let closing = matches!(message, Message::Close(_));
             if sink.send(message).await.is_err() || closing {
                 break;
