@@ -45,6 +45,12 @@ impl TestDb {
         }
     }
 
+    /// Another handle on the same database (a second replica); the first
+    /// handle keeps owning its cleanup.
+    pub fn borrowed(&self) -> Self {
+        Self { url: self.url.clone(), _dir: None }
+    }
+
     /// Whether this is Postgres.
     pub fn is_postgres(&self) -> bool {
         self.url.starts_with("postgres")

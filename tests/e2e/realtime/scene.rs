@@ -169,3 +169,8 @@ where
     }
     panic!("timed out waiting for {what}");
 }
+
+/// The Redis the tests use: `TEST_REDIS_URL`, else the local default.
+pub fn redis_url() -> String {
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}

@@ -71,12 +71,40 @@ pub trait EventBus: Send + Sync + 'static {
 /// it, which is why production uses [`RedisBus`].
 pub struct InProcessBus {
     tx: broadcast::Sender<Arc<EventEnvelope>>,
+    recent: parking_lot::Mutex<Recent>,
 }
 
 impl InProcessBus {
     /// A bus buffering up to `capacity` events per subscriber.
     pub fn new(capacity: usize) -> Self {
-        Self { tx: broadcast::channel(capacity).0 }
+        Self { tx: broadcast::channel(capacity).0, recent: Default::default() }
+    }
+}
+
+/// The ids of the last events fanned out, so an event the relay publishes
+/// twice (it died between publishing and marking) reaches live
+/// subscribers once. Durable consumers deduplicate on their own.
+#[derive(Default)]
+pub(crate) struct Recent {
+    seen: std::collections::HashSet<uuid::Uuid>,
+    order: std::collections::VecDeque<uuid::Uuid>,
+}
+
+impl Recent {
+    const CAPACITY: usize = 16_384;
+
+    /// Records `id`; `false` when it was seen recently.
+    pub(crate) fn first(&mut self, id: uuid::Uuid) -> bool {
+        if !self.seen.insert(id) {
+            return false;
+        }
+        self.order.push_back(id);
+        if self.order.len() > Self::CAPACITY
+            && let Some(old) = self.order.pop_front()
+        {
+            self.seen.remove(&old);
+        }
+        true
     }
 }
 
@@ -89,6 +117,9 @@ impl Default for InProcessBus {
 #[async_trait]
 impl EventBus for InProcessBus {
     async fn publish(&self, event: &EventEnvelope) -> Result<(), BusError> {
+        if !self.recent.lock().first(event.id) {
+            return Ok(());
+        }
         // No subscribers is not an error: the event is still in the outbox.
         let _ = self.tx.send(Arc::new(event.clone()));
         Ok(())

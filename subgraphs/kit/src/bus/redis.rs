@@ -102,6 +102,7 @@ impl EventBus for RedisBus {
 /// failure.
 async fn fan_out(client: Client, stream: String, local: broadcast::Sender<Arc<EventEnvelope>>) {
     let mut last = "$".to_owned();
+    let mut recent = super::Recent::default();
     loop {
         let mut conn = match client.get_multiplexed_async_connection().await {
             Ok(c) => c,
@@ -118,7 +119,9 @@ async fn fan_out(client: Client, stream: String, local: broadcast::Sender<Arc<Ev
             match reply {
                 Ok(Some(reply)) => {
                     for id in reply.keys.into_iter().flat_map(|k| k.ids) {
-                        if let Some(event) = decode(&id.map) {
+                        if let Some(event) = decode(&id.map)
+                            && recent.first(event.id)
+                        {
                             let _ = local.send(Arc::new(event));
                         }
                         last = id.id;
