@@ -7,8 +7,10 @@
 pub mod bench;
 pub mod dev;
 pub mod schemas;
-pub mod seed;
 pub mod subgraphs;
+
+/// Demo data (lives with the tenants domain).
+pub use subgraph_tenants::domain::demo as seed;
 pub mod wsclient;
 
 use subgraph_kit::config::{Config, DEV_HS256_SECRET};

@@ -1,1 +1,9 @@
-//! Integration tests of the complaints subgraph.
+//! Integration tests of the complaints subgraph, served on a random port
+//! and spoken to over HTTP (and, for the SLA engine, through its domain
+//! functions with a chosen clock).
+
+mod intake;
+mod lifecycle;
+mod routing;
+mod sla;
+mod support;

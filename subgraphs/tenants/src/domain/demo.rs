@@ -1,13 +1,13 @@
-//! Demo data: a tenant with one user of every role (dev only).
+//! Demo data: a tenant with one user of every role (dev mode and tests).
 
-use backbone_entities::tenancy::{tenant, user};
-use backbone_schema::roles::{DEFAULT_TENANT_ROLES, TENANT_ADMIN};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use subgraph_kit::{Kit, Principal, RequestContext};
-use subgraph_tenants::domain::{
+use crate::domain::{
     tenants::{self, NewTenant},
     users::{self, Invitation},
 };
+use backbone_entities::tenancy::{tenant, user};
+use backbone_schema::roles::{DEFAULT_TENANT_ROLES, TENANT_ADMIN};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use subgraph_kit::{ApiResult, Kit, Principal, RequestContext};
 use uuid::Uuid;
 
 /// The demo tenant's name; seeding is skipped when it exists.
@@ -25,12 +25,12 @@ pub struct SeededUser {
 
 /// Creates the demo tenant and a user per role unless it exists; returns
 /// the tenant id and the users.
-pub async fn seed(kit: &Kit) -> anyhow::Result<(Uuid, Vec<SeededUser>)> {
+pub async fn seed(kit: &Kit) -> ApiResult<(Uuid, Vec<SeededUser>)> {
     seed_tenant(kit, DEMO_TENANT, "demo").await
 }
 
 /// Like [`seed`] for any tenant name; users get `<role>@<domain>.backbone.dev`.
-pub async fn seed_tenant(kit: &Kit, name: &str, domain: &str) -> anyhow::Result<(Uuid, Vec<SeededUser>)> {
+pub async fn seed_tenant(kit: &Kit, name: &str, domain: &str) -> ApiResult<(Uuid, Vec<SeededUser>)> {
     let existing = tenant::Entity::find().filter(tenant::Column::Name.eq(name)).one(&kit.db).await?;
     let tenant_id = match existing {
         Some(t) => t.id,
@@ -51,7 +51,7 @@ pub async fn seed_tenant(kit: &Kit, name: &str, domain: &str) -> anyhow::Result<
     Ok((tenant_id, out))
 }
 
-async fn create(kit: &Kit, name: &str, domain: &str) -> anyhow::Result<Uuid> {
+async fn create(kit: &Kit, name: &str, domain: &str) -> ApiResult<Uuid> {
     let system = RequestContext {
         tenant_id: Uuid::nil(),
         user_id: Uuid::nil(),
