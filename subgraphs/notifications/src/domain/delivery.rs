@@ -7,7 +7,9 @@
 //! (the delivery id, for the receiver's deduplication). A 2xx answer is
 //! delivered; anything else, or no answer within the timeout, is retried
 //! with exponential backoff until `max_attempts`, then marked failed with
-//! the last error. Rows are claimed with a compare-and-set, so several
+//! the last error. Email goes through the plain SMTP relay configured as
+//! `notifications.smtp_url` (a relay inside the deployment; this build
+//! speaks no TLS or AUTH to it). Rows are claimed with a compare-and-set, so several
 //! workers never send the same attempt twice.
 
 use std::time::Duration;
@@ -110,10 +112,10 @@ async fn attempt(
         return Err("endpoint deactivated".into());
     }
     if ep.channel == channel::EMAIL {
-        return Err(match &config.smtp_url {
-            None => "email is not configured (notifications.smtp_url)".into(),
-            Some(_) => "email delivery over SMTP is not available in this build".into(),
-        });
+        return match &config.smtp_url {
+            None => Err("email is not configured (notifications.smtp_url)".into()),
+            Some(url) => send_email(url, config, &ep.target, &n).await,
+        };
     }
     let body = serde_json::json!({
         "deliveryId": d.id,
@@ -142,6 +144,26 @@ async fn attempt(
         .await
         .map_err(|e| if e.is_timeout() { "timed out".to_owned() } else { format!("request failed: {e}") })?;
     Ok(response.status().as_u16())
+}
+
+/// Sends `n` to `to` through the plain SMTP relay at `smtp://host:port`;
+/// `Ok(250)` once the relay accepted it.
+async fn send_email(url: &str, config: &NotificationsConfig, to: &str, n: &notification::Model) -> Outcome {
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor, message::header::ContentType};
+    let url = reqwest::Url::parse(url).map_err(|_| "notifications.smtp_url is not a URL".to_owned())?;
+    let host = url.host_str().ok_or("notifications.smtp_url has no host")?;
+    let message = Message::builder()
+        .from(config.email_from.parse().map_err(|e| format!("email_from: {e}"))?)
+        .to(to.parse().map_err(|e| format!("recipient: {e}"))?)
+        .subject(n.title.clone())
+        .header(ContentType::TEXT_PLAIN)
+        .body(n.body.clone())
+        .map_err(|e| e.to_string())?;
+    let mailer = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+        .port(url.port().unwrap_or(25))
+        .timeout(Some(Duration::from_millis(config.delivery_timeout_ms)))
+        .build();
+    mailer.send(message).await.map(|_| 250).map_err(|e| format!("SMTP: {e}"))
 }
 
 async fn record(

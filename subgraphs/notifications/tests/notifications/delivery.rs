@@ -1,0 +1,222 @@
+//! Deliveries: quiet hours, retries with backoff to failure, email over a
+//! real SMTP conversation, endpoint validation.
+
+use std::sync::{Arc, Mutex};
+
+use axum::{http::StatusCode, routing::post};
+use backbone_entities::notifications::delivery;
+use chrono::{Duration, Utc};
+use sea_orm::EntityTrait;
+use serde_json::json;
+use subgraph_kit::testkit::error_codes;
+use subgraph_notifications::domain::delivery::pass;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+use super::support::Post;
+
+/// An HTTP receiver answering `status`, counting requests.
+async fn receiver(status: StatusCode) -> (String, Arc<Mutex<usize>>) {
+    let hits = Arc::new(Mutex::new(0));
+    let counter = hits.clone();
+    let app = axum::Router::new().route(
+        "/",
+        post(move || {
+            let counter = counter.clone();
+            async move {
+                *counter.lock().expect("lock") += 1;
+                status
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}/", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, hits)
+}
+
+async fn deliveries(post: &Post) -> Vec<delivery::Model> {
+    delivery::Entity::find().all(&post.app.kit.db).await.expect("deliveries")
+}
+
+fn client() -> reqwest::Client {
+    subgraph_kit::auth::http_client()
+}
+
+#[tokio::test]
+async fn quiet_hours_hold_sms_until_they_end_but_not_critical_news() {
+    let post = Post::start().await;
+    let (url, hits) = receiver(StatusCode::OK).await;
+    post.endpoint("staff", "SMS", &url).await;
+    let (start, end) = (
+        (Utc::now() - Duration::hours(1)).format("%H:%M").to_string(),
+        (Utc::now() + Duration::hours(1)).format("%H:%M").to_string(),
+    );
+    post.ok("staff", "mutation($s: String, $e: String) { setQuietHours(start: $s, end: $e, timeZone: \"UTC\") { start end timeZone } }", json!({"s": start, "e": end})).await;
+
+    post.handle(&post.event("complaint.assigned", "staff", false)).await;
+    post.handle(&post.event("complaint.escalated", "staff", true)).await;
+    let config = post.app.kit.config.notifications.clone();
+    assert_eq!(
+        pass(&post.app.kit.db, &client(), &config, Utc::now()).await.expect("pass"),
+        1,
+        "only the critical one goes now"
+    );
+    assert_eq!(*hits.lock().expect("lock"), 1);
+    let rows = deliveries(&post).await;
+    let held = rows.iter().find(|d| d.status == "pending").expect("held delivery");
+    let until = held.next_attempt_at.expect("held until");
+    assert!(
+        until > Utc::now() + Duration::minutes(50) && until <= Utc::now() + Duration::minutes(61),
+        "held until {until}"
+    );
+    // When quiet hours end, it goes.
+    assert_eq!(
+        pass(&post.app.kit.db, &client(), &config, until + Duration::seconds(1)).await.expect("pass"),
+        1
+    );
+    assert!(deliveries(&post).await.iter().all(|d| d.status == "delivered"));
+}
+
+#[tokio::test]
+async fn failing_endpoints_are_retried_with_backoff_then_marked_failed() {
+    let post = Post::start_with(|c| {
+        c.notifications.max_attempts = 3;
+        c.notifications.retry_base_ms = 60_000;
+    })
+    .await;
+    let (url, hits) = receiver(StatusCode::SERVICE_UNAVAILABLE).await;
+    post.endpoint("staff", "WEBHOOK", &url).await;
+    post.handle(&post.event("complaint.assigned", "staff", false)).await;
+    let (db, config) = (&post.app.kit.db, post.app.kit.config.notifications.clone());
+
+    assert_eq!(pass(db, &client(), &config, Utc::now()).await.expect("pass"), 1);
+    let d = deliveries(&post).await.remove(0);
+    assert_eq!((d.status.as_str(), d.attempts, d.last_status_code), ("pending", 1, Some(503)));
+    let first_wait = d.next_attempt_at.expect("next") - Utc::now();
+    assert!(first_wait > Duration::seconds(50) && first_wait <= Duration::seconds(60), "{first_wait}");
+    assert_eq!(pass(db, &client(), &config, Utc::now()).await.expect("pass"), 0, "not before the backoff");
+
+    assert_eq!(pass(db, &client(), &config, Utc::now() + Duration::seconds(61)).await.expect("pass"), 1);
+    let d = deliveries(&post).await.remove(0);
+    let second_wait = d.next_attempt_at.expect("next") - Utc::now();
+    assert!(second_wait > Duration::seconds(110), "the wait doubles: {second_wait}");
+
+    assert_eq!(pass(db, &client(), &config, Utc::now() + Duration::seconds(200)).await.expect("pass"), 1);
+    let d = deliveries(&post).await.remove(0);
+    assert_eq!((d.status.as_str(), d.attempts, d.next_attempt_at), ("failed", 3, None));
+    assert_eq!(d.last_error.as_deref(), Some("endpoint answered 503"));
+    assert_eq!(*hits.lock().expect("lock"), 3);
+
+    let n = post.ok("staff", "{ notifications { id } }", json!({})).await["notifications"][0]["id"].clone();
+    let status = post.ok("staff", "query($n: ID!) { notificationDeliveries(notificationId: $n) { status attempts lastStatusCode channel } }", json!({"n": n})).await;
+    assert_eq!(
+        status["notificationDeliveries"],
+        json!([{"status": "failed", "attempts": 3, "lastStatusCode": 503, "channel": "WEBHOOK"}])
+    );
+}
+
+/// A minimal SMTP server: accepts one message and hands back its DATA.
+async fn smtp_server() -> (u16, tokio::sync::oneshot::Receiver<String>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let (socket, _) = listener.accept().await.expect("accept");
+        let (read, mut write) = socket.into_split();
+        let mut lines = BufReader::new(read).lines();
+        write.write_all(b"220 test ESMTP\r\n").await.expect("greet");
+        let (mut data, mut in_data) = (String::new(), false);
+        while let Ok(Some(line)) = lines.next_line().await {
+            if in_data {
+                if line == "." {
+                    in_data = false;
+                    write.write_all(b"250 queued\r\n").await.expect("write");
+                } else {
+                    data.push_str(&line);
+                    data.push('\n');
+                }
+                continue;
+            }
+            let verb = line.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
+            let reply: &[u8] = match verb.as_str() {
+                "EHLO" | "HELO" => b"250 test\r\n",
+                "DATA" => {
+                    in_data = true;
+                    b"354 go ahead\r\n"
+                }
+                "QUIT" => {
+                    write.write_all(b"221 bye\r\n").await.expect("write");
+                    break;
+                }
+                _ => b"250 ok\r\n",
+            };
+            write.write_all(reply).await.expect("write");
+        }
+        let _ = tx.send(data);
+    });
+    (port, rx)
+}
+
+#[tokio::test]
+async fn email_goes_out_over_smtp_when_configured_and_fails_clearly_when_not() {
+    let (port, received) = smtp_server().await;
+    let post = Post::start_with(|c| {
+        c.notifications.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        c.notifications.email_from = "alerts@backbone.test".into();
+    })
+    .await;
+    post.endpoint("staff", "EMAIL", "staff@demo.backbone.dev").await;
+    post.handle(&post.event("complaint.assigned", "staff", false)).await;
+    let config = post.app.kit.config.notifications.clone();
+    assert_eq!(pass(&post.app.kit.db, &client(), &config, Utc::now()).await.expect("pass"), 1);
+    let mail = tokio::time::timeout(std::time::Duration::from_secs(5), received)
+        .await
+        .expect("in time")
+        .expect("mail");
+    assert!(mail.contains("Subject: Complaint C-TEST1-23456 assigned to you"), "{mail}");
+    assert!(mail.contains("To: staff@demo.backbone.dev"), "{mail}");
+    assert_eq!(deliveries(&post).await[0].status, "delivered");
+
+    let unconfigured = Post::start().await;
+    unconfigured.endpoint("staff", "EMAIL", "staff@demo.backbone.dev").await;
+    unconfigured.handle(&unconfigured.event("complaint.assigned", "staff", false)).await;
+    let mut config = unconfigured.app.kit.config.notifications.clone();
+    config.max_attempts = 1;
+    pass(&unconfigured.app.kit.db, &client(), &config, Utc::now()).await.expect("pass");
+    let d = deliveries(&unconfigured).await.remove(0);
+    assert_eq!(d.status, "failed");
+    assert_eq!(d.last_error.as_deref(), Some("email is not configured (notifications.smtp_url)"));
+}
+
+#[tokio::test]
+async fn endpoints_are_validated_and_tenant_wide_ones_need_manage() {
+    let post = Post::start().await;
+    let register = "mutation($c: Channel!, $t: String!, $w: Boolean!) { registerNotificationEndpoint(channel: $c, target: $t, tenantWide: $w) { secret } }";
+    for (channel, target) in [
+        ("WEBHOOK", "not a url"),
+        ("WEBHOOK", "ftp://example.com"),
+        ("EMAIL", "nobody"),
+        ("IN_APP", "http://x"),
+    ] {
+        let r = post.gql("staff", register, json!({"c": channel, "t": target, "w": false})).await;
+        assert_eq!(error_codes(&r), ["BAD_USER_INPUT"], "{channel} {target}");
+    }
+    let wide =
+        post.gql("staff", register, json!({"c": "WEBHOOK", "t": "http://127.0.0.1:9/", "w": true})).await;
+    assert_eq!(error_codes(&wide), ["FORBIDDEN"]);
+    let ok = post
+        .ok("tenant_admin", register, json!({"c": "WEBHOOK", "t": "http://127.0.0.1:9/", "w": true}))
+        .await;
+    assert!(ok["registerNotificationEndpoint"]["secret"].as_str().expect("secret").starts_with("whsec_"));
+    let listed = post.ok("tenant_admin", "{ notificationEndpoints { tenantWide target } }", json!({})).await;
+    assert_eq!(
+        listed["notificationEndpoints"],
+        json!([{"tenantWide": true, "target": "http://127.0.0.1:9/"}])
+    );
+    let hidden = post.ok("staff", "{ notificationEndpoints { target } }", json!({})).await;
+    assert_eq!(hidden["notificationEndpoints"], json!([]), "staff see only their own");
+    let bad_hours = post
+        .gql("staff", "mutation { setQuietHours(start: \"25:00\", end: \"07:00\") { start } }", json!({}))
+        .await;
+    assert_eq!(error_codes(&bad_hours), ["BAD_USER_INPUT"]);
+}

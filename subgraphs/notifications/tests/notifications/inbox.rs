@@ -1,0 +1,89 @@
+//! From events to the inbox: once per event, by preference, by template.
+
+use serde_json::json;
+use subgraph_kit::testkit::error_codes;
+
+use super::support::Post;
+
+#[tokio::test]
+async fn each_event_notifies_each_recipient_once() {
+    let post = Post::start().await;
+    let event = post.event("complaint.assigned", "staff", false);
+    assert_eq!(post.handle(&event).await, 1);
+    assert_eq!(post.handle(&event).await, 0, "a redelivered event changes nothing");
+    assert_eq!(post.unread("staff").await, 1);
+    assert_eq!(post.unread("clinician").await, 0);
+
+    let list =
+        post.ok("staff", "{ notifications { id title body critical read category } }", json!({})).await;
+    let n = &list["notifications"][0];
+    assert_eq!(n["title"], "Complaint C-TEST1-23456 assigned to you");
+    assert_eq!(n["body"], "Billed twice (high priority)");
+    assert_eq!((n["critical"].clone(), n["read"].clone()), (json!(false), json!(false)));
+    let id = n["id"].as_str().expect("id");
+
+    let other = post
+        .gql("clinician", "mutation($id: ID!) { markNotificationRead(id: $id) { read } }", json!({"id": id}))
+        .await;
+    assert_eq!(error_codes(&other), ["NOT_FOUND"]);
+    let read = post
+        .ok(
+            "staff",
+            "mutation($id: ID!) { markNotificationRead(id: $id) { read readAt } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(read["markNotificationRead"]["read"], true);
+    assert_eq!(post.unread("staff").await, 0);
+
+    for _ in 0..3 {
+        post.handle(&post.event("complaint.sla_breached", "staff", true)).await;
+    }
+    assert_eq!(post.unread("staff").await, 3);
+    let all = post.ok("staff", "mutation { markAllNotificationsRead }", json!({})).await;
+    assert_eq!(all["markAllNotificationsRead"], 3);
+    assert_eq!(post.unread("staff").await, 0);
+    let unread_only = post.ok("staff", "{ notifications(unreadOnly: true) { id } }", json!({})).await;
+    assert_eq!(unread_only["notifications"], json!([]));
+}
+
+#[tokio::test]
+async fn preferences_silence_the_inbox_except_for_critical_news() {
+    let post = Post::start().await;
+    post.ok(
+        "staff",
+        "mutation { setNotificationPreference(category: \"complaints\", channel: IN_APP, enabled: false) { enabled } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(post.handle(&post.event("complaint.assigned", "staff", false)).await, 1);
+    assert_eq!(post.unread("staff").await, 0, "recorded as read, not pushed");
+    post.handle(&post.event("complaint.escalated", "staff", true)).await;
+    assert_eq!(post.unread("staff").await, 1, "critical bypasses the opt-out");
+    let prefs = post.ok("staff", "{ notificationPreferences { category channel enabled } }", json!({})).await;
+    assert_eq!(
+        prefs["notificationPreferences"],
+        json!([{"category": "complaints", "channel": "IN_APP", "enabled": false}])
+    );
+}
+
+#[tokio::test]
+async fn tenant_templates_replace_the_built_in_ones() {
+    let post = Post::start().await;
+    let set = "mutation($e: String!) { setNotificationTemplate(eventType: $e, channel: IN_APP, subject: \"Yours: {{trackingCode}}\", body: \"{{subject}} / {{ nothing }}\") }";
+    assert_eq!(
+        post.ok("tenant_admin", set, json!({"e": "complaint.assigned"})).await["setNotificationTemplate"],
+        true
+    );
+    let refused = post.gql("staff", set, json!({"e": "complaint.assigned"})).await;
+    assert_eq!(error_codes(&refused), ["FORBIDDEN"]);
+    let unknown = post.gql("tenant_admin", set, json!({"e": "user.invited"})).await;
+    assert_eq!(error_codes(&unknown), ["BAD_USER_INPUT"]);
+    post.handle(&post.event("complaint.assigned", "staff", false)).await;
+    let list = post.ok("staff", "{ notifications { title body } }", json!({})).await;
+    assert_eq!(list["notifications"][0], json!({"title": "Yours: C-TEST1-23456", "body": "Billed twice / "}));
+    // Events nobody is told about make nothing.
+    let mut quiet = post.event("user.invited", "staff", false);
+    quiet.payload = json!({"email": "x@y.z"});
+    assert_eq!(post.handle(&quiet).await, 0);
+}
