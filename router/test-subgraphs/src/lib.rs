@@ -17,7 +17,7 @@ pub mod search;
 use std::net::SocketAddr;
 
 use async_graphql::{ObjectType, Schema, SubscriptionType};
-use async_graphql_axum::GraphQL;
+use async_graphql_axum::{GraphQL, GraphQLSubscription};
 use axum::{Router, routing::post_service};
 
 /// Serves `schema` at `/graphql` on `127.0.0.1:port` (0 = random); returns
@@ -31,7 +31,11 @@ where
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
 {
-    let app = Router::new().route("/graphql", post_service(GraphQL::new(schema)));
+    // POST for queries, GET for WebSocket subscriptions.
+    let app = Router::new().route(
+        "/graphql",
+        post_service(GraphQL::new(schema.clone())).get_service(GraphQLSubscription::new(schema)),
+    );
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     let task = tokio::spawn(async move {

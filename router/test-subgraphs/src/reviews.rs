@@ -1,7 +1,8 @@
 //! reviews: owns `Review`; adds `User.reviews` and `Product.reviews`;
 //! provides `User.username` on review authors.
 
-use async_graphql::{EmptyMutation, EmptySubscription, ID, Object, Schema, SimpleObject};
+use async_graphql::{EmptyMutation, ID, Object, Schema, SimpleObject, Subscription};
+use futures::Stream;
 
 /// A review.
 #[derive(SimpleObject, Clone)]
@@ -169,6 +170,36 @@ impl Query {
 }
 
 /// The schema.
-pub fn schema() -> Schema<Query, EmptyMutation, EmptySubscription> {
-    Schema::build(Query, EmptyMutation, EmptySubscription).enable_federation().finish()
+/// Subscription root: reviews as they are "posted".
+pub struct Posted;
+
+#[Subscription(name = "Subscription")]
+impl Posted {
+    /// The reviews in turn, one every `everyMs` milliseconds, `count` of
+    /// them (forever when omitted). Each names a product and an author the
+    /// router resolves from products and accounts.
+    async fn review_posted(
+        &self,
+        #[graphql(default = 100)] every_ms: u64,
+        count: Option<usize>,
+    ) -> impl Stream<Item = Review> + use<> {
+        let all = reviews();
+        let every = std::time::Duration::from_millis(every_ms.max(1));
+        let stream = futures::stream::unfold(0usize, move |i| {
+            let next = all[i % all.len()].clone();
+            async move {
+                tokio::time::sleep(every).await;
+                Some((next, i + 1))
+            }
+        });
+        futures::StreamExt::take(stream, count.unwrap_or(usize::MAX))
+    }
+}
+
+/// The reviews schema.
+pub fn schema() -> Schema<Query, EmptyMutation, Posted> {
+    Schema::build(Query, EmptyMutation, Posted)
+        .enable_federation()
+        .enable_subscription_in_federation()
+        .finish()
 }

@@ -5,4 +5,5 @@ mod execution;
 mod federation;
 mod limits;
 mod reload;
+mod subscriptions;
 mod testkit;

@@ -27,6 +27,10 @@ pub struct TestRouter {
     pub ratings: Arc<backbone_test_subgraphs::ratings::Traffic>,
     /// Each subgraph's URL.
     pub urls: HashMap<&'static str, String>,
+    /// Cuttable proxies in front of subgraphs.
+    pub proxies: HashMap<&'static str, Proxy>,
+    /// The router's pipeline (feeds, limits).
+    pub pipeline: Arc<Pipeline>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -35,6 +39,7 @@ type Adjust = Box<dyn FnOnce(&mut RouterConfig)>;
 #[derive(Default)]
 pub struct Builder {
     down: Vec<&'static str>,
+    proxied: Vec<&'static str>,
     config: Option<Adjust>,
 }
 
@@ -51,6 +56,12 @@ impl Builder {
         self
     }
 
+    /// Subgraphs reached through a TCP proxy the test can cut.
+    pub fn proxied(mut self, name: &'static str) -> Self {
+        self.proxied.push(name);
+        self
+    }
+
     pub fn config(mut self, f: impl FnOnce(&mut RouterConfig) + 'static) -> Self {
         self.config = Some(Box::new(f));
         self
@@ -60,6 +71,7 @@ impl Builder {
         use backbone_test_subgraphs as t;
         let mut tasks = Vec::new();
         let mut urls = HashMap::new();
+        let mut proxies = HashMap::new();
         let ratings = Arc::new(t::ratings::Traffic::default());
         for name in ["accounts", "products", "reviews", "inventory", "search", "ratings"] {
             let (addr, task) = match name {
@@ -76,6 +88,14 @@ impl Builder {
             } else {
                 tasks.push(task);
             }
+            let addr = if self.proxied.contains(&name) {
+                let proxy = Proxy::start(addr).await;
+                let front = proxy.addr;
+                proxies.insert(name, proxy);
+                front
+            } else {
+                addr
+            };
             urls.insert(name, format!("http://{addr}/graphql"));
         }
         let sdls: Vec<SubgraphSdl> = t::sdls()
@@ -100,7 +120,7 @@ impl Builder {
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let app = http::app(pipeline);
+        let app = http::app(pipeline.clone());
         tasks.push(tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         }));
@@ -111,6 +131,8 @@ impl Builder {
             auth,
             ratings,
             urls,
+            proxies,
+            pipeline,
             tasks,
         }
     }
@@ -142,4 +164,96 @@ impl Drop for TestRouter {
 /// The codes of a response's errors.
 pub fn codes(v: &Value) -> Vec<String> {
     subgraph_kit::testkit::error_codes(v)
+}
+
+/// A TCP proxy in front of a subgraph; cutting it drops every connection
+/// at once, as a crashed subgraph would.
+pub struct Proxy {
+    pub addr: std::net::SocketAddr,
+    open: Arc<std::sync::atomic::AtomicUsize>,
+    tasks: Arc<parking_lot::Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl Proxy {
+    async fn start(target: std::net::SocketAddr) -> Self {
+        use std::sync::atomic::Ordering;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+        let addr = listener.local_addr().expect("addr");
+        let open = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let tasks: Arc<parking_lot::Mutex<Vec<tokio::task::AbortHandle>>> = Arc::default();
+        let (o, t) = (open.clone(), tasks.clone());
+        let accept = tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let o = o.clone();
+                o.fetch_add(1, Ordering::SeqCst);
+                let conn = tokio::spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                    o.fetch_sub(1, Ordering::SeqCst);
+                });
+                t.lock().push(conn.abort_handle());
+            }
+        });
+        tasks.lock().push(accept.abort_handle());
+        Self { addr, open, tasks }
+    }
+
+    /// Connections open through the proxy.
+    pub fn open(&self) -> usize {
+        self.open.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Drops every connection and stops accepting.
+    pub fn cut(&self) {
+        for t in self.tasks.lock().drain(..) {
+            t.abort();
+        }
+    }
+}
+
+/// A bare graphql-transport-ws client for router tests.
+pub struct Ws(tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>);
+
+impl Ws {
+    pub async fn connect(http_url: &str, protocol: &str) -> Self {
+        use futures::{SinkExt, StreamExt};
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = http_url.replacen("http", "ws", 1).into_client_request().expect("request");
+        request.headers_mut().insert("sec-websocket-protocol", protocol.parse().expect("protocol"));
+        let (mut ws, _) = tokio_tungstenite::connect_async(request).await.expect("connect");
+        ws.send(tokio_tungstenite::tungstenite::Message::Text(
+            json!({"type": "connection_init"}).to_string().into(),
+        ))
+        .await
+        .expect("init");
+        let ack = ws.next().await.expect("ack").expect("ack");
+        assert!(ack.to_text().expect("text").contains("connection_ack"));
+        Self(ws)
+    }
+
+    pub async fn send(&mut self, v: Value) {
+        use futures::SinkExt;
+        self.0.send(tokio_tungstenite::tungstenite::Message::Text(v.to_string().into())).await.expect("send");
+    }
+
+    /// The next JSON message other than pings, within 5 s.
+    pub async fn next(&mut self) -> Value {
+        use futures::StreamExt;
+        loop {
+            let m = tokio::time::timeout(std::time::Duration::from_secs(5), self.0.next())
+                .await
+                .expect("a message in time")
+                .expect("open")
+                .expect("frame");
+            if let Ok(text) = m.to_text()
+                && !text.is_empty()
+            {
+                let v: Value = serde_json::from_str(text).expect("json");
+                if v["type"] != "ping" && v["type"] != "ka" {
+                    return v;
+                }
+            }
+        }
+    }
 }
