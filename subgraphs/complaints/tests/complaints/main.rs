@@ -6,4 +6,5 @@ mod intake;
 mod lifecycle;
 mod routing;
 mod sla;
+mod subscriptions;
 mod support;

@@ -15,7 +15,11 @@ pub struct Desk {
 
 impl Desk {
     pub async fn start() -> Self {
-        let app = TestApp::start(subgraph_complaints::app).await.expect("start");
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(adjust: impl FnOnce(&mut subgraph_kit::config::Config)) -> Self {
+        let app = TestApp::start_with(adjust, subgraph_complaints::app).await.expect("start");
         let (tenant, users) = demo::seed(&app.kit).await.expect("seed");
         let users = users.into_iter().map(|u| (u.role, u.id)).collect();
         Self { app, tenant, users }

@@ -6,3 +6,4 @@ mod audit_chain;
 mod edges;
 mod jwks;
 mod outbox;
+mod redis_bus;

@@ -1,0 +1,97 @@
+//! The subgraph's own WebSocket endpoint: both protocols, the token in
+//! `connection_init`, tenant filtering and keepalive pings.
+
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use subgraph_kit::testkit::data;
+use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+
+use super::support::{Desk, complaint};
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn open(desk: &Desk, protocol: &str, init: Value) -> Socket {
+    let mut request = format!("ws://{}/graphql", desk.app.addr).into_client_request().expect("request");
+    request.headers_mut().insert("sec-websocket-protocol", protocol.parse().expect("protocol"));
+    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.expect("connect");
+    ws.send(Message::Text(json!({"type": "connection_init", "payload": init}).to_string().into()))
+        .await
+        .expect("init");
+    ws
+}
+
+/// The next text message, skipping `ka` keepalives.
+async fn text(ws: &mut Socket) -> Value {
+    loop {
+        let m = tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("in time")
+            .expect("open")
+            .expect("frame");
+        if let Message::Text(t) = m {
+            let v: Value = serde_json::from_str(&t).expect("json");
+            if v["type"] != "ka" {
+                return v;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_token_in_connection_init_is_verified_and_events_are_pushed() {
+    let desk = Desk::start().await;
+    let relay = tokio::spawn(desk.app.kit.relay().run(std::future::pending()));
+    let filed = data(desk.file(Some("patient"), complaint("billing", "normal")).await);
+    let id = filed["fileComplaint"]["complaint"]["id"].as_str().expect("id").to_owned();
+
+    let mut bad = open(&desk, "graphql-ws", json!({"token": "forged"})).await;
+    let refused = text(&mut bad).await;
+    assert_eq!(refused["type"], "connection_error", "{refused}");
+    assert!(refused["payload"]["message"].as_str().expect("message").starts_with("UNAUTHENTICATED"));
+
+    for protocol in ["graphql-ws", "graphql-transport-ws"] {
+        let mut ws = open(&desk, protocol, json!({"token": desk.token("patient")})).await;
+        assert_eq!(text(&mut ws).await["type"], "connection_ack");
+        let start = if protocol == "graphql-ws" { "start" } else { "subscribe" };
+        let q = "subscription($id: ID!) { complaintStatusChanged(complaintId: $id) { to complaint { trackingCode } } }";
+        ws.send(Message::Text(
+            json!({"id": "1", "type": start, "payload": {"query": q, "variables": {"id": id}}})
+                .to_string()
+                .into(),
+        ))
+        .await
+        .expect("subscribe");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let next = if protocol == "graphql-ws" { ("ACKNOWLEDGED", "data") } else { ("IN_PROGRESS", "next") };
+        let moved = desk
+            .gql(Some("staff"), "mutation($id: ID!, $s: ComplaintStatus!) { changeComplaintStatus(id: $id, status: $s) { status } }", json!({"id": id, "s": next.0}))
+            .await;
+        assert!(moved.get("errors").is_none(), "{moved}");
+        let pushed = text(&mut ws).await;
+        assert_eq!(pushed["type"], next.1, "{pushed}");
+        assert_eq!(pushed["payload"]["data"]["complaintStatusChanged"]["to"], next.0);
+    }
+    relay.abort();
+}
+
+#[tokio::test]
+async fn idle_connections_get_keepalive_pings() {
+    let desk = Desk::start_with(|c| c.realtime.keepalive_seconds = 1).await;
+    let mut ws = open(&desk, "graphql-transport-ws", json!({"token": desk.token("staff")})).await;
+    assert_eq!(text(&mut ws).await["type"], "connection_ack");
+    let started = std::time::Instant::now();
+    let ping = tokio::time::timeout(Duration::from_secs(3), async {
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Ping(_))) => return true,
+                Some(Ok(_)) => continue,
+                _ => return false,
+            }
+        }
+    })
+    .await
+    .expect("a ping in time");
+    assert!(ping && started.elapsed() >= Duration::from_millis(900), "pinged after {:?}", started.elapsed());
+}
