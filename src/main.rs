@@ -55,6 +55,19 @@ enum Command {
         #[arg(long)]
         compare_hive: Option<PathBuf>,
     },
+    /// Benchmarks subscriptions: N WebSocket subscribers on one router
+    /// (see docs/benchmarks.md).
+    BenchSubscriptions {
+        /// Subscriber counts, one run each.
+        #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
+        subscribers: Vec<usize>,
+        /// Status changes per run.
+        #[arg(long, default_value_t = 20)]
+        events: usize,
+        /// Distinct tokens the subscribers are spread over (one feed each).
+        #[arg(long, default_value_t = 1)]
+        feeds: usize,
+    },
     /// (internal) The router with the benchmark subgraphs in-process.
     #[command(hide = true)]
     BenchServe,
@@ -122,6 +135,14 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench { clients, seconds, warmup, compare_hive } => {
             backbone::bench::run(backbone::bench::Settings { clients, seconds, warmup, compare_hive }).await
         }
+        Command::BenchSubscriptions { subscribers, events, feeds } => {
+            backbone::bench::subscriptions::run(backbone::bench::subscriptions::Settings {
+                subscribers,
+                events,
+                feeds,
+            })
+            .await
+        }
         Command::BenchServe => backbone::bench::serve_in_process(config).await,
         Command::Compose { out } => {
             let sdls = backbone::schemas::exported().await?;
@@ -174,7 +195,7 @@ async fn dev(config: Config) -> anyhow::Result<()> {
     println!("  playground  http://{}/", graph.front);
     println!("  graphql     http://{}/graphql", graph.front);
     for s in &graph.subgraphs {
-        println!("  subgraph    {:<10} http://{}/graphql", s.name, s.addr);
+        println!("  subgraph    {:<13} http://{}/graphql", s.name, s.addr);
     }
     if let Some(admin) = admin {
         let t = token(&graph.kit.config, tenant, admin.id, &[admin.role], 24 * 3600)?;

@@ -73,6 +73,32 @@ impl WsClient {
         self.send(json!({"id": id, "type": kind})).await
     }
 
+    /// The next message other than pings and keepalives, unparsed (for
+    /// load generation, where parsing every message would be the bench's
+    /// own cost).
+    pub async fn next_text(&mut self, within: Duration) -> Result<String, WsError> {
+        loop {
+            let frame = tokio::time::timeout(within, self.ws.next()).await.map_err(|_| WsError::Timeout)?;
+            match frame {
+                Some(Ok(Message::Text(t))) => {
+                    if t.contains(r#""type":"ping""#) {
+                        self.send(json!({"type": "pong"})).await?;
+                    } else {
+                        return Ok(t.to_string());
+                    }
+                }
+                Some(Ok(Message::Close(f))) => {
+                    let (code, reason) =
+                        f.map_or((1005, String::new()), |f| (u16::from(f.code), f.reason.to_string()));
+                    return Err(WsError::Closed { code, reason });
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(WsError::Other(e.to_string())),
+                None => return Err(WsError::Closed { code: 1006, reason: "connection dropped".into() }),
+            }
+        }
+    }
+
     /// The next message other than pings and keepalives.
     pub async fn next(&mut self, within: Duration) -> Result<Value, WsError> {
         let deadline = tokio::time::Instant::now() + within;

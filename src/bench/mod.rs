@@ -14,6 +14,7 @@
 
 mod load;
 mod serve;
+pub mod subscriptions;
 
 use std::{
     path::PathBuf,
@@ -148,13 +149,13 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-struct ChildRouter {
-    child: Child,
-    url: String,
+pub(crate) struct ChildRouter {
+    pub(crate) child: Child,
+    pub(crate) url: String,
 }
 
 impl ChildRouter {
-    fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -174,12 +175,12 @@ async fn spawn_hive(binary: &PathBuf, supergraph: &PathBuf) -> anyhow::Result<Ch
     wait_ready(ChildRouter { child, url: format!("http://127.0.0.1:{port}/graphql") }).await
 }
 
-fn free_port() -> anyhow::Result<u16> {
+pub(crate) fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 /// Waits until the router answers `{ __typename }`.
-async fn wait_ready(mut router: ChildRouter) -> anyhow::Result<ChildRouter> {
+pub(crate) async fn wait_ready(mut router: ChildRouter) -> anyhow::Result<ChildRouter> {
     let http = subgraph_kit::auth::http_client();
     for _ in 0..150 {
         let probe = http.post(&router.url).json(&serde_json::json!({"query": "{ __typename }"})).send().await;
@@ -219,7 +220,7 @@ fn peak_rss_kb(pid: u32) -> Option<u64> {
     status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn machine() -> String {
+pub(crate) fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|c| {

@@ -1,12 +1,20 @@
 //! One client WebSocket: handshake, authentication, operations, keepalive.
+//!
+//! A connection is one task. It reads client messages, writes results of
+//! its live subscriptions (a keyed map of feed streams), and sends
+//! keepalives; admission and planning of each new operation run in their
+//! own short task and report back. With no task and no queue per
+//! subscription, an event costs each subscriber one wakeup and one write,
+//! and an idle subscriber costs only its socket and its map entry.
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use futures::{SinkExt, StreamExt};
+use futures::{SinkExt, StreamExt, stream::SplitSink};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Value, json};
-use tokio::sync::{broadcast::error::RecvError, mpsc};
+use tokio::sync::mpsc;
+use tokio_stream::StreamMap;
 
 use super::{
     Realtime, TenantSlot,
@@ -16,132 +24,196 @@ use super::{
 use crate::{
     error::RequestError,
     execute,
-    pipeline::{Admitted, Caller, Pipeline},
+    pipeline::{Admitted, Caller, GraphQLRequest, Pipeline},
 };
+
+type Sink = SplitSink<WebSocket, Message>;
+
+/// A live subscription: the feed stream and the tenant slot it holds.
+struct Live {
+    feed: Subscription,
+    _slot: TenantSlot,
+}
+
+impl futures::Stream for Live {
+    type Item = <Subscription as futures::Stream>::Item;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        std::pin::Pin::new(&mut self.feed).poll_next(cx)
+    }
+}
+
+/// What starting an operation came to.
+enum Started {
+    /// A subscription joined its feed.
+    Live(String, Live),
+    /// A query or mutation was answered, or admission failed: frames to
+    /// send, after which the operation is over.
+    Done(String, Vec<String>),
+}
 
 /// Serves one upgraded socket until either side ends it. `headers` are the
 /// upgrade request's.
 pub async fn serve(socket: WebSocket, pipeline: Arc<Pipeline>, protocol: Protocol, headers: HeaderMap) {
     let realtime = pipeline.realtime.clone();
     let (mut sink, mut stream) = socket.split();
-    let (out, mut outgoing) = mpsc::channel::<Message>(64);
-    let keepalive = Duration::from_secs(realtime.config.keepalive_seconds.max(1));
-    let writer = tokio::spawn(async move {
-        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + keepalive, keepalive);
-        // Keepalives start once the connection is acknowledged.
-        let ack = protocol.ack();
-        let mut acked = false;
-        loop {
-            let message = tokio::select! {
-                m = outgoing.recv() => match m { Some(m) => m, None => break },
-                _ = ticks.tick(), if acked => Message::Text(protocol.keepalive().into()),
-            };
-            if !acked && matches!(&message, Message::Text(t) if t.as_str() == ack) {
-                acked = true;
-                ticks.reset();
+    // Boxed: the handshake's state is large and short-lived; the loop
+    // below lives as long as the connection.
+    let Some(caller) = Box::pin(handshake(&mut sink, &mut stream, &pipeline, protocol, headers)).await else {
+        let _ = sink.close().await;
+        return;
+    };
+    let every = Duration::from_secs(realtime.config.keepalive_seconds.max(1));
+    let mut keepalive = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    let (started_tx, mut started) = mpsc::unbounded_channel::<Started>();
+    let mut starting: HashMap<String, tokio::task::AbortHandle> = HashMap::new();
+    let mut live: StreamMap<String, Live> = StreamMap::new();
+    loop {
+        let outgoing: Vec<Message> = tokio::select! {
+            frame = next_text(&mut stream) => {
+                let Some(text) = frame else { break };
+                let message = match protocol.decode(&text) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        let _ = sink.send(close(4400, e)).await;
+                        break;
+                    }
+                };
+                match message {
+                    ClientMessage::Init(_) => {
+                        let _ = sink.send(close(4429, "Too many initialisation requests".into())).await;
+                        break;
+                    }
+                    ClientMessage::Ping => vec![text_message(protocol.pong())],
+                    ClientMessage::Pong => Vec::new(),
+                    ClientMessage::Terminate => break,
+                    ClientMessage::Complete(id) => {
+                        if let Some(task) = starting.remove(&id) {
+                            task.abort();
+                        }
+                        live.remove(&id);
+                        Vec::new()
+                    }
+                    ClientMessage::Subscribe { id, request } => {
+                        if starting.contains_key(&id) || live.contains_key(&id) {
+                            let _ = sink.send(close(4409, format!("Subscriber for {id} already exists"))).await;
+                            break;
+                        }
+                        let max = realtime.config.max_subscriptions_per_connection;
+                        if starting.len() + live.len() >= max {
+                            let message = format!("at most {max} subscriptions per connection");
+                            vec![text_message(protocol.error(&id, vec![limited(&message)]))]
+                        } else {
+                            let (pipeline, realtime, caller, tx) = (pipeline.clone(), realtime.clone(), caller.clone(), started_tx.clone());
+                            let op = id.clone();
+                            let task = tokio::spawn(async move {
+                                let _ = tx.send(start(pipeline, realtime, protocol, op, request, caller).await);
+                            });
+                            starting.insert(id, task.abort_handle());
+                            Vec::new()
+                        }
+                    }
+                }
             }
-            let closing = matches!(message, Message::Close(_));
-            if sink.send(message).await.is_err() || closing {
+            Some(result) = started.recv() => match result {
+                Started::Live(id, sub) => {
+                    if starting.remove(&id).is_some() {
+                        live.insert(id, sub);
+                    }
+                    Vec::new()
+                }
+                Started::Done(id, frames) => {
+                    starting.remove(&id);
+                    frames.into_iter().map(text_message).collect()
+                }
+            },
+            Some((id, item)) = live.next(), if !live.is_empty() => match item {
+                Ok(Item::Next(payload)) => vec![Message::Text(payload.frame(protocol, &id))],
+                Ok(Item::Fail(errors)) => {
+                    live.remove(&id);
+                    let payload = json!({"data": null, "errors": errors.as_ref()}).to_string();
+                    vec![text_message(protocol.next(&id, &payload)), text_message(protocol.complete(&id))]
+                }
+                Ok(Item::Complete) => {
+                    live.remove(&id);
+                    vec![text_message(protocol.complete(&id))]
+                }
+                Err(tokio_stream::wrappers::errors::BroadcastStreamRecvError::Lagged(n)) => {
+                    live.remove(&id);
+                    let message = format!("this subscriber fell behind and missed {n} events; subscribe again");
+                    vec![text_message(protocol.error(&id, vec![limited(&message)]))]
+                }
+            },
+            _ = keepalive.tick() => vec![text_message(protocol.keepalive())],
+        };
+        let mut failed = false;
+        for m in outgoing {
+            if sink.feed(m).await.is_err() {
+                failed = true;
                 break;
             }
         }
-        let _ = sink.close().await;
-    });
-    let close = |code: u16, reason: String| Message::Close(Some(CloseFrame { code, reason: reason.into() }));
+        if failed || sink.flush().await.is_err() {
+            break;
+        }
+    }
+    for (_, task) in starting {
+        task.abort();
+    }
+    let _ = sink.close().await;
+}
 
-    // connection_init, within the configured time.
-    let init_timeout = Duration::from_secs(realtime.config.connection_init_timeout_seconds.max(1));
-    let payload = match tokio::time::timeout(init_timeout, next_text(&mut stream)).await {
+fn text_message(s: String) -> Message {
+    Message::Text(s.into())
+}
+
+fn close(code: u16, reason: String) -> Message {
+    Message::Close(Some(CloseFrame { code, reason: reason.into() }))
+}
+
+/// `connection_init` within the configured time, credentials verified,
+/// `connection_ack` sent; `None` when the connection was refused.
+async fn handshake(
+    sink: &mut Sink,
+    stream: &mut futures::stream::SplitStream<WebSocket>,
+    pipeline: &Pipeline,
+    protocol: Protocol,
+    headers: HeaderMap,
+) -> Option<Caller> {
+    let init_timeout = Duration::from_secs(pipeline.realtime.config.connection_init_timeout_seconds.max(1));
+    let payload = match tokio::time::timeout(init_timeout, next_text(stream)).await {
         Ok(Some(text)) => match protocol.decode(&text) {
             Ok(ClientMessage::Init(payload)) => payload,
             Ok(_) => {
-                let _ = out.send(close(4401, "Unauthorized: connection_init first".into())).await;
-                return finish(out, writer).await;
+                let _ = sink.send(close(4401, "Unauthorized: connection_init first".into())).await;
+                return None;
             }
             Err(e) => {
-                let _ = out.send(close(4400, e)).await;
-                return finish(out, writer).await;
+                let _ = sink.send(close(4400, e)).await;
+                return None;
             }
         },
-        Ok(None) => return finish(out, writer).await,
+        Ok(None) => return None,
         Err(_) => {
-            let _ = out.send(close(4408, "Connection initialisation timeout".into())).await;
-            return finish(out, writer).await;
+            let _ = sink.send(close(4408, "Connection initialisation timeout".into())).await;
+            return None;
         }
     };
     let headers = merge_credentials(headers, &payload);
-    let caller = match pipeline.authenticate(&headers).await {
-        Ok(c) => c,
+    match pipeline.authenticate(&headers).await {
+        Ok(caller) => sink.send(text_message(protocol.ack())).await.ok().map(|()| caller),
         Err(e) => {
-            let reason = format!("{}: {e}", e.code().as_str());
             if protocol == Protocol::LegacyWs {
                 let error = json!({"type": "connection_error", "payload": e.to_json()});
-                let _ = out.send(Message::Text(error.to_string().into())).await;
+                let _ = sink.send(text_message(error.to_string())).await;
             }
-            let _ = out.send(close(4403, reason)).await;
-            return finish(out, writer).await;
-        }
-    };
-    if out.send(Message::Text(protocol.ack().into())).await.is_err() {
-        return finish(out, writer).await;
-    }
-
-    let mut active: HashMap<String, tokio::task::AbortHandle> = HashMap::new();
-    let (done_tx, mut done) = mpsc::unbounded_channel::<String>();
-    loop {
-        let text = tokio::select! {
-            t = next_text(&mut stream) => match t { Some(t) => t, None => break },
-            Some(id) = done.recv() => { active.remove(&id); continue; }
-        };
-        let message = match protocol.decode(&text) {
-            Ok(m) => m,
-            Err(e) => {
-                let _ = out.send(close(4400, e)).await;
-                break;
-            }
-        };
-        match message {
-            ClientMessage::Init(_) => {
-                let _ = out.send(close(4429, "Too many initialisation requests".into())).await;
-                break;
-            }
-            ClientMessage::Ping => {
-                let _ = out.send(Message::Text(protocol.pong().into())).await;
-            }
-            ClientMessage::Pong => {}
-            ClientMessage::Terminate => break,
-            ClientMessage::Complete(id) => {
-                if let Some(task) = active.remove(&id) {
-                    task.abort();
-                }
-            }
-            ClientMessage::Subscribe { id, request } => {
-                if active.contains_key(&id) {
-                    let _ = out.send(close(4409, format!("Subscriber for {id} already exists"))).await;
-                    break;
-                }
-                if active.len() >= realtime.config.max_subscriptions_per_connection {
-                    let max = realtime.config.max_subscriptions_per_connection;
-                    let message = format!("at most {max} subscriptions per connection");
-                    let _ =
-                        out.send(Message::Text(protocol.error(&id, vec![limited(&message)]).into())).await;
-                    continue;
-                }
-                let op = Operation { id: id.clone(), protocol, out: out.clone(), done: done_tx.clone() };
-                let task = tokio::spawn(op.run(pipeline.clone(), realtime.clone(), request, caller.clone()));
-                active.insert(id, task.abort_handle());
-            }
+            let _ = sink.send(close(4403, format!("{}: {e}", e.code().as_str()))).await;
+            None
         }
     }
-    for (_, task) in active {
-        task.abort();
-    }
-    finish(out, writer).await;
-}
-
-async fn finish(out: mpsc::Sender<Message>, writer: tokio::task::JoinHandle<()>) {
-    drop(out);
-    let _ = writer.await;
 }
 
 async fn next_text(stream: &mut futures::stream::SplitStream<WebSocket>) -> Option<String> {
@@ -175,94 +247,64 @@ fn limited(message: &str) -> Value {
     json!({"message": message, "extensions": {"code": "RATE_LIMITED"}})
 }
 
-/// One operation on the connection.
-struct Operation {
-    id: String,
+/// Admits and plans operation `id`: answers a query or mutation at once,
+/// joins the feed of a subscription.
+async fn start(
+    pipeline: Arc<Pipeline>,
+    realtime: Arc<Realtime>,
     protocol: Protocol,
-    out: mpsc::Sender<Message>,
-    done: mpsc::UnboundedSender<String>,
+    id: String,
+    request: GraphQLRequest,
+    caller: Caller,
+) -> Started {
+    match admit_and_join(&pipeline, &realtime, protocol, &id, request, caller).await {
+        Ok(Ok(live)) => Started::Live(id, live),
+        Ok(Err(frames)) => Started::Done(id, frames),
+        Err(errors) => {
+            let frame = protocol.error(&id, errors);
+            Started::Done(id, vec![frame])
+        }
+    }
 }
 
-impl Operation {
-    async fn run(
-        self,
-        pipeline: Arc<Pipeline>,
-        realtime: Arc<Realtime>,
-        request: crate::pipeline::GraphQLRequest,
-        caller: Caller,
-    ) {
-        match self.start(&pipeline, &realtime, request, caller).await {
-            Ok(Some((subscription, slot))) => self.forward(subscription, slot).await,
-            Ok(None) => {}
-            Err(errors) => self.send(self.protocol.error(&self.id, errors)).await,
-        }
-        let _ = self.done.send(self.id.clone());
+/// `Ok(Ok(live))`: a subscription; `Ok(Err(frames))`: answered at once;
+/// `Err(errors)`: refused.
+async fn admit_and_join(
+    pipeline: &Pipeline,
+    realtime: &Arc<Realtime>,
+    protocol: Protocol,
+    id: &str,
+    request: GraphQLRequest,
+    caller: Caller,
+) -> Result<Result<Live, Vec<String>>, Vec<Value>> {
+    let errors_of = |e: RequestError| vec![e.to_json()];
+    let admitted = match pipeline.admit(request, &caller.forward).await.map_err(errors_of)? {
+        Ok(a) => a,
+        Err(outcome) => return Err(outcome_errors(outcome.body)),
+    };
+    if !admitted.prepared.parts().map_err(errors_of)?.is_subscription {
+        let outcome = pipeline.answer(&admitted).await.map_err(errors_of)?;
+        return Ok(Err(vec![protocol.next(id, &outcome.body.to_string()), protocol.complete(id)]));
     }
-
-    /// Admits and plans; answers queries and mutations at once; joins the
-    /// feed of a subscription.
-    async fn start(
-        &self,
-        pipeline: &Pipeline,
-        realtime: &Arc<Realtime>,
-        request: crate::pipeline::GraphQLRequest,
-        caller: Caller,
-    ) -> Result<Option<(Subscription, TenantSlot)>, Vec<Value>> {
-        let errors_of = |e: RequestError| vec![e.to_json()];
-        let admitted = match pipeline.admit(request, &caller.forward).await.map_err(errors_of)? {
-            Ok(a) => a,
-            Err(outcome) => return Err(outcome_errors(outcome.body)),
-        };
-        if !admitted.prepared.parts().map_err(errors_of)?.is_subscription {
-            let outcome = pipeline.answer(&admitted).await.map_err(errors_of)?;
-            self.send(self.protocol.next(&self.id, &outcome.body.to_string())).await;
-            self.send(self.protocol.complete(&self.id)).await;
-            return Ok(None);
-        }
-        let tenant = caller.tenant.clone().unwrap_or_else(|| "anonymous".into());
-        let max = realtime.config.max_subscriptions_per_tenant;
-        let slot = realtime
-            .acquire(&tenant)
-            .ok_or_else(|| vec![limited(&format!("at most {max} subscriptions per tenant"))])?;
-        let Admitted { graph, prepared, key, variables, operation_name, .. } = admitted;
-        let planned = graph
-            .planner
-            .plan(key, &prepared.doc, operation_name.as_deref())
-            .map_err(|e| vec![json!({"message": e.to_string(), "extensions": {"code": "BAD_USER_INPUT"}})])?;
-        let fetch = execute::subscription_fetch(&planned.plan)
-            .cloned()
-            .ok_or_else(|| vec![json!({"message": "the subscription has no owning subgraph", "extensions": {"code": "INTERNAL"}})])?;
-        let feed_key = feed_key(key, &variables, &caller.forward);
-        let forward = caller.forward.clone();
-        let subscription =
-            realtime.feeds.join(feed_key, move || Spec { graph, planned, fetch, variables, forward });
-        Ok(Some((subscription, slot)))
-    }
-
-    async fn forward(&self, mut subscription: Subscription, _slot: TenantSlot) {
-        loop {
-            match subscription.rx.recv().await {
-                Ok(Item::Next(payload)) => self.send(self.protocol.next(&self.id, &payload)).await,
-                Ok(Item::Fail(errors)) => {
-                    let payload = json!({"data": null, "errors": errors.as_ref()}).to_string();
-                    self.send(self.protocol.next(&self.id, &payload)).await;
-                    break;
-                }
-                Ok(Item::Complete) | Err(RecvError::Closed) => break,
-                Err(RecvError::Lagged(n)) => {
-                    let message =
-                        format!("this subscriber fell behind and missed {n} events; subscribe again");
-                    self.send(self.protocol.error(&self.id, vec![limited(&message)])).await;
-                    return;
-                }
-            }
-        }
-        self.send(self.protocol.complete(&self.id)).await;
-    }
-
-    async fn send(&self, text: String) {
-        let _ = self.out.send(Message::Text(text.into())).await;
-    }
+    let tenant = caller.tenant.clone().unwrap_or_else(|| "anonymous".into());
+    let max = realtime.config.max_subscriptions_per_tenant;
+    let slot = realtime
+        .acquire(&tenant)
+        .ok_or_else(|| vec![limited(&format!("at most {max} subscriptions per tenant"))])?;
+    let Admitted { graph, prepared, key, variables, operation_name, .. } = admitted;
+    let planned = graph
+        .planner
+        .plan(key, &prepared.doc, operation_name.as_deref())
+        .map_err(|e| vec![json!({"message": e.to_string(), "extensions": {"code": "BAD_USER_INPUT"}})])?;
+    let fetch = execute::subscription_fetch(&planned.plan).cloned().ok_or_else(|| {
+        vec![
+            json!({"message": "the subscription has no owning subgraph", "extensions": {"code": "INTERNAL"}}),
+        ]
+    })?;
+    let feed_key = feed_key(key, &variables, &caller.forward);
+    let forward = caller.forward.clone();
+    let feed = realtime.feeds.join(feed_key, move || Spec { graph, planned, fetch, variables, forward });
+    Ok(Ok(Live { feed, _slot: slot }))
 }
 
 fn outcome_errors(mut body: Value) -> Vec<Value> {

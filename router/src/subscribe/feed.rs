@@ -16,14 +16,49 @@ use parking_lot::Mutex;
 use serde_json::{Map, Value, json};
 use tokio::sync::{Notify, broadcast};
 
-use super::upstream::{Event, Upstream};
+use axum::extract::ws::Utf8Bytes;
+use tokio_stream::wrappers::{BroadcastStream, errors::BroadcastStreamRecvError};
+
+use super::{
+    protocol::Protocol,
+    upstream::{Event, Upstream},
+};
 use crate::{execute, graph::LiveGraph, planner::Planned, project};
+
+/// One result, serialized once, with its WebSocket frames built once per
+/// (protocol, operation id) and shared by every subscriber using them.
+#[derive(Debug)]
+pub struct Payload {
+    json: String,
+    framed: Mutex<Vec<(Protocol, String, Utf8Bytes)>>,
+}
+
+impl Payload {
+    fn new(json: String) -> Self {
+        Self { json, framed: Mutex::new(Vec::new()) }
+    }
+
+    /// The `next` frame of operation `id`: built by the first subscriber
+    /// that needs it, a reference-counted copy for the rest.
+    pub fn frame(&self, protocol: Protocol, id: &str) -> Utf8Bytes {
+        let mut framed = self.framed.lock();
+        if let Some((_, _, bytes)) = framed.iter().find(|(p, i, _)| *p == protocol && i == id) {
+            return bytes.clone();
+        }
+        let bytes = Utf8Bytes::from(protocol.next(id, &self.json));
+        // Clients mostly reuse a few ids; do not grow without bound.
+        if framed.len() < 16 {
+            framed.push((protocol, id.to_owned(), bytes.clone()));
+        }
+        bytes
+    }
+}
 
 /// What a feed broadcasts.
 #[derive(Debug, Clone)]
 pub enum Item {
-    /// A serialized `{data, errors}` payload.
-    Next(Arc<str>),
+    /// A result.
+    Next(Arc<Payload>),
     /// The feed failed; these errors end every subscription on it.
     Fail(Arc<Vec<Value>>),
     /// The subgraph completed the stream.
@@ -37,11 +72,22 @@ pub struct Feed {
     left: Notify,
 }
 
-/// A client's place on a feed; leaving is dropping it.
+/// A client's place on a feed, as a stream of items (`Err` when the client
+/// fell too far behind); leaving is dropping it.
 pub struct Subscription {
-    /// Items from the feed.
-    pub rx: broadcast::Receiver<Item>,
+    rx: BroadcastStream<Item>,
     feed: Arc<Feed>,
+}
+
+impl futures::Stream for Subscription {
+    type Item = Result<Item, BroadcastStreamRecvError>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        std::pin::Pin::new(&mut self.rx).poll_next(cx)
+    }
 }
 
 impl Drop for Subscription {
@@ -83,7 +129,7 @@ impl Feeds {
             if *n > 0 {
                 *n += 1;
                 drop(n);
-                return Subscription { rx: feed.tx.subscribe(), feed };
+                return Subscription { rx: BroadcastStream::new(feed.tx.subscribe()), feed };
             }
         }
         let (tx, rx) = broadcast::channel(256);
@@ -91,7 +137,7 @@ impl Feeds {
         live.insert(key, Arc::downgrade(&feed));
         drop(live);
         tokio::spawn(run(self.clone(), key, feed.clone(), spec()));
-        Subscription { rx, feed }
+        Subscription { rx: BroadcastStream::new(rx), feed }
     }
 
     /// How many feeds are open (tests, metrics).
@@ -143,7 +189,7 @@ async fn run(feeds: Arc<Feeds>, key: u64, feed: Arc<Feed>, spec: Spec) {
             }
         };
         let item = match event {
-            Event::Next(payload) => Item::Next(resolve(&spec, payload).await.into()),
+            Event::Next(payload) => Item::Next(Arc::new(Payload::new(resolve(&spec, payload).await))),
             Event::Error(errors) => Item::Fail(Arc::new(errors)),
             Event::Complete => Item::Complete,
             Event::Gone(why) => unavailable(&why),

@@ -1,0 +1,242 @@
+//! `backbone bench-subscriptions`: N WebSocket subscribers on one router,
+//! each watching the same complaint through the router (with the
+//! assignee's name resolved from the tenants subgraph), while the
+//! complaint's status changes E times. For each change it measures, per
+//! subscriber, the time from sending the mutation to receiving the event
+//! (so commit, outbox relay, bus, subgraph subscription, the router's
+//! entity fetch and fan-out are all inside it), and the router process's
+//! memory per idle connection.
+//!
+//! The graph runs as its own process (`backbone` dev mode over a fresh
+//! SQLite file), so its RSS is read from /proc without the load
+//! generator's. Subscribers use `feeds` distinct tokens: identical
+//! subscriptions with the same credentials share one upstream feed.
+
+use std::{
+    process::{Command, Stdio},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, bail};
+use serde_json::json;
+use subgraph_kit::{Kit, auth, config::Config, db};
+use tokio::sync::{Semaphore, mpsc};
+
+use super::{ChildRouter, free_port, wait_ready};
+use crate::{seed, wsclient::WsClient};
+
+/// Settings of one run.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Subscriber counts to measure, one run each.
+    pub subscribers: Vec<usize>,
+    /// Status changes per run.
+    pub events: usize,
+    /// Distinct tokens (feeds) the subscribers are spread over.
+    pub feeds: usize,
+}
+
+const WATCH: &str = "subscription($id: ID!) { complaintStatusChanged(complaintId: $id) { to complaint { status assignee { displayName } } } }";
+
+/// Runs each subscriber count and prints a table.
+pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    println!("{}", super::machine());
+    println!("subscription: {WATCH}");
+    println!(
+        "{} status changes per run, subscribers spread over {} token(s)\n",
+        settings.events, settings.feeds
+    );
+    println!(
+        "{:>11} {:>6} {:>10} {:>12} {:>9} {:>9} {:>9} {:>13} {:>8}",
+        "subscribers",
+        "feeds",
+        "connect s",
+        "idle kB/conn",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "deliveries/s",
+        "missing"
+    );
+    for &n in &settings.subscribers {
+        let row = one(n, &settings).await?;
+        println!(
+            "{:>11} {:>6} {:>10.1} {:>12.1} {:>9.1} {:>9.1} {:>9.1} {:>13.0} {:>8}",
+            n,
+            settings.feeds,
+            row.connect_s,
+            row.idle_kb,
+            row.p50,
+            row.p99,
+            row.max,
+            row.deliveries_per_s,
+            row.missing
+        );
+    }
+    println!(
+        "(latency = mutation sent → event received, per subscriber; idle kB/conn = router process RSS growth / subscribers)"
+    );
+    Ok(())
+}
+
+struct Row {
+    connect_s: f64,
+    idle_kb: f64,
+    p50: f64,
+    p99: f64,
+    max: f64,
+    deliveries_per_s: f64,
+    missing: usize,
+}
+
+async fn one(n: usize, settings: &Settings) -> anyhow::Result<Row> {
+    let dir = tempfile_dir()?;
+    let db_url = format!("sqlite://{}?mode=rwc", dir.join("bench.db").display());
+    // Migrate and seed before the graph starts, to learn the ids.
+    let conn = db::connect_and_migrate(&db_url).await?;
+    let mut config = Config { database_url: db_url.clone(), ..Config::default() };
+    config.auth.hs256_secret = Some(subgraph_kit::config::DEV_HS256_SECRET.to_owned().into());
+    let kit = Kit::from_parts(config, conn, Arc::new(subgraph_kit::bus::InProcessBus::default()));
+    let (tenant, users) = seed::seed(&kit).await?;
+    let id_of = |role: &str| users.iter().find(|u| u.role == role).map(|u| u.id).context("seeded user");
+    let token = |role: &'static str, ttl: i64| -> anyhow::Result<String> {
+        let claims = auth::claims_for(&kit.config.auth, tenant, id_of(role)?, &[role], ttl);
+        Ok(auth::mint_hs256(subgraph_kit::config::DEV_HS256_SECRET, &claims)?)
+    };
+    kit.db.clone().close().await?;
+
+    let mut graph = spawn_dev(&db_url).await?;
+    let result = async {
+        let http = auth::http_client();
+        let gql = |role: &'static str, query: &'static str, vars: serde_json::Value| {
+            let (http, url, token) = (http.clone(), graph.url.clone(), token(role, 3600));
+            async move {
+                let body: serde_json::Value =
+                    http.post(&url).bearer_auth(token?).json(&json!({"query": query, "variables": vars})).send().await?.json().await?;
+                if body.get("errors").is_some() {
+                    bail!("{body}");
+                }
+                anyhow::Ok(body)
+            }
+        };
+        let team = gql("tenant_admin", "mutation { createComplaintTeam(name: \"Bench\") { id } }", json!({})).await?;
+        let team = team["data"]["createComplaintTeam"]["id"].clone();
+        gql("tenant_admin", "mutation($t: ID!, $u: ID!) { setComplaintTeamMember(teamId: $t, userId: $u) { active } }", json!({"t": team, "u": id_of("staff")?})).await?;
+        gql("tenant_admin", "mutation($t: ID!) { addRoutingRule(teamId: $t) { id } }", json!({"t": team})).await?;
+        let filed = gql("patient", "mutation { fileComplaint(input: {category: \"bench\", subject: \"Bench\", description: \"Bench\"}) { complaint { id } } }", json!({})).await?;
+        let complaint = filed["data"]["fileComplaint"]["complaint"]["id"].as_str().context("complaint id")?.to_owned();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let base_kb = rss_kb(graph.child.id()).context("child RSS")?;
+
+        // Connect and subscribe, 256 handshakes at a time.
+        let ws_url = graph.url.replacen("http", "ws", 1);
+        let tokens: Vec<String> = (0..settings.feeds.max(1)).map(|i| token("staff", 3600 + i as i64)).collect::<anyhow::Result<_>>()?;
+        let (tx, mut rx) = mpsc::unbounded_channel::<(usize, Instant)>();
+        let gate = Arc::new(Semaphore::new(256));
+        let started = Instant::now();
+        let mut ready = Vec::with_capacity(n);
+        for i in 0..n {
+            let (gate, tx, url, complaint) = (gate.clone(), tx.clone(), ws_url.clone(), complaint.clone());
+            let payload = json!({"Authorization": format!("Bearer {}", tokens[i % tokens.len()])});
+            ready.push(tokio::spawn(async move {
+                let permit = gate.acquire_owned().await?;
+                let mut ws = WsClient::connect(&url, "graphql-transport-ws", payload).await?;
+                ws.subscribe("1", WATCH, json!({"id": complaint})).await?;
+                drop(permit);
+                tokio::spawn(async move {
+                    let mut seen = 0;
+                    while let Ok(m) = ws.next_text(Duration::from_secs(3600)).await {
+                        if m.contains(r#""type":"next""#) {
+                            let _ = tx.send((seen, Instant::now()));
+                            seen += 1;
+                        }
+                    }
+                });
+                anyhow::Ok(())
+            }));
+        }
+        for r in ready {
+            r.await??;
+        }
+        drop(tx);
+        let connect_s = started.elapsed().as_secs_f64();
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let idle_kb = rss_kb(graph.child.id()).context("child RSS")?.saturating_sub(base_kb) as f64 / n as f64;
+
+        let statuses = ["ACKNOWLEDGED", "IN_PROGRESS", "ON_HOLD"];
+        let mut latencies = Vec::with_capacity(n * settings.events);
+        let (mut fanout_total, mut missing) = (Duration::ZERO, 0);
+        for k in 0..settings.events {
+            let status = if k < 2 { statuses[k] } else { statuses[2 - k % 2] };
+            let sent = Instant::now();
+            gql("staff", "mutation($id: ID!, $s: ComplaintStatus!) { changeComplaintStatus(id: $id, status: $s) { status } }", json!({"id": complaint, "s": status})).await?;
+            let mut got = 0;
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+            while got < n {
+                match tokio::time::timeout_at(deadline, rx.recv()).await {
+                    Ok(Some((seq, at))) if seq == k => {
+                        latencies.push(at - sent);
+                        got += 1;
+                    }
+                    Ok(Some(_)) => {}
+                    _ => break,
+                }
+            }
+            missing += n - got;
+            fanout_total += latencies.last().copied().unwrap_or_default();
+        }
+        latencies.sort();
+        let pct = |p: f64| latencies.get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1))).map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0);
+        Ok(Row {
+            connect_s,
+            idle_kb,
+            p50: pct(0.50),
+            p99: pct(0.99),
+            max: latencies.last().map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0),
+            deliveries_per_s: (n * settings.events - missing) as f64 / fanout_total.as_secs_f64().max(1e-9),
+            missing,
+        })
+    }
+    .await;
+    graph.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!(
+        "backbone-bench-ws-{}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// Starts `backbone` dev mode on a free port over `db_url`.
+async fn spawn_dev(db_url: &str) -> anyhow::Result<ChildRouter> {
+    let port = free_port()?;
+    let mut cmd = Command::new(std::env::current_exe()?);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("BACKBONE_") || key == "DATABASE_URL" || key == "REDIS_URL" {
+            cmd.env_remove(key);
+        }
+    }
+    let child = cmd
+        .env("DATABASE_URL", db_url)
+        .env("BACKBONE_HTTP__PORT", port.to_string())
+        .env("BACKBONE_AUTH__HS256_SECRET", subgraph_kit::config::DEV_HS256_SECRET)
+        .env("BACKBONE_REALTIME__MAX_SUBSCRIPTIONS_PER_TENANT", "100000")
+        .env("BACKBONE_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .context("start dev graph")?;
+    wait_ready(ChildRouter { child, url: format!("http://127.0.0.1:{port}/graphql") }).await
+}
+
+/// Current resident set of a process (VmRSS), in kB.
+fn rss_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()
+}
