@@ -76,9 +76,10 @@ impl WsClient {
     /// The next message other than pings and keepalives, unparsed (for
     /// load generation, where parsing every message would be the bench's
     /// own cost).
-    pub async fn next_text(&mut self, within: Duration) -> Result<String, WsError> {
+    /// Without a timeout: waiting costs no timer per message.
+    pub async fn next_text(&mut self) -> Result<String, WsError> {
         loop {
-            let frame = tokio::time::timeout(within, self.ws.next()).await.map_err(|_| WsError::Timeout)?;
+            let frame = self.ws.next().await;
             match frame {
                 Some(Ok(Message::Text(t))) => {
                     if t.contains(r#""type":"ping""#) {

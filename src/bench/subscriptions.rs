@@ -146,7 +146,7 @@ async fn one(n: usize, settings: &Settings) -> anyhow::Result<Row> {
                 drop(permit);
                 tokio::spawn(async move {
                     let mut seen = 0;
-                    while let Ok(m) = ws.next_text(Duration::from_secs(3600)).await {
+                    while let Ok(m) = ws.next_text().await {
                         if m.contains(r#""type":"next""#) {
                             let _ = tx.send((seen, Instant::now()));
                             seen += 1;

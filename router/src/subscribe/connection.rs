@@ -10,7 +10,7 @@
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use futures::{SinkExt, StreamExt, stream::SplitSink};
+use futures::{SinkExt, StreamExt};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -26,8 +26,6 @@ use crate::{
     execute,
     pipeline::{Admitted, Caller, GraphQLRequest, Pipeline},
 };
-
-type Sink = SplitSink<WebSocket, Message>;
 
 /// A live subscription: the feed stream and the tenant slot it holds.
 struct Live {
@@ -59,11 +57,13 @@ enum Started {
 /// upgrade request's.
 pub async fn serve(socket: WebSocket, pipeline: Arc<Pipeline>, protocol: Protocol, headers: HeaderMap) {
     let realtime = pipeline.realtime.clone();
-    let (mut sink, mut stream) = socket.split();
+    // Not split: reading happens in `select!` and writing after it, never
+    // at once, so one socket needs no lock between two halves.
+    let mut socket = socket;
     // Boxed: the handshake's state is large and short-lived; the loop
     // below lives as long as the connection.
-    let Some(caller) = Box::pin(handshake(&mut sink, &mut stream, &pipeline, protocol, headers)).await else {
-        let _ = sink.close().await;
+    let Some(caller) = Box::pin(handshake(&mut socket, &pipeline, protocol, headers)).await else {
+        let _ = socket.close().await;
         return;
     };
     let every = Duration::from_secs(realtime.config.keepalive_seconds.max(1));
@@ -73,18 +73,18 @@ pub async fn serve(socket: WebSocket, pipeline: Arc<Pipeline>, protocol: Protoco
     let mut live: StreamMap<String, Live> = StreamMap::new();
     loop {
         let outgoing: Vec<Message> = tokio::select! {
-            frame = next_text(&mut stream) => {
+            frame = next_text(&mut socket) => {
                 let Some(text) = frame else { break };
                 let message = match protocol.decode(&text) {
                     Ok(m) => m,
                     Err(e) => {
-                        let _ = sink.send(close(4400, e)).await;
+                        let _ = socket.send(close(4400, e)).await;
                         break;
                     }
                 };
                 match message {
                     ClientMessage::Init(_) => {
-                        let _ = sink.send(close(4429, "Too many initialisation requests".into())).await;
+                        let _ = socket.send(close(4429, "Too many initialisation requests".into())).await;
                         break;
                     }
                     ClientMessage::Ping => vec![text_message(protocol.pong())],
@@ -99,7 +99,7 @@ pub async fn serve(socket: WebSocket, pipeline: Arc<Pipeline>, protocol: Protoco
                     }
                     ClientMessage::Subscribe { id, request } => {
                         if starting.contains_key(&id) || live.contains_key(&id) {
-                            let _ = sink.send(close(4409, format!("Subscriber for {id} already exists"))).await;
+                            let _ = socket.send(close(4409, format!("Subscriber for {id} already exists"))).await;
                             break;
                         }
                         let max = realtime.config.max_subscriptions_per_connection;
@@ -151,19 +151,19 @@ pub async fn serve(socket: WebSocket, pipeline: Arc<Pipeline>, protocol: Protoco
         };
         let mut failed = false;
         for m in outgoing {
-            if sink.feed(m).await.is_err() {
+            if socket.feed(m).await.is_err() {
                 failed = true;
                 break;
             }
         }
-        if failed || sink.flush().await.is_err() {
+        if failed || socket.flush().await.is_err() {
             break;
         }
     }
     for (_, task) in starting {
         task.abort();
     }
-    let _ = sink.close().await;
+    let _ = socket.close().await;
 }
 
 fn text_message(s: String) -> Message {
@@ -177,48 +177,47 @@ fn close(code: u16, reason: String) -> Message {
 /// `connection_init` within the configured time, credentials verified,
 /// `connection_ack` sent; `None` when the connection was refused.
 async fn handshake(
-    sink: &mut Sink,
-    stream: &mut futures::stream::SplitStream<WebSocket>,
+    socket: &mut WebSocket,
     pipeline: &Pipeline,
     protocol: Protocol,
     headers: HeaderMap,
 ) -> Option<Caller> {
     let init_timeout = Duration::from_secs(pipeline.realtime.config.connection_init_timeout_seconds.max(1));
-    let payload = match tokio::time::timeout(init_timeout, next_text(stream)).await {
+    let payload = match tokio::time::timeout(init_timeout, next_text(socket)).await {
         Ok(Some(text)) => match protocol.decode(&text) {
             Ok(ClientMessage::Init(payload)) => payload,
             Ok(_) => {
-                let _ = sink.send(close(4401, "Unauthorized: connection_init first".into())).await;
+                let _ = socket.send(close(4401, "Unauthorized: connection_init first".into())).await;
                 return None;
             }
             Err(e) => {
-                let _ = sink.send(close(4400, e)).await;
+                let _ = socket.send(close(4400, e)).await;
                 return None;
             }
         },
         Ok(None) => return None,
         Err(_) => {
-            let _ = sink.send(close(4408, "Connection initialisation timeout".into())).await;
+            let _ = socket.send(close(4408, "Connection initialisation timeout".into())).await;
             return None;
         }
     };
     let headers = merge_credentials(headers, &payload);
     match pipeline.authenticate(&headers).await {
-        Ok(caller) => sink.send(text_message(protocol.ack())).await.ok().map(|()| caller),
+        Ok(caller) => socket.send(text_message(protocol.ack())).await.ok().map(|()| caller),
         Err(e) => {
             if protocol == Protocol::LegacyWs {
                 let error = json!({"type": "connection_error", "payload": e.to_json()});
-                let _ = sink.send(text_message(error.to_string())).await;
+                let _ = socket.send(text_message(error.to_string())).await;
             }
-            let _ = sink.send(close(4403, format!("{}: {e}", e.code().as_str()))).await;
+            let _ = socket.send(close(4403, format!("{}: {e}", e.code().as_str()))).await;
             None
         }
     }
 }
 
-async fn next_text(stream: &mut futures::stream::SplitStream<WebSocket>) -> Option<String> {
+async fn next_text(socket: &mut WebSocket) -> Option<String> {
     loop {
-        match stream.next().await? {
+        match socket.recv().await? {
             Ok(Message::Text(t)) => return Some(t.to_string()),
             Ok(Message::Binary(b)) => return Some(String::from_utf8_lossy(&b).into_owned()),
             Ok(Message::Close(_)) | Err(_) => return None,
