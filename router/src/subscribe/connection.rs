@@ -67,7 +67,13 @@ pub async fn serve(socket: WebSocket, pipeline: Arc<Pipeline>, protocol: Protoco
         return;
     };
     let every = Duration::from_secs(realtime.config.keepalive_seconds.max(1));
-    let mut keepalive = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    // A random phase, so connections opened together do not all ping at once.
+    let phase = {
+        use std::hash::BuildHasher;
+        let random = std::collections::hash_map::RandomState::new().hash_one(std::time::Instant::now());
+        every.mul_f64((random % 1000) as f64 / 1000.0)
+    };
+    let mut keepalive = tokio::time::interval_at(tokio::time::Instant::now() + every + phase, every);
     let (started_tx, mut started) = mpsc::unbounded_channel::<Started>();
     let mut starting: HashMap<String, tokio::task::AbortHandle> = HashMap::new();
     let mut live: StreamMap<String, Live> = StreamMap::new();
