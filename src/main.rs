@@ -191,7 +191,9 @@ async fn dev(config: Config) -> anyhow::Result<()> {
     let graph = DevGraph::start(with_dev_auth(config)).await?;
     let (tenant, users) = seed::seed(&graph.kit).await?;
     let admin = users.iter().find(|u| u.role == backbone_schema::roles::TENANT_ADMIN);
-    println!("\nBackbone is running (dev mode, SQLite, in-process bus)\n");
+    let database = if graph.kit.config.database_url.starts_with("postgres") { "Postgres" } else { "SQLite" };
+    let bus = if graph.kit.config.redis_url.is_some() { "Redis bus" } else { "in-process bus" };
+    println!("\nBackbone is running (dev mode, {database}, {bus})\n");
     println!("  playground  http://{}/", graph.front);
     println!("  graphql     http://{}/graphql", graph.front);
     for s in &graph.subgraphs {
