@@ -114,9 +114,13 @@ async fn attempt(
     if ep.channel == channel::EMAIL {
         return match &config.smtp_url {
             None => Err("email is not configured (notifications.smtp_url)".into()),
-            Some(url) => send_email(url, config, &ep.target, &n).await,
+            Some(url) => {
+                let (subject, text) = rendered(db, &n, &ep.channel).await;
+                send_email(url, config, &ep.target, &subject, &text).await
+            }
         };
     }
+    let (title, text) = rendered(db, &n, &ep.channel).await;
     let body = serde_json::json!({
         "deliveryId": d.id,
         "notificationId": n.id,
@@ -126,8 +130,8 @@ async fn attempt(
         "to": ep.target,
         "category": n.category,
         "critical": n.critical,
-        "title": n.title,
-        "body": n.body,
+        "title": title,
+        "body": text,
         "data": serde_json::from_str::<serde_json::Value>(&n.data).unwrap_or_default(),
         "createdAt": n.created_at,
     });
@@ -148,16 +152,16 @@ async fn attempt(
 
 /// Sends `n` to `to` through the plain SMTP relay at `smtp://host:port`;
 /// `Ok(250)` once the relay accepted it.
-async fn send_email(url: &str, config: &NotificationsConfig, to: &str, n: &notification::Model) -> Outcome {
+async fn send_email(url: &str, config: &NotificationsConfig, to: &str, subject: &str, text: &str) -> Outcome {
     use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor, message::header::ContentType};
     let url = reqwest::Url::parse(url).map_err(|_| "notifications.smtp_url is not a URL".to_owned())?;
     let host = url.host_str().ok_or("notifications.smtp_url has no host")?;
     let message = Message::builder()
         .from(config.email_from.parse().map_err(|e| format!("email_from: {e}"))?)
         .to(to.parse().map_err(|e| format!("recipient: {e}"))?)
-        .subject(n.title.clone())
+        .subject(subject)
         .header(ContentType::TEXT_PLAIN)
-        .body(n.body.clone())
+        .body(text.to_owned())
         .map_err(|e| e.to_string())?;
     let mailer = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
         .port(url.port().unwrap_or(25))
@@ -202,6 +206,19 @@ async fn record(
     }
     am.update(db).await?;
     Ok(())
+}
+
+/// Subject and body of `n` on `channel`: the tenant's template for the
+/// event type and channel when there is one, else the inbox text.
+async fn rendered(db: &DatabaseConnection, n: &notification::Model, channel: &str) -> (String, String) {
+    let vars: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&n.data).unwrap_or_default();
+    let event_type = vars.get("eventType").and_then(|v| v.as_str()).unwrap_or_default();
+    match super::templates::custom(db, n.tenant_id, event_type, channel).await {
+        Ok(Some((subject, body))) => {
+            (super::templates::render(&subject, &vars), super::templates::render(&body, &vars))
+        }
+        _ => (n.title.clone(), n.body.clone()),
+    }
 }
 
 /// Deliveries of one notification.

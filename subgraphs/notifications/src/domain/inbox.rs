@@ -31,7 +31,9 @@ pub async fn handle(db: &DatabaseConnection, event: &EventEnvelope) -> ApiResult
         txn.rollback().await?;
         return Ok(0);
     }
-    let vars = templates::variables(&event.payload);
+    let mut vars = templates::variables(&event.payload);
+    // Kept with the notification: deliveries render their channel's template later.
+    vars.insert("eventType".into(), event.event_type.clone().into());
     let now = Utc::now();
     let mut created = 0;
     for user in audience.users {

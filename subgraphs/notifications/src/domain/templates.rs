@@ -32,22 +32,33 @@ const DEFAULTS: &[(&str, &str, &str)] = &[
     ("complaint.commented", "New comment on {{trackingCode}}", "There is a new comment on \"{{subject}}\"."),
 ];
 
-/// The template of `event_type` on `channel` for `tenant_id`.
+/// The template of `event_type` on `channel` for `tenant_id`: the
+/// tenant's own, else the built-in one.
 pub async fn for_event(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     event_type: &str,
     channel: &str,
 ) -> ApiResult<Option<(String, String)>> {
-    let custom = template::Entity::find()
+    Ok(custom(db, tenant_id, event_type, channel)
+        .await?
+        .or_else(|| DEFAULTS.iter().find(|d| d.0 == event_type).map(|d| (d.1.to_owned(), d.2.to_owned()))))
+}
+
+/// The tenant's own template of `event_type` on `channel`, if it set one.
+pub async fn custom(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    event_type: &str,
+    channel: &str,
+) -> ApiResult<Option<(String, String)>> {
+    let row = template::Entity::find()
         .filter(template::Column::TenantId.eq(tenant_id))
         .filter(template::Column::EventType.eq(event_type))
         .filter(template::Column::Channel.eq(channel))
         .one(db)
         .await?;
-    Ok(custom
-        .map(|t| (t.subject, t.body))
-        .or_else(|| DEFAULTS.iter().find(|d| d.0 == event_type).map(|d| (d.1.to_owned(), d.2.to_owned()))))
+    Ok(row.map(|t| (t.subject, t.body)))
 }
 
 /// Whether a built-in template exists for `event_type`.

@@ -220,3 +220,41 @@ async fn endpoints_are_validated_and_tenant_wide_ones_need_manage() {
         .await;
     assert_eq!(error_codes(&bad_hours), ["BAD_USER_INPUT"]);
 }
+
+#[tokio::test]
+async fn each_channel_renders_its_own_template() {
+    let office = Post::start().await;
+    let got: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
+    let sink = got.clone();
+    let app = axum::Router::new().route(
+        "/",
+        post(move |axum::Json(body): axum::Json<serde_json::Value>| {
+            let sink = sink.clone();
+            async move {
+                sink.lock().expect("lock").push(body);
+                StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}/", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    office.endpoint("staff", "WEBHOOK", &url).await;
+    office.ok(
+        "tenant_admin",
+        "mutation { setNotificationTemplate(eventType: \"complaint.assigned\", channel: WEBHOOK, subject: \"[hook] {{trackingCode}}\", body: \"priority={{priority}}\") }",
+        json!({}),
+    )
+    .await;
+    office.handle(&office.event("complaint.assigned", "staff", false)).await;
+    let config = office.app.kit.config.notifications.clone();
+    assert_eq!(pass(&office.app.kit.db, &client(), &config, Utc::now()).await.expect("pass"), 1);
+    let sent = got.lock().expect("lock").clone();
+    assert_eq!(
+        (sent[0]["title"].clone(), sent[0]["body"].clone()),
+        (json!("[hook] C-TEST1-23456"), json!("priority=high"))
+    );
+    // The inbox keeps the in-app text.
+    let inbox = office.ok("staff", "{ notifications { title } }", json!({})).await;
+    assert_eq!(inbox["notifications"][0]["title"], "Complaint C-TEST1-23456 assigned to you");
+}
