@@ -3,7 +3,7 @@
 use backbone_migrations::{Migrator, MigratorTrait, SchemaManager};
 use subgraph_kit::{db, testkit::TestDb};
 
-const TABLES: [&str; 9] = [
+const TABLES: [&str; 23] = [
     "tenants",
     "users",
     "roles",
@@ -13,6 +13,20 @@ const TABLES: [&str; 9] = [
     "api_keys",
     "audit_events",
     "outbox",
+    "complaint_teams",
+    "complaint_team_members",
+    "complaint_routing_rules",
+    "sla_calendars",
+    "sla_policies",
+    "complaints",
+    "complaint_timeline",
+    "notifications",
+    "notification_preferences",
+    "notification_settings",
+    "notification_templates",
+    "notification_endpoints",
+    "notification_deliveries",
+    "consumed_events",
 ];
 
 async fn existing(manager: &SchemaManager<'_>) -> Vec<&'static str> {
@@ -50,5 +64,5 @@ async fn up_down_up() {
 
     // One step down removes exactly the newest migration's tables.
     Migrator::down(&conn, Some(1)).await.expect("down 1");
-    assert_eq!(existing(&manager).await, &TABLES[..7]);
+    assert_eq!(existing(&manager).await, &TABLES[..TABLES.len() - 1]);
 }
