@@ -57,6 +57,12 @@ async fn killed_relay(scene: Scene) -> u64 {
         .subscribe("n", "subscription { notificationReceived { id title } }", json!({}))
         .await
         .expect("subscribe");
+    // The push side must be listening before the first event exists.
+    eventually(Duration::from_secs(5), "inbox feed open", || async {
+        scene.graph.router.realtime.feeds.open() == 1
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
 
     // A relay that is killed at random moments and restarted, over and over.
     let stop = Arc::new(AtomicBool::new(false));
