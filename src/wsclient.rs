@@ -100,28 +100,15 @@ impl WsClient {
         }
     }
 
-    /// The next message other than pings and keepalives.
+    /// The next message other than pings and keepalives, parsed.
     pub async fn next(&mut self, within: Duration) -> Result<Value, WsError> {
         let deadline = tokio::time::Instant::now() + within;
         loop {
-            let frame =
-                tokio::time::timeout_at(deadline, self.ws.next()).await.map_err(|_| WsError::Timeout)?;
-            let text = match frame {
-                Some(Ok(Message::Text(t))) => t,
-                Some(Ok(Message::Close(f))) => {
-                    let (code, reason) =
-                        f.map_or((1005, String::new()), |f| (u16::from(f.code), f.reason.to_string()));
-                    return Err(WsError::Closed { code, reason });
-                }
-                Some(Ok(_)) => continue,
-                Some(Err(e)) => return Err(WsError::Other(e.to_string())),
-                None => return Err(WsError::Closed { code: 1006, reason: "connection dropped".into() }),
-            };
+            let text =
+                tokio::time::timeout_at(deadline, self.next_text()).await.map_err(|_| WsError::Timeout)??;
             let v: Value = serde_json::from_str(&text).map_err(|e| WsError::Other(e.to_string()))?;
-            match v["type"].as_str() {
-                Some("ping") => self.send(json!({"type": "pong"})).await?,
-                Some("ka") | Some("pong") => {}
-                _ => return Ok(v),
+            if !matches!(v["type"].as_str(), Some("ka" | "pong")) {
+                return Ok(v);
             }
         }
     }

@@ -28,8 +28,23 @@ impl TestDb {
     /// Postgres test databases are named `bb_test_*`; `.ci/run` drops
     /// leftovers before a run.
     pub async fn new() -> anyhow::Result<Self> {
-        match std::env::var("TEST_DATABASE_URL") {
-            Ok(admin_url) if !admin_url.is_empty() => {
+        Self::create(std::env::var("TEST_DATABASE_URL").ok()).await
+    }
+
+    /// A fresh Postgres database: on `TEST_DATABASE_URL`'s server, else on
+    /// the local one. For tests whose setup SQLite does not support, such as
+    /// two processes writing one database.
+    pub async fn postgres() -> anyhow::Result<Self> {
+        let url = std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| u.starts_with("postgres"))
+            .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".into());
+        Self::create(Some(url)).await
+    }
+
+    async fn create(admin_url: Option<String>) -> anyhow::Result<Self> {
+        match admin_url {
+            Some(admin_url) if !admin_url.is_empty() => {
                 let name = format!("bb_test_{}", Uuid::new_v4().simple());
                 let admin = Database::connect(&admin_url).await.context("connect TEST_DATABASE_URL")?;
                 admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;

@@ -19,7 +19,10 @@ async fn a_subscriber_on_one_replica_sees_events_made_on_the_other() {
         c.redis_url = Some(redis_url());
         c.redis_stream = stream.clone();
     };
-    let one = Scene::start_with(over_redis, DevOptions::default()).await;
+    // Replicas share a database; two writers on one SQLite file is not a
+    // supported deployment, so this runs on Postgres.
+    let db = subgraph_kit::testkit::TestDb::postgres().await.expect("postgres");
+    let one = Scene::on(db, over_redis, DevOptions::default()).await;
     let two = Scene::on(one.db.borrowed(), over_redis, DevOptions::default()).await;
     assert_eq!(one.tenant, two.tenant, "one database, one tenant");
     one.team("Front desk", &["staff"], Some("billing")).await;

@@ -337,3 +337,16 @@ pub struct TenantMetrics {
     /// When these figures were taken.
     pub at: DateTime<Utc>,
 }
+
+impl TenantMetrics {
+    /// Figures of `tenant_id` taken now.
+    pub fn taken(tenant_id: ID, f: crate::domain::metrics::ComplaintFigures) -> Self {
+        Self {
+            tenant_id,
+            open_complaints: f.open as i64,
+            sla_breaches: f.breached as i64,
+            escalated_complaints: f.escalated as i64,
+            at: chrono::Utc::now(),
+        }
+    }
+}

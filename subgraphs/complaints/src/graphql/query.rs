@@ -2,7 +2,6 @@
 
 use async_graphql::{Context, ID, Object, Result};
 use backbone_entities::complaints::{complaint, policy, routing_rule, team};
-use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use subgraph_kit::{
     ApiError,
@@ -132,11 +131,5 @@ pub(crate) async fn tenant_metrics(ctx: &Context<'_>, tenant_id: &ID) -> Result<
         return Err(ApiError::Forbidden("metrics of another tenant".into()).into());
     }
     let f = metrics::figures(&allowed.kit.db, allowed.caller.tenant_id).await?;
-    Ok(TenantMetrics {
-        tenant_id: tenant_id.clone(),
-        open_complaints: f.open as i64,
-        sla_breaches: f.breached as i64,
-        escalated_complaints: f.escalated as i64,
-        at: Utc::now(),
-    })
+    Ok(TenantMetrics::taken(tenant_id.clone(), f))
 }

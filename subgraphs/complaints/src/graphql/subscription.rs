@@ -8,7 +8,6 @@ use std::time::Duration;
 use async_graphql::{Context, ID, Result, Subscription};
 use backbone_entities::complaints::complaint;
 use backbone_schema::event_types::COMPLAINT_STATUS_CHANGED;
-use chrono::Utc;
 use futures::{Stream, StreamExt};
 use subgraph_kit::{
     ApiError,
@@ -92,13 +91,7 @@ impl SubscriptionRoot {
             let db = db.clone();
             async move {
                 let f = metrics::figures(&db, tenant).await?;
-                Ok(TenantMetrics {
-                    tenant_id: tenant.into(),
-                    open_complaints: f.open as i64,
-                    sla_breaches: f.breached as i64,
-                    escalated_complaints: f.escalated as i64,
-                    at: Utc::now(),
-                })
+                Ok(TenantMetrics::taken(tenant.into(), f))
             }
         }))
     }
