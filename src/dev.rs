@@ -7,7 +7,7 @@ use axum::Router;
 use backbone_router::server::RouterServer;
 use subgraph_kit::{
     Kit,
-    config::{Config, SubgraphConfig},
+    config::{Config, DataService, SubgraphConfig},
     serve,
 };
 use tokio::{net::TcpListener, task::JoinHandle};
@@ -56,21 +56,43 @@ impl DevGraph {
 
     /// Like [`DevGraph::start`], with options (tests run the relay
     /// themselves to kill and restart it).
-    pub async fn start_with(config: Config, options: DevOptions) -> anyhow::Result<Self> {
-        let kit = Kit::start(config).await?;
-        let host = kit.config.http.host.clone();
-        let port = kit.config.http.port;
+    pub async fn start_with(mut config: Config, options: DevOptions) -> anyhow::Result<Self> {
+        config.validate()?;
+        let host = config.http.host.clone();
+        let port = config.http.port;
         let next = |n: u16| if port == 0 { 0 } else { port + n };
+        // Bind every subgraph first: the consent, AI and memory subgraphs
+        // call each other, so each must know the others' addresses.
+        let mut listeners = Vec::new();
+        for (i, name) in crate::subgraphs::NAMES.into_iter().enumerate() {
+            let listener = TcpListener::bind((host.as_str(), next(i as u16 + 1))).await?;
+            listeners.push((name, listener.local_addr()?, listener));
+        }
+        let base = |name: &str| {
+            listeners.iter().find(|(n, _, _)| *n == name).map(|(_, addr, _)| format!("http://{addr}"))
+        };
+        if config.services.consent_url.is_none() {
+            config.services.consent_url = base(crate::subgraphs::CONSENT);
+        }
+        if config.consent.data_services.is_empty() {
+            config.consent.data_services = listeners
+                .iter()
+                .map(|(name, addr, _)| DataService { name: (*name).into(), url: format!("http://{addr}") })
+                .collect();
+        }
+        if config.consent.public_url.is_none() {
+            config.consent.public_url = base(crate::subgraphs::CONSENT);
+        }
+        let kit = Kit::start(config).await?;
         let mut tasks = Vec::new();
         if options.relay {
             tasks.push(tokio::spawn(kit.relay().run(serve::shutdown_signal())));
         }
 
         let mut subgraphs = Vec::new();
-        for (i, name) in crate::subgraphs::NAMES.into_iter().enumerate() {
+        for (name, addr, listener) in listeners {
             let Some(app) = crate::subgraphs::app(&kit, name) else { continue };
-            let listener = TcpListener::bind((host.as_str(), next(i as u16 + 1))).await?;
-            subgraphs.push(Served { name, addr: listener.local_addr()? });
+            subgraphs.push(Served { name, addr });
             tasks.push(spawn(listener, app));
             tasks.extend(crate::subgraphs::spawn_workers(&kit, name));
         }

@@ -7,8 +7,17 @@ use subgraph_kit::{Kit, serve};
 use tokio::task::JoinHandle;
 
 /// Subgraph names, in dev-mode port order (router + 1, + 2, …).
-pub const NAMES: [&str; 3] =
-    [subgraph_tenants::NAME, subgraph_complaints::NAME, subgraph_notifications::NAME];
+pub const NAMES: [&str; 6] = [
+    subgraph_tenants::NAME,
+    subgraph_complaints::NAME,
+    subgraph_notifications::NAME,
+    subgraph_consent::NAME,
+    subgraph_ai::NAME,
+    subgraph_memory::NAME,
+];
+
+/// The consent subgraph's name (the AI and memory subgraphs call it).
+pub const CONSENT: &str = subgraph_consent::NAME;
 
 /// The HTTP app of subgraph `name`.
 pub fn app(kit: &Kit, name: &str) -> Option<Router> {
@@ -16,6 +25,9 @@ pub fn app(kit: &Kit, name: &str) -> Option<Router> {
         subgraph_tenants::NAME => subgraph_tenants::app(kit),
         subgraph_complaints::NAME => subgraph_complaints::app(kit),
         subgraph_notifications::NAME => subgraph_notifications::app(kit),
+        subgraph_consent::NAME => subgraph_consent::app(kit),
+        subgraph_ai::NAME => subgraph_ai::app(kit),
+        subgraph_memory::NAME => subgraph_memory::app(kit),
         _ => return None,
     })
 }
@@ -26,12 +38,15 @@ pub fn sdl(kit: &Kit, name: &str) -> Option<String> {
         subgraph_tenants::NAME => subgraph_tenants::sdl(kit),
         subgraph_complaints::NAME => subgraph_complaints::sdl(kit),
         subgraph_notifications::NAME => subgraph_notifications::sdl(kit),
+        subgraph_consent::NAME => subgraph_consent::sdl(kit),
+        subgraph_ai::NAME => subgraph_ai::sdl(kit),
+        subgraph_memory::NAME => subgraph_memory::sdl(kit),
         _ => return None,
     })
 }
 
 /// Starts subgraph `name`'s background work (SLA engine, notification
-/// consumer and deliveries); each stops on ctrl-c or SIGTERM.
+/// consumer and deliveries, DSAR jobs and retention); each stops on ctrl-c or SIGTERM.
 pub fn spawn_workers(kit: &Kit, name: &str) -> Vec<JoinHandle<()>> {
     match name {
         subgraph_complaints::NAME => {
@@ -44,6 +59,9 @@ pub fn spawn_workers(kit: &Kit, name: &str) -> Vec<JoinHandle<()>> {
                 member,
                 serve::shutdown_signal(),
             ))]
+        }
+        subgraph_consent::NAME => {
+            vec![tokio::spawn(subgraph_consent::run_workers(kit.clone(), serve::shutdown_signal()))]
         }
         _ => Vec::new(),
     }

@@ -12,6 +12,7 @@ mod m20261122_000002_audit_outbox;
 mod m20261122_000003_complaints;
 mod m20261122_000004_notifications;
 mod m20261122_000005_consumed_events;
+mod m20261122_000006_consent_ai_memory;
 
 /// Applies every Backbone migration in order.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_complaints::Migration),
             Box::new(m20261122_000004_notifications::Migration),
             Box::new(m20261122_000005_consumed_events::Migration),
+            Box::new(m20261122_000006_consent_ai_memory::Migration),
         ]
     }
 }

@@ -107,7 +107,7 @@ pub struct Pipeline {
     pub realtime: Arc<crate::subscribe::Realtime>,
 }
 
-const FORWARDED: [&str; 3] = ["authorization", "x-api-key", "x-request-id"];
+const FORWARDED: [&str; 4] = ["authorization", "x-api-key", "x-request-id", "x-forwarded-for"];
 
 impl Pipeline {
     /// Handles one request. `get` marks GET requests (queries only).

@@ -3,7 +3,7 @@
 use backbone_migrations::{Migrator, MigratorTrait, SchemaManager};
 use subgraph_kit::{db, testkit::TestDb};
 
-const TABLES: [&str; 23] = [
+const TABLES: [&str; 34] = [
     "tenants",
     "users",
     "roles",
@@ -27,6 +27,16 @@ const TABLES: [&str; 23] = [
     "notification_endpoints",
     "notification_deliveries",
     "consumed_events",
+    "consent_scopes",
+    "consent_records",
+    "dsar_requests",
+    "retention_rules",
+    "ai_prompt_templates",
+    "ai_budgets",
+    "ai_settings",
+    "ai_requests",
+    "memories",
+    "memory_generations",
 ];
 
 async fn existing(manager: &SchemaManager<'_>) -> Vec<&'static str> {

@@ -26,7 +26,9 @@ pub fn schema(kit: &Kit) -> ComplaintsSchema {
 /// The HTTP app: `/graphql` (HTTP and WebSocket), `/playground`, `/health`,
 /// `/ready`.
 pub fn app(kit: &Kit) -> Router {
-    let routes = subgraph_kit::graphql::routes(schema(kit), kit.clone());
+    let routes = subgraph_kit::graphql::routes(schema(kit), kit.clone()).merge(
+        subgraph_kit::contract::routes(kit.clone(), std::sync::Arc::new(domain::data::ComplaintsData)),
+    );
     subgraph_kit::serve::with_edges(routes, kit.db.clone(), kit.config.http.body_limit_bytes)
 }
 

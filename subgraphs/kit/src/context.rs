@@ -75,3 +75,21 @@ impl AuthExt for async_graphql::Context<'_> {
         }
     }
 }
+
+/// The client's address as the edge reported it (`X-Forwarded-For`, first
+/// hop), recorded as evidence with consents. `None` when no edge said.
+#[derive(Debug, Clone, Default)]
+pub struct ClientIp(pub Option<String>);
+
+impl ClientIp {
+    /// Reads the first `X-Forwarded-For` hop, if it parses as an address.
+    pub fn from_headers(headers: &axum::http::HeaderMap) -> Self {
+        let first = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok());
+        Self(first.map(str::to_owned))
+    }
+}

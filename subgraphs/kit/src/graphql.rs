@@ -138,7 +138,8 @@ where
     let request_id = headers.get(headers::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
     let request = request.into_inner();
     let auth = auth::authenticate(&headers, &kit.verifier, &kit.db, &request_id).await;
-    schema.execute(request.data(auth)).await.into()
+    let ip = crate::context::ClientIp::from_headers(&headers);
+    schema.execute(request.data(auth).data(ip)).await.into()
 }
 
 /// `GET /graphql`: a WebSocket upgrade starts a subscription connection;

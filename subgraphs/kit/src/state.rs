@@ -43,6 +43,8 @@ pub struct Kit {
     pub outbox_wake: Arc<Notify>,
     /// The loaded configuration.
     pub config: Arc<Config>,
+    /// Shared secret of `/internal/*` calls ([`crate::internal`]).
+    pub internal_token: Arc<secrecy::SecretString>,
 }
 
 impl Kit {
@@ -76,6 +78,7 @@ impl Kit {
             db,
             bus,
             outbox_wake: Arc::new(Notify::new()),
+            internal_token: Arc::new(crate::internal::token(config.services.internal_token.as_ref())),
             config: Arc::new(config),
         }
     }

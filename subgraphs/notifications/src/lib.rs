@@ -30,7 +30,8 @@ pub fn schema(kit: &Kit) -> NotificationsSchema {
 /// The HTTP app: `/graphql` (HTTP and WebSocket), `/playground`, `/health`,
 /// `/ready`.
 pub fn app(kit: &Kit) -> Router {
-    let routes = subgraph_kit::graphql::routes(schema(kit), kit.clone());
+    let routes = subgraph_kit::graphql::routes(schema(kit), kit.clone())
+        .merge(subgraph_kit::contract::routes(kit.clone(), Arc::new(domain::data::NotificationsData)));
     subgraph_kit::serve::with_edges(routes, kit.db.clone(), kit.config.http.body_limit_bytes)
 }
 

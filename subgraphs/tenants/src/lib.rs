@@ -35,7 +35,9 @@ pub const API_KEY_TOKEN_TTL: i64 = 60;
 pub fn app(kit: &Kit) -> Router {
     let exchange =
         Router::new().route("/auth/api-key", axum::routing::post(exchange_api_key)).with_state(kit.clone());
-    let routes = subgraph_kit::graphql::routes(schema(kit), kit.clone()).merge(exchange);
+    let routes = subgraph_kit::graphql::routes(schema(kit), kit.clone())
+        .merge(exchange)
+        .merge(subgraph_kit::contract::routes(kit.clone(), std::sync::Arc::new(domain::data::TenantsData)));
     subgraph_kit::serve::with_edges(routes, kit.db.clone(), kit.config.http.body_limit_bytes)
 }
 

@@ -8,6 +8,7 @@
 
 pub mod admin;
 pub mod calendar;
+pub mod data;
 pub mod engine;
 pub mod intake;
 pub mod lifecycle;

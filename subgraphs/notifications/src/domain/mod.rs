@@ -3,6 +3,7 @@
 //! ([`preferences`]), where it goes ([`endpoints`]), and getting it there
 //! ([`delivery`]).
 
+pub mod data;
 pub mod delivery;
 pub mod endpoints;
 pub mod inbox;

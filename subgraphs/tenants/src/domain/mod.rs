@@ -9,6 +9,7 @@
 
 pub mod api_keys;
 pub mod audit_log;
+pub mod data;
 pub mod demo;
 pub mod roles;
 pub mod tenants;

@@ -7,6 +7,8 @@
 //! silently falls back to a default. Secrets are [`SecretString`]s, whose
 //! `Debug` prints `[REDACTED]`.
 
+mod privacy;
+
 use std::path::{Path, PathBuf};
 
 use figment::{
@@ -15,6 +17,8 @@ use figment::{
 };
 use secrecy::SecretString;
 use serde::Deserialize;
+
+pub use privacy::{AiConfig, ConsentConfig, DataService, MemoryConfig, ServicesConfig};
 
 /// Errors while loading configuration.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +59,14 @@ pub struct Config {
     pub complaints: ComplaintsConfig,
     /// The notifications domain.
     pub notifications: NotificationsConfig,
+    /// Calls between services.
+    pub services: ServicesConfig,
+    /// Consent, DSAR and retention.
+    pub consent: ConsentConfig,
+    /// The AI gateway's provider.
+    pub ai: AiConfig,
+    /// Semantic memory.
+    pub memory: MemoryConfig,
 }
 
 impl Default for Config {
@@ -71,6 +83,10 @@ impl Default for Config {
             realtime: RealtimeConfig::default(),
             complaints: ComplaintsConfig::default(),
             notifications: NotificationsConfig::default(),
+            services: ServicesConfig::default(),
+            consent: ConsentConfig::default(),
+            ai: AiConfig::default(),
+            memory: MemoryConfig::default(),
         }
     }
 }
@@ -336,6 +352,17 @@ impl Config {
             return Err(ConfigError::Rule(
                 "database_url must start with sqlite: or postgres:// (value not shown)".into(),
             ));
+        }
+        if let Some(seed) = &self.consent.receipt_signing_key {
+            use base64::Engine;
+            let ok = base64::engine::general_purpose::STANDARD
+                .decode(seed.expose_secret().trim())
+                .is_ok_and(|b| b.len() == 32);
+            if !ok {
+                return Err(ConfigError::Rule(
+                    "consent.receipt_signing_key must be base64 of 32 bytes".into(),
+                ));
+            }
         }
         if self.http.body_limit_bytes == 0 {
             return Err(ConfigError::Rule("http.body_limit_bytes must be positive".into()));

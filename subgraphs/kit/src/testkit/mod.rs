@@ -172,3 +172,5 @@ pub fn data(response: Value) -> Value {
     assert!(response.get("errors").is_none_or(Value::is_null), "unexpected errors: {response:#}");
     response["data"].clone()
 }
+
+pub mod openai;

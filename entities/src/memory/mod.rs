@@ -1,0 +1,4 @@
+//! Semantic memory: memories with embeddings, and a change counter per user.
+
+pub mod generation;
+pub mod memory;

@@ -1,0 +1,180 @@
+//! API types. Rows convert into these explicitly; nothing here is a table.
+
+use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
+use backbone_entities::consent::{dsar_request, record, retention_rule};
+use chrono::{DateTime, Utc};
+use subgraph_kit::graphql::allow;
+
+use crate::domain::{records, retention};
+
+/// A person, owned by the tenants subgraph; consent adds their consents.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct User {
+    /// User id.
+    pub id: ID,
+}
+
+#[ComplexObject]
+impl User {
+    /// The current consent per scope (latest record of each), for the
+    /// person themselves or staff who may read consents.
+    async fn consents(&self, ctx: &Context<'_>) -> Result<Vec<Consent>> {
+        let a = allow(ctx, "consent", "read").await?;
+        let user = super::roots::subject(&a, &self.id)?;
+        Ok(records::current(&a.kit.db, a.caller.tenant_id, user).await?.into_iter().map(Into::into).collect())
+    }
+}
+
+/// One grant, withdrawal or expiry.
+#[derive(SimpleObject)]
+pub struct Consent {
+    /// Record id (also the receipt id of a grant).
+    pub id: ID,
+    /// Person.
+    pub user_id: ID,
+    /// Scope key.
+    pub scope: String,
+    /// `granted`, `withdrawn` or `expired`.
+    pub action: String,
+    /// Consent text version.
+    pub text_version: String,
+    /// Channel.
+    pub channel: String,
+    /// Client address as the edge reported it.
+    pub source_ip: Option<String>,
+    /// When a grant lapses.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Signed receipt (JSON) of a grant.
+    pub receipt: Option<String>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+impl From<record::Model> for Consent {
+    fn from(r: record::Model) -> Self {
+        Self {
+            id: r.id.into(),
+            user_id: r.user_id.into(),
+            scope: r.scope,
+            action: r.action,
+            text_version: r.text_version,
+            channel: r.channel,
+            source_ip: r.source_ip,
+            expires_at: r.expires_at,
+            receipt: r.receipt,
+            at: r.at,
+        }
+    }
+}
+
+/// A consent scope.
+#[derive(SimpleObject)]
+pub struct ConsentScope {
+    /// Dotted key; `a` covers `a.b`.
+    pub key: String,
+    /// What it allows.
+    pub description: String,
+}
+
+/// The answer for one scope.
+#[derive(SimpleObject)]
+pub struct ConsentDecision {
+    /// Scope asked.
+    pub scope: String,
+    /// Whether the person consents now.
+    pub granted: bool,
+}
+
+/// A data-subject request.
+#[derive(SimpleObject)]
+pub struct DsarRequest {
+    /// Id.
+    pub id: ID,
+    /// The subject; null once erased.
+    pub subject_id: Option<ID>,
+    /// `access`, `portability`, `erasure` or `rectification`.
+    pub kind: String,
+    /// `submitted`, `processing`, `completed`, `failed` or `rejected`.
+    pub status: String,
+    /// What was asked.
+    pub details: Option<String>,
+    /// JSON outcome: erased counts per subgraph, or services exported.
+    pub result: Option<String>,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// Package download link (access, portability), while it lasts.
+    pub download_url: Option<String>,
+    /// When the link stops working.
+    pub download_expires_at: Option<DateTime<Utc>>,
+    /// Submitted.
+    pub created_at: DateTime<Utc>,
+    /// Finished.
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+impl DsarRequest {
+    /// From a row; `base` prefixes the download path.
+    pub fn from_row(r: dsar_request::Model, base: Option<&str>) -> Self {
+        let live = r.package.is_some() && r.package_expires_at.is_some_and(|e| e > Utc::now());
+        let download_url = r
+            .package_token
+            .as_ref()
+            .filter(|_| live)
+            .map(|t| format!("{}/dsar/packages/{t}", base.unwrap_or("").trim_end_matches('/')));
+        let details = serde_json::from_str::<serde_json::Value>(&r.details)
+            .ok()
+            .and_then(|v| v["details"].as_str().map(str::to_owned))
+            .filter(|d| !d.is_empty());
+        Self {
+            id: r.id.into(),
+            subject_id: r.subject_id.map(Into::into),
+            kind: r.kind,
+            status: r.status,
+            details,
+            result: r.result,
+            error: r.error,
+            download_url,
+            download_expires_at: if live { r.package_expires_at } else { None },
+            created_at: r.created_at,
+            completed_at: r.completed_at,
+        }
+    }
+}
+
+/// A retention rule.
+#[derive(SimpleObject)]
+pub struct RetentionRule {
+    /// Data type key.
+    pub data_type: String,
+    /// Rows older than this many days are purged.
+    pub max_age_days: i64,
+    /// Users on legal hold.
+    pub exceptions: Vec<ID>,
+    /// Applied by the purge.
+    pub enabled: bool,
+}
+
+impl From<retention_rule::Model> for RetentionRule {
+    fn from(r: retention_rule::Model) -> Self {
+        let exceptions = retention::exceptions(&r).into_iter().map(Into::into).collect();
+        Self { data_type: r.data_type, max_age_days: r.max_age_days, exceptions, enabled: r.enabled }
+    }
+}
+
+/// One line of a purge (or dry-run) report.
+#[derive(SimpleObject)]
+pub struct RetentionLine {
+    /// Subgraph.
+    pub service: String,
+    /// Data type.
+    pub data_type: String,
+    /// Rows purged, or that would be.
+    pub count: i64,
+}
+
+impl From<retention::Line> for RetentionLine {
+    fn from(l: retention::Line) -> Self {
+        Self { service: l.service, data_type: l.data_type, count: l.count as i64 }
+    }
+}

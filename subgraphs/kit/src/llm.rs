@@ -1,0 +1,39 @@
+//! The LLM provider client (async-openai over any OpenAI-compatible
+//! endpoint, or Azure OpenAI), built from `[ai]`, shared by the AI gateway
+//! and by memory's provider embeddings.
+
+use std::time::Duration;
+
+use async_openai::{
+    Client,
+    config::{AzureConfig, Config, OpenAIConfig},
+};
+use secrecy::ExposeSecret;
+
+use crate::config::AiConfig;
+
+/// A provider client; `None` when `ai.base_url` is unset.
+pub type Provider = Client<std::sync::Arc<dyn Config>>;
+
+/// The configured provider, if any. The HTTP client has no timeout of its
+/// own: callers bound each attempt with `ai.timeout_ms`, streams included.
+pub fn provider(cfg: &AiConfig) -> Option<Provider> {
+    let base = cfg.base_url.as_deref()?.trim_end_matches('/');
+    let key = cfg.api_key.as_ref().map(|k| k.expose_secret().to_owned()).unwrap_or_default();
+    let config: std::sync::Arc<dyn Config> = match (&cfg.azure_api_version, &cfg.azure_deployment) {
+        (Some(version), Some(deployment)) => std::sync::Arc::new(
+            AzureConfig::new()
+                .with_api_base(base)
+                .with_api_key(key)
+                .with_api_version(version)
+                .with_deployment_id(deployment),
+        ),
+        _ => std::sync::Arc::new(OpenAIConfig::new().with_api_base(base).with_api_key(key)),
+    };
+    let http = crate::auth::http_client_builder()
+        .connect_timeout(Duration::from_millis(cfg.timeout_ms.min(10_000)))
+        .pool_idle_timeout(Duration::from_secs(30))
+        .build()
+        .unwrap_or_default();
+    Some(Client::build(http, config))
+}

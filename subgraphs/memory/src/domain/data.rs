@@ -1,0 +1,78 @@
+//! Memory's side of the data contract: a person's memories (without their
+//! vectors) out, and every memory and counter row of theirs erased.
+
+use async_trait::async_trait;
+use backbone_entities::memory::{generation, memory};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    TransactionTrait,
+};
+use serde_json::json;
+use subgraph_kit::{
+    ApiResult,
+    contract::{Counts, DataContract, Purge, Subject, counts},
+};
+
+use super::store;
+
+/// Memory's data contract.
+pub struct MemoryData;
+
+#[async_trait]
+impl DataContract for MemoryData {
+    fn data_types(&self) -> &'static [&'static str] {
+        &["memories"]
+    }
+
+    async fn export(&self, db: &DatabaseConnection, who: Subject) -> ApiResult<serde_json::Value> {
+        let rows = store::list(db, who.tenant_id, who.user_id, u64::MAX).await?;
+        Ok(json!({
+            "memories": rows.iter().map(|m| json!({
+                "id": m.id, "type": m.kind, "text": m.text, "requiredScope": m.required_scope,
+                "importance": m.importance, "expiresAt": m.expires_at, "createdAt": m.created_at,
+            })).collect::<Vec<_>>(),
+        }))
+    }
+
+    async fn erase(&self, txn: &DatabaseTransaction, who: Subject) -> ApiResult<Counts> {
+        let memories = memory::Entity::delete_many()
+            .filter(memory::Column::TenantId.eq(who.tenant_id))
+            .filter(memory::Column::UserId.eq(who.user_id))
+            .exec(txn)
+            .await?
+            .rows_affected;
+        let counters = generation::Entity::delete_many()
+            .filter(generation::Column::UserId.eq(who.user_id))
+            .exec(txn)
+            .await?
+            .rows_affected;
+        Ok(counts([("memories", memories), ("memory_generations", counters)]))
+    }
+
+    async fn purge(&self, db: &DatabaseConnection, p: &Purge) -> ApiResult<u64> {
+        let old = memory::Entity::find()
+            .filter(memory::Column::TenantId.eq(p.tenant_id))
+            .filter(memory::Column::CreatedAt.lt(p.before))
+            .filter(memory::Column::UserId.is_not_in(p.exceptions.clone()));
+        if p.dry_run {
+            return Ok(old.count(db).await?);
+        }
+        let rows = old.all(db).await?;
+        let txn = db.begin().await?;
+        let mut users = std::collections::BTreeSet::new();
+        let ids: Vec<uuid::Uuid> = rows.iter().map(|m| m.id).collect();
+        for m in &rows {
+            users.insert(m.user_id);
+        }
+        let n = memory::Entity::delete_many()
+            .filter(memory::Column::Id.is_in(ids))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        for u in users {
+            store::bump(&txn, p.tenant_id, u).await?;
+        }
+        txn.commit().await?;
+        Ok(n)
+    }
+}

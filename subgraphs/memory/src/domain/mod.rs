@@ -1,0 +1,5 @@
+//! Memory rules as plain functions over a database connection.
+
+pub mod data;
+pub mod embed;
+pub mod store;

@@ -1,0 +1,129 @@
+//! The memory schema: remember, recall, forget.
+
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use subgraph_kit::{
+    ApiError, ApiResult,
+    graphql::{allow, uuid},
+};
+
+use crate::{
+    MemoryState,
+    domain::store::{self, Filters, NewMemory},
+};
+
+/// A remembered fact.
+#[derive(SimpleObject)]
+pub struct Memory {
+    /// Id.
+    pub id: ID,
+    /// Type.
+    #[graphql(name = "type")]
+    pub kind: String,
+    /// Text.
+    pub text: String,
+    /// Consent scope needed to recall it.
+    pub required_scope: String,
+    /// 0..1.
+    pub importance: f64,
+    /// Forgotten after.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A recalled memory and how close it is to the query.
+#[derive(SimpleObject)]
+pub struct RecallHit {
+    /// The memory.
+    pub memory: Memory,
+    /// Cosine similarity, -1..1.
+    pub score: f64,
+}
+
+/// Which embedder this deployment uses.
+#[derive(SimpleObject)]
+pub struct EmbedderInfo {
+    /// Name stored with vectors, e.g. `local-hash-v1-256`.
+    pub name: String,
+    /// Whether it is the built-in local embedder (no provider configured).
+    pub local: bool,
+}
+
+fn state<'a>(ctx: &'a Context<'_>) -> ApiResult<&'a MemoryState> {
+    ctx.data::<MemoryState>().map_err(|_| ApiError::Internal("memory state missing".into()))
+}
+
+/// Query root.
+pub struct QueryRoot;
+
+#[Object(name = "Query")]
+impl QueryRoot {
+    /// The caller's memories most similar to `query` whose scope they
+    /// consent to now, best first.
+    async fn recall(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        #[graphql(default = 5)] k: i32,
+        #[graphql(default)] types: Vec<String>,
+        min_importance: Option<f64>,
+    ) -> Result<Vec<RecallHit>> {
+        let a = allow(ctx, "memory", "read").await?;
+        let s = state(ctx)?;
+        let k = subgraph_kit::validate::bounded("k", i64::from(k), 100)? as usize;
+        if query.trim().is_empty() || query.len() > 4_000 {
+            return Err(ApiError::bad_input("query", "1 to 4000 characters").into());
+        }
+        let filters = Filters { kinds: types, min_importance };
+        let hits = crate::recall(a.kit, s, a.caller.tenant_id, a.caller.user_id, &query, k, &filters).await?;
+        Ok(hits)
+    }
+
+    /// The caller's memories, newest first.
+    async fn memories(&self, ctx: &Context<'_>, #[graphql(default = 50)] first: i32) -> Result<Vec<Memory>> {
+        let a = allow(ctx, "memory", "read").await?;
+        let first = subgraph_kit::validate::bounded("first", i64::from(first), 500)? as u64;
+        let rows = store::list(&a.kit.db, a.caller.tenant_id, a.caller.user_id, first).await?;
+        Ok(rows.into_iter().map(crate::memory_of).collect())
+    }
+
+    /// The embedder in use.
+    async fn memory_embedder(&self, ctx: &Context<'_>) -> Result<EmbedderInfo> {
+        let s = state(ctx)?;
+        Ok(EmbedderInfo { name: s.embedder.name(), local: s.embedder.is_local() })
+    }
+}
+
+/// Mutation root.
+pub struct MutationRoot;
+
+#[Object(name = "Mutation")]
+impl MutationRoot {
+    /// Remembers a fact for the caller.
+    #[allow(clippy::too_many_arguments)]
+    async fn remember(
+        &self,
+        ctx: &Context<'_>,
+        text: String,
+        #[graphql(name = "type", default_with = "\"fact\".to_string()")] kind: String,
+        #[graphql(default_with = "\"memory\".to_string()")] required_scope: String,
+        #[graphql(default = 0.5)] importance: f64,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<Memory> {
+        let a = allow(ctx, "memory", "write").await?;
+        let s = state(ctx)?;
+        let m = NewMemory { kind, text, required_scope, importance, expires_at };
+        let max = a.kit.config.memory.max_per_user;
+        let row =
+            store::remember(&a.kit.db, &s.embedder, a.caller.tenant_id, a.caller.user_id, m, max).await?;
+        Ok(crate::memory_of(row))
+    }
+
+    /// Forgets one of the caller's memories, for good.
+    async fn forget(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
+        let a = allow(ctx, "memory", "write").await?;
+        store::forget(&a.kit.db, a.caller.tenant_id, a.caller.user_id, uuid("id", &id)?).await?;
+        Ok(true)
+    }
+}

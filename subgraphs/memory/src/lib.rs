@@ -1,0 +1,125 @@
+//! The memory subgraph: `remember`, `recall` (consent-aware, ranked by
+//! similarity), `forget`; embeddings from the provider or the built-in local
+//! embedder; the data contract for DSAR and retention (DESIGN.md §7).
+
+pub mod domain;
+pub mod graphql;
+
+use std::{sync::Arc, time::Duration};
+
+use async_graphql::{EmptySubscription, Schema};
+use axum::Router;
+use backbone_entities::memory::memory;
+use chrono::Utc;
+use subgraph_kit::{ApiResult, Kit, internal::InternalClient};
+use uuid::Uuid;
+
+pub use graphql::{MutationRoot, QueryRoot};
+
+use domain::{
+    data::MemoryData,
+    embed::Embedder,
+    store::{self, Cache, Filters},
+};
+
+/// The subgraph's name in the supergraph.
+pub const NAME: &str = "memory";
+
+/// The memory schema type.
+pub type MemorySchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Shared by resolvers: the embedder, the vector cache, the consent client.
+#[derive(Clone)]
+pub struct MemoryState {
+    /// Embeds memories and queries.
+    pub embedder: Embedder,
+    /// Users' vectors.
+    pub cache: Cache,
+    /// Asks the consent service.
+    pub consent: InternalClient,
+}
+
+impl MemoryState {
+    /// From the kit's config.
+    pub fn new(kit: &Kit) -> Self {
+        Self {
+            embedder: Embedder::from_config(&kit.config.ai),
+            cache: store::cache(kit.config.memory.cache_users),
+            consent: InternalClient::new((*kit.internal_token).clone(), Duration::from_secs(5)),
+        }
+    }
+}
+
+/// Builds the schema over `kit`.
+pub fn schema(kit: &Kit) -> MemorySchema {
+    subgraph_kit::graphql::configure(Schema::build(QueryRoot, MutationRoot, EmptySubscription), kit)
+        .data(MemoryState::new(kit))
+        .finish()
+}
+
+/// The HTTP app: `/graphql`, `/playground`, `/health`, `/ready` and the
+/// data contract.
+pub fn app(kit: &Kit) -> Router {
+    let routes = subgraph_kit::graphql::routes(schema(kit), kit.clone())
+        .merge(subgraph_kit::contract::routes(kit.clone(), Arc::new(MemoryData)));
+    subgraph_kit::serve::with_edges(routes, kit.db.clone(), kit.config.http.body_limit_bytes)
+}
+
+/// The federation SDL this subgraph exports.
+pub fn sdl(kit: &Kit) -> String {
+    schema(kit).sdl_with_options(async_graphql::SDLExportOptions::new().federation().compose_directive())
+}
+
+/// Recall for one user: consented scopes only, best `k` first.
+pub async fn recall(
+    kit: &Kit,
+    state: &MemoryState,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    query: &str,
+    k: usize,
+    filters: &Filters,
+) -> ApiResult<Vec<graphql::RecallHit>> {
+    let now = Utc::now();
+    let snapshot = store::snapshot(&kit.db, &state.cache, tenant_id, user_id).await?;
+    let scopes = store::scopes(&snapshot, now);
+    if scopes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let refs: Vec<&str> = scopes.iter().map(String::as_str).collect();
+    let granted = subgraph_kit::internal::consents(kit, &state.consent, tenant_id, user_id, &refs).await?;
+    let allowed: Vec<String> = scopes.into_iter().zip(granted).filter(|(_, g)| *g).map(|(s, _)| s).collect();
+    if allowed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let q = state.embedder.embed(query).await?;
+    let hits = store::rank(&snapshot, &q, &state.embedder.name(), &allowed, filters, k, now);
+    Ok(hits
+        .into_iter()
+        .map(|(e, score)| graphql::RecallHit {
+            memory: graphql::Memory {
+                id: e.id.into(),
+                kind: e.kind.clone(),
+                text: e.text.clone(),
+                required_scope: e.required_scope.clone(),
+                importance: e.importance,
+                expires_at: e.expires_at,
+                created_at: e.created_at,
+            },
+            score: f64::from(score),
+        })
+        .collect())
+}
+
+/// The API shape of a row.
+pub fn memory_of(m: memory::Model) -> graphql::Memory {
+    graphql::Memory {
+        id: m.id.into(),
+        kind: m.kind,
+        text: m.text,
+        required_scope: m.required_scope,
+        importance: m.importance,
+        expires_at: m.expires_at,
+        created_at: m.created_at,
+    }
+}
