@@ -3,4 +3,5 @@
 
 mod cli;
 mod dev_graph;
-mod realtime;
+mod privacy;
+pub mod realtime;

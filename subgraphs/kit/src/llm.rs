@@ -7,16 +7,18 @@ use std::time::Duration;
 use async_openai::{
     Client,
     config::{AzureConfig, Config, OpenAIConfig},
+    middleware::ReqwestService,
 };
 use secrecy::ExposeSecret;
 
 use crate::config::AiConfig;
 
-/// A provider client; `None` when `ai.base_url` is unset.
+/// A provider client.
 pub type Provider = Client<std::sync::Arc<dyn Config>>;
 
-/// The configured provider, if any. The HTTP client has no timeout of its
-/// own: callers bound each attempt with `ai.timeout_ms`, streams included.
+/// The configured provider; `None` when `ai.base_url` is unset. The HTTP
+/// client has no timeout of its own: callers bound each attempt with
+/// `ai.timeout_ms`, streams included.
 pub fn provider(cfg: &AiConfig) -> Option<Provider> {
     let base = cfg.base_url.as_deref()?.trim_end_matches('/');
     let key = cfg.api_key.as_ref().map(|k| k.expose_secret().to_owned()).unwrap_or_default();
@@ -35,5 +37,8 @@ pub fn provider(cfg: &AiConfig) -> Option<Provider> {
         .pool_idle_timeout(Duration::from_secs(30))
         .build()
         .unwrap_or_default();
-    Some(Client::build(http, config))
+    // Our own retry loop (AI gateway) counts attempts for the log and bounds
+    // each one with the timeout, so async-openai's built-in retry layer is
+    // left out: the client sends each request exactly once.
+    Some(Client::with_config(config).with_http_service(ReqwestService::new(http)))
 }

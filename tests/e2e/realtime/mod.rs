@@ -6,5 +6,5 @@ mod durability;
 mod isolation;
 mod redis;
 mod refusals;
-mod scene;
+pub mod scene;
 mod sla;

@@ -34,6 +34,7 @@ pub fn fast(config: &mut Config) {
     config.notifications.retry_base_ms = 50;
     config.notifications.delivery_tick_ms = 50;
     config.realtime.keepalive_seconds = 1;
+    config.consent.job_tick_ms = 50;
 }
 
 impl Scene {
@@ -79,7 +80,21 @@ impl Scene {
 
     /// A GraphQL request through the router; returns the whole response.
     pub async fn gql(&self, role: Option<&'static str>, query: &str, variables: Value) -> Value {
+        self.gql_from(role, None, query, variables).await
+    }
+
+    /// Like [`Scene::gql`], with the `X-Forwarded-For` an edge would set.
+    pub async fn gql_from(
+        &self,
+        role: Option<&'static str>,
+        ip: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> Value {
         let mut req = self.http.post(format!("http://{}/graphql", self.graph.front));
+        if let Some(ip) = ip {
+            req = req.header("x-forwarded-for", ip);
+        }
         if let Some(r) = role {
             req = req.bearer_auth(self.token(r));
         }

@@ -19,6 +19,8 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     let rule = |label, p: &str| Rule { label, pattern: Regex::new(p).unwrap() };
     vec![
         rule("EMAIL", r"(?i)\b[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}\b"),
+        // A number with a country code is a phone number whatever its groups.
+        rule("PHONE", r"\+\d{1,3}[\s.-]?\(?\d{2,4}\)?[\s.-]?\d{3,4}[\s.-]?\d{3,4}\b"),
         // Health cards: 10 digits in 4-3-3 groups with an optional version
         // code (e.g. Ontario), or a 3-3-4 NHS-style number.
         rule("HEALTH_CARD", r"(?i)\b\d{4}[- ]?\d{3}[- ]?\d{3}(?:[- ]?[a-z]{2})?\b"),

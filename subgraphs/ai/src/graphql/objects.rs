@@ -20,6 +20,11 @@ impl Tenant {
     /// Token budget and usage this period (the caller's own tenant only).
     async fn ai_usage(&self, ctx: &Context<'_>) -> Result<AiUsage> {
         let a = allow(ctx, "ai", "read").await?;
+        if a.scope == subgraph_kit::rbac::Scope::Own {
+            return Err(
+                ApiError::Forbidden("tenant usage needs a tenant-wide grant of ai:read".into()).into()
+            );
+        }
         if self.id.as_str() != a.caller.tenant_id.to_string() {
             return Err(ApiError::NotFound("no such tenant".into()).into());
         }

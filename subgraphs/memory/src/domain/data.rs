@@ -25,7 +25,7 @@ impl DataContract for MemoryData {
     }
 
     async fn export(&self, db: &DatabaseConnection, who: Subject) -> ApiResult<serde_json::Value> {
-        let rows = store::list(db, who.tenant_id, who.user_id, u64::MAX).await?;
+        let rows = store::list(db, who.tenant_id, who.user_id, i64::MAX as u64).await?;
         Ok(json!({
             "memories": rows.iter().map(|m| json!({
                 "id": m.id, "type": m.kind, "text": m.text, "requiredScope": m.required_scope,

@@ -1,0 +1,34 @@
+//! Reservations race on one budget row: however the database interleaves
+//! them, the reserved total never passes the limit.
+
+use subgraph_ai::domain::budget;
+use subgraph_kit::{
+    Kit,
+    testkit::{TestDb, test_config},
+};
+use uuid::Uuid;
+
+#[tokio::test]
+async fn racing_reservations_never_pass_the_limit() {
+    let db = TestDb::new().await.expect("db");
+    let kit = Kit::start(test_config(&db)).await.expect("kit");
+    let tenant = Uuid::now_v7();
+    budget::set_limit(&kit.db, tenant, 1_000, 0).await.expect("limit");
+    let tries = (0..60).map(|_| {
+        let db = kit.db.clone();
+        tokio::spawn(async move { budget::reserve(&db, tenant, 70, 0).await.is_ok() })
+    });
+    let won = futures::future::join_all(tries).await.into_iter().filter(|r| matches!(r, Ok(true))).count();
+    assert_eq!(won, 14, "1000 / 70 = 14 reservations fit");
+    let row = budget::ensure(&kit.db, tenant, 0).await.expect("row");
+    assert_eq!(row.reserved_tokens, 14 * 70);
+
+    budget::settle(&kit.db, tenant, 70, 30).await.expect("settle");
+    let row = budget::ensure(&kit.db, tenant, 0).await.expect("row");
+    assert_eq!((row.reserved_tokens, row.used_tokens), (13 * 70, 30));
+    assert!(budget::reserve(&kit.db, tenant, 40, 0).await.is_ok(), "released tokens can be reserved again");
+    assert!(
+        budget::reserve(&kit.db, tenant, 21, 0).await.is_err(),
+        "910 reserved + 30 used + 40 + 21 > 1000"
+    );
+}

@@ -1,0 +1,219 @@
+//! DSAR and retention across every subgraph: access packages, verified
+//! erasure checked by direct database queries, retention with a dry run.
+
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::{Value, json};
+use subgraph_kit::testkit::openai::FakeProvider;
+
+use super::{
+    memory::remember,
+    support::{complete, consent, template, with_provider},
+};
+use crate::realtime::scene::{Scene, WITHIN, eventually};
+
+const REQUESTS: &str = "{ dsarRequests { id kind status result error downloadUrl } }";
+
+async fn finished(scene: &Scene, role: &'static str) -> Value {
+    eventually(WITHIN, "the DSAR job", || async {
+        let last = scene.ok(Some(role), REQUESTS, json!({})).await["dsarRequests"][0].clone();
+        last["status"] == "completed" || last["status"] == "failed"
+    })
+    .await;
+    scene.ok(Some(role), REQUESTS, json!({})).await["dsarRequests"][0].clone()
+}
+
+/// Leaves a trace of the patient in every subgraph.
+async fn live_a_little(scene: &Scene) {
+    consent(scene, "patient", "ai_processing", true).await;
+    consent(scene, "patient", "memory", true).await;
+    remember(scene, "patient", "I take metformin every morning", "memory.health").await;
+    template(scene, "triage", 50).await;
+    let r = complete(scene, "patient", "triage", "Should I take it with food?").await;
+    assert!(r["data"]["complete"]["text"].is_string(), "{r}");
+    scene.team("Desk", &["staff"], Some("billing")).await;
+    scene.file("patient", "billing", "normal").await;
+    scene
+        .ok(
+            Some("patient"),
+            "mutation { setNotificationPreference(category: \"complaints\", channel: EMAIL, enabled: false) { enabled } }",
+            json!({}),
+        )
+        .await;
+}
+
+/// Rows naming `user` in every table that holds people's data.
+async fn rows_of(scene: &Scene, user: uuid::Uuid) -> Vec<(String, i64)> {
+    let db = &scene.graph.kit.db;
+    let checks = [
+        ("users", "id"),
+        ("user_roles", "user_id"),
+        ("user_roles", "granted_by"),
+        ("api_keys", "created_by"),
+        ("complaints", "reporter_id"),
+        ("complaints", "assignee_id"),
+        ("complaint_timeline", "author_id"),
+        ("complaint_team_members", "user_id"),
+        ("notifications", "user_id"),
+        ("notification_preferences", "user_id"),
+        ("notification_settings", "user_id"),
+        ("notification_endpoints", "user_id"),
+        ("consent_records", "user_id"),
+        ("consent_records", "recorded_by"),
+        ("dsar_requests", "subject_id"),
+        ("dsar_requests", "requested_by"),
+        ("ai_requests", "user_id"),
+        ("ai_prompt_templates", "created_by"),
+        ("memories", "user_id"),
+        ("memory_generations", "user_id"),
+        ("outbox", "actor"),
+    ];
+    let mut out = Vec::new();
+    for (table, column) in checks {
+        let sql = format!("SELECT COUNT(*) AS n FROM {table} WHERE {column} = $1");
+        let backend = db.get_database_backend();
+        let sql = if backend == sea_orm::DatabaseBackend::Sqlite { sql.replace("$1", "?") } else { sql };
+        let row = db
+            .query_one_raw(Statement::from_sql_and_values(backend, sql, [user.into()]))
+            .await
+            .expect("count")
+            .expect("row");
+        let n: i64 = row.try_get("", "n").expect("n");
+        out.push((format!("{table}.{column}"), n));
+    }
+    out
+}
+
+#[tokio::test]
+async fn erasure_leaves_no_row_of_the_person_in_any_subgraph() {
+    let provider = FakeProvider::start().await.expect("provider");
+    let scene = with_provider(&provider).await;
+    live_a_little(&scene).await;
+    let patient = scene.user("patient");
+    let before: i64 = rows_of(&scene, patient).await.iter().map(|(_, n)| n).sum();
+    assert!(before >= 8, "the patient left traces: {:?}", rows_of(&scene, patient).await);
+
+    scene.ok(Some("patient"), "mutation { requestDsar(kind: \"erasure\") { status } }", json!({})).await;
+    let done = finished(&scene, "tenant_admin").await;
+    assert_eq!(done["status"], "completed", "{done}");
+    let result: Value = serde_json::from_str(done["result"].as_str().expect("result")).expect("json");
+    assert_eq!(result["verified"], true);
+    assert!(result["erased"]["memory"]["memories"].as_u64() == Some(1), "{result}");
+
+    let left: Vec<_> = rows_of(&scene, patient).await.into_iter().filter(|(_, n)| *n > 0).collect();
+    assert!(left.is_empty(), "rows of the erased person remain: {left:?}");
+    // Their memories are gone for recall too (their account is gone, so they
+    // cannot even ask).
+    let gone = scene.gql(Some("patient"), "{ recall(query: \"metformin\") { score } }", json!({})).await;
+    assert!(gone["data"].is_null() || gone["data"]["recall"] == json!([]), "{gone}");
+    // The audit log says who asked and what happened.
+    let audit =
+        scene.ok(Some("auditor"), "{ auditEvents(first: 100) { nodes { eventType } } }", json!({})).await;
+    let types = audit.to_string();
+    assert!(types.contains("dsar.requested") && types.contains("dsar.completed"), "{audit}");
+}
+
+#[tokio::test]
+async fn access_builds_an_expiring_package_of_everything() {
+    let provider = FakeProvider::start().await.expect("provider");
+    let scene = with_provider(&provider).await;
+    live_a_little(&scene).await;
+
+    scene.ok(Some("patient"), "mutation { requestDsar(kind: \"access\") { status } }", json!({})).await;
+    let done = finished(&scene, "patient").await;
+    assert_eq!(done["status"], "completed", "{done}");
+    let url = done["downloadUrl"].as_str().expect("link").to_owned();
+    let package: Value = scene.http.get(&url).send().await.expect("get").json().await.expect("json");
+    assert_eq!(package["format"], "backbone-dsar/1");
+    let text = package["data"].to_string();
+    for needle in ["metformin", "ai_processing", "Billed twice", "patient@"] {
+        assert!(text.contains(needle), "{needle} missing from the package: {package}");
+    }
+    // Another tenant's person, or a guessed link, gets nothing.
+    let guessed = scene.http.get(url.replace(|c: char| c == 'a', "b")).send().await.expect("get");
+    assert_eq!(guessed.status(), 404);
+    // An expired link stops working.
+    scene
+        .graph
+        .kit
+        .db
+        .execute_unprepared("UPDATE dsar_requests SET package_expires_at = '2020-01-01 00:00:00+00:00'")
+        .await
+        .expect("expire");
+    assert_eq!(scene.http.get(&url).send().await.expect("get").status(), 404);
+
+    // Rectification waits for staff; a patient may not close it.
+    let r = scene
+        .ok(Some("patient"), "mutation { requestDsar(kind: \"rectification\", details: \"My name is misspelled\") { id status } }", json!({}))
+        .await;
+    let id = r["requestDsar"]["id"].clone();
+    let denied = scene
+        .gql(
+            Some("patient"),
+            "mutation($id: ID!) { completeRectification(id: $id, note: \"x\") { status } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(super::support::code(&denied), "FORBIDDEN");
+    let closed = scene
+        .ok(
+            Some("tenant_admin"),
+            "mutation($id: ID!) { completeRectification(id: $id, note: \"Name fixed\") { status } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(closed["completeRectification"]["status"], "completed");
+}
+
+#[tokio::test]
+async fn retention_purges_old_rows_after_a_dry_run_and_spares_legal_holds() {
+    let provider = FakeProvider::start().await.expect("provider");
+    let scene = with_provider(&provider).await;
+    template(&scene, "triage", 50).await;
+    for role in ["patient", "clinician"] {
+        consent(&scene, role, "ai_processing", true).await;
+        complete(&scene, role, "triage", "hello").await;
+        complete(&scene, role, "triage", "again").await;
+    }
+    let db = &scene.graph.kit.db;
+    db.execute_unprepared("UPDATE ai_requests SET created_at = '2020-01-01 00:00:00+00:00'")
+        .await
+        .expect("age");
+
+    let bad = scene
+        .gql(
+            Some("tenant_admin"),
+            "mutation { setRetentionRule(dataType: \"nonsense\", maxAgeDays: 30) { dataType } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(super::support::code(&bad), "BAD_USER_INPUT", "{bad}");
+    scene
+        .ok(
+            Some("tenant_admin"),
+            "mutation($hold: [ID!]!) { setRetentionRule(dataType: \"ai_requests\", maxAgeDays: 30, exceptions: $hold) { dataType } }",
+            json!({"hold": [scene.user("clinician")]}),
+        )
+        .await;
+    let report =
+        scene.ok(Some("tenant_admin"), "{ retentionReport { service dataType count } }", json!({})).await;
+    assert_eq!(report["retentionReport"], json!([{"service": "ai", "dataType": "ai_requests", "count": 2}]));
+    assert_eq!(logged(&scene).await, 4);
+    let applied = scene.ok(Some("tenant_admin"), "mutation { applyRetention { count } }", json!({})).await;
+    assert_eq!(applied["applyRetention"][0]["count"], 2);
+    assert_eq!(logged(&scene).await, 2);
+    let patient_left = scene.ok(Some("patient"), "{ aiRequests { id } }", json!({})).await;
+    assert_eq!(patient_left["aiRequests"], json!([]), "the patient's old calls are gone");
+    let kept = scene.ok(Some("clinician"), "{ aiRequests { id } }", json!({})).await;
+    assert_eq!(kept["aiRequests"].as_array().map(Vec::len), Some(2), "legal hold keeps the clinician's");
+}
+
+async fn logged(scene: &Scene) -> i64 {
+    let db = &scene.graph.kit.db;
+    let sql = "SELECT COUNT(*) AS n FROM ai_requests".to_owned();
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .expect("q")
+        .expect("row");
+    row.try_get("", "n").expect("n")
+}

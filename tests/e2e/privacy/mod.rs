@@ -1,0 +1,8 @@
+//! Issue 5 end to end through the router: consent, DSAR and retention, the
+//! AI gateway against an OpenAI-compatible server inside the test, memory.
+
+mod ai;
+mod consent;
+mod dsar;
+mod memory;
+mod support;
