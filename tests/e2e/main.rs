@@ -4,4 +4,4 @@
 mod cli;
 mod dev_graph;
 mod privacy;
-pub mod realtime;
+mod realtime;

@@ -1,4 +1,4 @@
 //! Semantic memory: memories with embeddings, and a change counter per user.
 
+pub mod entry;
 pub mod generation;
-pub mod memory;

@@ -3,7 +3,7 @@
 use backbone_migrations::{Migrator, MigratorTrait, SchemaManager};
 use subgraph_kit::{db, testkit::TestDb};
 
-const TABLES: [&str; 34] = [
+const TABLES: [&str; 33] = [
     "tenants",
     "users",
     "roles",

@@ -89,12 +89,10 @@ pub fn routes(kit: Kit, contract: Arc<dyn DataContract>) -> Router {
 
 type Shared = (Kit, Arc<dyn DataContract>);
 
-fn guard(kit: &Kit, headers: &HeaderMap) -> Result<(), Response> {
-    if crate::internal::authorized(headers, &kit.internal_token) {
-        Ok(())
-    } else {
-        Err((StatusCode::UNAUTHORIZED, "internal token missing or wrong").into_response())
-    }
+/// The refusal of a call without the shared secret, if it lacks it.
+fn refused(kit: &Kit, headers: &HeaderMap) -> Option<Response> {
+    (!crate::internal::authorized(headers, &kit.internal_token))
+        .then(|| (StatusCode::UNAUTHORIZED, "internal token missing or wrong").into_response())
 }
 
 fn failure(e: ApiError) -> Response {
@@ -106,14 +104,14 @@ fn failure(e: ApiError) -> Response {
 }
 
 async fn types(State((kit, c)): State<Shared>, headers: HeaderMap) -> Response {
-    if let Err(r) = guard(&kit, &headers) {
+    if let Some(r) = refused(&kit, &headers) {
         return r;
     }
     Json(c.data_types()).into_response()
 }
 
 async fn export(State((kit, c)): State<Shared>, headers: HeaderMap, Json(who): Json<Subject>) -> Response {
-    if let Err(r) = guard(&kit, &headers) {
+    if let Some(r) = refused(&kit, &headers) {
         return r;
     }
     match c.export(&kit.db, who).await {
@@ -123,7 +121,7 @@ async fn export(State((kit, c)): State<Shared>, headers: HeaderMap, Json(who): J
 }
 
 async fn erase(State((kit, c)): State<Shared>, headers: HeaderMap, Json(who): Json<Subject>) -> Response {
-    if let Err(r) = guard(&kit, &headers) {
+    if let Some(r) = refused(&kit, &headers) {
         return r;
     }
     let run = async {
@@ -143,7 +141,7 @@ async fn erase(State((kit, c)): State<Shared>, headers: HeaderMap, Json(who): Js
 }
 
 async fn purge(State((kit, c)): State<Shared>, headers: HeaderMap, Json(p): Json<Purge>) -> Response {
-    if let Err(r) = guard(&kit, &headers) {
+    if let Some(r) = refused(&kit, &headers) {
         return r;
     }
     if !c.data_types().contains(&p.data_type.as_str()) {

@@ -9,7 +9,7 @@ use std::{sync::Arc, time::Duration};
 
 use async_graphql::{EmptySubscription, Schema};
 use axum::Router;
-use backbone_entities::memory::memory;
+use backbone_entities::memory::entry as memory;
 use chrono::Utc;
 use subgraph_kit::{ApiResult, Kit, internal::InternalClient};
 use uuid::Uuid;

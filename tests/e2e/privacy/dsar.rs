@@ -129,7 +129,7 @@ async fn access_builds_an_expiring_package_of_everything() {
         assert!(text.contains(needle), "{needle} missing from the package: {package}");
     }
     // Another tenant's person, or a guessed link, gets nothing.
-    let guessed = scene.http.get(url.replace(|c: char| c == 'a', "b")).send().await.expect("get");
+    let guessed = scene.http.get(url.replace('a', "b")).send().await.expect("get");
     assert_eq!(guessed.status(), 404);
     // An expired link stops working.
     scene

@@ -6,5 +6,5 @@ mod durability;
 mod isolation;
 mod redis;
 mod refusals;
-pub mod scene;
+pub(crate) mod scene;
 mod sla;

@@ -2,7 +2,7 @@
 //! vectors) out, and every memory and counter row of theirs erased.
 
 use async_trait::async_trait;
-use backbone_entities::memory::{generation, memory};
+use backbone_entities::memory::{entry as memory, generation};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
     TransactionTrait,

@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use backbone_entities::memory::{generation, memory};
+use backbone_entities::memory::{entry as memory, generation};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait,
