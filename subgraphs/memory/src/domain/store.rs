@@ -149,7 +149,7 @@ pub async fn bump(txn: &DatabaseTransaction, tenant_id: Uuid, user_id: Uuid) -> 
         OnConflict::column(generation::Column::UserId)
             .value(
                 generation::Column::Generation,
-                sea_orm::sea_query::Expr::col(generation::Column::Generation).add(1),
+                sea_orm::sea_query::Expr::col((generation::Entity, generation::Column::Generation)).add(1),
             )
             .to_owned(),
     )
