@@ -37,7 +37,7 @@ enum Command {
     },
     /// One subgraph as its own process.
     Subgraph {
-        /// Subgraph name: tenants, complaints or notifications.
+        /// Subgraph name: tenants, complaints, notifications, consent, ai or memory.
         name: String,
     },
     /// Benchmarks the router against four test subgraphs (see docs/benchmarks.md).
@@ -67,6 +67,22 @@ enum Command {
         /// Distinct tokens the subscribers are spread over (one feed each).
         #[arg(long, default_value_t = 1)]
         feeds: usize,
+    },
+    /// Benchmarks `hasConsent` through the router and memory recall over
+    /// 10k / 100k memories (see docs/benchmarks.md).
+    BenchPrivacy {
+        /// Concurrent clients for `hasConsent`.
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        /// Measured seconds.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Memory counts, one recall run each.
+        #[arg(long, value_delimiter = ',', default_value = "10000,100000")]
+        memories: Vec<usize>,
+        /// Postgres URL for recall on Postgres too.
+        #[arg(long)]
+        postgres_url: Option<String>,
     },
     /// (internal) The router with the benchmark subgraphs in-process.
     #[command(hide = true)]
@@ -140,6 +156,15 @@ async fn main() -> anyhow::Result<()> {
                 subscribers,
                 events,
                 feeds,
+            })
+            .await
+        }
+        Command::BenchPrivacy { clients, seconds, memories, postgres_url } => {
+            let load = backbone::bench::Settings { clients, seconds, warmup: 2, compare_hive: None };
+            backbone::bench::privacy::run(backbone::bench::privacy::PrivacySettings {
+                load,
+                memories,
+                postgres_url,
             })
             .await
         }

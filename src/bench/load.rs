@@ -37,7 +37,7 @@ pub async fn one(url: &str) -> anyhow::Result<()> {
 }
 
 /// Runs `step` from `clients` concurrent tasks; each call is one sample.
-async fn drive<F, Fut>(settings: &Settings, step: F) -> Report
+pub(crate) async fn drive<F, Fut>(settings: &Settings, step: F) -> Report
 where
     F: Fn(reqwest::Client) -> Fut + Clone + Send + 'static,
     Fut: std::future::Future<Output = bool> + Send,

@@ -13,6 +13,7 @@
 //! time after a warm-up and reports requests/s, p50/p99 and errors.
 
 mod load;
+pub mod privacy;
 mod serve;
 pub mod subscriptions;
 

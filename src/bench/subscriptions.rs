@@ -204,7 +204,7 @@ async fn one(n: usize, settings: &Settings) -> anyhow::Result<Row> {
     result
 }
 
-fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
+pub(crate) fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
     let dir = std::env::temp_dir().join(format!(
         "backbone-bench-ws-{}-{}",
         std::process::id(),

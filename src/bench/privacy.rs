@@ -1,0 +1,184 @@
+//! `backbone bench-privacy`: `hasConsent` through the router under load,
+//! and memory recall over 10k / 100k memories of one person on SQLite and
+//! Postgres (docs/benchmarks.md).
+//!
+//! Recall is measured at the memory domain: the change-counter check, the
+//! query's embedding and an exact scan of every vector. "Cold" is the first
+//! recall after a change (all rows read from the database as bytes); "warm"
+//! is every later one (vectors cached in process, still scanned in full).
+
+use std::time::Instant;
+
+use anyhow::Context;
+use backbone_entities::memory::entry;
+use chrono::Utc;
+use sea_orm::{ActiveValue::Set, EntityTrait, TransactionTrait};
+use serde_json::json;
+use subgraph_kit::{
+    Kit, auth,
+    config::{Config, DEV_HS256_SECRET},
+};
+use subgraph_memory::domain::{
+    embed::{self, LOCAL_NAME},
+    store::{self, Filters},
+};
+use uuid::Uuid;
+
+use super::{Settings, load};
+use crate::{dev::DevGraph, seed};
+
+/// Settings of the privacy benchmark.
+#[derive(Debug, Clone)]
+pub struct PrivacySettings {
+    /// Load settings for `hasConsent`.
+    pub load: Settings,
+    /// Memory counts, one recall run each.
+    pub memories: Vec<usize>,
+    /// Postgres URL for the Postgres recall runs (skipped when unset).
+    pub postgres_url: Option<String>,
+}
+
+/// Runs both parts and prints tables.
+pub async fn run(settings: PrivacySettings) -> anyhow::Result<()> {
+    println!("{}", super::machine());
+    has_consent(&settings.load).await?;
+    println!("\nrecall (local embedder, 256 dims, k = 5, one person's memories, exact scan)");
+    println!(
+        "{:>10} {:>8} {:>10} {:>10} {:>10} {:>10}",
+        "database", "memories", "cold ms", "warm p50", "warm p99", "queries"
+    );
+    for &n in &settings.memories {
+        let dir = super::subscriptions::tempfile_dir()?;
+        let sqlite = format!("sqlite://{}?mode=rwc", dir.join("recall.db").display());
+        recall("sqlite", &sqlite, n).await?;
+        if let Some(pg) = &settings.postgres_url {
+            recall("postgres", pg, n).await?;
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    Ok(())
+}
+
+async fn has_consent(settings: &Settings) -> anyhow::Result<()> {
+    let dir = super::subscriptions::tempfile_dir()?;
+    let mut config = Config {
+        database_url: format!("sqlite://{}?mode=rwc", dir.join("consent.db").display()),
+        ..Config::default()
+    };
+    config.auth.hs256_secret = Some(DEV_HS256_SECRET.to_owned().into());
+    config.http.port = 0;
+    let graph = DevGraph::start(config).await?;
+    let (tenant, users) = seed::seed(&graph.kit).await?;
+    let patient = users.iter().find(|u| u.role == "patient").context("patient")?.id;
+    let claims = auth::claims_for(&graph.kit.config.auth, tenant, patient, &["patient"], 3600);
+    let token = auth::mint_hs256(DEV_HS256_SECRET, &claims)?;
+    let url = format!("http://{}/graphql", graph.front);
+    let http = auth::http_client();
+    let grant = json!({"query": "mutation { grantConsent(input: {scope: \"health_data\", textVersion: \"v1\"}) { id } }"});
+    http.post(&url).bearer_auth(&token).json(&grant).send().await?.error_for_status()?;
+    let query = json!({"query": "query($u: ID!) { hasConsent(userId: $u, scope: \"health_data.vitals\") }", "variables": {"u": patient}});
+    let body = serde_json::to_vec(&query)?;
+    let report = load::drive(settings, move |http: reqwest::Client| {
+        let (url, body, token) = (url.clone(), body.clone(), token.clone());
+        async move {
+            match http
+                .post(&url)
+                .bearer_auth(token)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+            {
+                Ok(r) if r.status().is_success() => {
+                    r.bytes().await.is_ok_and(|b| b.windows(4).any(|w| w == b"true"))
+                }
+                _ => false,
+            }
+        }
+    })
+    .await;
+    println!(
+        "hasConsent through the router (dev graph in this process, SQLite; {} clients, {} s): {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} errors",
+        settings.clients, settings.seconds, report.rps, report.p50_ms, report.p99_ms, report.errors
+    );
+    let _ = std::fs::remove_dir_all(dir);
+    Ok(())
+}
+
+const QUERIES: [&str; 8] = [
+    "which medication do I take",
+    "my allergies",
+    "how do I sleep",
+    "my family",
+    "my work shifts",
+    "learning Spanish",
+    "blood sugar levels",
+    "my running training",
+];
+
+const TOPICS: [&str; 8] = [
+    "I take metformin and lisinopril tablets",
+    "I am allergic to penicillin and pollen",
+    "I sleep badly and wake at night",
+    "My daughter and my mother live with us",
+    "My work shifts are twelve hours at the hospital",
+    "I am learning Spanish verbs and grammar",
+    "My blood sugar is high after breakfast",
+    "I run five kilometres for half marathon training",
+];
+
+async fn recall(db_name: &str, url: &str, n: usize) -> anyhow::Result<()> {
+    let config = Config { database_url: url.to_owned(), ..Config::default() };
+    let kit = Kit::start(config).await?;
+    let (tenant, user) = (Uuid::now_v7(), Uuid::now_v7());
+    let now = Utc::now();
+    let txn = kit.db.begin().await?;
+    for chunk in (0..n).collect::<Vec<_>>().chunks(1_000) {
+        let rows = chunk.iter().map(|i| {
+            let text = format!("{} (note {i})", TOPICS[i % TOPICS.len()]);
+            entry::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                tenant_id: Set(tenant),
+                user_id: Set(user),
+                kind: Set("fact".into()),
+                embedding: Set(embed::to_bytes(&embed::local(&text))),
+                text: Set(text),
+                required_scope: Set("memory".into()),
+                importance: Set(0.5),
+                expires_at: Set(None),
+                embedder: Set(LOCAL_NAME.into()),
+                created_at: Set(now),
+            }
+        });
+        entry::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+    }
+    store::bump(&txn, tenant, user).await?;
+    txn.commit().await?;
+
+    let cache = store::cache(10);
+    let allowed = ["memory".to_owned()];
+    let t0 = Instant::now();
+    let s = store::snapshot(&kit.db, &cache, tenant, user).await?;
+    let _ =
+        store::rank(&s, &embed::local(QUERIES[0]), LOCAL_NAME, &allowed, &Filters::default(), 5, Utc::now());
+    let cold = t0.elapsed().as_secs_f64() * 1000.0;
+    let runs = 400;
+    let mut samples = Vec::with_capacity(runs);
+    for i in 0..runs {
+        let t = Instant::now();
+        let s = store::snapshot(&kit.db, &cache, tenant, user).await?;
+        let q = embed::local(QUERIES[i % QUERIES.len()]);
+        let hits = store::rank(&s, &q, LOCAL_NAME, &allowed, &Filters::default(), 5, Utc::now());
+        anyhow::ensure!(hits.len() == 5, "recall found {}", hits.len());
+        samples.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    samples.sort_by(f64::total_cmp);
+    let p = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)];
+    println!("{:>10} {:>8} {:>10.1} {:>10.2} {:>10.2} {:>10}", db_name, n, cold, p(0.5), p(0.99), runs);
+    // Leave the shared Postgres database as it was.
+    let txn = kit.db.begin().await?;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    entry::Entity::delete_many().filter(entry::Column::UserId.eq(user)).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
