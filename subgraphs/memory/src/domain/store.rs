@@ -58,14 +58,18 @@ pub struct Entry {
     pub created_at: DateTime<Utc>,
     /// Embedder name.
     pub embedder: String,
-    /// Unit vector.
-    pub vector: Vec<f32>,
+    /// Where the unit vector starts in [`Snapshot`]'s flat vector array.
+    offset: usize,
+    /// Its dimensions.
+    dims: usize,
 }
 
-/// A user's vectors at one generation.
+/// A user's memories at one generation, their vectors in one contiguous
+/// array so the scan streams through memory.
 pub struct Snapshot {
     generation: i64,
     entries: Vec<Entry>,
+    vectors: Vec<f32>,
 }
 
 /// Per-user snapshot cache.
@@ -198,10 +202,16 @@ pub async fn snapshot(
         .order_by_asc(memory::Column::Id)
         .all(db)
         .await?;
+    let mut vectors = Vec::with_capacity(rows.first().map_or(0, |r| r.embedding.len() / 4) * rows.len());
     let entries = rows
         .into_iter()
         .map(|r| Entry {
-            vector: embed::from_bytes(&r.embedding),
+            offset: {
+                let at = vectors.len();
+                vectors.extend(embed::from_bytes(&r.embedding));
+                at
+            },
+            dims: r.embedding.len() / 4,
             id: r.id,
             kind: r.kind,
             text: r.text,
@@ -212,7 +222,7 @@ pub async fn snapshot(
             embedder: r.embedder,
         })
         .collect();
-    let s = Arc::new(Snapshot { generation, entries });
+    let s = Arc::new(Snapshot { generation, entries, vectors });
     cache.insert((tenant_id, user_id), s.clone()).await;
     Ok(s)
 }
@@ -244,11 +254,11 @@ pub fn rank<'a>(
     let mut scored: Vec<(&Entry, f32)> = s
         .entries
         .iter()
-        .filter(|e| e.embedder == embedder && e.expires_at.is_none_or(|x| x > now))
+        .filter(|e| e.dims == query.len() && e.embedder == embedder && e.expires_at.is_none_or(|x| x > now))
         .filter(|e| allowed.contains(&e.required_scope))
         .filter(|e| filters.kinds.is_empty() || filters.kinds.contains(&e.kind))
         .filter(|e| filters.min_importance.is_none_or(|m| e.importance >= m))
-        .map(|e| (e, embed::dot(&e.vector, query)))
+        .map(|e| (e, embed::dot(&s.vectors[e.offset..e.offset + e.dims], query)))
         .collect();
     let k = k.min(scored.len());
     if k == 0 {
