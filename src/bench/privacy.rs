@@ -174,7 +174,50 @@ async fn recall(db_name: &str, url: &str, n: usize) -> anyhow::Result<()> {
     }
     samples.sort_by(f64::total_cmp);
     let p = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)];
-    println!("{:>10} {:>8} {:>10.1} {:>10.2} {:>10.2} {:>10}", db_name, n, cold, p(0.5), p(0.99), runs);
+    // One more memory, then the first recall after it: the cached snapshot
+    // is extended with the new row, not read again.
+    let new = store::NewMemory {
+        kind: "fact".into(),
+        text: "I started physiotherapy for my knee".into(),
+        required_scope: "memory".into(),
+        importance: 0.5,
+        expires_at: None,
+    };
+    store::remember(
+        &kit.db,
+        &subgraph_memory::domain::embed::Embedder::Local,
+        tenant,
+        user,
+        new,
+        u64::MAX >> 1,
+    )
+    .await?;
+    let t = Instant::now();
+    let s = store::snapshot(&kit.db, &cache, tenant, user).await?;
+    let hits = store::rank(
+        &s,
+        &embed::local("knee physiotherapy"),
+        LOCAL_NAME,
+        &allowed,
+        &Filters::default(),
+        5,
+        Utc::now(),
+    );
+    anyhow::ensure!(
+        hits.first().is_some_and(|(e, _)| e.text.contains("physiotherapy")),
+        "the new memory is recalled"
+    );
+    let after_add = t.elapsed().as_secs_f64() * 1000.0;
+    println!(
+        "{:>10} {:>8} {:>10.1} {:>10.2} {:>10.2} {:>12.1} {:>8}",
+        db_name,
+        n,
+        cold,
+        p(0.5),
+        p(0.99),
+        after_add,
+        runs
+    );
     // Leave the shared Postgres database as it was.
     let txn = kit.db.begin().await?;
     use sea_orm::{ColumnTrait, QueryFilter};

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use futures::StreamExt;
 use serde_json::json;
 
 use super::support::{code, consent};
@@ -20,7 +21,18 @@ async fn a_broad_grant_covers_narrower_scopes_until_one_is_narrowed() {
     let patient = scene.user("patient").to_string();
     assert!(!has(&scene, "patient", &patient, "health_data.vitals").await, "nothing granted yet");
 
+    let mut events = scene.graph.kit.bus.subscribe();
     consent(&scene, "patient", "health_data", true).await;
+    let event = loop {
+        let e =
+            tokio::time::timeout(WITHIN, events.next()).await.expect("an event in time").expect("bus open");
+        if e.event_type == "consent.changed" {
+            break e;
+        }
+    };
+    assert_eq!(event.payload["scope"], "health_data");
+    assert_eq!(event.payload["action"], "granted");
+    assert_eq!(event.payload["userId"], json!(patient));
     assert!(has(&scene, "patient", &patient, "health_data").await);
     assert!(has(&scene, "patient", &patient, "health_data.vitals").await, "the parent covers the child");
     assert!(!has(&scene, "patient", &patient, "research").await, "other scopes stay off");

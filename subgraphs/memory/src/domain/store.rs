@@ -4,9 +4,10 @@
 //! expired ones and those whose scope the user has not consented to (asked
 //! of the consent service on every recall, so a withdrawal counts at once).
 //! Vectors are read from the database as bytes and scanned exactly; a
-//! user's vectors stay cached in process and are re-read when the user's
+//! user's vectors stay cached in process and are refreshed when the user's
 //! change counter (`memory_generations`, bumped in the same transaction as
-//! every change, on any replica) moves.
+//! every change, on any replica) moves: extended with the new rows when
+//! memories were only added, read again in full otherwise.
 
 use std::sync::Arc;
 
@@ -184,6 +185,8 @@ async fn current_generation(db: &impl ConnectionTrait, user_id: Uuid) -> ApiResu
 }
 
 /// The user's memories, from cache when the change counter has not moved.
+/// When it moved because memories were only added, the cached snapshot is
+/// extended with the new rows instead of read again in full.
 pub async fn snapshot(
     db: &DatabaseConnection,
     cache: &Cache,
@@ -191,40 +194,78 @@ pub async fn snapshot(
     user_id: Uuid,
 ) -> ApiResult<Arc<Snapshot>> {
     let generation = current_generation(db, user_id).await?;
-    if let Some(s) = cache.get(&(tenant_id, user_id)).await
+    let cached = cache.get(&(tenant_id, user_id)).await;
+    if let Some(s) = &cached
         && s.generation == generation
     {
-        return Ok(s);
+        return Ok(s.clone());
     }
-    let rows = memory::Entity::find()
+    let extended = match &cached {
+        Some(old) => appended(db, old, tenant_id, user_id, generation).await?,
+        None => None,
+    };
+    let s = match extended {
+        Some(s) => s,
+        None => {
+            let mut s = Snapshot { generation, entries: Vec::new(), vectors: Vec::new() };
+            s.extend(rows_of(tenant_id, user_id).all(db).await?);
+            s
+        }
+    };
+    let s = Arc::new(s);
+    cache.insert((tenant_id, user_id), s.clone()).await;
+    Ok(s)
+}
+
+fn rows_of(tenant_id: Uuid, user_id: Uuid) -> sea_orm::Select<memory::Entity> {
+    memory::Entity::find()
         .filter(memory::Column::TenantId.eq(tenant_id))
         .filter(memory::Column::UserId.eq(user_id))
         .order_by_asc(memory::Column::Id)
-        .all(db)
-        .await?;
-    let mut vectors = Vec::with_capacity(rows.first().map_or(0, |r| r.embedding.len() / 4) * rows.len());
-    let entries = rows
-        .into_iter()
-        .map(|r| Entry {
-            offset: {
-                let at = vectors.len();
-                vectors.extend(embed::from_bytes(&r.embedding));
-                at
-            },
-            dims: r.embedding.len() / 4,
-            id: r.id,
-            kind: r.kind,
-            text: r.text,
-            required_scope: r.required_scope,
-            importance: r.importance,
-            expires_at: r.expires_at,
-            created_at: r.created_at,
-            embedder: r.embedder,
-        })
-        .collect();
-    let s = Arc::new(Snapshot { generation, entries, vectors });
-    cache.insert((tenant_id, user_id), s.clone()).await;
-    Ok(s)
+}
+
+/// `old` plus the rows added after it, if nothing else changed (the row
+/// count says so); `None` when something was removed or inserted out of
+/// order, and the caller reads everything again.
+async fn appended(
+    db: &DatabaseConnection,
+    old: &Snapshot,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    generation: i64,
+) -> ApiResult<Option<Snapshot>> {
+    let Some(last) = old.entries.last().map(|e| e.id) else { return Ok(None) };
+    let added = rows_of(tenant_id, user_id).filter(memory::Column::Id.gt(last)).all(db).await?;
+    let total = rows_of(tenant_id, user_id).count(db).await?;
+    if total != (old.entries.len() + added.len()) as u64 {
+        return Ok(None);
+    }
+    let mut s = Snapshot { generation, entries: old.entries.clone(), vectors: old.vectors.clone() };
+    s.extend(added);
+    Ok(Some(s))
+}
+
+impl Snapshot {
+    /// Appends rows (in id order).
+    fn extend(&mut self, rows: Vec<memory::Model>) {
+        self.vectors.reserve(rows.first().map_or(0, |r| r.embedding.len() / 4) * rows.len());
+        for r in rows {
+            let offset = self.vectors.len();
+            self.vectors.extend(embed::from_bytes(&r.embedding));
+            self.entries.push(Entry {
+                offset,
+                dims: r.embedding.len() / 4,
+                id: r.id,
+                kind: r.kind,
+                text: r.text,
+                required_scope: r.required_scope,
+                importance: r.importance,
+                expires_at: r.expires_at,
+                created_at: r.created_at,
+                embedder: r.embedder,
+            });
+        }
+    }
 }
 
 /// Distinct scopes of live memories (what to ask the consent service).
