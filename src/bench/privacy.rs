@@ -44,8 +44,8 @@ pub async fn run(settings: PrivacySettings) -> anyhow::Result<()> {
     has_consent(&settings.load).await?;
     println!("\nrecall (local embedder, 256 dims, k = 5, one person's memories, exact scan)");
     println!(
-        "{:>10} {:>8} {:>10} {:>10} {:>10} {:>10}",
-        "database", "memories", "cold ms", "warm p50", "warm p99", "queries"
+        "{:>10} {:>8} {:>10} {:>10} {:>10} {:>12} {:>8}",
+        "database", "memories", "cold ms", "warm p50", "warm p99", "after add ms", "queries"
     );
     for &n in &settings.memories {
         let dir = super::subscriptions::tempfile_dir()?;

@@ -4,8 +4,7 @@
 use async_trait::async_trait;
 use backbone_entities::memory::{entry as memory, generation};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    TransactionTrait,
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
 };
 use serde_json::json;
 use subgraph_kit::{
@@ -55,7 +54,7 @@ impl DataContract for MemoryData {
             .filter(memory::Column::CreatedAt.lt(p.before))
             .filter(memory::Column::UserId.is_not_in(p.exceptions.clone()));
         if p.dry_run {
-            return Ok(old.count(db).await?);
+            return store::count(db, old).await;
         }
         let rows = old.all(db).await?;
         let txn = db.begin().await?;

@@ -16,8 +16,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
     sea_query::{ExprTrait, OnConflict},
 };
 use subgraph_kit::{ApiError, ApiResult};
@@ -117,7 +117,7 @@ pub async fn remember(
     {
         return Err(ApiError::bad_input("requiredScope", "a consent scope key, e.g. memory.health"));
     }
-    let count = memory::Entity::find().filter(memory::Column::UserId.eq(user_id)).count(db).await?;
+    let count = count(db, memory::Entity::find().filter(memory::Column::UserId.eq(user_id))).await?;
     if count >= max_per_user {
         return Err(ApiError::Conflict(format!("at most {max_per_user} memories per person")));
     }
@@ -217,11 +217,24 @@ pub async fn snapshot(
     Ok(s)
 }
 
-fn rows_of(tenant_id: Uuid, user_id: Uuid) -> sea_orm::Select<memory::Entity> {
+fn mine(tenant_id: Uuid, user_id: Uuid) -> sea_orm::Select<memory::Entity> {
     memory::Entity::find()
         .filter(memory::Column::TenantId.eq(tenant_id))
         .filter(memory::Column::UserId.eq(user_id))
-        .order_by_asc(memory::Column::Id)
+}
+
+fn rows_of(tenant_id: Uuid, user_id: Uuid) -> sea_orm::Select<memory::Entity> {
+    mine(tenant_id, user_id).order_by_asc(memory::Column::Id)
+}
+
+/// `COUNT(id)` of a select. SeaORM's own `count()` wraps the whole select
+/// (every column, vectors included) in a subquery, which reads ~1 kB per
+/// row here.
+pub async fn count(db: &impl ConnectionTrait, q: sea_orm::Select<memory::Entity>) -> ApiResult<u64> {
+    use sea_orm::{QuerySelect, sea_query::Expr};
+    let n: Option<i64> =
+        q.select_only().column_as(Expr::col(memory::Column::Id).count(), "n").into_tuple().one(db).await?;
+    Ok(u64::try_from(n.unwrap_or(0)).unwrap_or(0))
 }
 
 /// `old` plus the rows added after it, if nothing else changed (the row
@@ -236,7 +249,7 @@ async fn appended(
 ) -> ApiResult<Option<Snapshot>> {
     let Some(last) = old.entries.last().map(|e| e.id) else { return Ok(None) };
     let added = rows_of(tenant_id, user_id).filter(memory::Column::Id.gt(last)).all(db).await?;
-    let total = rows_of(tenant_id, user_id).count(db).await?;
+    let total = count(db, mine(tenant_id, user_id)).await?;
     if total != (old.entries.len() + added.len()) as u64 {
         return Ok(None);
     }
