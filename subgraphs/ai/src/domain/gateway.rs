@@ -124,9 +124,8 @@ pub async fn prepare(kit: &Kit, gw: &Gateway, call: Call) -> ApiResult<Prepared>
         subgraph_kit::internal::consents(kit, &gw.consent, call.tenant_id, call.user_id, &[CONSENT_SCOPE])
             .await?;
     let settings = settings::get(&kit.db, call.tenant_id).await?;
-    let refuse = |code: ErrorCode, message: String| (code, message);
     let refusal = if granted.first() != Some(&true) {
-        Some(refuse(ErrorCode::ConsentRequired, format!("the person has not consented to {CONSENT_SCOPE}")))
+        Some((ErrorCode::ConsentRequired, format!("the person has not consented to {CONSENT_SCOPE}")))
     } else {
         None
     };
@@ -141,7 +140,7 @@ pub async fn prepare(kit: &Kit, gw: &Gateway, call: Call) -> ApiResult<Prepared>
     let masked = s_found + found.total();
     let refusal = refusal.or_else(|| {
         (settings.pii_mode == "block" && masked > 0).then(|| {
-            refuse(
+            (
                 ErrorCode::BadUserInput,
                 format!("the prompt contains personal data ({}) and this tenant blocks it", found.labels()),
             )
