@@ -13,6 +13,7 @@ mod m20261122_000003_complaints;
 mod m20261122_000004_notifications;
 mod m20261122_000005_consumed_events;
 mod m20261122_000006_consent_ai_memory;
+mod m20261123_000007_memory_recall;
 
 /// Applies every Backbone migration in order.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_notifications::Migration),
             Box::new(m20261122_000005_consumed_events::Migration),
             Box::new(m20261122_000006_consent_ai_memory::Migration),
+            Box::new(m20261123_000007_memory_recall::Migration),
         ]
     }
 }

@@ -20,7 +20,8 @@ use subgraph_kit::{
 };
 use subgraph_memory::domain::{
     embed::{self, LOCAL_NAME},
-    store::{self, Filters},
+    snapshot::{self, Filters},
+    store,
 };
 use uuid::Uuid;
 
@@ -44,8 +45,15 @@ pub async fn run(settings: PrivacySettings) -> anyhow::Result<()> {
     has_consent(&settings.load).await?;
     println!("\nrecall (local embedder, 256 dims, k = 5, one person's memories, exact scan)");
     println!(
-        "{:>10} {:>8} {:>10} {:>10} {:>10} {:>12} {:>8}",
-        "database", "memories", "cold ms", "warm p50", "warm p99", "after add ms", "queries"
+        "{:>10} {:>8} {:>10} {:>10} {:>10} {:>12} {:>15} {:>8}",
+        "database",
+        "memories",
+        "cold ms",
+        "warm p50",
+        "warm p99",
+        "after add ms",
+        "after forget ms",
+        "queries"
     );
     for &n in &settings.memories {
         let dir = super::subscriptions::tempfile_dir()?;
@@ -152,23 +160,30 @@ async fn recall(db_name: &str, url: &str, n: usize) -> anyhow::Result<()> {
         });
         entry::Entity::insert_many(rows).exec_without_returning(&txn).await?;
     }
-    store::bump(&txn, tenant, user).await?;
+    store::changed(&txn, tenant, user, store::Change::Added).await?;
     txn.commit().await?;
 
-    let cache = store::cache(10);
+    let cache = snapshot::cache(10);
     let allowed = ["memory".to_owned()];
     let t0 = Instant::now();
-    let s = store::snapshot(&kit.db, &cache, tenant, user).await?;
-    let _ =
-        store::rank(&s, &embed::local(QUERIES[0]), LOCAL_NAME, &allowed, &Filters::default(), 5, Utc::now());
+    let s = snapshot::snapshot(&kit.db, &cache, tenant, user).await?;
+    let _ = snapshot::rank(
+        &s,
+        &embed::local(QUERIES[0]),
+        LOCAL_NAME,
+        &allowed,
+        &Filters::default(),
+        5,
+        Utc::now(),
+    );
     let cold = t0.elapsed().as_secs_f64() * 1000.0;
     let runs = 400;
     let mut samples = Vec::with_capacity(runs);
     for i in 0..runs {
         let t = Instant::now();
-        let s = store::snapshot(&kit.db, &cache, tenant, user).await?;
+        let s = snapshot::snapshot(&kit.db, &cache, tenant, user).await?;
         let q = embed::local(QUERIES[i % QUERIES.len()]);
-        let hits = store::rank(&s, &q, LOCAL_NAME, &allowed, &Filters::default(), 5, Utc::now());
+        let hits = snapshot::rank(&s, &q, LOCAL_NAME, &allowed, &Filters::default(), 5, Utc::now());
         anyhow::ensure!(hits.len() == 5, "recall found {}", hits.len());
         samples.push(t.elapsed().as_secs_f64() * 1000.0);
     }
@@ -183,7 +198,7 @@ async fn recall(db_name: &str, url: &str, n: usize) -> anyhow::Result<()> {
         importance: 0.5,
         expires_at: None,
     };
-    store::remember(
+    let added = store::remember(
         &kit.db,
         &subgraph_memory::domain::embed::Embedder::Local,
         tenant,
@@ -193,8 +208,8 @@ async fn recall(db_name: &str, url: &str, n: usize) -> anyhow::Result<()> {
     )
     .await?;
     let t = Instant::now();
-    let s = store::snapshot(&kit.db, &cache, tenant, user).await?;
-    let hits = store::rank(
+    let s = snapshot::snapshot(&kit.db, &cache, tenant, user).await?;
+    let hits = snapshot::rank(
         &s,
         &embed::local("knee physiotherapy"),
         LOCAL_NAME,
@@ -208,14 +223,24 @@ async fn recall(db_name: &str, url: &str, n: usize) -> anyhow::Result<()> {
         "the new memory is recalled"
     );
     let after_add = t.elapsed().as_secs_f64() * 1000.0;
+    // And forgotten again: the cached snapshot masks it after a diff of ids.
+    store::forget(&kit.db, tenant, user, added.id).await?;
+    let t = Instant::now();
+    let s = snapshot::snapshot(&kit.db, &cache, tenant, user).await?;
+    anyhow::ensure!(s.len() == n, "{} memories after forgetting one", s.len());
+    let hits =
+        snapshot::rank(&s, &embed::local("knee"), LOCAL_NAME, &allowed, &Filters::default(), 5, Utc::now());
+    anyhow::ensure!(hits.iter().all(|(e, _)| e.id != added.id), "a forgotten memory is recalled");
+    let after_forget = t.elapsed().as_secs_f64() * 1000.0;
     println!(
-        "{:>10} {:>8} {:>10.1} {:>10.2} {:>10.2} {:>12.1} {:>8}",
+        "{:>10} {:>8} {:>10.1} {:>10.2} {:>10.2} {:>12.1} {:>15.1} {:>8}",
         db_name,
         n,
         cold,
         p(0.5),
         p(0.99),
         after_add,
+        after_forget,
         runs
     );
     // Leave the shared Postgres database as it was.

@@ -1,4 +1,4 @@
-//! Bumped on every change of a user's memories, so caches know.
+//! Changed on every change of a user's memories, so caches know.
 
 use sea_orm::entity::prelude::*;
 
@@ -11,8 +11,11 @@ pub struct Model {
     pub user_id: Uuid,
     /// Owning tenant.
     pub tenant_id: Uuid,
-    /// Change counter.
+    /// A fresh random value on every change of the person's memories.
     pub generation: i64,
+    /// A fresh random value on every removal (kept when memories are only
+    /// added), so a cache knows whether it may just append.
+    pub removal_epoch: i64,
 }
 
 /// No relations.

@@ -72,8 +72,12 @@ async fn up_down_up() {
     Migrator::up(&conn, None).await.expect("up again");
     assert_eq!(existing(&manager).await, TABLES);
 
-    // One step down removes exactly the newest migration's tables (consent,
-    // AI and memory: the last ten).
+    // One step down undoes the memory-recall index and column and leaves
+    // every table; the next removes exactly the consent, AI and memory
+    // tables (the last ten).
     Migrator::down(&conn, Some(1)).await.expect("down 1");
+    assert_eq!(existing(&manager).await, TABLES);
+    assert!(!manager.has_column("memory_generations", "removal_epoch").await.expect("column"));
+    Migrator::down(&conn, Some(1)).await.expect("down 2");
     assert_eq!(existing(&manager).await, &TABLES[..TABLES.len() - 10]);
 }

@@ -9,7 +9,10 @@ use subgraph_kit::{
 
 use crate::{
     MemoryState,
-    domain::store::{self, Filters, NewMemory},
+    domain::{
+        snapshot::Filters,
+        store::{self, NewMemory},
+    },
 };
 
 /// A remembered fact.

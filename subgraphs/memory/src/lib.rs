@@ -19,7 +19,7 @@ pub use graphql::{MutationRoot, QueryRoot};
 use domain::{
     data::MemoryData,
     embed::Embedder,
-    store::{self, Cache, Filters},
+    snapshot::{self, Cache, Filters},
 };
 
 /// The subgraph's name in the supergraph.
@@ -44,7 +44,7 @@ impl MemoryState {
     pub fn new(kit: &Kit) -> Self {
         Self {
             embedder: Embedder::from_config(&kit.config.ai),
-            cache: store::cache(kit.config.memory.cache_users),
+            cache: snapshot::cache(kit.config.memory.cache_users),
             consent: InternalClient::new((*kit.internal_token).clone(), Duration::from_secs(5)),
         }
     }
@@ -81,8 +81,8 @@ pub async fn recall(
     filters: &Filters,
 ) -> ApiResult<Vec<graphql::RecallHit>> {
     let now = Utc::now();
-    let snapshot = store::snapshot(&kit.db, &state.cache, tenant_id, user_id).await?;
-    let scopes = store::scopes(&snapshot, now);
+    let snapshot = snapshot::snapshot(&kit.db, &state.cache, tenant_id, user_id).await?;
+    let scopes = snapshot::scopes(&snapshot, now);
     if scopes.is_empty() {
         return Ok(Vec::new());
     }
@@ -93,7 +93,7 @@ pub async fn recall(
         return Ok(Vec::new());
     }
     let q = state.embedder.embed(query).await?;
-    let hits = store::rank(&snapshot, &q, &state.embedder.name(), &allowed, filters, k, now);
+    let hits = snapshot::rank(&snapshot, &q, &state.embedder.name(), &allowed, filters, k, now);
     Ok(hits
         .into_iter()
         .map(|(e, score)| graphql::RecallHit {

@@ -69,7 +69,7 @@ impl DataContract for MemoryData {
             .await?
             .rows_affected;
         for u in users {
-            store::bump(&txn, p.tenant_id, u).await?;
+            store::changed(&txn, p.tenant_id, u, store::Change::Removed).await?;
         }
         txn.commit().await?;
         Ok(n)

@@ -2,4 +2,5 @@
 
 pub mod data;
 pub mod embed;
+pub mod snapshot;
 pub mod store;

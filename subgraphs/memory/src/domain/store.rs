@@ -1,24 +1,11 @@
-//! Remember, recall, forget.
-//!
-//! Recall ranks a user's memories by cosine similarity after dropping
-//! expired ones and those whose scope the user has not consented to (asked
-//! of the consent service on every recall, so a withdrawal counts at once).
-//! Vectors are read from the database as bytes and scanned exactly; a
-//! user's vectors stay cached in process and are refreshed when the user's
-//! change counter (`memory_generations`, bumped in the same transaction as
-//! every change, on any replica) moves: extended with the new rows when
-//! memories were only added, read again in full otherwise.
-
-use std::sync::Arc;
+//! Remember, list, forget: the writes, each in one transaction with the
+//! person's change marks (see [`super::snapshot`] for why).
 
 use backbone_entities::memory::{entry as memory, generation};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait,
-    ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
-    sea_query::{ExprTrait, OnConflict},
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, TransactionTrait, sea_query::OnConflict,
 };
 use subgraph_kit::{ApiError, ApiResult};
 use uuid::Uuid;
@@ -38,56 +25,6 @@ pub struct NewMemory {
     pub importance: f64,
     /// Forgotten after.
     pub expires_at: Option<DateTime<Utc>>,
-}
-
-/// One cached memory.
-#[derive(Debug, Clone)]
-pub struct Entry {
-    /// Row id.
-    pub id: Uuid,
-    /// Type.
-    pub kind: String,
-    /// Text.
-    pub text: String,
-    /// Scope.
-    pub required_scope: String,
-    /// Importance.
-    pub importance: f64,
-    /// Expiry.
-    pub expires_at: Option<DateTime<Utc>>,
-    /// Created.
-    pub created_at: DateTime<Utc>,
-    /// Embedder name.
-    pub embedder: String,
-    /// Where the unit vector starts in [`Snapshot`]'s flat vector array.
-    offset: usize,
-    /// Its dimensions.
-    dims: usize,
-}
-
-/// A user's memories at one generation, their vectors in one contiguous
-/// array so the scan streams through memory.
-pub struct Snapshot {
-    generation: i64,
-    entries: Vec<Entry>,
-    vectors: Vec<f32>,
-}
-
-/// Per-user snapshot cache.
-pub type Cache = moka::future::Cache<(Uuid, Uuid), Arc<Snapshot>>;
-
-/// A cache holding `users` users.
-pub fn cache(users: u64) -> Cache {
-    moka::future::Cache::builder().max_capacity(users).build()
-}
-
-/// Filters on recall.
-#[derive(Debug, Clone, Default)]
-pub struct Filters {
-    /// Only these types.
-    pub kinds: Vec<String>,
-    /// Only at least this important.
-    pub min_importance: Option<f64>,
 }
 
 /// Stores a memory.
@@ -117,7 +54,7 @@ pub async fn remember(
     {
         return Err(ApiError::bad_input("requiredScope", "a consent scope key, e.g. memory.health"));
     }
-    let count = count(db, memory::Entity::find().filter(memory::Column::UserId.eq(user_id))).await?;
+    let count = count(db, mine(tenant_id, user_id)).await?;
     if count >= max_per_user {
         return Err(ApiError::Conflict(format!("at most {max_per_user} memories per person")));
     }
@@ -138,26 +75,41 @@ pub async fn remember(
     }
     .insert(&txn)
     .await?;
-    bump(&txn, tenant_id, user_id).await?;
+    changed(&txn, tenant_id, user_id, Change::Added).await?;
     txn.commit().await?;
     Ok(row)
 }
 
-/// Bumps a user's change counter inside `txn`.
-pub async fn bump(txn: &DatabaseTransaction, tenant_id: Uuid, user_id: Uuid) -> ApiResult<()> {
+/// What a write did to a person's memories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Rows were inserted, none removed.
+    Added,
+    /// Rows were removed (and maybe others inserted).
+    Removed,
+}
+
+/// Marks a change of the person's memories inside `txn`: a fresh random
+/// generation, and a fresh removal epoch when rows were removed. Random
+/// rather than counted, so a person erased and starting again never
+/// repeats marks a cache may still hold.
+pub async fn changed(
+    txn: &DatabaseTransaction,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    change: Change,
+) -> ApiResult<()> {
+    let mut columns = vec![generation::Column::Generation];
+    if change == Change::Removed {
+        columns.push(generation::Column::RemovalEpoch);
+    }
     generation::Entity::insert(generation::ActiveModel {
         user_id: Set(user_id),
         tenant_id: Set(tenant_id),
-        generation: Set(1),
+        generation: Set(rand::random()),
+        removal_epoch: Set(rand::random()),
     })
-    .on_conflict(
-        OnConflict::column(generation::Column::UserId)
-            .value(
-                generation::Column::Generation,
-                sea_orm::sea_query::Expr::col((generation::Entity, generation::Column::Generation)).add(1),
-            )
-            .to_owned(),
-    )
+    .on_conflict(OnConflict::column(generation::Column::UserId).update_columns(columns).to_owned())
     .exec_without_returning(txn)
     .await?;
     Ok(())
@@ -175,153 +127,29 @@ pub async fn forget(db: &DatabaseConnection, tenant_id: Uuid, user_id: Uuid, id:
     if res.rows_affected == 0 {
         return Err(ApiError::NotFound("no such memory".into()));
     }
-    bump(&txn, tenant_id, user_id).await?;
+    changed(&txn, tenant_id, user_id, Change::Removed).await?;
     txn.commit().await?;
     Ok(())
 }
 
-async fn current_generation(db: &impl ConnectionTrait, user_id: Uuid) -> ApiResult<i64> {
-    Ok(generation::Entity::find_by_id(user_id).one(db).await?.map_or(0, |g| g.generation))
-}
-
-/// The user's memories, from cache when the change counter has not moved.
-/// When it moved because memories were only added, the cached snapshot is
-/// extended with the new rows instead of read again in full.
-pub async fn snapshot(
-    db: &DatabaseConnection,
-    cache: &Cache,
-    tenant_id: Uuid,
-    user_id: Uuid,
-) -> ApiResult<Arc<Snapshot>> {
-    let generation = current_generation(db, user_id).await?;
-    let cached = cache.get(&(tenant_id, user_id)).await;
-    if let Some(s) = &cached
-        && s.generation == generation
-    {
-        return Ok(s.clone());
-    }
-    let extended = match &cached {
-        Some(old) => appended(db, old, tenant_id, user_id, generation).await?,
-        None => None,
-    };
-    let s = match extended {
-        Some(s) => s,
-        None => {
-            let mut s = Snapshot { generation, entries: Vec::new(), vectors: Vec::new() };
-            s.extend(rows_of(tenant_id, user_id).all(db).await?);
-            s
-        }
-    };
-    let s = Arc::new(s);
-    cache.insert((tenant_id, user_id), s.clone()).await;
-    Ok(s)
-}
-
-fn mine(tenant_id: Uuid, user_id: Uuid) -> sea_orm::Select<memory::Entity> {
+/// A person's memories, unordered.
+pub fn mine(tenant_id: Uuid, user_id: Uuid) -> sea_orm::Select<memory::Entity> {
     memory::Entity::find()
         .filter(memory::Column::TenantId.eq(tenant_id))
         .filter(memory::Column::UserId.eq(user_id))
-}
-
-fn rows_of(tenant_id: Uuid, user_id: Uuid) -> sea_orm::Select<memory::Entity> {
-    mine(tenant_id, user_id).order_by_asc(memory::Column::Id)
 }
 
 /// `COUNT(id)` of a select. SeaORM's own `count()` wraps the whole select
 /// (every column, vectors included) in a subquery, which reads ~1 kB per
 /// row here.
 pub async fn count(db: &impl ConnectionTrait, q: sea_orm::Select<memory::Entity>) -> ApiResult<u64> {
-    use sea_orm::{QuerySelect, sea_query::Expr};
+    use sea_orm::{
+        QuerySelect,
+        sea_query::{Expr, ExprTrait},
+    };
     let n: Option<i64> =
         q.select_only().column_as(Expr::col(memory::Column::Id).count(), "n").into_tuple().one(db).await?;
     Ok(u64::try_from(n.unwrap_or(0)).unwrap_or(0))
-}
-
-/// `old` plus the rows added after it, if nothing else changed (the row
-/// count says so); `None` when something was removed or inserted out of
-/// order, and the caller reads everything again.
-async fn appended(
-    db: &DatabaseConnection,
-    old: &Snapshot,
-    tenant_id: Uuid,
-    user_id: Uuid,
-    generation: i64,
-) -> ApiResult<Option<Snapshot>> {
-    let Some(last) = old.entries.last().map(|e| e.id) else { return Ok(None) };
-    let added = rows_of(tenant_id, user_id).filter(memory::Column::Id.gt(last)).all(db).await?;
-    let total = count(db, mine(tenant_id, user_id)).await?;
-    if total != (old.entries.len() + added.len()) as u64 {
-        return Ok(None);
-    }
-    let mut s = Snapshot { generation, entries: old.entries.clone(), vectors: old.vectors.clone() };
-    s.extend(added);
-    Ok(Some(s))
-}
-
-impl Snapshot {
-    /// Appends rows (in id order).
-    fn extend(&mut self, rows: Vec<memory::Model>) {
-        self.vectors.reserve(rows.first().map_or(0, |r| r.embedding.len() / 4) * rows.len());
-        for r in rows {
-            let offset = self.vectors.len();
-            self.vectors.extend(embed::from_bytes(&r.embedding));
-            self.entries.push(Entry {
-                offset,
-                dims: r.embedding.len() / 4,
-                id: r.id,
-                kind: r.kind,
-                text: r.text,
-                required_scope: r.required_scope,
-                importance: r.importance,
-                expires_at: r.expires_at,
-                created_at: r.created_at,
-                embedder: r.embedder,
-            });
-        }
-    }
-}
-
-/// Distinct scopes of live memories (what to ask the consent service).
-pub fn scopes(s: &Snapshot, now: DateTime<Utc>) -> Vec<String> {
-    let mut out: Vec<String> = s
-        .entries
-        .iter()
-        .filter(|e| e.expires_at.is_none_or(|x| x > now))
-        .map(|e| e.required_scope.clone())
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// Ranks `s` against `query` (a unit vector of embedder `embedder`),
-/// keeping only `allowed` scopes; top `k` with their scores.
-pub fn rank<'a>(
-    s: &'a Snapshot,
-    query: &[f32],
-    embedder: &str,
-    allowed: &[String],
-    filters: &Filters,
-    k: usize,
-    now: DateTime<Utc>,
-) -> Vec<(&'a Entry, f32)> {
-    let mut scored: Vec<(&Entry, f32)> = s
-        .entries
-        .iter()
-        .filter(|e| e.dims == query.len() && e.embedder == embedder && e.expires_at.is_none_or(|x| x > now))
-        .filter(|e| allowed.contains(&e.required_scope))
-        .filter(|e| filters.kinds.is_empty() || filters.kinds.contains(&e.kind))
-        .filter(|e| filters.min_importance.is_none_or(|m| e.importance >= m))
-        .map(|e| (e, embed::dot(&s.vectors[e.offset..e.offset + e.dims], query)))
-        .collect();
-    let k = k.min(scored.len());
-    if k == 0 {
-        return Vec::new();
-    }
-    scored.select_nth_unstable_by(k - 1, |a, b| b.1.total_cmp(&a.1));
-    scored.truncate(k);
-    scored.sort_by(|a, b| b.1.total_cmp(&a.1));
-    scored
 }
 
 /// A user's memories, newest first (for listing and export).
@@ -332,11 +160,5 @@ pub async fn list(
     limit: u64,
 ) -> ApiResult<Vec<memory::Model>> {
     use sea_orm::QuerySelect;
-    Ok(memory::Entity::find()
-        .filter(memory::Column::TenantId.eq(tenant_id))
-        .filter(memory::Column::UserId.eq(user_id))
-        .order_by_desc(memory::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?)
+    Ok(mine(tenant_id, user_id).order_by_desc(memory::Column::Id).limit(limit).all(db).await?)
 }

@@ -3,3 +3,4 @@
 //! another replica.
 
 mod quality;
+mod snapshot;

@@ -10,7 +10,8 @@ use subgraph_kit::{
 };
 use subgraph_memory::domain::{
     embed::{self, Embedder},
-    store::{self, Filters, NewMemory},
+    snapshot::{self, Filters},
+    store::{self, NewMemory},
 };
 use uuid::Uuid;
 
@@ -46,11 +47,11 @@ async fn local_embedder_precision_at_3_is_at_least_0_8() {
             store::remember(&kit.db, &Embedder::Local, tenant, user, new, 1_000).await.expect("remember");
         topic_of.insert(row.id, m.topic.clone());
     }
-    let cache = store::cache(10);
-    let snapshot = store::snapshot(&kit.db, &cache, tenant, user).await.expect("snapshot");
+    let cache = snapshot::cache(10);
+    let snapshot = snapshot::snapshot(&kit.db, &cache, tenant, user).await.expect("snapshot");
     let mut total = 0.0;
     for q in &set.queries {
-        let hits = store::rank(
+        let hits = snapshot::rank(
             &snapshot,
             &embed::local(&q.text),
             embed::LOCAL_NAME,
@@ -66,45 +67,4 @@ async fn local_embedder_precision_at_3_is_at_least_0_8() {
     let precision = total / set.queries.len() as f64;
     println!("precision@3 = {precision:.3}");
     assert!(precision >= 0.8, "precision@3 = {precision:.3}");
-}
-
-#[tokio::test]
-async fn a_cache_sees_changes_made_through_another_replica() {
-    let db = TestDb::new().await.expect("db");
-    let kit = Kit::start(test_config(&db)).await.expect("kit");
-    let (tenant, user) = (Uuid::now_v7(), Uuid::now_v7());
-    let (mine, theirs) = (store::cache(10), store::cache(10));
-    let new = |text: &str| NewMemory {
-        kind: "fact".into(),
-        text: text.into(),
-        required_scope: "memory".into(),
-        importance: 0.5,
-        expires_at: None,
-    };
-    store::remember(&kit.db, &Embedder::Local, tenant, user, new("first"), 10).await.expect("remember");
-    let count = |s: &store::Snapshot| {
-        store::rank(
-            s,
-            &embed::local("first"),
-            embed::LOCAL_NAME,
-            &["memory".into()],
-            &Filters::default(),
-            10,
-            Utc::now(),
-        )
-        .len()
-    };
-    assert_eq!(count(&store::snapshot(&kit.db, &mine, tenant, user).await.expect("s")), 1);
-    let second =
-        store::remember(&kit.db, &Embedder::Local, tenant, user, new("second"), 10).await.expect("remember");
-    assert_eq!(count(&store::snapshot(&kit.db, &theirs, tenant, user).await.expect("s")), 2);
-    assert_eq!(
-        count(&store::snapshot(&kit.db, &mine, tenant, user).await.expect("s")),
-        2,
-        "stale cache re-read"
-    );
-    store::forget(&kit.db, tenant, user, second.id).await.expect("forget");
-    assert_eq!(count(&store::snapshot(&kit.db, &mine, tenant, user).await.expect("s")), 1);
-    let full = store::remember(&kit.db, &Embedder::Local, tenant, user, new("x"), 1).await;
-    assert!(full.is_err(), "the per-person cap holds");
 }
