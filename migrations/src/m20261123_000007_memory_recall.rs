@@ -1,7 +1,8 @@
-//! Memory recall caches: an index that serves a person's ids in order
-//! (so "what was added since id X" and "how many" read the index only), and
-//! a removal epoch beside the change counter, so a cache can tell "only
-//! added" from "something removed" without reading every row.
+//! Memory recall caches: an index that serves a person's ids in order (so
+//! "what was added since id X" reads the index only), and beside the change
+//! mark a removal epoch and the person's memory count, so a cache can tell
+//! "only added after what I hold" from anything else without reading every
+//! row.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -22,13 +23,23 @@ impl MigrationTrait for Migration {
             &[Memories::TenantId, Memories::UserId, Memories::Id],
         )
         .await?;
-        m.alter_table(
-            Table::alter()
-                .table(MemoryGenerations::Table)
-                .add_column(big_integer(MemoryGenerations::RemovalEpoch).default(0))
-                .to_owned(),
-        )
-        .await?;
+        // One column per statement: SQLite alters one thing at a time.
+        for column in [MemoryGenerations::RemovalEpoch, MemoryGenerations::MemoryCount] {
+            m.alter_table(
+                Table::alter()
+                    .table(MemoryGenerations::Table)
+                    .add_column(big_integer(column).default(0))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        // Counts for people who already have memories.
+        m.get_connection()
+            .execute_unprepared(
+                "UPDATE memory_generations SET memory_count = \
+                 (SELECT COUNT(*) FROM memories WHERE memories.user_id = memory_generations.user_id)",
+            )
+            .await?;
         Ok(())
     }
 
@@ -61,4 +72,5 @@ enum Memories {
 enum MemoryGenerations {
     Table,
     RemovalEpoch,
+    MemoryCount,
 }

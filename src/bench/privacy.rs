@@ -160,7 +160,7 @@ async fn recall(db_name: &str, url: &str, n: usize) -> anyhow::Result<()> {
         });
         entry::Entity::insert_many(rows).exec_without_returning(&txn).await?;
     }
-    store::changed(&txn, tenant, user, store::Change::Added).await?;
+    store::changed(&txn, tenant, user, store::Change::Added(n as u64)).await?;
     txn.commit().await?;
 
     let cache = snapshot::cache(10);

@@ -16,6 +16,8 @@ pub struct Model {
     /// A fresh random value on every removal (kept when memories are only
     /// added), so a cache knows whether it may just append.
     pub removal_epoch: i64,
+    /// How many memories the person has.
+    pub memory_count: i64,
 }
 
 /// No relations.

@@ -4,7 +4,8 @@
 use async_trait::async_trait;
 use backbone_entities::memory::{entry as memory, generation};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
+    TransactionTrait,
 };
 use serde_json::json;
 use subgraph_kit::{
@@ -56,20 +57,28 @@ impl DataContract for MemoryData {
         if p.dry_run {
             return store::count(db, old).await;
         }
-        let rows = old.all(db).await?;
+        let rows: Vec<(uuid::Uuid, uuid::Uuid)> = old
+            .select_only()
+            .column(memory::Column::Id)
+            .column(memory::Column::UserId)
+            .into_tuple()
+            .all(db)
+            .await?;
         let txn = db.begin().await?;
-        let mut users = std::collections::BTreeSet::new();
-        let ids: Vec<uuid::Uuid> = rows.iter().map(|m| m.id).collect();
-        for m in &rows {
-            users.insert(m.user_id);
-        }
-        let n = memory::Entity::delete_many()
-            .filter(memory::Column::Id.is_in(ids))
-            .exec(&txn)
-            .await?
-            .rows_affected;
-        for u in users {
-            store::changed(&txn, p.tenant_id, u, store::Change::Removed).await?;
+        let mut n = 0;
+        for batch in rows.chunks(500) {
+            let mut per_user = std::collections::BTreeMap::<uuid::Uuid, u64>::new();
+            for (_, user) in batch {
+                *per_user.entry(*user).or_default() += 1;
+            }
+            n += memory::Entity::delete_many()
+                .filter(memory::Column::Id.is_in(batch.iter().map(|(id, _)| *id)))
+                .exec(&txn)
+                .await?
+                .rows_affected;
+            for (user, removed) in per_user {
+                store::changed(&txn, p.tenant_id, user, store::Change::Removed(removed)).await?;
+            }
         }
         txn.commit().await?;
         Ok(n)

@@ -6,9 +6,11 @@
 //! (`Arc`), each with its vectors in one contiguous array so the scan
 //! streams through memory, plus a per-chunk mask of removed entries. So:
 //! - nothing changed: the cached snapshot, after one primary-key read;
-//! - only additions (removal epoch unchanged): a count and a range read on
-//!   the `(tenant_id, user_id, id)` index, and the new rows become a new
-//!   chunk; small chunks merge like a binary counter, so there are
+//! - only additions (removal epoch unchanged): a range read on the
+//!   `(tenant_id, user_id, id)` index for rows after the greatest cached
+//!   id, checked against the marks' memory count (an out-of-order insert
+//!   from another replica makes it disagree), and the new rows become a
+//!   new chunk; small chunks merge like a binary counter, so there are
 //!   O(log n) of them and each row is copied O(log n) times in all;
 //! - something removed: the person's ids (index only) diffed against the
 //!   snapshot; removed entries are masked, added rows fetched by id, and a
@@ -97,13 +99,17 @@ pub async fn snapshot(
     user_id: Uuid,
 ) -> ApiResult<Arc<Snapshot>> {
     let marks = generation::Entity::find_by_id(user_id).one(db).await?;
-    let (generation, epoch) = marks.map_or((0, 0), |g| (g.generation, g.removal_epoch));
+    let (generation, epoch, total) =
+        marks.map_or((0, 0, 0), |g| (g.generation, g.removal_epoch, g.memory_count));
     let cached = cache.get(&(tenant_id, user_id)).await;
     let s = match cached {
         Some(s) if s.generation == generation && s.removal_epoch == epoch => return Ok(s),
         Some(old) => {
-            let appended =
-                if old.removal_epoch == epoch { appended(db, &old, tenant_id, user_id).await? } else { None };
+            let appended = if old.removal_epoch == epoch {
+                appended(db, &old, tenant_id, user_id, total).await?
+            } else {
+                None
+            };
             match appended {
                 Some(s) => s,
                 None => diffed(db, &old, tenant_id, user_id).await?,
@@ -127,18 +133,17 @@ async fn full(db: &impl ConnectionTrait, tenant_id: Uuid, user_id: Uuid) -> ApiR
 }
 
 /// `old` plus the rows after its greatest id, if those are all that was
-/// added (the count says so; an out-of-order insert from another replica
-/// makes it disagree); `None` otherwise.
+/// added (`total`, the marks' count, says so); `None` otherwise.
 async fn appended(
     db: &impl ConnectionTrait,
     old: &Snapshot,
     tenant_id: Uuid,
     user_id: Uuid,
+    total: i64,
 ) -> ApiResult<Option<Snapshot>> {
     let Some(max) = old.max_id else { return Ok(None) };
     let added = mine(tenant_id, user_id).filter(memory::Column::Id.gt(max)).all(db).await?;
-    let total = store::count(db, store::mine(tenant_id, user_id)).await?;
-    if total != (old.len() + added.len()) as u64 {
+    if usize::try_from(total).ok() != Some(old.len() + added.len()) {
         return Ok(None);
     }
     let mut s = old.clone();

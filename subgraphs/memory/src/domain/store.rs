@@ -4,8 +4,11 @@
 use backbone_entities::memory::{entry as memory, generation};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, TransactionTrait, sea_query::OnConflict,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
+    sea_query::{Expr, ExprTrait, OnConflict},
 };
 use subgraph_kit::{ApiError, ApiResult};
 use uuid::Uuid;
@@ -75,7 +78,7 @@ pub async fn remember(
     }
     .insert(&txn)
     .await?;
-    changed(&txn, tenant_id, user_id, Change::Added).await?;
+    changed(&txn, tenant_id, user_id, Change::Added(1)).await?;
     txn.commit().await?;
     Ok(row)
 }
@@ -83,33 +86,41 @@ pub async fn remember(
 /// What a write did to a person's memories.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
-    /// Rows were inserted, none removed.
-    Added,
-    /// Rows were removed (and maybe others inserted).
-    Removed,
+    /// This many rows were inserted.
+    Added(u64),
+    /// This many rows were removed.
+    Removed(u64),
 }
 
 /// Marks a change of the person's memories inside `txn`: a fresh random
-/// generation, and a fresh removal epoch when rows were removed. Random
-/// rather than counted, so a person erased and starting again never
-/// repeats marks a cache may still hold.
+/// generation, a fresh removal epoch when rows were removed, and the
+/// memory count moved. Random rather than counted, so a person erased and
+/// starting again never repeats marks a cache may still hold.
 pub async fn changed(
     txn: &DatabaseTransaction,
     tenant_id: Uuid,
     user_id: Uuid,
     change: Change,
 ) -> ApiResult<()> {
-    let mut columns = vec![generation::Column::Generation];
-    if change == Change::Removed {
-        columns.push(generation::Column::RemovalEpoch);
+    use generation::Column as C;
+    let count = Expr::col((generation::Entity, C::MemoryCount));
+    let (first, count, removed) = match change {
+        Change::Added(n) => (n, count.add(n), false),
+        Change::Removed(n) => (0, count.sub(n), true),
+    };
+    let mut on_conflict = OnConflict::column(C::UserId);
+    on_conflict.update_column(C::Generation).value(C::MemoryCount, count);
+    if removed {
+        on_conflict.update_column(C::RemovalEpoch);
     }
     generation::Entity::insert(generation::ActiveModel {
         user_id: Set(user_id),
         tenant_id: Set(tenant_id),
         generation: Set(rand::random()),
         removal_epoch: Set(rand::random()),
+        memory_count: Set(i64::try_from(first).unwrap_or(i64::MAX)),
     })
-    .on_conflict(OnConflict::column(generation::Column::UserId).update_columns(columns).to_owned())
+    .on_conflict(on_conflict)
     .exec_without_returning(txn)
     .await?;
     Ok(())
@@ -127,7 +138,7 @@ pub async fn forget(db: &DatabaseConnection, tenant_id: Uuid, user_id: Uuid, id:
     if res.rows_affected == 0 {
         return Err(ApiError::NotFound("no such memory".into()));
     }
-    changed(&txn, tenant_id, user_id, Change::Removed).await?;
+    changed(&txn, tenant_id, user_id, Change::Removed(1)).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -143,10 +154,7 @@ pub fn mine(tenant_id: Uuid, user_id: Uuid) -> sea_orm::Select<memory::Entity> {
 /// (every column, vectors included) in a subquery, which reads ~1 kB per
 /// row here.
 pub async fn count(db: &impl ConnectionTrait, q: sea_orm::Select<memory::Entity>) -> ApiResult<u64> {
-    use sea_orm::{
-        QuerySelect,
-        sea_query::{Expr, ExprTrait},
-    };
+    use sea_orm::QuerySelect;
     let n: Option<i64> =
         q.select_only().column_as(Expr::col(memory::Column::Id).count(), "n").into_tuple().one(db).await?;
     Ok(u64::try_from(n.unwrap_or(0)).unwrap_or(0))

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use backbone_entities::memory::entry;
+use backbone_entities::memory::{entry, generation};
 use chrono::Utc;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
@@ -66,7 +66,7 @@ async fn insert_out_of_order(kit: &Kit, tenant: Uuid, user: Uuid, text: &str) {
     .exec_without_returning(&txn)
     .await
     .expect("insert");
-    store::changed(&txn, tenant, user, Change::Added).await.expect("mark");
+    store::changed(&txn, tenant, user, Change::Added(1)).await.expect("mark");
     txn.commit().await.expect("commit");
 }
 
@@ -102,13 +102,12 @@ async fn caches_hold_exactly_the_stored_rows_through_any_mix_of_changes() {
                     .exec(&kit.db)
                     .await
                     .expect("erase");
-                backbone_entities::memory::generation::Entity::delete_by_id(user)
-                    .exec(&kit.db)
-                    .await
-                    .expect("erase marks");
+                generation::Entity::delete_by_id(user).exec(&kit.db).await.expect("erase marks");
             }
         }
         let truth = db_ids(&kit, tenant, user).await;
+        let marks = generation::Entity::find_by_id(user).one(&kit.db).await.expect("marks");
+        assert_eq!(marks.map_or(0, |m| m.memory_count), truth.len() as i64, "memory count after step {step}");
         assert_eq!(cached_ids(&kit, &eager, tenant, user).await, truth, "eager cache after step {step}");
         if step % 5 == 4 {
             assert_eq!(cached_ids(&kit, &lazy, tenant, user).await, truth, "lazy cache after step {step}");
