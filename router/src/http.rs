@@ -145,6 +145,5 @@ fn respond(headers: &HeaderMap, outcome: Outcome) -> Response {
     } else {
         (StatusCode::OK, "application/json")
     };
-    let body = serde_json::to_vec(&outcome.body).unwrap_or_default();
-    (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
+    (status, [(header::CONTENT_TYPE, content_type)], outcome.body).into_response()
 }

@@ -83,13 +83,21 @@ pub struct Caller {
 pub struct Outcome {
     /// HTTP status.
     pub status: u16,
-    /// `{data, errors}`.
-    pub body: Value,
+    /// `{data, errors}`, serialized.
+    pub body: Vec<u8>,
+}
+
+impl Outcome {
+    /// An outcome from a JSON value.
+    pub fn json(status: u16, body: &Value) -> Self {
+        // Serializing a Value into a Vec cannot fail.
+        Outcome { status, body: serde_json::to_vec(body).unwrap_or_default() }
+    }
 }
 
 impl From<RequestError> for Outcome {
     fn from(e: RequestError) -> Self {
-        Outcome { status: e.status(), body: json!({"errors": [e.to_json()]}) }
+        Outcome::json(e.status(), &json!({"errors": [e.to_json()]}))
     }
 }
 
@@ -155,7 +163,7 @@ impl Pipeline {
                     a.operation_name.as_deref(),
                     &a.variables,
                 );
-                return Ok(Outcome { status: 200, body: json!({"data": data}) });
+                return Ok(Outcome::json(200, &json!({"data": data})));
             }
             return Err(RequestError::Validation(
                 "introspection fields cannot be mixed with other root fields".into(),
@@ -211,7 +219,7 @@ impl Pipeline {
         if !errors.is_empty() {
             let list: Vec<Value> =
                 errors.iter().map(|e| RequestError::Validation(e.message.clone()).to_json()).collect();
-            return Ok(Err(Outcome { status: 400, body: json!({"errors": list}) }));
+            return Ok(Err(Outcome::json(400, &json!({"errors": list}))));
         }
         let operation = choose_operation(&doc, operation_name)?;
         let prepared = Prepared { operation, root_fields: Vec::new(), doc };
@@ -242,10 +250,10 @@ impl Pipeline {
             Err(PlanError::Invalid(m)) => return RequestError::Validation(m).into(),
             Err(e) => {
                 tracing::error!(error = %e, "planning failed");
-                return Outcome {
-                    status: 500,
-                    body: json!({"errors": [{"message": "could not plan the operation", "extensions": {"code": "INTERNAL"}}]}),
-                };
+                return Outcome::json(
+                    500,
+                    &json!({"errors": [{"message": "could not plan the operation", "extensions": {"code": "INTERNAL"}}]}),
+                );
             }
         };
         let executed = execute::execute(&graph.client, &planned.plan, variables, forward).await;
@@ -256,13 +264,14 @@ impl Pipeline {
             }
             _ => supergraph.query_type.clone(),
         };
-        let mut errors = executed.errors;
-        let data =
-            project::project(supergraph, &planned.operation, &root, &executed.data, variables, &mut errors);
-        let mut body = json!({"data": data});
-        if !errors.is_empty() {
-            body["errors"] = Value::Array(errors);
-        }
+        let body = project::response(
+            supergraph,
+            &planned.operation,
+            &root,
+            &executed.data,
+            variables,
+            executed.errors,
+        );
         Outcome { status: 200, body }
     }
 

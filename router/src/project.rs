@@ -3,39 +3,66 @@
 //! runtime type, `@skip`/`@include` by variable, and null propagation per
 //! the GraphQL spec (a null in a non-null position nulls the nearest
 //! nullable parent, with an error unless one is already there).
+//!
+//! The response is written as JSON bytes in one pass, not built as a
+//! `serde_json::Value` and serialized after: building the tree cost an
+//! allocation per key and per value, and was the router's largest cost
+//! after the network (docs/benchmarks.md). A null that propagates truncates
+//! what its object or list had written and writes `null` in its place.
 
 use hive_router_query_planner::{
-    ast::{operation::OperationDefinition, selection_item::SelectionItem, selection_set::SelectionSet},
+    ast::{
+        operation::OperationDefinition,
+        selection_item::SelectionItem,
+        selection_set::{FieldSelection, SelectionSet},
+    },
     state::supergraph_state::{SupergraphDefinition, SupergraphState, TypeNode},
 };
 use serde_json::{Map, Value, json};
 
-/// Shapes `data` for `operation`; returns the `data` member (null when a
-/// non-null root field is null). Errors for nulls without a cause are
-/// appended to `errors`.
-pub fn project(
+/// Writes the whole response, `{"data": …, "errors": […]}`, for
+/// `operation` over the merged `data`; errors for nulls without a cause are
+/// added to `errors` first.
+pub fn response(
     supergraph: &SupergraphState,
     operation: &OperationDefinition,
     root_type: &str,
     data: &Value,
     variables: &Map<String, Value>,
-    errors: &mut Vec<Value>,
-) -> Value {
-    let mut p = Projector { supergraph, variables, errors, path: Vec::new() };
-    match p.object(&operation.selection_set, root_type, data) {
-        Some(v) => v,
-        None => Value::Null,
+    mut errors: Vec<Value>,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1024);
+    out.extend_from_slice(b"{\"data\":");
+    let mut p = Projector { supergraph, variables, errors: &mut errors, path: Vec::new(), out };
+    if !p.object(&operation.selection_set, root_type, data) {
+        p.out.extend_from_slice(b"null");
     }
+    let mut out = p.out;
+    if !errors.is_empty() {
+        out.extend_from_slice(b",\"errors\":");
+        // Serializing a Value into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut out, &errors);
+    }
+    out.push(b'}');
+    out
+}
+
+/// One step of the response path, turned into JSON only for an error.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
 }
 
 struct Projector<'a> {
     supergraph: &'a SupergraphState,
     variables: &'a Map<String, Value>,
     errors: &'a mut Vec<Value>,
-    path: Vec<Value>,
+    path: Vec<Step<'a>>,
+    out: Vec<u8>,
 }
 
-impl Projector<'_> {
+impl<'a> Projector<'a> {
     fn flag(&self, name: &Option<String>) -> Option<bool> {
         name.as_ref().map(|n| matches!(self.variables.get(n), Some(Value::Bool(true))))
     }
@@ -44,20 +71,29 @@ impl Projector<'_> {
         self.flag(skip_if) != Some(true) && self.flag(include_if) != Some(false)
     }
 
-    /// `None` means "null in a non-null position": the caller propagates.
-    fn object(&mut self, selections: &SelectionSet, type_name: &str, data: &Value) -> Option<Value> {
-        let mut out = Map::new();
-        if self.fill(selections, type_name, data, &mut out) { Some(Value::Object(out)) } else { None }
+    /// Writes `{…}`; false, with nothing written, when a non-null field is
+    /// null (the caller propagates).
+    fn object(&mut self, selections: &'a SelectionSet, type_name: &str, data: &Value) -> bool {
+        let start = self.out.len();
+        self.out.push(b'{');
+        let mut written: Vec<&'a str> = Vec::new();
+        if !self.fill(selections, type_name, data, &mut written) {
+            self.out.truncate(start);
+            return false;
+        }
+        self.out.push(b'}');
+        true
     }
 
-    /// Writes the selected fields into `out`; false when a non-null field
-    /// is null (the whole object becomes null).
+    /// Writes the selected fields; false when a non-null field is null.
+    /// `written` holds the keys written so far: a key selected twice (once
+    /// directly, once in a fragment) is written once, first place.
     fn fill(
         &mut self,
-        selections: &SelectionSet,
+        selections: &'a SelectionSet,
         type_name: &str,
         data: &Value,
-        out: &mut Map<String, Value>,
+        written: &mut Vec<&'a str>,
     ) -> bool {
         for item in &selections.items {
             match item {
@@ -66,24 +102,16 @@ impl Projector<'_> {
                         continue;
                     }
                     let key = f.alias.as_deref().unwrap_or(&f.name);
-                    if f.name == "__typename" {
-                        let t = data.get("__typename").and_then(Value::as_str).unwrap_or(type_name);
-                        out.insert(key.to_owned(), json!(t));
+                    if written.contains(&key) {
                         continue;
                     }
-                    let Some(field_type) = self.field_type(type_name, &f.name) else {
-                        out.insert(key.to_owned(), Value::Null);
-                        continue;
-                    };
-                    let raw = data.get(key).unwrap_or(&Value::Null);
-                    self.path.push(json!(key));
-                    let value = self.complete(&field_type, &f.selections, raw, type_name, &f.name);
-                    self.path.pop();
-                    match value {
-                        Some(v) => {
-                            out.insert(key.to_owned(), v);
-                        }
-                        None => return false,
+                    if !written.is_empty() {
+                        self.out.push(b',');
+                    }
+                    written.push(key);
+                    self.key(key);
+                    if !self.field(f, key, type_name, data) {
+                        return false;
                     }
                 }
                 SelectionItem::InlineFragment(frag) => {
@@ -92,7 +120,7 @@ impl Projector<'_> {
                     }
                     let runtime = data.get("__typename").and_then(Value::as_str).unwrap_or(type_name);
                     if self.applies(runtime, &frag.type_condition)
-                        && !self.fill(&frag.selections, runtime, data, out)
+                        && !self.fill(&frag.selections, runtime, data, written)
                     {
                         return false;
                     }
@@ -103,54 +131,100 @@ impl Projector<'_> {
         true
     }
 
-    fn field_type(&self, parent: &str, field: &str) -> Option<TypeNode> {
-        self.supergraph.definitions.get(parent)?.fields().get(field).map(|f| f.field_type.clone())
+    fn key(&mut self, key: &str) {
+        // GraphQL names ([_A-Za-z][_0-9A-Za-z]*) need no escaping.
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
     }
 
+    /// Writes one field's value; false when it propagates a null.
+    fn field(&mut self, f: &'a FieldSelection, key: &'a str, type_name: &str, data: &Value) -> bool {
+        if f.name == "__typename" {
+            let t = data.get("__typename").and_then(Value::as_str).unwrap_or(type_name);
+            self.out.push(b'"');
+            self.out.extend_from_slice(t.as_bytes());
+            self.out.push(b'"');
+            return true;
+        }
+        let Some(field_type) = self.field_type(type_name, &f.name) else {
+            self.out.extend_from_slice(b"null");
+            return true;
+        };
+        let raw = data.get(key).unwrap_or(&Value::Null);
+        self.path.push(Step::Key(key));
+        let ok = self.complete(field_type, &f.selections, raw, type_name, &f.name);
+        self.path.pop();
+        ok
+    }
+
+    fn field_type(&self, parent: &str, field: &str) -> Option<&'a TypeNode> {
+        self.supergraph.definitions.get(parent)?.fields().get(field).map(|f| &f.field_type)
+    }
+
+    fn scalar(&mut self, v: &Value) {
+        // Serializing a Value into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut self.out, v);
+    }
+
+    /// Writes a value of type `ty`; false, with nothing written, when it is
+    /// null in a non-null position.
     fn complete(
         &mut self,
-        ty: &TypeNode,
-        selections: &SelectionSet,
+        ty: &'a TypeNode,
+        selections: &'a SelectionSet,
         raw: &Value,
         parent: &str,
         field: &str,
-    ) -> Option<Value> {
+    ) -> bool {
         match ty {
             TypeNode::NonNull(inner) => {
-                let v = self.complete(inner, selections, raw, parent, field)?;
-                if v.is_null() {
+                let start = self.out.len();
+                if !self.complete(inner, selections, raw, parent, field) {
+                    return false;
+                }
+                if &self.out[start..] == b"null" {
+                    self.out.truncate(start);
                     self.null_error(parent, field);
-                    return None;
+                    return false;
                 }
-                Some(v)
+                true
             }
-            TypeNode::List(inner) => match raw {
-                Value::Array(items) => {
-                    let mut out = Vec::with_capacity(items.len());
-                    for (i, item) in items.iter().enumerate() {
-                        self.path.push(json!(i));
-                        let v = self.complete(inner, selections, item, parent, field);
-                        self.path.pop();
-                        match v {
-                            Some(v) => out.push(v),
-                            // A null in a non-null item position nulls the list.
-                            None => return Some(Value::Null),
-                        }
+            TypeNode::List(inner) => {
+                let Value::Array(items) = raw else {
+                    self.out.extend_from_slice(b"null");
+                    return true;
+                };
+                let start = self.out.len();
+                self.out.push(b'[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(b',');
                     }
-                    Some(Value::Array(out))
+                    self.path.push(Step::Index(i));
+                    let ok = self.complete(inner, selections, item, parent, field);
+                    self.path.pop();
+                    if !ok {
+                        // A null in a non-null item position nulls the list.
+                        self.out.truncate(start);
+                        self.out.extend_from_slice(b"null");
+                        return true;
+                    }
                 }
-                _ => Some(Value::Null),
-            },
+                self.out.push(b']');
+                true
+            }
             TypeNode::Named(name) => {
-                if raw.is_null() {
-                    return Some(Value::Null);
+                if raw.is_null() || selections.items.is_empty() {
+                    self.scalar(raw);
+                    return true;
                 }
-                if selections.items.is_empty() {
-                    return Some(raw.clone());
-                }
-                let runtime = raw.get("__typename").and_then(Value::as_str).unwrap_or(name).to_owned();
+                let runtime = raw.get("__typename").and_then(Value::as_str).unwrap_or(name);
                 // A nullable composite whose own non-null field is null is null.
-                Some(self.object(selections, &runtime, raw).unwrap_or(Value::Null))
+                if !self.object(selections, runtime, raw) {
+                    self.out.extend_from_slice(b"null");
+                }
+                true
             }
         }
     }
@@ -171,7 +245,14 @@ impl Projector<'_> {
     /// Records a non-null violation unless an error already explains a
     /// null at or below this path.
     fn null_error(&mut self, parent: &str, field: &str) {
-        let here = &self.path;
+        let here: Vec<Value> = self
+            .path
+            .iter()
+            .map(|s| match s {
+                Step::Key(k) => json!(k),
+                Step::Index(i) => json!(i),
+            })
+            .collect();
         let explained = self.errors.iter().any(|e| match e.get("path").and_then(Value::as_array) {
             Some(p) => p.len() >= here.len() && p[..here.len()] == here[..],
             // Errors without a path (e.g. an unreachable subgraph) explain
@@ -181,7 +262,7 @@ impl Projector<'_> {
         if !explained {
             self.errors.push(json!({
                 "message": format!("Cannot return null for non-nullable field {parent}.{field}"),
-                "path": here.clone(),
+                "path": here,
             }));
         }
     }

@@ -285,11 +285,14 @@ async fn admit_and_join(
     let errors_of = |e: RequestError| vec![e.to_json()];
     let admitted = match pipeline.admit(request, &caller.forward).await.map_err(errors_of)? {
         Ok(a) => a,
-        Err(outcome) => return Err(outcome_errors(outcome.body)),
+        Err(outcome) => return Err(outcome_errors(&outcome.body)),
     };
     if !admitted.prepared.parts().map_err(errors_of)?.is_subscription {
         let outcome = pipeline.answer(&admitted).await.map_err(errors_of)?;
-        return Ok(Err(vec![protocol.next(id, &outcome.body.to_string()), protocol.complete(id)]));
+        return Ok(Err(vec![
+            protocol.next(id, &String::from_utf8_lossy(&outcome.body)),
+            protocol.complete(id),
+        ]));
     }
     let tenant = caller.tenant.clone().unwrap_or_else(|| "anonymous".into());
     let max = realtime.config.max_subscriptions_per_tenant;
@@ -312,9 +315,9 @@ async fn admit_and_join(
     Ok(Ok(Live { feed, _slot: slot }))
 }
 
-fn outcome_errors(mut body: Value) -> Vec<Value> {
-    match body["errors"].take() {
-        Value::Array(list) => list,
+fn outcome_errors(body: &[u8]) -> Vec<Value> {
+    match serde_json::from_slice::<Value>(body).map(|mut b| b["errors"].take()) {
+        Ok(Value::Array(list)) => list,
         _ => vec![json!({"message": "invalid request", "extensions": {"code": "BAD_USER_INPUT"}})],
     }
 }

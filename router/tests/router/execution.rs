@@ -99,6 +99,32 @@ async fn aliases_fragments_variables_typename_and_skip_include() {
 }
 
 #[tokio::test]
+async fn a_field_selected_twice_is_answered_once_with_both_selections() {
+    let r = TestRouter::builder().start().await;
+    let q = r#"{ me { name ... on User { name username } }
+        topProducts(first: 1) { upc ...P ... on Product { upc } } }
+        fragment P on Product { upc name }"#;
+    let raw = r
+        .http
+        .post(&r.url)
+        .json(&json!({"query": q}))
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("text");
+    // Raw text: a duplicated key would parse without complaint.
+    assert_eq!(raw.matches("\"upc\"").count(), 1, "{raw}");
+    assert_eq!(raw.matches("\"name\"").count(), 2, "{raw}");
+    let res: serde_json::Value = serde_json::from_str(&raw).expect("json");
+    assert_eq!(
+        res["data"],
+        json!({"me": {"name": "Ada Lovelace", "username": "@ada"}, "topProducts": [{"upc": "1", "name": "Table"}]})
+    );
+}
+
+#[tokio::test]
 async fn errors_inside_entity_fetches_are_repathed_and_nulls_propagate() {
     let r = TestRouter::builder().start().await;
     // ratings fails for product 3 only: the error lands on topProducts.2.rating.
