@@ -130,9 +130,15 @@ fn merge_back(
             if let Some(rw) = output_rewrites {
                 rewrites::apply_all(&mut entity, rw);
             }
-            for at in targets {
-                if let Some(slot) = paths::get_mut(&mut data, at) {
-                    paths::deep_merge(slot, entity.clone());
+            // Every target but the last gets a copy; the last takes it.
+            if let Some((last, rest)) = targets.split_last() {
+                for at in rest {
+                    if let Some(slot) = paths::get_mut(&mut data, at) {
+                        paths::deep_merge(slot, entity.clone());
+                    }
+                }
+                if let Some(slot) = paths::get_mut(&mut data, last) {
+                    paths::deep_merge(slot, entity);
                 }
             }
         }
@@ -188,12 +194,13 @@ pub(crate) async fn fetch(run: &Run<'_>, path: &[FlattenNodePathSegment], fetch:
     let Some(requires) = &fetch.requires else {
         return super::root_fetch(run, fetch).await;
     };
-    let g = gather(run, path, requires, fetch.input_rewrites.as_ref());
+    let mut g = gather(run, path, requires, fetch.input_rewrites.as_ref());
     if g.representations.is_empty() {
         return;
     }
     let mut vars = used_variables(run, fetch.variable_usages.as_ref());
-    vars.insert("representations".into(), Value::Array(g.representations.clone()));
+    // Only the targets are needed after this.
+    vars.insert("representations".into(), Value::Array(std::mem::take(&mut g.representations)));
     let Some(mut response) =
         run.client.send(run, &fetch.service_name, &fetch.operation.document_str, vars, true).await
     else {
@@ -223,10 +230,14 @@ pub(crate) async fn batch(run: &Run<'_>, node: &BatchFetchNode) {
                 }
             }
         }
-        vars.insert(alias.representations_variable_name.clone(), Value::Array(g.representations.clone()));
+        // Only the targets are needed after this.
+        vars.insert(
+            alias.representations_variable_name.clone(),
+            Value::Array(std::mem::take(&mut g.representations)),
+        );
         gathered.push(g);
     }
-    if gathered.iter().all(|g| g.representations.is_empty()) {
+    if gathered.iter().all(|g| g.targets.is_empty()) {
         return;
     }
     let Some(mut response) =

@@ -121,7 +121,8 @@ impl SubgraphClient {
         }
         let key = super::inflight::key(service, &bytes, run.headers);
         let shared = self.inflight.join(key, move || fetch(request, bytes, timeout).boxed()).await?;
-        Ok(split((*shared).clone()))
+        // The last one holding the answer takes it; the others copy it.
+        Ok(split(Arc::try_unwrap(shared).unwrap_or_else(|a| (*a).clone())))
     }
 }
 
