@@ -8,7 +8,7 @@ use hive_router_query_planner::{
     ast::{selection_item::SelectionItem, selection_set::SelectionSet},
     planner::plan_nodes::{BatchFetchNode, FetchNode, FetchRewrite, FlattenNodePathSegment},
 };
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value, json, value::RawValue};
 
 use super::{
     Run,
@@ -17,37 +17,70 @@ use super::{
 };
 
 /// Unique representations and, for each, the response paths it stands for.
+/// Representations are serialized once, here: the bytes are both the
+/// deduplication key (hashed, compared on a hash match) and the request's
+/// `representations` list.
 #[derive(Default)]
 struct Gathered {
-    representations: Vec<Value>,
+    /// Serialized representations, comma-separated.
+    raw: Vec<u8>,
+    /// Where each one is in `raw`.
+    spans: Vec<std::ops::Range<usize>>,
+    /// Hash of a representation's bytes → its index.
+    seen: HashMap<u64, usize>,
     targets: Vec<Vec<Vec<Step>>>,
 }
 
+impl Gathered {
+    fn add(&mut self, rep: &Value, at: Vec<Step>, scratch: &mut Vec<u8>) {
+        scratch.clear();
+        // Serializing a Value into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *scratch, rep);
+        let hash = xxhash_rust::xxh3::xxh3_64(scratch);
+        if let Some(&i) = self.seen.get(&hash)
+            && self.raw[self.spans[i].clone()] == scratch[..]
+        {
+            self.targets[i].push(at);
+            return;
+        }
+        if !self.spans.is_empty() {
+            self.raw.push(b',');
+        }
+        let start = self.raw.len();
+        self.raw.extend_from_slice(scratch);
+        self.seen.entry(hash).or_insert(self.spans.len());
+        self.spans.push(start..self.raw.len());
+        self.targets.push(vec![at]);
+    }
+
+    /// The representations as one JSON list.
+    fn list(&self) -> Box<RawValue> {
+        let mut json = String::with_capacity(self.raw.len() + 2);
+        json.push('[');
+        // Written by serde_json from valid strings only.
+        json.push_str(std::str::from_utf8(&self.raw).unwrap_or_default());
+        json.push(']');
+        RawValue::from_string(json).unwrap_or_default()
+    }
+}
+
+/// Adds the representations found at `path` to `g`.
 fn gather(
     run: &Run<'_>,
+    g: &mut Gathered,
     path: &[FlattenNodePathSegment],
     requires: &SelectionSet,
     input_rewrites: Option<&Vec<FetchRewrite>>,
-) -> Gathered {
+) {
     let data = run.data.lock();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut g = Gathered::default();
+    let mut scratch = Vec::new();
     for (at, object) in paths::collect(&data, path) {
         let Some(mut rep) = represent(object, requires) else { continue };
         if let Some(rw) = input_rewrites {
             rewrites::apply_all(&mut rep, rw);
         }
-        let key = rep.to_string();
-        match seen.get(&key) {
-            Some(&i) => g.targets[i].push(at),
-            None => {
-                seen.insert(key, g.representations.len());
-                g.representations.push(rep);
-                g.targets.push(vec![at]);
-            }
-        }
+        g.add(&rep, at, &mut scratch);
     }
-    g
 }
 
 /// Projects `requires` (e.g. `... on User { __typename id }`) out of an
@@ -194,13 +227,13 @@ pub(crate) async fn fetch(run: &Run<'_>, path: &[FlattenNodePathSegment], fetch:
     let Some(requires) = &fetch.requires else {
         return super::root_fetch(run, fetch).await;
     };
-    let mut g = gather(run, path, requires, fetch.input_rewrites.as_ref());
-    if g.representations.is_empty() {
+    let mut g = Gathered::default();
+    gather(run, &mut g, path, requires, fetch.input_rewrites.as_ref());
+    if g.spans.is_empty() {
         return;
     }
     let mut vars = used_variables(run, fetch.variable_usages.as_ref());
-    // Only the targets are needed after this.
-    vars.insert("representations".into(), Value::Array(std::mem::take(&mut g.representations)));
+    vars.raw.push(("representations".into(), g.list()));
     let Some(mut response) =
         run.client.send(run, &fetch.service_name, &fetch.operation.document_str, vars, true).await
     else {
@@ -216,28 +249,15 @@ pub(crate) async fn batch(run: &Run<'_>, node: &BatchFetchNode) {
     let mut gathered = Vec::new();
     let mut vars = used_variables(run, node.variable_usages.as_ref());
     for alias in &node.entity_batch.aliases {
+        // Representations are unique per alias across its paths.
         let mut g = Gathered::default();
         for path in &alias.merge_paths {
-            let more = gather(run, path.as_slice(), &alias.requires, alias.input_rewrites.as_ref());
-            // Representations are unique per alias across its paths.
-            for (rep, targets) in more.representations.into_iter().zip(more.targets) {
-                match g.representations.iter().position(|r| r == &rep) {
-                    Some(i) => g.targets[i].extend(targets),
-                    None => {
-                        g.representations.push(rep);
-                        g.targets.push(targets);
-                    }
-                }
-            }
+            gather(run, &mut g, path.as_slice(), &alias.requires, alias.input_rewrites.as_ref());
         }
-        // Only the targets are needed after this.
-        vars.insert(
-            alias.representations_variable_name.clone(),
-            Value::Array(std::mem::take(&mut g.representations)),
-        );
+        vars.raw.push((alias.representations_variable_name.clone(), g.list()));
         gathered.push(g);
     }
-    if gathered.iter().all(|g| g.targets.is_empty()) {
+    if gathered.iter().all(|g| g.spans.is_empty()) {
         return;
     }
     let Some(mut response) =

@@ -137,11 +137,11 @@ fn unsupported(run: &Run<'_>, node: &PlanNode) {
 pub(crate) fn used_variables(
     run: &Run<'_>,
     usages: Option<&std::collections::BTreeSet<String>>,
-) -> Map<String, Value> {
-    let mut vars = Map::new();
+) -> subgraphs::Variables {
+    let mut vars = subgraphs::Variables::default();
     for name in usages.into_iter().flatten() {
         if let Some(v) = run.variables.get(name) {
-            vars.insert(name.clone(), v.clone());
+            vars.values.insert(name.clone(), v.clone());
         }
     }
     vars

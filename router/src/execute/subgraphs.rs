@@ -6,7 +6,8 @@ use std::{collections::HashMap, time::Duration};
 use std::sync::Arc;
 
 use futures::FutureExt;
-use serde_json::{Map, Value, json};
+use serde::{Serialize, ser::SerializeMap};
+use serde_json::{Map, Value, json, value::RawValue};
 
 use super::Run;
 
@@ -40,6 +41,34 @@ pub struct SubgraphClient {
     targets: HashMap<String, (reqwest::Url, std::time::Duration)>,
     local: HashMap<String, std::sync::Arc<dyn LocalSubgraph>>,
     inflight: std::sync::Arc<super::inflight::InFlight>,
+}
+
+/// The variables of one subgraph request: values taken from the client's
+/// request, plus representation lists already serialized while they were
+/// deduplicated (so they are not serialized twice).
+#[derive(Default)]
+pub(crate) struct Variables {
+    pub values: Map<String, Value>,
+    pub raw: Vec<(String, Box<RawValue>)>,
+}
+
+impl Serialize for Variables {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.values.len() + self.raw.len()))?;
+        for (k, v) in &self.values {
+            map.serialize_entry(k, v)?;
+        }
+        for (k, v) in &self.raw {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Serialize)]
+struct Request<'a> {
+    query: &'a str,
+    variables: &'a Variables,
 }
 
 /// A subgraph's answer.
@@ -80,7 +109,7 @@ impl SubgraphClient {
         run: &Run<'_>,
         service: &str,
         query: &str,
-        variables: Map<String, Value>,
+        variables: Variables,
         dedupe: bool,
     ) -> Option<SubgraphResponse> {
         match self.try_send(run, service, query, variables, dedupe).await {
@@ -101,11 +130,12 @@ impl SubgraphClient {
         run: &Run<'_>,
         service: &str,
         query: &str,
-        variables: Map<String, Value>,
+        variables: Variables,
         dedupe: bool,
     ) -> Result<SubgraphResponse, String> {
-        let body = json!({"query": query, "variables": variables});
+        let body = Request { query, variables: &variables };
         if let Some(local) = self.local.get(service) {
+            let body = serde_json::to_value(&body).map_err(|_| "request not serializable".to_owned())?;
             return Ok(split(local.execute(body, run.headers).await));
         }
         let (url, timeout) = self.targets.get(service).cloned().ok_or("no valid URL configured")?;
