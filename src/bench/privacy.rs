@@ -201,6 +201,7 @@ async fn recall(db_name: &str, url: &str, n: usize) -> anyhow::Result<()> {
     let added = store::remember(
         &kit.db,
         &subgraph_memory::domain::embed::Embedder::Local,
+        &Default::default(),
         tenant,
         user,
         new,

@@ -118,8 +118,16 @@ impl MutationRoot {
         let s = state(ctx)?;
         let m = NewMemory { kind, text, required_scope, importance, expires_at };
         let max = a.kit.config.memory.max_per_user;
-        let row =
-            store::remember(&a.kit.db, &s.embedder, a.caller.tenant_id, a.caller.user_id, m, max).await?;
+        let row = store::remember(
+            &a.kit.db,
+            &s.embedder,
+            &s.pgvector,
+            a.caller.tenant_id,
+            a.caller.user_id,
+            m,
+            max,
+        )
+        .await?;
         Ok(crate::memory_of(row))
     }
 

@@ -19,6 +19,7 @@ pub use graphql::{MutationRoot, QueryRoot};
 use domain::{
     data::MemoryData,
     embed::Embedder,
+    pgvector::PgVector,
     snapshot::{self, Cache, Filters},
 };
 
@@ -37,6 +38,8 @@ pub struct MemoryState {
     pub cache: Cache,
     /// Asks the consent service.
     pub consent: InternalClient,
+    /// pgvector, when the database has it.
+    pub pgvector: Arc<PgVector>,
 }
 
 impl MemoryState {
@@ -46,6 +49,7 @@ impl MemoryState {
             embedder: Embedder::from_config(&kit.config.ai),
             cache: snapshot::cache(kit.config.memory.cache_users),
             consent: InternalClient::new((*kit.internal_token).clone(), Duration::from_secs(5)),
+            pgvector: Arc::default(),
         }
     }
 }
@@ -81,8 +85,16 @@ pub async fn recall(
     filters: &Filters,
 ) -> ApiResult<Vec<graphql::RecallHit>> {
     let now = Utc::now();
-    let snapshot = snapshot::snapshot(&kit.db, &state.cache, tenant_id, user_id).await?;
-    let scopes = snapshot::scopes(&snapshot, now);
+    let indexed = state.pgvector.enabled(&kit.db).await?;
+    let snapshot = if indexed {
+        None
+    } else {
+        Some(snapshot::snapshot(&kit.db, &state.cache, tenant_id, user_id).await?)
+    };
+    let scopes = match &snapshot {
+        Some(s) => snapshot::scopes(s, now),
+        None => domain::pgvector::scopes(&kit.db, tenant_id, user_id, now).await?,
+    };
     if scopes.is_empty() {
         return Ok(Vec::new());
     }
@@ -93,7 +105,16 @@ pub async fn recall(
         return Ok(Vec::new());
     }
     let q = state.embedder.embed(query).await?;
-    let hits = snapshot::rank(&snapshot, &q, &state.embedder.name(), &allowed, filters, k, now);
+    let name = state.embedder.name();
+    let Some(snapshot) = snapshot else {
+        let hits =
+            domain::pgvector::rank(&kit.db, tenant_id, user_id, &q, &name, &allowed, filters, k, now).await?;
+        return Ok(hits
+            .into_iter()
+            .map(|h| graphql::RecallHit { memory: memory_of(h.memory), score: f64::from(h.score) })
+            .collect());
+    };
+    let hits = snapshot::rank(&snapshot, &q, &name, &allowed, filters, k, now);
     Ok(hits
         .into_iter()
         .map(|(e, score)| graphql::RecallHit {

@@ -42,6 +42,16 @@ impl TestDb {
         Self::create(Some(url)).await
     }
 
+    /// A fresh database on the Postgres server of `TEST_PGVECTOR_URL`, one
+    /// with the pgvector extension (`.ci/run` starts one); `None` when the
+    /// variable is unset, and the caller skips.
+    pub async fn pgvector() -> anyhow::Result<Option<Self>> {
+        match std::env::var("TEST_PGVECTOR_URL").ok().filter(|u| !u.is_empty()) {
+            Some(url) => Ok(Some(Self::create(Some(url)).await?)),
+            None => Ok(None),
+        }
+    }
+
     async fn create(admin_url: Option<String>) -> anyhow::Result<Self> {
         match admin_url {
             Some(admin_url) if !admin_url.is_empty() => {

@@ -2,5 +2,6 @@
 
 pub mod data;
 pub mod embed;
+pub mod pgvector;
 pub mod snapshot;
 pub mod store;

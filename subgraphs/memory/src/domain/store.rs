@@ -13,7 +13,10 @@ use sea_orm::{
 use subgraph_kit::{ApiError, ApiResult};
 use uuid::Uuid;
 
-use super::embed::{self, Embedder};
+use super::{
+    embed::{self, Embedder},
+    pgvector::PgVector,
+};
 
 /// What to remember.
 #[derive(Debug, Clone)]
@@ -34,6 +37,7 @@ pub struct NewMemory {
 pub async fn remember(
     db: &DatabaseConnection,
     embedder: &Embedder,
+    vectors: &PgVector,
     tenant_id: Uuid,
     user_id: Uuid,
     m: NewMemory,
@@ -62,6 +66,12 @@ pub async fn remember(
         return Err(ApiError::Conflict(format!("at most {max_per_user} memories per person")));
     }
     let vector = embedder.embed(&text).await?;
+    // Before the transaction: the first call may alter the table, which
+    // waits for every open transaction on it, ours included.
+    let indexed = vectors.enabled(db).await?;
+    if indexed {
+        vectors.ensure_index(db, &embedder.name(), vector.len()).await?;
+    }
     let txn = db.begin().await?;
     let row = memory::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -78,6 +88,9 @@ pub async fn remember(
     }
     .insert(&txn)
     .await?;
+    if indexed {
+        vectors.store(&txn, row.id, &vector).await?;
+    }
     changed(&txn, tenant_id, user_id, Change::Added(1)).await?;
     txn.commit().await?;
     Ok(row)

@@ -2,5 +2,6 @@
 //! quality of the local embedder, and caches that follow changes made by
 //! another replica.
 
+mod pgvector;
 mod quality;
 mod snapshot;

@@ -10,6 +10,7 @@ use subgraph_kit::{
 };
 use subgraph_memory::domain::{
     embed::{self, Embedder},
+    pgvector::PgVector,
     snapshot::{self, Filters},
     store::{self, NewMemory},
 };
@@ -43,8 +44,9 @@ async fn local_embedder_precision_at_3_is_at_least_0_8() {
             importance: 0.5,
             expires_at: None,
         };
-        let row =
-            store::remember(&kit.db, &Embedder::Local, tenant, user, new, 1_000).await.expect("remember");
+        let row = store::remember(&kit.db, &Embedder::Local, &PgVector::default(), tenant, user, new, 1_000)
+            .await
+            .expect("remember");
         topic_of.insert(row.id, m.topic.clone());
     }
     let cache = snapshot::cache(10);

@@ -15,6 +15,7 @@ use subgraph_kit::{
 };
 use subgraph_memory::domain::{
     embed::{self, Embedder},
+    pgvector::PgVector,
     snapshot::{self, Cache, Filters},
     store::{self, Change, NewMemory},
 };
@@ -82,9 +83,17 @@ async fn caches_hold_exactly_the_stored_rows_through_any_mix_of_changes() {
             0..5 => {
                 for i in 0..rng.random_range(1..8) {
                     let text = format!("memory {step} {i} about topic {}", rng.random_range(0..20));
-                    store::remember(&kit.db, &Embedder::Local, tenant, user, new(&text), 10_000)
-                        .await
-                        .expect("remember");
+                    store::remember(
+                        &kit.db,
+                        &Embedder::Local,
+                        &PgVector::default(),
+                        tenant,
+                        user,
+                        new(&text),
+                        10_000,
+                    )
+                    .await
+                    .expect("remember");
                 }
             }
             5..8 => {
@@ -121,7 +130,9 @@ async fn a_cache_sees_changes_made_through_another_replica() {
     let kit = Kit::start(test_config(&db)).await.expect("kit");
     let (tenant, user) = (Uuid::now_v7(), Uuid::now_v7());
     let (mine, theirs) = (snapshot::cache(10), snapshot::cache(10));
-    store::remember(&kit.db, &Embedder::Local, tenant, user, new("first"), 10).await.expect("remember");
+    store::remember(&kit.db, &Embedder::Local, &PgVector::default(), tenant, user, new("first"), 10)
+        .await
+        .expect("remember");
     let count = |s: &snapshot::Snapshot| {
         snapshot::rank(
             s,
@@ -136,7 +147,9 @@ async fn a_cache_sees_changes_made_through_another_replica() {
     };
     assert_eq!(count(&snapshot::snapshot(&kit.db, &mine, tenant, user).await.expect("s")), 1);
     let second =
-        store::remember(&kit.db, &Embedder::Local, tenant, user, new("second"), 10).await.expect("remember");
+        store::remember(&kit.db, &Embedder::Local, &PgVector::default(), tenant, user, new("second"), 10)
+            .await
+            .expect("remember");
     assert_eq!(count(&snapshot::snapshot(&kit.db, &theirs, tenant, user).await.expect("s")), 2);
     assert_eq!(
         count(&snapshot::snapshot(&kit.db, &mine, tenant, user).await.expect("s")),
@@ -145,6 +158,7 @@ async fn a_cache_sees_changes_made_through_another_replica() {
     );
     store::forget(&kit.db, tenant, user, second.id).await.expect("forget");
     assert_eq!(count(&snapshot::snapshot(&kit.db, &mine, tenant, user).await.expect("s")), 1);
-    let full = store::remember(&kit.db, &Embedder::Local, tenant, user, new("x"), 1).await;
+    let full =
+        store::remember(&kit.db, &Embedder::Local, &PgVector::default(), tenant, user, new("x"), 1).await;
     assert!(full.is_err(), "the per-person cap holds");
 }
