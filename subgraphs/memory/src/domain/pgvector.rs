@@ -17,8 +17,8 @@ use std::collections::HashSet;
 use backbone_entities::memory::entry as memory;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QuerySelect, Statement,
-    TransactionTrait, Value,
+    ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
+    Statement, TransactionTrait, Value,
 };
 use subgraph_kit::ApiResult;
 use tokio::sync::{Mutex, OnceCell};
@@ -52,19 +52,6 @@ impl PgVector {
         self.on.get_or_try_init(|| prepare(db)).await.copied()
     }
 
-    /// Writes `vector` into the row's `vector` column, inside the caller's
-    /// transaction.
-    pub async fn store(&self, txn: &impl ConnectionTrait, id: Uuid, vector: &[f32]) -> ApiResult<()> {
-        let sql = "UPDATE memories SET embedding_vec = $1::vector WHERE id = $2";
-        txn.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            sql,
-            [literal(vector).into(), id.into()],
-        ))
-        .await?;
-        Ok(())
-    }
-
     /// Makes sure `embedder`'s vectors of `dims` have an index (once per
     /// process; outside any transaction, since building it blocks writes).
     pub async fn ensure_index(&self, db: &DatabaseConnection, embedder: &str, dims: usize) -> ApiResult<()> {
@@ -76,6 +63,19 @@ impl PgVector {
         }
         Ok(())
     }
+}
+
+/// Writes `vector` into the row's `vector` column (inside the caller's
+/// transaction, when it has one).
+pub async fn store(conn: &impl ConnectionTrait, id: Uuid, vector: &[f32]) -> ApiResult<()> {
+    let sql = "UPDATE memories SET embedding_vec = $1::vector WHERE id = $2";
+    conn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        sql,
+        [literal(vector).into(), id.into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 async fn prepare(db: &DatabaseConnection) -> ApiResult<bool> {
@@ -130,10 +130,7 @@ async fn backfill(db: &DatabaseConnection) -> ApiResult<()> {
         }
         let txn = db.begin().await?;
         for (id, bytes) in rows {
-            let sql = "UPDATE memories SET embedding_vec = $1::vector WHERE id = $2";
-            let v = literal(&embed::from_bytes(&bytes));
-            txn.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, [v.into(), id.into()]))
-                .await?;
+            store(&txn, id, &embed::from_bytes(&bytes)).await?;
         }
         txn.commit().await?;
     }
@@ -182,7 +179,8 @@ fn index_ddl(embedder: &str, dims: usize) -> String {
 /// literals so the planner can match the partial index.
 pub fn ranking_sql(embedder: &str, dims: usize, scopes: usize, filters: &Filters) -> String {
     let mut sql = format!(
-        "SELECT id, 1 - (embedding_vec::vector({dims}) <=> $1::vector({dims})) AS score FROM memories \
+        "SELECT id, tenant_id, user_id, kind, text, required_scope, importance, expires_at, embedder, \
+         embedding, created_at, 1 - (embedding_vec::vector({dims}) <=> $1::vector({dims})) AS score FROM memories \
          WHERE embedder = {} AND tenant_id = $2 AND user_id = $3 AND (expires_at IS NULL OR expires_at > $4)",
         quoted(embedder)
     );
@@ -234,22 +232,12 @@ pub async fn rank(
     txn.execute_unprepared(&format!("SET LOCAL hnsw.ef_search = {EF_SEARCH}")).await?;
     let rows = txn.query_all_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values)).await?;
     txn.commit().await?;
-    let mut ranked = Vec::with_capacity(rows.len());
-    for row in rows {
-        ranked.push((row.try_get::<Uuid>("", "id")?, row.try_get::<f64>("", "score")? as f32));
-    }
-    let ids: Vec<Uuid> = ranked.iter().map(|(id, _)| *id).collect();
-    let mut models = store::mine(tenant_id, user_id)
-        .filter(sea_orm::ColumnTrait::is_in(&memory::Column::Id, ids))
-        .all(db)
-        .await?;
-    Ok(ranked
-        .into_iter()
-        .filter_map(|(id, score)| {
-            let i = models.iter().position(|m| m.id == id)?;
-            Some(Hit { memory: models.swap_remove(i), score })
+    rows.iter()
+        .map(|row| {
+            let memory = memory::Model::from_query_result(row, "")?;
+            Ok(Hit { memory, score: row.try_get::<f64>("", "score")? as f32 })
         })
-        .collect())
+        .collect()
 }
 
 /// Distinct scopes of the person's live memories.

@@ -89,7 +89,7 @@ pub async fn remember(
     .insert(&txn)
     .await?;
     if indexed {
-        vectors.store(&txn, row.id, &vector).await?;
+        super::pgvector::store(&txn, row.id, &vector).await?;
     }
     changed(&txn, tenant_id, user_id, Change::Added(1)).await?;
     txn.commit().await?;
