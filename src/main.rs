@@ -67,6 +67,20 @@ enum Command {
         /// Distinct tokens the subscribers are spread over (one feed each).
         #[arg(long, default_value_t = 1)]
         feeds: usize,
+        /// Print each event's first, median, p99 and last delivery.
+        #[arg(long)]
+        per_round: bool,
+        /// Also measure the same fan-out over bare TCP (no GraphQL,
+        /// WebSocket or database): this machine's floor.
+        #[arg(long)]
+        floor: bool,
+    },
+    /// The bare TCP server of `bench-subscriptions --floor` (started by it).
+    #[command(hide = true)]
+    BenchFloorServer {
+        /// Port to listen on (127.0.0.1).
+        #[arg(long)]
+        port: u16,
     },
     /// Benchmarks `hasConsent` through the router and memory recall over
     /// 10k / 100k memories (see docs/benchmarks.md).
@@ -151,14 +165,17 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench { clients, seconds, warmup, compare_hive } => {
             backbone::bench::run(backbone::bench::Settings { clients, seconds, warmup, compare_hive }).await
         }
-        Command::BenchSubscriptions { subscribers, events, feeds } => {
+        Command::BenchSubscriptions { subscribers, events, feeds, per_round, floor } => {
             backbone::bench::subscriptions::run(backbone::bench::subscriptions::Settings {
                 subscribers,
                 events,
                 feeds,
+                per_round,
+                floor,
             })
             .await
         }
+        Command::BenchFloorServer { port } => backbone::bench::serve_floor(port).await,
         Command::BenchPrivacy { clients, seconds, memories, postgres_url } => {
             let load = backbone::bench::Settings { clients, seconds, warmup: 2, compare_hive: None };
             backbone::bench::privacy::run(backbone::bench::privacy::PrivacySettings {

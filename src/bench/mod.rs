@@ -12,6 +12,7 @@
 //! The load generator runs N concurrent keep-alive clients for a fixed
 //! time after a warm-up and reports requests/s, p50/p99 and errors.
 
+mod floor;
 mod load;
 pub mod privacy;
 mod serve;
@@ -26,6 +27,7 @@ use std::{
 use anyhow::{Context, bail};
 use backbone_router::compose::{SubgraphSdl, compose};
 use backbone_test_subgraphs as t;
+pub use floor::serve as serve_floor;
 pub use serve::serve_in_process;
 
 /// The benchmark query: users → reviews → product → inventory, and top

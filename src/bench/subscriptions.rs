@@ -14,14 +14,17 @@
 
 use std::{
     process::{Command, Stdio},
-    sync::Arc,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, AtomicUsize, Ordering},
+    },
     time::{Duration, Instant},
 };
 
 use anyhow::{Context, bail};
 use serde_json::json;
 use subgraph_kit::{Kit, auth, config::Config, db};
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::{Notify, Semaphore};
 
 use super::{ChildRouter, free_port, wait_ready};
 use crate::{seed, wsclient::WsClient};
@@ -35,6 +38,10 @@ pub struct Settings {
     pub events: usize,
     /// Distinct tokens (feeds) the subscribers are spread over.
     pub feeds: usize,
+    /// Print each event's first, median, p99 and last delivery.
+    pub per_round: bool,
+    /// Also run the bare TCP fan-out (`floor`) for each subscriber count.
+    pub floor: bool,
 }
 
 const WATCH: &str = "subscription($id: ID!) { complaintStatusChanged(complaintId: $id) { to complaint { status assignee { displayName } } } }";
@@ -61,23 +68,40 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     );
     for &n in &settings.subscribers {
         let row = one(n, &settings).await?;
-        println!(
-            "{:>11} {:>6} {:>10.1} {:>12.1} {:>9.1} {:>9.1} {:>9.1} {:>13.0} {:>8}",
-            n,
-            settings.feeds,
-            row.connect_s,
-            row.idle_kb,
-            row.p50,
-            row.p99,
-            row.max,
-            row.deliveries_per_s,
-            row.missing
-        );
+        print_row(n, &settings, &row);
+        if settings.floor {
+            let f = super::floor::run(n, settings.events).await?;
+            println!(
+                "{:>11} {:>6} {:>10} {:>12} {:>9.1} {:>9.1} {:>9.1} {:>13} {:>8}   ← bare TCP, same fan-out",
+                n, "-", "-", "-", f.p50, f.p99, f.max, "-", f.missing
+            );
+        }
     }
     println!(
         "(latency = mutation sent → event received, per subscriber; idle kB/conn = router process RSS growth / subscribers)"
     );
+    if settings.floor {
+        println!(
+            "(bare TCP = one process writing a {}-byte frame to N plain TCP sockets, one task each, no GraphQL/WebSocket/database)",
+            super::floor::FRAME
+        );
+    }
     Ok(())
+}
+
+fn print_row(n: usize, settings: &Settings, row: &Row) {
+    println!(
+        "{:>11} {:>6} {:>10.1} {:>12.1} {:>9.1} {:>9.1} {:>9.1} {:>13.0} {:>8}",
+        n,
+        settings.feeds,
+        row.connect_s,
+        row.idle_kb,
+        row.p50,
+        row.p99,
+        row.max,
+        row.deliveries_per_s,
+        row.missing
+    );
 }
 
 struct Row {
@@ -129,26 +153,33 @@ async fn one(n: usize, settings: &Settings) -> anyhow::Result<Row> {
         tokio::time::sleep(Duration::from_millis(500)).await;
         let base_kb = rss_kb(graph.child.id()).context("child RSS")?;
 
-        // Connect and subscribe, 256 handshakes at a time.
+        // Connect and subscribe, 256 handshakes at a time. Each client
+        // stamps its receipts into its own slots and only the last client
+        // of a round wakes this task: a channel message per receipt would
+        // wake this thread 10,000 times per event, CPU that the router on
+        // these two cores would not get.
         let ws_url = graph.url.replacen("http", "ws", 1);
         let tokens: Vec<String> = (0..settings.feeds.max(1)).map(|i| token("staff", 3600 + i as i64)).collect::<anyhow::Result<_>>()?;
-        let (tx, mut rx) = mpsc::unbounded_channel::<(usize, Instant)>();
+        let clock = Instant::now();
+        let tally = Arc::new(Tally::new(n, settings.events));
         let gate = Arc::new(Semaphore::new(256));
         let started = Instant::now();
         let mut ready = Vec::with_capacity(n);
         for i in 0..n {
-            let (gate, tx, url, complaint) = (gate.clone(), tx.clone(), ws_url.clone(), complaint.clone());
+            let (gate, url, complaint, tally) = (gate.clone(), ws_url.clone(), complaint.clone(), tally.clone());
             let payload = json!({"Authorization": format!("Bearer {}", tokens[i % tokens.len()])});
             ready.push(tokio::spawn(async move {
                 let permit = gate.acquire_owned().await?;
                 let mut ws = WsClient::connect(&url, "graphql-transport-ws", payload).await?;
                 ws.subscribe("1", WATCH, json!({"id": complaint})).await?;
                 drop(permit);
+                // Reads until the graph goes away, so the server side
+                // closes first and client ports are not left in TIME_WAIT.
                 tokio::spawn(async move {
                     let mut seen = 0;
                     while let Ok(m) = ws.next_text().await {
-                        if m.contains(r#""type":"next""#) {
-                            let _ = tx.send((seen, Instant::now()));
+                        if m.contains(r#""type":"next""#) && seen < tally.events {
+                            tally.stamp(i, seen, clock);
                             seen += 1;
                         }
                     }
@@ -159,34 +190,37 @@ async fn one(n: usize, settings: &Settings) -> anyhow::Result<Row> {
         for r in ready {
             r.await??;
         }
-        drop(tx);
         let connect_s = started.elapsed().as_secs_f64();
         tokio::time::sleep(Duration::from_secs(2)).await;
         let idle_kb = rss_kb(graph.child.id()).context("child RSS")?.saturating_sub(base_kb) as f64 / n as f64;
 
         let statuses = ["ACKNOWLEDGED", "IN_PROGRESS", "ON_HOLD"];
-        let mut latencies = Vec::with_capacity(n * settings.events);
-        let (mut fanout_total, mut missing) = (Duration::ZERO, 0);
+        let mut sent_at = Vec::with_capacity(settings.events);
+        let mut last_of_round = Vec::with_capacity(settings.events);
         for k in 0..settings.events {
             let status = if k < 2 { statuses[k] } else { statuses[2 - k % 2] };
             let sent = Instant::now();
+            sent_at.push(sent);
             gql("staff", "mutation($id: ID!, $s: ComplaintStatus!) { changeComplaintStatus(id: $id, status: $s) { status } }", json!({"id": complaint, "s": status})).await?;
-            let mut got = 0;
-            let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-            while got < n {
-                match tokio::time::timeout_at(deadline, rx.recv()).await {
-                    Ok(Some((seq, at))) if seq == k => {
-                        latencies.push(at - sent);
-                        got += 1;
-                    }
-                    Ok(Some(_)) => {}
-                    _ => break,
+            let _ = tokio::time::timeout(Duration::from_secs(30), tally.all_in(k)).await;
+            last_of_round.push(sent.elapsed());
+            if settings.per_round {
+                let mut r: Vec<Duration> = (0..n).filter_map(|i| tally.receipt(i, k, clock)).map(|a| a.saturating_duration_since(sent)).collect();
+                r.sort();
+                eprintln!("round {k}: first {:?} p50 {:?} p99 {:?} last {:?}", r[0], r[r.len() / 2], r[r.len() * 99 / 100], r[r.len() - 1]);
+            }
+        }
+        let (mut latencies, mut missing) = (Vec::with_capacity(n * settings.events), 0);
+        for (k, sent) in sent_at.iter().enumerate() {
+            for i in 0..n {
+                match tally.receipt(i, k, clock) {
+                    Some(at) => latencies.push(at.saturating_duration_since(*sent)),
+                    None => missing += 1,
                 }
             }
-            missing += n - got;
-            fanout_total += latencies.last().copied().unwrap_or_default();
         }
         latencies.sort();
+        let fanout_total: Duration = last_of_round.iter().sum();
         let pct = |p: f64| latencies.get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1))).map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0);
         Ok(Row {
             connect_s,
@@ -202,6 +236,52 @@ async fn one(n: usize, settings: &Settings) -> anyhow::Result<Row> {
     graph.stop();
     let _ = std::fs::remove_dir_all(&dir);
     result
+}
+
+/// Receipt times of every (client, event), written by the clients
+/// themselves, and a count per event that wakes the bench when complete.
+pub(super) struct Tally {
+    pub(super) events: usize,
+    clients: usize,
+    /// Nanoseconds since the bench's clock + 1, per client and event; 0 =
+    /// not received.
+    at: Vec<AtomicU64>,
+    received: Vec<AtomicUsize>,
+    complete: Notify,
+}
+
+impl Tally {
+    pub(super) fn new(clients: usize, events: usize) -> Self {
+        Self {
+            events,
+            clients,
+            at: (0..clients * events).map(|_| AtomicU64::new(0)).collect(),
+            received: (0..events).map(|_| AtomicUsize::new(0)).collect(),
+            complete: Notify::new(),
+        }
+    }
+
+    pub(super) fn stamp(&self, client: usize, event: usize, clock: Instant) {
+        let nanos = clock.elapsed().as_nanos() as u64 + 1;
+        self.at[client * self.events + event].store(nanos, Ordering::Relaxed);
+        if self.received[event].fetch_add(1, Ordering::AcqRel) + 1 == self.clients {
+            self.complete.notify_one();
+        }
+    }
+
+    /// Waits until every client has event `event`.
+    pub(super) async fn all_in(&self, event: usize) {
+        while self.received[event].load(Ordering::Acquire) < self.clients {
+            self.complete.notified().await;
+        }
+    }
+
+    pub(super) fn receipt(&self, client: usize, event: usize, clock: Instant) -> Option<Instant> {
+        match self.at[client * self.events + event].load(Ordering::Acquire) {
+            0 => None,
+            nanos => Some(clock + Duration::from_nanos(nanos - 1)),
+        }
+    }
 }
 
 pub(crate) fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {

@@ -13,6 +13,7 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures::{SinkExt, StreamExt};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Value, json};
+use smallvec::{SmallVec, smallvec};
 use tokio::sync::mpsc;
 use tokio_stream::StreamMap;
 
@@ -74,11 +75,35 @@ pub async fn serve(socket: WebSocket, pipeline: Arc<Pipeline>, protocol: Protoco
         every.mul_f64((random % 1000) as f64 / 1000.0)
     };
     let mut keepalive = tokio::time::interval_at(tokio::time::Instant::now() + every + phase, every);
-    let (started_tx, mut started) = mpsc::unbounded_channel::<Started>();
-    let mut starting: HashMap<String, tokio::task::AbortHandle> = HashMap::new();
+    let (started_tx, mut started) = mpsc::unbounded_channel::<(u64, Started)>();
+    let mut starting: HashMap<String, (u64, tokio::task::AbortHandle)> = HashMap::new();
+    let mut tickets = 0u64;
     let mut live: StreamMap<String, Live> = StreamMap::new();
     loop {
-        let outgoing: Vec<Message> = tokio::select! {
+        // At most two frames per turn: no allocation on the per-event path.
+        let outgoing: SmallVec<[Message; 2]> = tokio::select! {
+            // Results first: an event wakes every subscriber at once, and
+            // each should write it without first touching its socket's
+            // read state, its start queue and its timer, which are cold
+            // in cache by then. Bounded: a feed buffers at most 256 items.
+            biased;
+            Some((id, item)) = live.next(), if !live.is_empty() => match item {
+                Ok(Item::Next(payload)) => smallvec![Message::Text(payload.frame(protocol, &id))],
+                Ok(Item::Fail(errors)) => {
+                    live.remove(&id);
+                    let payload = json!({"data": null, "errors": errors.as_ref()}).to_string();
+                    smallvec![text_message(protocol.next(&id, &payload)), text_message(protocol.complete(&id))]
+                }
+                Ok(Item::Complete) => {
+                    live.remove(&id);
+                    smallvec![text_message(protocol.complete(&id))]
+                }
+                Err(tokio_stream::wrappers::errors::BroadcastStreamRecvError::Lagged(n)) => {
+                    live.remove(&id);
+                    let message = format!("this subscriber fell behind and missed {n} events; subscribe again");
+                    smallvec![text_message(protocol.error(&id, vec![limited(&message)]))]
+                }
+            },
             frame = next_text(&mut socket) => {
                 let Some(text) = frame else { break };
                 let message = match protocol.decode(&text) {
@@ -93,15 +118,15 @@ pub async fn serve(socket: WebSocket, pipeline: Arc<Pipeline>, protocol: Protoco
                         let _ = socket.send(close(4429, "Too many initialisation requests".into())).await;
                         break;
                     }
-                    ClientMessage::Ping => vec![text_message(protocol.pong())],
-                    ClientMessage::Pong => Vec::new(),
+                    ClientMessage::Ping => smallvec![text_message(protocol.pong())],
+                    ClientMessage::Pong => SmallVec::new(),
                     ClientMessage::Terminate => break,
                     ClientMessage::Complete(id) => {
-                        if let Some(task) = starting.remove(&id) {
+                        if let Some((_, task)) = starting.remove(&id) {
                             task.abort();
                         }
                         live.remove(&id);
-                        Vec::new()
+                        SmallVec::new()
                     }
                     ClientMessage::Subscribe { id, request } => {
                         if starting.contains_key(&id) || live.contains_key(&id) {
@@ -111,49 +136,39 @@ pub async fn serve(socket: WebSocket, pipeline: Arc<Pipeline>, protocol: Protoco
                         let max = realtime.config.max_subscriptions_per_connection;
                         if starting.len() + live.len() >= max {
                             let message = format!("at most {max} subscriptions per connection");
-                            vec![text_message(protocol.error(&id, vec![limited(&message)]))]
+                            smallvec![text_message(protocol.error(&id, vec![limited(&message)]))]
                         } else {
                             let (pipeline, realtime, caller, tx) = (pipeline.clone(), realtime.clone(), caller.clone(), started_tx.clone());
                             let op = id.clone();
+                            tickets += 1;
+                            let ticket = tickets;
                             let task = tokio::spawn(async move {
-                                let _ = tx.send(start(pipeline, realtime, protocol, op, request, caller).await);
+                                let _ = tx.send((ticket, start(pipeline, realtime, protocol, op, request, caller).await));
                             });
-                            starting.insert(id, task.abort_handle());
-                            Vec::new()
+                            starting.insert(id, (ticket, task.abort_handle()));
+                            SmallVec::new()
                         }
                     }
                 }
             }
-            Some(result) = started.recv() => match result {
+            // Only while a start is pending; a ticket tells a result from a
+            // stale one of an aborted start that reused its id.
+            Some((ticket, result)) = started.recv(), if !starting.is_empty() => match result {
                 Started::Live(id, sub) => {
-                    if starting.remove(&id).is_some() {
+                    if take(&mut starting, &id, ticket) {
                         live.insert(id, sub);
                     }
-                    Vec::new()
+                    SmallVec::new()
                 }
                 Started::Done(id, frames) => {
-                    starting.remove(&id);
-                    frames.into_iter().map(text_message).collect()
+                    if take(&mut starting, &id, ticket) {
+                        frames.into_iter().map(text_message).collect()
+                    } else {
+                        SmallVec::new()
+                    }
                 }
             },
-            Some((id, item)) = live.next(), if !live.is_empty() => match item {
-                Ok(Item::Next(payload)) => vec![Message::Text(payload.frame(protocol, &id))],
-                Ok(Item::Fail(errors)) => {
-                    live.remove(&id);
-                    let payload = json!({"data": null, "errors": errors.as_ref()}).to_string();
-                    vec![text_message(protocol.next(&id, &payload)), text_message(protocol.complete(&id))]
-                }
-                Ok(Item::Complete) => {
-                    live.remove(&id);
-                    vec![text_message(protocol.complete(&id))]
-                }
-                Err(tokio_stream::wrappers::errors::BroadcastStreamRecvError::Lagged(n)) => {
-                    live.remove(&id);
-                    let message = format!("this subscriber fell behind and missed {n} events; subscribe again");
-                    vec![text_message(protocol.error(&id, vec![limited(&message)]))]
-                }
-            },
-            _ = keepalive.tick() => vec![text_message(protocol.keepalive())],
+            _ = keepalive.tick() => smallvec![text_message(protocol.keepalive())],
         };
         let mut failed = false;
         for m in outgoing {
@@ -166,10 +181,20 @@ pub async fn serve(socket: WebSocket, pipeline: Arc<Pipeline>, protocol: Protoco
             break;
         }
     }
-    for (_, task) in starting {
+    for (_, (_, task)) in starting {
         task.abort();
     }
     let _ = socket.close().await;
+}
+
+/// Ends the pending start of `id` if `ticket` is its own.
+fn take(starting: &mut HashMap<String, (u64, tokio::task::AbortHandle)>, id: &str, ticket: u64) -> bool {
+    if starting.get(id).is_some_and(|(t, _)| *t == ticket) {
+        starting.remove(id);
+        true
+    } else {
+        false
+    }
 }
 
 fn text_message(s: String) -> Message {

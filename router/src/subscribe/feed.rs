@@ -8,7 +8,7 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Weak},
+    sync::{Arc, OnceLock, Weak},
 };
 
 use hive_router_query_planner::planner::plan_nodes::FetchNode;
@@ -30,17 +30,26 @@ use crate::{execute, graph::LiveGraph, planner::Planned, project};
 #[derive(Debug)]
 pub struct Payload {
     json: String,
+    /// The first frame built; most subscribers of a feed share it, and
+    /// reading it takes no lock.
+    first: OnceLock<(Protocol, String, Utf8Bytes)>,
     framed: Mutex<Vec<(Protocol, String, Utf8Bytes)>>,
 }
 
 impl Payload {
     fn new(json: String) -> Self {
-        Self { json, framed: Mutex::new(Vec::new()) }
+        Self { json, first: OnceLock::new(), framed: Mutex::new(Vec::new()) }
     }
 
     /// The `next` frame of operation `id`: built by the first subscriber
     /// that needs it, a reference-counted copy for the rest.
     pub fn frame(&self, protocol: Protocol, id: &str) -> Utf8Bytes {
+        let (p, i, bytes) = self
+            .first
+            .get_or_init(|| (protocol, id.to_owned(), Utf8Bytes::from(protocol.next(id, &self.json))));
+        if *p == protocol && i == id {
+            return bytes.clone();
+        }
         let mut framed = self.framed.lock();
         if let Some((_, _, bytes)) = framed.iter().find(|(p, i, _)| *p == protocol && i == id) {
             return bytes.clone();
