@@ -151,9 +151,10 @@ pub async fn serve(socket: WebSocket, pipeline: Arc<Pipeline>, protocol: Protoco
                     }
                 }
             }
-            // Only while a start is pending; a ticket tells a result from a
-            // stale one of an aborted start that reused its id.
-            Some((ticket, result)) = started.recv(), if !starting.is_empty() => match result {
+            // Always polled, so a late result of an aborted start is
+            // dropped at once rather than holding its tenant slot; a ticket
+            // tells it from the result of a new start that reused its id.
+            Some((ticket, result)) = started.recv() => match result {
                 Started::Live(id, sub) => {
                     if take(&mut starting, &id, ticket) {
                         live.insert(id, sub);
