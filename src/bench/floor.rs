@@ -18,20 +18,19 @@ use tokio::{
     sync::{Semaphore, broadcast},
 };
 
-use super::{free_port, subscriptions::Tally};
+use super::{
+    free_port,
+    subscriptions::{Spread, Tally},
+};
 
 /// Bytes per event: the size of the router's `next` frame in the
 /// subscription benchmark (≈ 190 bytes with its WebSocket header).
 pub const FRAME: usize = 200;
 
-/// Percentiles of one floor run, in ms.
+/// One floor run.
 pub struct Floor {
-    /// Median latency, trigger sent → frame read.
-    pub p50: f64,
-    /// 99th percentile.
-    pub p99: f64,
-    /// Slowest delivery.
-    pub max: f64,
+    /// Latency, trigger sent → frame read.
+    pub latency: Spread,
     /// Deliveries that did not arrive within 30 s.
     pub missing: usize,
 }
@@ -141,21 +140,11 @@ async fn clients(port: u16, n: usize, events: usize) -> anyhow::Result<Floor> {
         let sent = Instant::now();
         control.write_all(b"x").await?;
         let _ = tokio::time::timeout(Duration::from_secs(30), tally.all_in(k)).await;
-        for i in 0..n {
-            match tally.receipt(i, k, clock) {
-                Some(at) => latencies.push(at.saturating_duration_since(sent)),
-                None => missing += 1,
-            }
-        }
+        let (round, lost) = tally.latencies(k, sent, clock);
+        latencies.extend(round);
+        missing += lost;
     }
-    latencies.sort();
-    let ms = |d: &Duration| d.as_secs_f64() * 1000.0;
-    let pct = |p: f64| {
-        latencies
-            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
-            .map_or(f64::NAN, ms)
-    };
-    Ok(Floor { p50: pct(0.5), p99: pct(0.99), max: latencies.last().map_or(f64::NAN, ms), missing })
+    Ok(Floor { latency: Spread::of(latencies), missing })
 }
 
 /// The control line, once the server listens.

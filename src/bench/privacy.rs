@@ -167,15 +167,7 @@ async fn recall(db_name: &str, url: &str, n: usize) -> anyhow::Result<()> {
     let allowed = ["memory".to_owned()];
     let t0 = Instant::now();
     let s = snapshot::snapshot(&kit.db, &cache, tenant, user).await?;
-    let _ = snapshot::rank(
-        &s,
-        &embed::local(QUERIES[0]),
-        LOCAL_NAME,
-        &allowed,
-        &Filters::default(),
-        5,
-        Utc::now(),
-    );
+    let _ = top5(&s, &embed::local(QUERIES[0]), &allowed);
     let cold = t0.elapsed().as_secs_f64() * 1000.0;
     let runs = 400;
     let mut samples = Vec::with_capacity(runs);
@@ -183,7 +175,7 @@ async fn recall(db_name: &str, url: &str, n: usize) -> anyhow::Result<()> {
         let t = Instant::now();
         let s = snapshot::snapshot(&kit.db, &cache, tenant, user).await?;
         let q = embed::local(QUERIES[i % QUERIES.len()]);
-        let hits = snapshot::rank(&s, &q, LOCAL_NAME, &allowed, &Filters::default(), 5, Utc::now());
+        let hits = top5(&s, &q, &allowed);
         anyhow::ensure!(hits.len() == 5, "recall found {}", hits.len());
         samples.push(t.elapsed().as_secs_f64() * 1000.0);
     }
@@ -210,15 +202,7 @@ async fn recall(db_name: &str, url: &str, n: usize) -> anyhow::Result<()> {
     .await?;
     let t = Instant::now();
     let s = snapshot::snapshot(&kit.db, &cache, tenant, user).await?;
-    let hits = snapshot::rank(
-        &s,
-        &embed::local("knee physiotherapy"),
-        LOCAL_NAME,
-        &allowed,
-        &Filters::default(),
-        5,
-        Utc::now(),
-    );
+    let hits = top5(&s, &embed::local("knee physiotherapy"), &allowed);
     anyhow::ensure!(
         hits.first().is_some_and(|(e, _)| e.text.contains("physiotherapy")),
         "the new memory is recalled"
@@ -229,8 +213,7 @@ async fn recall(db_name: &str, url: &str, n: usize) -> anyhow::Result<()> {
     let t = Instant::now();
     let s = snapshot::snapshot(&kit.db, &cache, tenant, user).await?;
     anyhow::ensure!(s.len() == n, "{} memories after forgetting one", s.len());
-    let hits =
-        snapshot::rank(&s, &embed::local("knee"), LOCAL_NAME, &allowed, &Filters::default(), 5, Utc::now());
+    let hits = top5(&s, &embed::local("knee"), &allowed);
     anyhow::ensure!(hits.iter().all(|(e, _)| e.id != added.id), "a forgotten memory is recalled");
     let after_forget = t.elapsed().as_secs_f64() * 1000.0;
     println!(
@@ -250,4 +233,12 @@ async fn recall(db_name: &str, url: &str, n: usize) -> anyhow::Result<()> {
     entry::Entity::delete_many().filter(entry::Column::UserId.eq(user)).exec(&txn).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// The best 5 memories for `query` among `allowed` scopes, as recall asks.
+fn top5<'a>(s: &'a snapshot::Snapshot, query: &[f32], allowed: &[String]) -> Vec<(&'a snapshot::Entry, f32)> {
+    let filters = Filters::default();
+    let ask =
+        snapshot::Ask { query, embedder: LOCAL_NAME, allowed, filters: &filters, k: 5, now: Utc::now() };
+    snapshot::rank(s, &ask)
 }

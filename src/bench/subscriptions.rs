@@ -73,7 +73,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             let f = super::floor::run(n, settings.events).await?;
             println!(
                 "{:>11} {:>6} {:>10} {:>12} {:>9.1} {:>9.1} {:>9.1} {:>13} {:>8}   ← bare TCP, same fan-out",
-                n, "-", "-", "-", f.p50, f.p99, f.max, "-", f.missing
+                n, "-", "-", "-", f.latency.p50, f.latency.p99, f.latency.max, "-", f.missing
             );
         }
     }
@@ -96,9 +96,9 @@ fn print_row(n: usize, settings: &Settings, row: &Row) {
         settings.feeds,
         row.connect_s,
         row.idle_kb,
-        row.p50,
-        row.p99,
-        row.max,
+        row.latency.p50,
+        row.latency.p99,
+        row.latency.max,
         row.deliveries_per_s,
         row.missing
     );
@@ -107,9 +107,7 @@ fn print_row(n: usize, settings: &Settings, row: &Row) {
 struct Row {
     connect_s: f64,
     idle_kb: f64,
-    p50: f64,
-    p99: f64,
-    max: f64,
+    latency: Spread,
     deliveries_per_s: f64,
     missing: usize,
 }
@@ -205,29 +203,22 @@ async fn one(n: usize, settings: &Settings) -> anyhow::Result<Row> {
             let _ = tokio::time::timeout(Duration::from_secs(30), tally.all_in(k)).await;
             last_of_round.push(sent.elapsed());
             if settings.per_round {
-                let mut r: Vec<Duration> = (0..n).filter_map(|i| tally.receipt(i, k, clock)).map(|a| a.saturating_duration_since(sent)).collect();
-                r.sort();
-                eprintln!("round {k}: first {:?} p50 {:?} p99 {:?} last {:?}", r[0], r[r.len() / 2], r[r.len() * 99 / 100], r[r.len() - 1]);
+                let (round, missing) = tally.latencies(k, sent, clock);
+                let s = Spread::of(round);
+                eprintln!("round {k}: first {:.1} p50 {:.1} p99 {:.1} last {:.1} ms, {missing} missing", s.first, s.p50, s.p99, s.max);
             }
         }
         let (mut latencies, mut missing) = (Vec::with_capacity(n * settings.events), 0);
-        for (k, sent) in sent_at.iter().enumerate() {
-            for i in 0..n {
-                match tally.receipt(i, k, clock) {
-                    Some(at) => latencies.push(at.saturating_duration_since(*sent)),
-                    None => missing += 1,
-                }
-            }
+        for (k, sent) in sent_at.into_iter().enumerate() {
+            let (round, lost) = tally.latencies(k, sent, clock);
+            latencies.extend(round);
+            missing += lost;
         }
-        latencies.sort();
         let fanout_total: Duration = last_of_round.iter().sum();
-        let pct = |p: f64| latencies.get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1))).map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0);
         Ok(Row {
             connect_s,
             idle_kb,
-            p50: pct(0.50),
-            p99: pct(0.99),
-            max: latencies.last().map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0),
+            latency: Spread::of(latencies),
             deliveries_per_s: (n * settings.events - missing) as f64 / fanout_total.as_secs_f64().max(1e-9),
             missing,
         })
@@ -276,11 +267,43 @@ impl Tally {
         }
     }
 
-    pub(super) fn receipt(&self, client: usize, event: usize, clock: Instant) -> Option<Instant> {
-        match self.at[client * self.events + event].load(Ordering::Acquire) {
-            0 => None,
-            nanos => Some(clock + Duration::from_nanos(nanos - 1)),
+    /// Every client's latency for `event`, counted from `sent`, and how
+    /// many clients have not received it.
+    pub(super) fn latencies(&self, event: usize, sent: Instant, clock: Instant) -> (Vec<Duration>, usize) {
+        let mut latencies = Vec::with_capacity(self.clients);
+        for client in 0..self.clients {
+            match self.at[client * self.events + event].load(Ordering::Acquire) {
+                0 => {}
+                nanos => {
+                    latencies.push((clock + Duration::from_nanos(nanos - 1)).saturating_duration_since(sent))
+                }
+            }
         }
+        let missing = self.clients - latencies.len();
+        (latencies, missing)
+    }
+}
+
+/// Where a set of latencies falls, in ms (NaN when there are none).
+pub(super) struct Spread {
+    /// Fastest.
+    pub first: f64,
+    /// Median.
+    pub p50: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Slowest.
+    pub max: f64,
+}
+
+impl Spread {
+    pub(super) fn of(mut latencies: Vec<Duration>) -> Self {
+        latencies.sort_unstable();
+        let at = |p: f64| {
+            let i = ((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1));
+            latencies.get(i).map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
+        };
+        Self { first: at(0.0), p50: at(0.5), p99: at(0.99), max: at(1.0) }
     }
 }
 

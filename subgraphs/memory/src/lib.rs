@@ -106,15 +106,15 @@ pub async fn recall(
     }
     let q = state.embedder.embed(query).await?;
     let name = state.embedder.name();
+    let ask = snapshot::Ask { query: &q, embedder: &name, allowed: &allowed, filters, k, now };
     let Some(snapshot) = snapshot else {
-        let hits =
-            domain::pgvector::rank(&kit.db, tenant_id, user_id, &q, &name, &allowed, filters, k, now).await?;
+        let hits = domain::pgvector::rank(&kit.db, tenant_id, user_id, &ask).await?;
         return Ok(hits
             .into_iter()
             .map(|h| graphql::RecallHit { memory: memory_of(h.memory), score: f64::from(h.score) })
             .collect());
     };
-    let hits = snapshot::rank(&snapshot, &q, &name, &allowed, filters, k, now);
+    let hits = snapshot::rank(&snapshot, &ask);
     Ok(hits
         .into_iter()
         .map(|(e, score)| graphql::RecallHit {

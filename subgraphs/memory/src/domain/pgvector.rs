@@ -24,7 +24,11 @@ use subgraph_kit::ApiResult;
 use tokio::sync::{Mutex, OnceCell};
 use uuid::Uuid;
 
-use super::{embed, snapshot::Filters, store};
+use super::{
+    embed,
+    snapshot::{Ask, Filters},
+    store,
+};
 
 /// Candidates the index returns before filtering (pgvector's default is 40).
 const EF_SEARCH: u32 = 400;
@@ -204,19 +208,14 @@ pub fn ranking_sql(embedder: &str, dims: usize, scopes: usize, filters: &Filters
     sql
 }
 
-/// The person's best `k` memories for `query` among `allowed` scopes.
-#[allow(clippy::too_many_arguments)]
+/// The person's best memories for `ask`, through the HNSW index.
 pub async fn rank(
     db: &DatabaseConnection,
     tenant_id: Uuid,
     user_id: Uuid,
-    query: &[f32],
-    embedder: &str,
-    allowed: &[String],
-    filters: &Filters,
-    k: usize,
-    now: DateTime<Utc>,
+    ask: &Ask<'_>,
 ) -> ApiResult<Vec<Hit>> {
+    let Ask { query, embedder, allowed, filters, k, now } = *ask;
     if allowed.is_empty() || k == 0 {
         return Ok(Vec::new());
     }

@@ -294,6 +294,24 @@ pub struct Filters {
     pub min_importance: Option<f64>,
 }
 
+/// One recall request, as both ranking paths (the cached scan here and
+/// pgvector's index) take it.
+#[derive(Debug, Clone, Copy)]
+pub struct Ask<'a> {
+    /// The query, a unit vector of embedder `embedder`.
+    pub query: &'a [f32],
+    /// Only memories embedded by this embedder.
+    pub embedder: &'a str,
+    /// Only these scopes (those the person consented to).
+    pub allowed: &'a [String],
+    /// Type and importance filters.
+    pub filters: &'a Filters,
+    /// How many hits at most.
+    pub k: usize,
+    /// Memories expired by now are left out.
+    pub now: DateTime<Utc>,
+}
+
 /// Distinct scopes of live memories (what to ask the consent service).
 pub fn scopes(s: &Snapshot, now: DateTime<Utc>) -> Vec<String> {
     let mut out: Vec<String> = s
@@ -306,17 +324,9 @@ pub fn scopes(s: &Snapshot, now: DateTime<Utc>) -> Vec<String> {
     out
 }
 
-/// Ranks `s` against `query` (a unit vector of embedder `embedder`),
-/// keeping only `allowed` scopes; top `k` with their scores.
-pub fn rank<'a>(
-    s: &'a Snapshot,
-    query: &[f32],
-    embedder: &str,
-    allowed: &[String],
-    filters: &Filters,
-    k: usize,
-    now: DateTime<Utc>,
-) -> Vec<(&'a Entry, f32)> {
+/// Ranks `s` for `ask`: its top `k` entries with their scores.
+pub fn rank<'a>(s: &'a Snapshot, ask: &Ask<'_>) -> Vec<(&'a Entry, f32)> {
+    let Ask { query, embedder, allowed, filters, k, now } = *ask;
     let mut scored: Vec<(&Entry, f32)> = s
         .entries()
         .filter(|(e, _)| {

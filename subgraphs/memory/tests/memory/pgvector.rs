@@ -14,7 +14,7 @@ use subgraph_kit::{
 use subgraph_memory::domain::{
     embed::{self, Embedder, LOCAL_NAME},
     pgvector::{self, PgVector},
-    snapshot::{self, Filters},
+    snapshot::{self, Ask, Filters},
     store::{self, NewMemory},
 };
 use uuid::Uuid;
@@ -77,10 +77,9 @@ async fn hnsw_recall_matches_the_exact_scan_and_keeps_every_filter() {
         for f in &filters {
             // Same scores, best first; ids may differ only where scores tie
             // (near-identical texts).
-            let want: Vec<f32> =
-                snapshot::rank(&exact, &q, LOCAL_NAME, &allowed, f, 5, now).iter().map(|h| h.1).collect();
-            let hits =
-                pgvector::rank(&kit.db, tenant, me, &q, LOCAL_NAME, &allowed, f, 5, now).await.expect("rank");
+            let ask = Ask { query: &q, embedder: LOCAL_NAME, allowed: &allowed, filters: f, k: 5, now };
+            let want: Vec<f32> = snapshot::rank(&exact, &ask).iter().map(|h| h.1).collect();
+            let hits = pgvector::rank(&kit.db, tenant, me, &ask).await.expect("rank");
             let got: Vec<f32> = hits.iter().map(|h| h.score).collect();
             assert_eq!(got.len(), want.len(), "{query:?} with {f:?}");
             for (g, w) in got.iter().zip(&want) {
@@ -100,7 +99,8 @@ async fn hnsw_recall_matches_the_exact_scan_and_keeps_every_filter() {
     }
     // Nothing allowed, nothing returned.
     let (x, none) = (embed::local("x"), Filters::default());
-    let hits = pgvector::rank(&kit.db, tenant, me, &x, LOCAL_NAME, &[], &none, 5, now).await.expect("rank");
+    let ask = Ask { query: &x, embedder: LOCAL_NAME, allowed: &[], filters: &none, k: 5, now };
+    let hits = pgvector::rank(&kit.db, tenant, me, &ask).await.expect("rank");
     assert!(hits.is_empty());
 
     // The partial HNSW index can serve the query (with sorting off: for a

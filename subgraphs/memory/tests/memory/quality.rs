@@ -53,15 +53,15 @@ async fn local_embedder_precision_at_3_is_at_least_0_8() {
     let snapshot = snapshot::snapshot(&kit.db, &cache, tenant, user).await.expect("snapshot");
     let mut total = 0.0;
     for q in &set.queries {
-        let hits = snapshot::rank(
-            &snapshot,
-            &embed::local(&q.text),
-            embed::LOCAL_NAME,
-            &["memory".to_owned()],
-            &Filters::default(),
-            3,
-            Utc::now(),
-        );
+        let ask = snapshot::Ask {
+            query: &embed::local(&q.text),
+            embedder: embed::LOCAL_NAME,
+            allowed: &["memory".to_owned()],
+            filters: &Filters::default(),
+            k: 3,
+            now: Utc::now(),
+        };
+        let hits = snapshot::rank(&snapshot, &ask);
         let relevant = hits.iter().filter(|(e, _)| topic_of[&e.id] == q.topic).count();
         println!("{:>10}: {relevant}/3 for {:?}", q.topic, q.text);
         total += relevant as f64 / 3.0;

@@ -134,16 +134,15 @@ async fn a_cache_sees_changes_made_through_another_replica() {
         .await
         .expect("remember");
     let count = |s: &snapshot::Snapshot| {
-        snapshot::rank(
-            s,
-            &embed::local("first"),
-            embed::LOCAL_NAME,
-            &["memory".into()],
-            &Filters::default(),
-            10,
-            Utc::now(),
-        )
-        .len()
+        let ask = snapshot::Ask {
+            query: &embed::local("first"),
+            embedder: embed::LOCAL_NAME,
+            allowed: &["memory".into()],
+            filters: &Filters::default(),
+            k: 10,
+            now: Utc::now(),
+        };
+        snapshot::rank(s, &ask).len()
     };
     assert_eq!(count(&snapshot::snapshot(&kit.db, &mine, tenant, user).await.expect("s")), 1);
     let second =
