@@ -87,6 +87,8 @@ impl DevGraph {
         let mut tasks = Vec::new();
         if options.relay {
             tasks.push(tokio::spawn(kit.relay().run(serve::shutdown_signal())));
+            // Ends with the process; nothing to drain at shutdown.
+            tokio::spawn(kit.rbac.clone().follow(kit.bus.clone()));
         }
 
         let mut subgraphs = Vec::new();

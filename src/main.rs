@@ -265,6 +265,7 @@ async fn subgraph(config: Config, name: &str) -> anyhow::Result<()> {
     let listener = TcpListener::bind((kit.config.http.host.as_str(), kit.config.http.port)).await?;
     tracing::info!(subgraph = name, addr = %listener.local_addr()?, "serving");
     let relay = tokio::spawn(kit.relay().run(serve::shutdown_signal()));
+    tokio::spawn(kit.rbac.clone().follow(kit.bus.clone()));
     serve::serve(listener, app, serve::shutdown_signal()).await?;
     let _ = relay.await;
     for w in workers {

@@ -10,3 +10,31 @@ pub mod memory;
 pub mod notifications;
 pub mod platform;
 pub mod tenancy;
+
+/// An entity whose rows each belong to one tenant. The kit's
+/// `tenancy::Ref` resolves an id of such an entity only within the
+/// caller's tenant, which is how every id a request names is checked.
+pub trait TenantOwned: sea_orm::EntityTrait {
+    /// The column holding the owning tenant's id.
+    const TENANT: Self::Column;
+    /// What a row is called in an error ("user", "team").
+    const NOUN: &'static str;
+}
+
+/// Implements [`TenantOwned`] for entities with a `tenant_id` column.
+macro_rules! tenant_owned {
+    ($($entity:path => $noun:literal),* $(,)?) => {
+        $(impl TenantOwned for $entity {
+            const TENANT: <$entity as sea_orm::EntityTrait>::Column =
+                <$entity as sea_orm::EntityTrait>::Column::TenantId;
+            const NOUN: &'static str = $noun;
+        })*
+    };
+}
+
+tenant_owned! {
+    tenancy::user::Entity => "user",
+    complaints::team::Entity => "complaint team",
+    complaints::complaint::Entity => "complaint",
+    complaints::calendar::Entity => "SLA calendar",
+}

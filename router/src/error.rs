@@ -19,13 +19,13 @@ pub enum RequestError {
     /// Mutations over GET, or another method misuse.
     #[error("{0}")]
     Method(String),
-    /// A limit was exceeded; the name says which.
-    #[error("{limit} limit of {max} exceeded")]
+    /// A limit was exceeded; the kind says which.
+    #[error("{limit} limit of {max} exceeded{}", counted(*actual))]
     Limit {
-        /// depth, aliases, root fields or tokens.
-        limit: &'static str,
+        /// Which limit.
+        limit: LimitKind,
         /// What the query has, when counted.
-        actual: Option<usize>,
+        actual: Option<u64>,
         /// What is allowed.
         max: usize,
     },
@@ -45,6 +45,50 @@ pub enum RequestError {
     NotReady,
 }
 
+/// The limits an operation is held to before it is planned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitKind {
+    /// Lexical tokens, counted while parsing.
+    Tokens,
+    /// Selection nesting, fragments expanded.
+    Depth,
+    /// Aliased fields in the document.
+    Aliases,
+    /// Fields at the root of the operation, fragments expanded.
+    RootFields,
+    /// Fields of the whole operation with every fragment spread expanded:
+    /// the operation's cost.
+    Fields,
+}
+
+impl LimitKind {
+    fn reason(self) -> &'static str {
+        match self {
+            Self::Tokens => "MAX_TOKENS_EXCEEDED",
+            Self::Depth => "MAX_DEPTH_EXCEEDED",
+            Self::Aliases => "MAX_ALIASES_EXCEEDED",
+            Self::RootFields => "MAX_ROOT_FIELDS_EXCEEDED",
+            Self::Fields => "MAX_FIELDS_EXCEEDED",
+        }
+    }
+}
+
+impl std::fmt::Display for LimitKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Tokens => "tokens",
+            Self::Depth => "depth",
+            Self::Aliases => "aliases",
+            Self::RootFields => "root fields",
+            Self::Fields => "fields (fragments expanded)",
+        })
+    }
+}
+
+fn counted(actual: Option<u64>) -> String {
+    actual.map(|a| format!(" (the operation has {a})")).unwrap_or_default()
+}
+
 impl RequestError {
     /// The stable code.
     pub fn code(&self) -> ErrorCode {
@@ -61,10 +105,7 @@ impl RequestError {
             Self::BadRequest(_) => "INVALID_REQUEST",
             Self::Parse(_) => "GRAPHQL_PARSE_FAILED",
             Self::Validation(_) => "GRAPHQL_VALIDATION_FAILED",
-            Self::Limit { limit: "depth", .. } => "MAX_DEPTH_EXCEEDED",
-            Self::Limit { limit: "aliases", .. } => "MAX_ALIASES_EXCEEDED",
-            Self::Limit { limit: "root fields", .. } => "MAX_ROOT_FIELDS_EXCEEDED",
-            Self::Limit { .. } => "MAX_TOKENS_EXCEEDED",
+            Self::Limit { limit, .. } => limit.reason(),
             Self::Variable { .. } => "VARIABLE_INVALID",
             Self::Method(_) => "METHOD_NOT_ALLOWED",
             Self::Unauthenticated(_) => "UNAUTHENTICATED",

@@ -1,41 +1,41 @@
-//! Limits checked on the parsed operation before planning: depth, aliases
-//! and root fields (tokens are limited while parsing). Fragments are
-//! followed, each at most once per path, so cycles cannot loop.
+//! Limits checked on the parsed operation before validation and planning:
+//! its cost (fields with every fragment expanded), root fields, depth and
+//! aliases (tokens are limited while parsing).
+//!
+//! Each fragment's cost is computed once and remembered, so the check is
+//! linear in the document even when fragments spread each other many times
+//! over (a ~1 KB document can name 2^30 fields). A fragment that spreads
+//! itself counts nothing here; validation refuses the cycle.
 
 use std::collections::{HashMap, HashSet};
 
 use graphql_tools::parser::query::{Definition, Document, FragmentDefinition, Selection, SelectionSet};
 use subgraph_kit::config::RouterConfig;
 
-use crate::error::RequestError;
+use crate::error::{LimitKind, RequestError};
 
-type Fragments<'d> = HashMap<&'d str, &'d FragmentDefinition<'static, String>>;
+type Set = SelectionSet<'static, String>;
 
 /// Checks `doc`'s operations against the configured limits.
 pub fn check(doc: &Document<'static, String>, limits: &RouterConfig) -> Result<(), RequestError> {
-    let fragments: Fragments<'_> = doc
-        .definitions
-        .iter()
-        .filter_map(|d| match d {
-            Definition::Fragment(f) => Some((f.name.as_str(), f)),
-            Definition::Operation(_) => None,
-        })
-        .collect();
+    let mut walk = Walk {
+        fragments: doc
+            .definitions
+            .iter()
+            .filter_map(|d| match d {
+                Definition::Fragment(f) => Some((f.name.as_str(), f)),
+                Definition::Operation(_) => None,
+            })
+            .collect(),
+        memo: HashMap::new(),
+        open: HashSet::new(),
+    };
     for def in &doc.definitions {
         let Definition::Operation(op) = def else { continue };
-        let set = crate::operation::parts(op).selection_set;
-        let roots = count_fields(set, &fragments, &mut HashSet::new());
-        if roots > limits.max_root_fields {
-            return Err(RequestError::Limit {
-                limit: "root fields",
-                actual: Some(roots),
-                max: limits.max_root_fields,
-            });
-        }
-        let depth = depth(set, &fragments, &mut Vec::new());
-        if depth > limits.max_depth {
-            return Err(RequestError::Limit { limit: "depth", actual: Some(depth), max: limits.max_depth });
-        }
+        let cost = walk.set(crate::operation::parts(op).selection_set);
+        exceeds(LimitKind::Fields, cost.fields, limits.max_fields)?;
+        exceeds(LimitKind::RootFields, cost.roots, limits.max_root_fields)?;
+        exceeds(LimitKind::Depth, cost.depth, limits.max_depth)?;
     }
     let aliases = doc
         .definitions
@@ -44,61 +44,76 @@ pub fn check(doc: &Document<'static, String>, limits: &RouterConfig) -> Result<(
             Definition::Operation(op) => aliases_in(crate::operation::parts(op).selection_set),
             Definition::Fragment(f) => aliases_in(&f.selection_set),
         })
-        .sum::<usize>();
-    if aliases > limits.max_aliases {
-        return Err(RequestError::Limit { limit: "aliases", actual: Some(aliases), max: limits.max_aliases });
+        .sum::<u64>();
+    exceeds(LimitKind::Aliases, aliases, limits.max_aliases)
+}
+
+fn exceeds(limit: LimitKind, actual: u64, max: usize) -> Result<(), RequestError> {
+    if actual > max as u64 { Err(RequestError::Limit { limit, actual: Some(actual), max }) } else { Ok(()) }
+}
+
+/// What a selection set amounts to once expanded. Counts saturate.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cost {
+    /// Every field, at any depth.
+    fields: u64,
+    /// Fields directly in the set (through fragments, not nested).
+    roots: u64,
+    /// Deepest nesting of fields.
+    depth: u64,
+}
+
+impl Cost {
+    fn add(&mut self, other: Cost) {
+        self.fields = self.fields.saturating_add(other.fields);
+        self.roots = self.roots.saturating_add(other.roots);
+        self.depth = self.depth.max(other.depth);
     }
-    Ok(())
 }
 
-fn count_fields<'d>(
-    set: &'d SelectionSet<'static, String>,
-    fragments: &Fragments<'d>,
-    seen: &mut HashSet<&'d str>,
-) -> usize {
-    set.items
-        .iter()
-        .map(|s| match s {
-            Selection::Field(_) => 1,
-            Selection::InlineFragment(f) => count_fields(&f.selection_set, fragments, seen),
-            Selection::FragmentSpread(s) => match fragments.get(s.fragment_name.as_str()) {
-                Some(f) if seen.insert(f.name.as_str()) => count_fields(&f.selection_set, fragments, seen),
-                _ => 0,
-            },
-        })
-        .sum()
+struct Walk<'d> {
+    fragments: HashMap<&'d str, &'d FragmentDefinition<'static, String>>,
+    memo: HashMap<&'d str, Cost>,
+    /// Fragments being expanded on the current path (cycle guard).
+    open: HashSet<&'d str>,
 }
 
-fn depth<'d>(
-    set: &'d SelectionSet<'static, String>,
-    fragments: &Fragments<'d>,
-    stack: &mut Vec<&'d str>,
-) -> usize {
-    set.items
-        .iter()
-        .map(|s| match s {
-            Selection::Field(f) if f.selection_set.items.is_empty() => 1,
-            Selection::Field(f) => 1 + depth(&f.selection_set, fragments, stack),
-            Selection::InlineFragment(f) => depth(&f.selection_set, fragments, stack),
-            Selection::FragmentSpread(s) => match fragments.get(s.fragment_name.as_str()) {
-                Some(f) if !stack.contains(&f.name.as_str()) => {
-                    stack.push(f.name.as_str());
-                    let d = depth(&f.selection_set, fragments, stack);
-                    stack.pop();
-                    d
+impl<'d> Walk<'d> {
+    fn set(&mut self, set: &'d Set) -> Cost {
+        let mut cost = Cost::default();
+        for item in &set.items {
+            cost.add(match item {
+                Selection::Field(f) => {
+                    let inner = self.set(&f.selection_set);
+                    Cost { fields: inner.fields.saturating_add(1), roots: 1, depth: inner.depth + 1 }
                 }
-                _ => 0,
-            },
-        })
-        .max()
-        .unwrap_or(0)
+                Selection::InlineFragment(f) => self.set(&f.selection_set),
+                Selection::FragmentSpread(s) => self.fragment(s.fragment_name.as_str()),
+            });
+        }
+        cost
+    }
+
+    fn fragment(&mut self, name: &'d str) -> Cost {
+        if let Some(cost) = self.memo.get(name) {
+            return *cost;
+        }
+        let Some(fragment) = self.fragments.get(name).copied() else { return Cost::default() };
+        if !self.open.insert(name) {
+            return Cost::default();
+        }
+        let cost = self.set(&fragment.selection_set);
+        self.open.remove(name);
+        self.memo.insert(name, cost);
+        cost
+    }
 }
 
-fn aliases_in(set: &SelectionSet<'static, String>) -> usize {
+fn aliases_in(set: &Set) -> u64 {
     set.items
         .iter()
         .map(|s| match s {
-            Selection::Field(f) => usize::from(f.alias.is_some()) + aliases_in(&f.selection_set),
+            Selection::Field(f) => u64::from(f.alias.is_some()) + aliases_in(&f.selection_set),
             Selection::InlineFragment(f) => aliases_in(&f.selection_set),
             Selection::FragmentSpread(_) => 0,
         })

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 use subgraph_kit::{auth::TokenVerifier, config::RouterConfig};
 
 use crate::{
-    error::RequestError,
+    error::{LimitKind, RequestError},
     execute,
     graph::{LiveGraph, SharedGraph},
     introspection, limits,
@@ -319,9 +319,9 @@ fn parse(query: &str, max_tokens: usize) -> Result<Document, RequestError> {
         .map_err(|e| {
             let message = e.to_string();
             if message.contains("Token limit exceeded") {
-                RequestError::Limit { limit: "tokens", actual: None, max: max_tokens }
+                RequestError::Limit { limit: LimitKind::Tokens, actual: None, max: max_tokens }
             } else if message.contains("Recursion limit exceeded") {
-                RequestError::Limit { limit: "depth", actual: None, max: 50 }
+                RequestError::Limit { limit: LimitKind::Depth, actual: None, max: 50 }
             } else {
                 RequestError::Parse(message.trim().replace('\n', " "))
             }

@@ -167,3 +167,52 @@ async fn cors_allows_only_configured_origins() {
     let denied = preflight("https://evil.example").await.expect("preflight");
     assert!(denied.headers().get("access-control-allow-origin").is_none());
 }
+
+/// `fragment F1 on Query { ...F2 ...F2 }` … `depth` levels: ~1 KB of text
+/// that names 2^depth fields once expanded.
+pub fn fragment_bomb(depth: usize) -> String {
+    let mut doc = String::from("query Bomb { ...F1 }\n");
+    for i in 1..depth {
+        doc.push_str(&format!("fragment F{i} on Query {{ ...F{n} ...F{n} }}\n", n = i + 1));
+    }
+    doc.push_str(&format!("fragment F{depth} on Query {{ me {{ name }} }}\n"));
+    doc
+}
+
+/// Resident memory of this process, in bytes.
+fn rss_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    statm.split_whitespace().nth(1).and_then(|p| p.parse::<u64>().ok()).unwrap_or(0) * 4096
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fragment_bombs_are_refused_before_planning() {
+    let r = TestRouter::builder().start().await;
+    let before = rss_bytes();
+    for depth in [23, 30, 60] {
+        let bomb = fragment_bomb(depth);
+        let res = tokio::time::timeout(std::time::Duration::from_secs(10), r.query(&bomb, json!({})))
+            .await
+            .expect("refused in time, not after expanding every fragment");
+        assert_eq!(codes(&res), ["BAD_USER_INPUT"], "{res}");
+        assert_eq!(reason(&res), "MAX_FIELDS_EXCEEDED", "{res}");
+    }
+    // A fragment that spreads itself is refused, not followed.
+    let cycle =
+        "query { ...A } fragment A on Query { ...B ...B me { id } } fragment B on Query { ...A ...A }";
+    let res = tokio::time::timeout(std::time::Duration::from_secs(10), r.query(cycle, json!({})))
+        .await
+        .expect("refused in time");
+    assert!(!codes(&res).is_empty() && codes(&res).iter().all(|c| c == "BAD_USER_INPUT"), "{res}");
+    let grown = rss_bytes().saturating_sub(before);
+    assert!(grown < 32 << 20, "RSS grew by {grown} bytes");
+
+    // 32 fields once expanded (16 at the root): within the limits, served.
+    let res = r.query(&fragment_bomb(5), json!({})).await;
+    assert_eq!(res["data"]["me"]["name"], "Ada Lovelace", "{res}");
+
+    let low = TestRouter::builder().config(|c| c.max_fields = 3).start().await;
+    let res = low.query("{ me { name id } topProducts { upc } }", json!({})).await;
+    assert_eq!(reason(&res), "MAX_FIELDS_EXCEEDED", "{res}");
+    assert!(res["errors"][0]["message"].as_str().unwrap_or_default().contains("has 5"), "{res}");
+}

@@ -37,6 +37,7 @@ where
         .limit_depth(kit.config.http.max_depth)
         .limit_complexity(kit.config.http.max_complexity)
         .limit_recursive_depth(64)
+        .extension(crate::admission::Admission { max_fields: kit.config.http.max_complexity })
         .extension(ErrorCodes)
         .data(kit.clone())
 }
@@ -137,7 +138,7 @@ where
 {
     let request_id = headers.get(headers::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
     let request = request.into_inner();
-    let auth = auth::authenticate(&headers, &kit.verifier, &kit.db, &request_id).await;
+    let auth = caller(&headers, &kit, &request_id).await;
     let ip = crate::context::ClientIp::from_headers(&headers);
     schema.execute(request.data(auth).data(ip)).await.into()
 }
@@ -155,7 +156,7 @@ where
         let Ok(protocol) = GraphQLProtocol::from_request_parts(&mut parts, &state).await else {
             return (StatusCode::BAD_REQUEST, "unsupported WebSocket subprotocol").into_response();
         };
-        let auth = auth::authenticate(&parts.headers, &state.kit.verifier, &state.kit.db, "ws").await;
+        let auth = caller(&parts.headers, &state.kit, "ws").await;
         let GqlState { schema, kit } = state;
         return upgrade
             .protocols(ALL_WEBSOCKET_PROTOCOLS)
@@ -167,6 +168,22 @@ where
     match GraphQLRequest::from_request(request, &state).await {
         Ok(gql) => handle(State(state), headers, gql).await.into_response(),
         Err(rejection) => rejection.into_response(),
+    }
+}
+
+/// Authenticates a request and checks that its token still names an
+/// active tenant and user ([`crate::rbac::Rbac::admit`]).
+pub(crate) async fn caller(headers: &HeaderMap, kit: &Kit, request_id: &str) -> crate::Auth {
+    match auth::authenticate(headers, &kit.verifier, &kit.db, request_id).await {
+        crate::Auth::Authenticated(ctx) => match kit.rbac.admit(&ctx).await {
+            Ok(()) => crate::Auth::Authenticated(ctx),
+            Err(ApiError::Unauthenticated(why)) => crate::Auth::Invalid(why),
+            Err(e) => {
+                tracing::error!(error = %e, "could not check the caller's standing");
+                crate::Auth::Invalid("could not verify the caller; try again".into())
+            }
+        },
+        other => other,
     }
 }
 

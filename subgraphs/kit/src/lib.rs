@@ -5,6 +5,7 @@
 //! log, the outbox and the event bus, and the HTTP server around the schema —
 //! comes from here, so every subgraph behaves the same at its edges.
 
+pub mod admission;
 pub mod audit;
 pub mod auth;
 pub mod bus;
@@ -22,6 +23,7 @@ pub mod pagination;
 pub mod rbac;
 pub mod serve;
 pub mod state;
+pub mod tenancy;
 pub mod validate;
 pub mod ws;
 

@@ -48,6 +48,15 @@ pub fn bounded(field: &str, value: i64, max: i64) -> ApiResult<i64> {
     }
 }
 
+/// A `LIKE` pattern that finds `term` anywhere in a column, with `%`, `_`
+/// and `\` in the term matched literally (escaped with `\`). Callers
+/// lower-case both sides where case must not matter (Postgres' `LIKE` is
+/// case-sensitive, SQLite's is not for ASCII).
+pub fn contains_pattern(term: &str) -> sea_orm::sea_query::LikeExpr {
+    let escaped = term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,7 +20,7 @@ use axum::{
 };
 use futures::{SinkExt, StreamExt, channel::mpsc};
 
-use crate::{Auth, auth, state::Kit};
+use crate::{Auth, state::Kit};
 
 /// Serves one upgraded socket until either side closes it.
 pub async fn serve<Q, M, S>(
@@ -54,7 +54,7 @@ pub async fn serve<Q, M, S>(
     GraphQLWebSocket::new_with_pair(tx, stream, schema, protocol)
         .on_connection_init(move |payload| async move {
             let auth = match headers_from(&payload) {
-                Some(headers) => auth::authenticate(&headers, &kit.verifier, &kit.db, "ws").await,
+                Some(headers) => crate::graphql::caller(&headers, &kit, "ws").await,
                 None => upgrade_auth,
             };
             if let Auth::Invalid(reason) = &auth {

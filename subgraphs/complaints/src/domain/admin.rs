@@ -1,7 +1,10 @@
 //! Setting up complaint handling: teams and members, routing rules,
 //! business-hours calendars and SLA policies with their escalation ladder.
 
-use backbone_entities::complaints::{calendar, policy, routing_rule, team, team_member};
+use backbone_entities::{
+    complaints::{calendar, policy, routing_rule, team, team_member},
+    tenancy::user,
+};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -10,6 +13,7 @@ use sea_orm::{
 use subgraph_kit::{
     ApiError, ApiResult,
     audit::{self, AuditEntry},
+    tenancy::Ref,
 };
 use uuid::Uuid;
 
@@ -87,13 +91,18 @@ pub async fn find_team(db: &impl ConnectionTrait, tenant_id: Uuid, id: Uuid) -> 
 /// Adds a member (or sets an existing member's active flag).
 pub async fn set_member(
     db: &DatabaseConnection,
-    tenant_id: Uuid,
     actor: Uuid,
-    team_id: Uuid,
-    user_id: Uuid,
+    team: &Ref<team::Entity>,
+    user: &Ref<user::Entity>,
     active: bool,
 ) -> ApiResult<team_member::Model> {
-    find_team(db, tenant_id, team_id).await?;
+    let (tenant_id, team_id, user_id) = (team.tenant_id(), team.id(), user.id());
+    if user.tenant_id() != tenant_id {
+        return Err(ApiError::NotFound("no user with that id in this tenant".into()));
+    }
+    if active && user.row().status == "deactivated" {
+        return Err(ApiError::bad_input("userId", "a deactivated user cannot join a team"));
+    }
     audited(db, tenant_id, actor, "complaint.team_member_set", "complaint_team", async |txn| {
         let members = members(txn, team_id).await?;
         let row = match members.iter().find(|m| m.user_id == user_id) {
@@ -132,14 +141,13 @@ pub async fn members(db: &impl ConnectionTrait, team_id: Uuid) -> ApiResult<Vec<
 /// Adds a routing rule; rules are tried by rank, the first match wins.
 pub async fn add_rule(
     db: &DatabaseConnection,
-    tenant_id: Uuid,
     actor: Uuid,
     category: Option<String>,
     region: Option<String>,
-    team_id: Uuid,
+    team: &Ref<team::Entity>,
     rank: i32,
 ) -> ApiResult<routing_rule::Model> {
-    find_team(db, tenant_id, team_id).await?;
+    let (tenant_id, team_id) = (team.tenant_id(), team.id());
     audited(db, tenant_id, actor, "complaint.routing_rule_added", "complaint_routing_rule", async |txn| {
         let row = routing_rule::ActiveModel {
             id: Set(Uuid::now_v7()),

@@ -161,17 +161,14 @@ pub async fn comment(
 /// Assigns a complaint to a staff member by hand.
 pub async fn assign(
     db: &DatabaseConnection,
-    tenant_id: Uuid,
     actor: Uuid,
     id: Uuid,
-    assignee: Uuid,
+    assignee: &subgraph_kit::tenancy::Ref<backbone_entities::tenancy::user::Entity>,
 ) -> ApiResult<complaint::Model> {
-    use backbone_entities::tenancy::user;
-    use sea_orm::EntityTrait;
-    let member = user::Entity::find_by_id(assignee).one(db).await?;
-    if !member.is_some_and(|u| u.tenant_id == tenant_id && u.status != "deactivated") {
-        return Err(ApiError::bad_input("assigneeId", "no active user with that id in this tenant"));
+    if assignee.row().status == "deactivated" {
+        return Err(ApiError::bad_input("assigneeId", "a deactivated user cannot be assigned"));
     }
+    let (tenant_id, assignee) = (assignee.tenant_id(), assignee.id());
     let txn = db.begin().await?;
     let current = find(&txn, tenant_id, id).await?;
     let previous = current.assignee_id;

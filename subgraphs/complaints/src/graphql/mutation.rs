@@ -5,6 +5,7 @@ use subgraph_kit::{
     ApiError, Auth,
     graphql::{allow, kit, uuid},
     rbac::Scope,
+    tenancy::Ref,
 };
 
 use super::{objects::*, visible};
@@ -170,14 +171,8 @@ impl MutationRoot {
     /// Assigns a complaint to a staff member.
     async fn assign_complaint(&self, ctx: &Context<'_>, id: ID, assignee_id: ID) -> Result<Complaint> {
         let a = allow(ctx, "complaint", "assign").await?;
-        let row = lifecycle::assign(
-            &a.kit.db,
-            a.caller.tenant_id,
-            a.caller.user_id,
-            uuid("id", &id)?,
-            uuid("assigneeId", &assignee_id)?,
-        )
-        .await?;
+        let assignee = Ref::parse(&a.kit.db, a.caller.tenant_id, "assigneeId", &assignee_id).await?;
+        let row = lifecycle::assign(&a.kit.db, a.caller.user_id, uuid("id", &id)?, &assignee).await?;
         a.kit.committed();
         Ok(row.into())
     }
@@ -197,10 +192,10 @@ impl MutationRoot {
         #[graphql(default = true)] active: bool,
     ) -> Result<ComplaintTeamMember> {
         let a = allow(ctx, "complaint", "manage").await?;
-        let (team, user) = (uuid("teamId", &team_id)?, uuid("userId", &user_id)?);
-        Ok(admin::set_member(&a.kit.db, a.caller.tenant_id, a.caller.user_id, team, user, active)
-            .await?
-            .into())
+        let (db, tenant) = (&a.kit.db, a.caller.tenant_id);
+        let team = Ref::parse(db, tenant, "teamId", &team_id).await?;
+        let user = Ref::parse(db, tenant, "userId", &user_id).await?;
+        Ok(admin::set_member(db, a.caller.user_id, &team, &user, active).await?.into())
     }
 
     /// Adds a routing rule (category and/or region → team).
@@ -213,10 +208,8 @@ impl MutationRoot {
         #[graphql(default = 100)] rank: i32,
     ) -> Result<RoutingRule> {
         let a = allow(ctx, "complaint", "manage").await?;
-        let team = uuid("teamId", &team_id)?;
-        Ok(admin::add_rule(&a.kit.db, a.caller.tenant_id, a.caller.user_id, category, region, team, rank)
-            .await?
-            .into())
+        let team = Ref::parse(&a.kit.db, a.caller.tenant_id, "teamId", &team_id).await?;
+        Ok(admin::add_rule(&a.kit.db, a.caller.user_id, category, region, &team, rank).await?.into())
     }
 
     /// Creates a business-hours calendar; returns its id.

@@ -3,6 +3,7 @@
 //! functions with a chosen clock).
 
 mod intake;
+mod isolation;
 mod lifecycle;
 mod routing;
 mod sla;

@@ -56,6 +56,7 @@ impl TokenVerifier {
         v.set_issuer(&[&self.config.issuer]);
         v.set_audience(&[&self.config.audience]);
         v.leeway = self.config.leeway_seconds;
+        v.validate_nbf = true;
         v.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
         v
     }
@@ -78,11 +79,18 @@ impl TokenVerifier {
             }
             other => return Err(TokenError::Invalid(format!("algorithm {other:?} not accepted"))),
         };
-        decode::<Claims>(token, key, &self.validation(header.alg)).map(|data| data.claims).map_err(
-            |e| match e.kind() {
+        let claims = decode::<Claims>(token, key, &self.validation(header.alg))
+            .map(|data| data.claims)
+            .map_err(|e| match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
                 _ => TokenError::Invalid(e.to_string()),
-            },
-        )
+            })?;
+        // A token issued in the future was minted by a clock or a key that
+        // should not be trusted.
+        let leeway = i64::try_from(self.config.leeway_seconds).unwrap_or(i64::MAX);
+        if claims.iat > chrono::Utc::now().timestamp().saturating_add(leeway) {
+            return Err(TokenError::Invalid("iat is in the future".into()));
+        }
+        Ok(claims)
     }
 }

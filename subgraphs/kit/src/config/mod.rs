@@ -116,6 +116,9 @@ pub struct RouterConfig {
     pub max_aliases: usize,
     /// Most root fields in one operation.
     pub max_root_fields: usize,
+    /// Most fields in one operation with every fragment expanded: the
+    /// operation's cost, refused before validation and planning.
+    pub max_fields: usize,
     /// Most lexical tokens in one operation.
     pub max_tokens: usize,
     /// Largest request body, in bytes (413 above).
@@ -140,6 +143,7 @@ impl Default for RouterConfig {
             max_depth: 32,
             max_aliases: 100,
             max_root_fields: 32,
+            max_fields: 2_000,
             max_tokens: 15_000,
             body_limit_bytes: 2 * 1024 * 1024,
             cors_allow_origins: Vec::new(),
@@ -212,7 +216,9 @@ pub struct HttpConfig {
     pub body_limit_bytes: usize,
     /// Deepest query accepted.
     pub max_depth: usize,
-    /// Highest query complexity accepted.
+    /// Highest query complexity accepted (async-graphql: a field costs 1),
+    /// and the most fields once fragments are expanded, checked before
+    /// validation.
     pub max_complexity: usize,
 }
 

@@ -15,6 +15,9 @@ use crate::{
 /// What one caller may do.
 #[derive(Debug, Default)]
 pub struct Grants {
+    /// The caller's tenant exists and is active, and so is their user (for
+    /// a user token). Without it the token no longer names anyone.
+    pub(super) standing: bool,
     by_permission: HashMap<(String, String), Scope>,
     /// The earliest expiry of an assignment these grants rely on.
     valid_until: Option<DateTime<Utc>>,
@@ -38,6 +41,7 @@ pub(super) async fn load(db: &DatabaseConnection, ctx: &RequestContext) -> ApiRe
         return Ok(Grants::default());
     }
     let mut valid_until = None;
+    let standing = true;
     let role_ids: Vec<uuid::Uuid> = match ctx.principal {
         Principal::User => {
             let active_user = user::Entity::find_by_id(ctx.user_id)
@@ -71,7 +75,7 @@ pub(super) async fn load(db: &DatabaseConnection, ctx: &RequestContext) -> ApiRe
             .collect(),
     };
     if role_ids.is_empty() {
-        return Ok(Grants { by_permission: HashMap::new(), valid_until });
+        return Ok(Grants { standing, by_permission: HashMap::new(), valid_until });
     }
     let rows = role_permission::Entity::find()
         .filter(role_permission::Column::RoleId.is_in(role_ids))
@@ -94,5 +98,5 @@ pub(super) async fn load(db: &DatabaseConnection, ctx: &RequestContext) -> ApiRe
         let entry = by_permission.entry((perm.resource.clone(), perm.action.clone())).or_insert(scope);
         *entry = (*entry).max(scope);
     }
-    Ok(Grants { by_permission, valid_until })
+    Ok(Grants { standing, by_permission, valid_until })
 }

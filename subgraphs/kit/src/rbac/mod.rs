@@ -81,7 +81,14 @@ pub struct Rbac {
 impl Rbac {
     /// A new engine over `db`.
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db, cache: Cache::builder().max_capacity(100_000).time_to_live(CACHE_TTL).build() }
+        Self {
+            db,
+            cache: Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(CACHE_TTL)
+                .support_invalidation_closures()
+                .build(),
+        }
     }
 
     /// Checks that the caller may do `action` on `resource`, returning the
@@ -96,6 +103,19 @@ impl Rbac {
         self.grants(ctx).await?.scope_for(resource, action).ok_or_else(|| forbidden(resource, action))
     }
 
+    /// Checks that the token still names someone: its tenant exists and is
+    /// active, and so is its user (API keys are checked against the key
+    /// store instead). `UNAUTHENTICATED` otherwise, so a deactivated user or
+    /// tenant, or a token minted for ids that never existed, reaches
+    /// nothing, not even `me`. Platform admins are token-only.
+    pub async fn admit(&self, ctx: &RequestContext) -> ApiResult<()> {
+        if ctx.is_platform_admin() || self.grants(ctx).await?.standing {
+            Ok(())
+        } else {
+            Err(ApiError::Unauthenticated("the token's user or tenant is unknown or deactivated".into()))
+        }
+    }
+
     /// The caller's grants, from cache or database.
     pub async fn grants(&self, ctx: &RequestContext) -> ApiResult<Arc<Grants>> {
         let key = (ctx.tenant_id, ctx.user_id);
@@ -107,6 +127,23 @@ impl Rbac {
         let grants = Arc::new(grants::load(&self.db, ctx).await?);
         self.cache.insert(key, grants.clone()).await;
         Ok(grants)
+    }
+
+    /// Evicts a tenant's cached grants whenever an event says its status,
+    /// a user's status or roles changed, in this process or any other
+    /// replica on the bus, so revocation does not wait for [`CACHE_TTL`].
+    /// Runs until the bus ends.
+    pub async fn follow(self, bus: std::sync::Arc<dyn crate::bus::EventBus>) {
+        use backbone_schema::event_types as t;
+        use futures::StreamExt;
+        let mut events = bus.subscribe();
+        while let Some(event) = events.next().await {
+            if [t::TENANT_UPDATED, t::USER_UPDATED, t::USER_DEACTIVATED, t::ROLES_CHANGED]
+                .contains(&event.event_type.as_str())
+            {
+                self.invalidate_tenant(event.tenant_id);
+            }
+        }
     }
 
     /// Forgets one caller's grants (after their roles or status changed).

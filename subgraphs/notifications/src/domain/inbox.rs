@@ -6,13 +6,14 @@
 //! `(user, source event)` index is a second guard.
 
 use backbone_entities::notifications::{delivery, notification};
+use backbone_entities::tenancy::user;
 use backbone_schema::{EventEnvelope, event_types::NOTIFICATION_CREATED};
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait, sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait, sea_query::Expr,
 };
-use subgraph_kit::{ApiError, ApiResult, consumed, outbox};
+use subgraph_kit::{ApiError, ApiResult, consumed, contract::Subject, outbox, tenancy::Ref};
 use uuid::Uuid;
 
 use super::{audience, channel, endpoints, preferences, templates};
@@ -37,6 +38,11 @@ pub async fn handle(db: &DatabaseConnection, event: &EventEnvelope) -> ApiResult
     let now = Utc::now();
     let mut created = 0;
     for user in audience.users {
+        // Only people of the event's own tenant are told about it.
+        if Ref::<user::Entity>::find(&txn, event.tenant_id, user).await.is_err() {
+            tracing::warn!(event = %event.id, "an event names a user outside its tenant; not notified");
+            continue;
+        }
         let in_app =
             audience.critical || preferences::enabled(&txn, user, audience.category, channel::IN_APP).await?;
         let (title, body) =
@@ -98,14 +104,22 @@ pub async fn handle(db: &DatabaseConnection, event: &EventEnvelope) -> ApiResult
     Ok(created)
 }
 
+/// The rows of one person's inbox: theirs, in their tenant. A row naming
+/// them in another tenant is never theirs to read.
+fn of(who: Subject) -> Condition {
+    Condition::all()
+        .add(notification::Column::TenantId.eq(who.tenant_id))
+        .add(notification::Column::UserId.eq(who.user_id))
+}
+
 /// A user's notifications, newest first.
 pub async fn list(
     db: &DatabaseConnection,
-    user_id: Uuid,
+    who: Subject,
     unread_only: bool,
     first: u64,
 ) -> ApiResult<Vec<notification::Model>> {
-    let mut q = notification::Entity::find().filter(notification::Column::UserId.eq(user_id));
+    let mut q = notification::Entity::find().filter(of(who));
     if unread_only {
         q = q.filter(notification::Column::ReadAt.is_null());
     }
@@ -113,9 +127,9 @@ pub async fn list(
 }
 
 /// How many unread notifications a user has.
-pub async fn unread(db: &DatabaseConnection, user_id: Uuid) -> ApiResult<u64> {
+pub async fn unread(db: &DatabaseConnection, who: Subject) -> ApiResult<u64> {
     Ok(notification::Entity::find()
-        .filter(notification::Column::UserId.eq(user_id))
+        .filter(of(who))
         .filter(notification::Column::ReadAt.is_null())
         .count(db)
         .await?)
@@ -131,11 +145,11 @@ pub async fn tenant_unread(db: &DatabaseConnection, tenant_id: Uuid) -> ApiResul
 }
 
 /// Marks one of the user's notifications read (idempotent).
-pub async fn mark_read(db: &DatabaseConnection, user_id: Uuid, id: Uuid) -> ApiResult<notification::Model> {
+pub async fn mark_read(db: &DatabaseConnection, who: Subject, id: Uuid) -> ApiResult<notification::Model> {
     let row = notification::Entity::find_by_id(id)
+        .filter(of(who))
         .one(db)
         .await?
-        .filter(|n| n.user_id == user_id)
         .ok_or_else(|| ApiError::NotFound("no such notification".into()))?;
     if row.read_at.is_some() {
         return Ok(row);
@@ -146,10 +160,10 @@ pub async fn mark_read(db: &DatabaseConnection, user_id: Uuid, id: Uuid) -> ApiR
 }
 
 /// Marks every unread notification of the user read; returns how many.
-pub async fn mark_all_read(db: &DatabaseConnection, user_id: Uuid) -> ApiResult<u64> {
+pub async fn mark_all_read(db: &DatabaseConnection, who: Subject) -> ApiResult<u64> {
     let done = notification::Entity::update_many()
         .col_expr(notification::Column::ReadAt, Expr::value(Some(Utc::now())))
-        .filter(notification::Column::UserId.eq(user_id))
+        .filter(of(who))
         .filter(notification::Column::ReadAt.is_null())
         .exec(db)
         .await?;

@@ -13,6 +13,11 @@ use subgraph_kit::{
 use super::objects::*;
 use crate::domain::{delivery, endpoints, inbox, preferences, templates};
 
+/// The caller as the person whose inbox is read.
+fn me(a: &subgraph_kit::graphql::Allowed<'_>) -> subgraph_kit::contract::Subject {
+    subgraph_kit::contract::Subject { tenant_id: a.caller.tenant_id, user_id: a.caller.user_id }
+}
+
 /// Query root.
 pub struct QueryRoot;
 
@@ -27,14 +32,14 @@ impl QueryRoot {
     ) -> Result<Vec<Notification>> {
         let a = allow(ctx, "notification", "read").await?;
         let first = subgraph_kit::validate::bounded("first", i64::from(first), 200)? as u64;
-        let rows = inbox::list(&a.kit.db, a.caller.user_id, unread_only, first).await?;
+        let rows = inbox::list(&a.kit.db, me(&a), unread_only, first).await?;
         Ok(rows.into_iter().map(Notification::from).collect())
     }
 
     /// How many unread notifications the caller has.
     async fn unread_notification_count(&self, ctx: &Context<'_>) -> Result<i64> {
         let a = allow(ctx, "notification", "read").await?;
-        Ok(inbox::unread(&a.kit.db, a.caller.user_id).await? as i64)
+        Ok(inbox::unread(&a.kit.db, me(&a)).await? as i64)
     }
 
     /// The caller's preferences (unset ones are on).
@@ -95,13 +100,13 @@ impl MutationRoot {
     /// Marks one notification read.
     async fn mark_notification_read(&self, ctx: &Context<'_>, id: ID) -> Result<Notification> {
         let a = allow(ctx, "notification", "read").await?;
-        Ok(inbox::mark_read(&a.kit.db, a.caller.user_id, uuid("id", &id)?).await?.into())
+        Ok(inbox::mark_read(&a.kit.db, me(&a), uuid("id", &id)?).await?.into())
     }
 
     /// Marks every notification read; returns how many changed.
     async fn mark_all_notifications_read(&self, ctx: &Context<'_>) -> Result<i64> {
         let a = allow(ctx, "notification", "read").await?;
-        Ok(inbox::mark_all_read(&a.kit.db, a.caller.user_id).await? as i64)
+        Ok(inbox::mark_all_read(&a.kit.db, me(&a)).await? as i64)
     }
 
     /// Turns a category on or off on a channel.

@@ -87,3 +87,43 @@ async fn tenant_templates_replace_the_built_in_ones() {
     quiet.payload = json!({"email": "x@y.z"});
     assert_eq!(post.handle(&quiet).await, 0);
 }
+
+/// A person's inbox holds only their own tenant's notifications: an event of
+/// another tenant naming them notifies nobody, and a row naming them under
+/// another tenant (as a cross-tenant team membership once produced) is not
+/// theirs to read.
+#[tokio::test]
+async fn no_notification_crosses_tenants() {
+    use backbone_entities::notifications::notification;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let post = Post::start().await;
+    let (other, _) = subgraph_tenants::domain::demo::seed_tenant(&post.app.kit, "Other Clinic", "other")
+        .await
+        .expect("seed");
+    let mut foreign = post.event("complaint.assigned", "staff", true);
+    foreign.tenant_id = other;
+    assert_eq!(post.handle(&foreign).await, 0, "another tenant's event notifies none of ours");
+
+    let now = chrono::Utc::now();
+    notification::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        tenant_id: Set(other),
+        user_id: Set(post.user("staff")),
+        category: Set("complaints".into()),
+        critical: Set(false),
+        title: Set("Their complaint".into()),
+        body: Set("Their reporter's contact details".into()),
+        data: Set("{}".into()),
+        source_event_id: Set(uuid::Uuid::now_v7()),
+        read_at: Set(None),
+        created_at: Set(now),
+    }
+    .insert(&post.app.kit.db)
+    .await
+    .expect("insert");
+    assert_eq!(post.unread("staff").await, 0);
+    let list = post.ok("staff", "{ notifications { id title } }", json!({})).await;
+    assert_eq!(list["notifications"], json!([]), "{list}");
+    let marked = post.ok("staff", "mutation { markAllNotificationsRead }", json!({})).await;
+    assert_eq!(marked["markAllNotificationsRead"], 0);
+}

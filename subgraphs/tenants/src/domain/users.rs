@@ -143,7 +143,7 @@ pub async fn list(
         if search.chars().count() > validate::MAX_NAME {
             return Err(ApiError::bad_input("filter.search", "search is too long"));
         }
-        let pattern = format!("%{}%", search.to_lowercase().replace(['%', '_'], ""));
+        let pattern = validate::contains_pattern(&search.to_lowercase());
         q = q.filter(
             Condition::any()
                 .add(user::Column::Email.like(pattern.clone()))

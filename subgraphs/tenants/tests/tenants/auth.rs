@@ -36,8 +36,23 @@ async fn bad_tokens_are_unauthenticated_and_write_nothing() {
             b64.encode(serde_json::to_vec(&valid).expect("json"))
         )
     };
+    let sign_json = |claims: serde_json::Value| {
+        encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(TEST_SECRET.as_bytes()))
+            .expect("sign")
+    };
+    let now = chrono::Utc::now().timestamp();
+    let mut not_yet = serde_json::to_value(&valid).expect("json");
+    not_yet["nbf"] = json!(now + 3600);
+    let mut future_iat = valid.clone();
+    future_iat.iat = now + 3600;
+    let unknown_user = claims_for(cfg, t.id, uuid::Uuid::now_v7(), &["tenant_admin"], 3600);
+    let unknown_tenant = claims_for(cfg, uuid::Uuid::now_v7(), t.admin_id, &["tenant_admin"], 3600);
     let cases: Vec<(&str, Option<String>)> = vec![
         ("no token", None),
+        ("not valid before an hour from now", Some(sign_json(not_yet))),
+        ("issued an hour from now", Some(sign(&future_iat, TEST_SECRET))),
+        ("a user that does not exist", Some(sign(&unknown_user, TEST_SECRET))),
+        ("a tenant that does not exist", Some(sign(&unknown_tenant, TEST_SECRET))),
         ("expired", Some(sign(&expired, TEST_SECRET))),
         ("wrong signature", Some(sign(&valid, "another-secret-that-is-long-enough-0123456789"))),
         ("wrong audience", Some(sign(&wrong_aud, TEST_SECRET))),
@@ -57,6 +72,11 @@ async fn bad_tokens_are_unauthenticated_and_write_nothing() {
             assert_eq!(res["errors"][0]["message"], "token expired");
         }
     }
+    // Reads are refused the same way, not answered empty.
+    for claims in [&unknown_user, &unknown_tenant] {
+        let res = app.gql(Some(&sign(claims, TEST_SECRET)), "{ me { id } }", json!({})).await.expect("me");
+        assert_eq!(error_codes(&res), ["UNAUTHENTICATED"], "{res}");
+    }
     // A header that is not `Bearer …` is refused the same way.
     let res = app
         .gql_with_header("authorization", "Basic YWxhZGRpbjpvcGVu", "{ me { id } }")
@@ -67,7 +87,7 @@ async fn bad_tokens_are_unauthenticated_and_write_nothing() {
 }
 
 #[tokio::test]
-async fn a_deactivated_user_keeps_a_valid_token_but_is_granted_nothing() {
+async fn a_deactivated_user_or_tenant_reaches_nothing_at_once() {
     let app = start().await;
     let t = provision(&app, "Zeta", 10).await;
     let (u, token) = crate::support::user_with_role(&app, &t, "gone@zeta.test", "tenant_admin").await;
@@ -83,6 +103,27 @@ async fn a_deactivated_user_keeps_a_valid_token_but_is_granted_nothing() {
         .await
         .expect("m");
     assert!(res.get("errors").is_none(), "{res}");
-    let denied = app.gql(Some(&token), "{ users { edges { node { id } } } }", json!({})).await.expect("q");
-    assert_eq!(error_codes(&denied), ["FORBIDDEN"]);
+    for query in ["{ users { edges { node { id } } } }", "{ me { id } }"] {
+        let denied = app.gql(Some(&token), query, json!({})).await.expect("q");
+        assert_eq!(error_codes(&denied), ["UNAUTHENTICATED"], "{query}: {denied}");
+    }
+
+    // A deactivated tenant: its admin, whose grants are cached, is refused
+    // on the next request.
+    assert!(
+        app.gql(Some(&t.admin_token), "{ me { id } }", json!({})).await.expect("q")["data"]["me"].is_object()
+    );
+    let res = app
+        .gql(
+            Some(&app.platform_token()),
+            "mutation($id: ID!) { updateTenant(id: $id, input: {active: false}) { active } }",
+            json!({"id": t.id}),
+        )
+        .await
+        .expect("m");
+    assert_eq!(res["data"]["updateTenant"]["active"], false, "{res}");
+    for query in ["{ me { id } }", "{ tenant { name } }"] {
+        let denied = app.gql(Some(&t.admin_token), query, json!({})).await.expect("q");
+        assert_eq!(error_codes(&denied), ["UNAUTHENTICATED"], "{query}: {denied}");
+    }
 }

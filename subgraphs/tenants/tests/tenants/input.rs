@@ -94,3 +94,80 @@ async fn the_same_email_twice_is_a_conflict() {
     assert_eq!(error_codes(&res), ["CONFLICT"], "{res}");
     assert_eq!(counts(&app).await, before);
 }
+
+/// `fragment F1 on Query { ...F2 ...F2 }` … 30 levels: ~1 KB naming 2^30
+/// fields once expanded; the subgraph refuses it before validating.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fragment_bombs_are_refused_before_validation() {
+    let app = start().await;
+    let t = provision(&app, "Bomb", 5).await;
+    let mut bomb = String::from("query Bomb { ...F1 }\n");
+    for i in 1..30 {
+        bomb.push_str(&format!("fragment F{i} on Query {{ ...F{n} ...F{n} }}\n", n = i + 1));
+    }
+    bomb.push_str("fragment F30 on Query { me { id } }\n");
+    let res = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        app.gql(Some(&t.admin_token), &bomb, json!({})),
+    )
+    .await
+    .expect("refused in time, not after expanding every fragment")
+    .expect("json");
+    assert_eq!(error_codes(&res), ["BAD_USER_INPUT"], "{res}");
+    assert_eq!(res["errors"][0]["extensions"]["reason"], "MAX_FIELDS_EXCEEDED", "{res}");
+    let cycle =
+        "query { ...A } fragment A on Query { ...B ...B me { id } } fragment B on Query { ...A ...A }";
+    let res = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        app.gql(Some(&t.admin_token), cycle, json!({})),
+    )
+    .await
+    .expect("refused in time")
+    .expect("json");
+    assert_eq!(res["errors"][0]["extensions"]["reason"], "FRAGMENT_CYCLE", "{res}");
+    // Small fragments still work.
+    let ok =
+        app.gql(Some(&t.admin_token), "query { ...A } fragment A on Query { me { id } }", json!({})).await;
+    assert!(ok.expect("json")["data"]["me"]["id"].is_string());
+}
+
+#[tokio::test]
+async fn nul_characters_are_bad_input_and_search_wildcards_match_literally() {
+    let app = start().await;
+    let t = provision(&app, "Wild", 10).await;
+    let before = counts(&app).await;
+    for (query, variables) in [
+        (INVITE, json!({"input": {"email": "n@w.test", "displayName": "nul\u{0}name", "roles": ["staff"]}})),
+        (
+            r#"mutation { inviteUser(input: {email: "m@w.test", displayName: "a\u0000b", roles: ["staff"]}) { id } }"#,
+            json!({}),
+        ),
+        (
+            "query($s: String) { users(filter: {search: $s}) { edges { node { id } } } }",
+            json!({"s": "\u{0}"}),
+        ),
+    ] {
+        let res = app.gql(Some(&t.admin_token), query, variables).await.expect("json");
+        assert_eq!(error_codes(&res), ["BAD_USER_INPUT"], "{res}");
+    }
+    assert_eq!(counts(&app).await, before, "nothing written");
+
+    let (under, _) = crate::support::user_with_role(&app, &t, "a_b@w.test", "staff").await;
+    crate::support::user_with_role(&app, &t, "axb@w.test", "staff").await;
+    let search = async |term: &str| -> Vec<serde_json::Value> {
+        let res = app
+            .gql(
+                Some(&t.admin_token),
+                "query($s: String) { users(filter: {search: $s}) { edges { node { id } } } }",
+                json!({"s": term}),
+            )
+            .await
+            .expect("json");
+        subgraph_kit::testkit::data(res)["users"]["edges"].as_array().cloned().unwrap_or_default()
+    };
+    let found = search("a_b").await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["node"]["id"], under.to_string());
+    assert!(search("%").await.is_empty(), "% matches only a literal %");
+    assert!(search("a\\").await.is_empty(), "a backslash is literal too");
+}
