@@ -11,7 +11,7 @@ use async_graphql::{EmptySubscription, Schema};
 use axum::Router;
 use backbone_entities::memory::entry as memory;
 use chrono::Utc;
-use subgraph_kit::{ApiResult, Kit, internal::InternalClient};
+use subgraph_kit::{ApiError, ApiResult, Kit, internal::InternalClient};
 use uuid::Uuid;
 
 pub use graphql::{MutationRoot, QueryRoot};
@@ -102,7 +102,12 @@ pub async fn recall(
     let granted = subgraph_kit::internal::consents(kit, &state.consent, tenant_id, user_id, &refs).await?;
     let allowed: Vec<String> = scopes.into_iter().zip(granted).filter(|(_, g)| *g).map(|(s, _)| s).collect();
     if allowed.is_empty() {
-        return Ok(Vec::new());
+        // They have memories but consent to none of their scopes: saying
+        // so beats an empty answer that looks like forgetting.
+        return Err(ApiError::Coded {
+            code: backbone_schema::ErrorCode::ConsentRequired,
+            message: "the person has not consented to recall from any scope of their memories".into(),
+        });
     }
     let q = state.embedder.embed(query).await?;
     let name = state.embedder.name();

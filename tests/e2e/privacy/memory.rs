@@ -35,7 +35,10 @@ async fn recall_returns_only_consented_scopes_ranked_by_similarity() {
     let embedder = scene.ok(Some("patient"), "{ memoryEmbedder { name local } }", json!({})).await;
     assert_eq!(embedder["memoryEmbedder"], json!({"name": "local-hash-v1-256", "local": true}));
 
-    assert!(recall(&scene, "patient", "penicillin allergy").await.is_empty(), "no consent, no recall");
+    // No consent to any scope of their memories: refused, not an empty list.
+    let refused = scene.gql(Some("patient"), RECALL, json!({"q": "penicillin allergy"})).await;
+    assert_eq!(refused["errors"][0]["extensions"]["code"], "CONSENT_REQUIRED", "{refused}");
+    assert!(refused["data"].is_null() || refused["data"]["recall"].is_null(), "{refused}");
 
     consent(&scene, "patient", "memory", true).await;
     let hits = recall(&scene, "patient", "which antibiotics am I allergic to").await;

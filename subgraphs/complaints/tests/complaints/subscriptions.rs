@@ -79,9 +79,11 @@ async fn the_token_in_connection_init_is_verified_and_events_are_pushed() {
 #[tokio::test]
 async fn idle_connections_get_keepalive_pings() {
     let desk = Desk::start_with(|c| c.realtime.keepalive_seconds = 1).await;
+    // The interval runs from the connection's start, not from the ack (which
+    // waits for the caller's standing to be checked).
+    let started = std::time::Instant::now();
     let mut ws = open(&desk, "graphql-transport-ws", json!({"token": desk.token("staff")})).await;
     assert_eq!(text(&mut ws).await["type"], "connection_ack");
-    let started = std::time::Instant::now();
     let ping = tokio::time::timeout(Duration::from_secs(3), async {
         loop {
             match ws.next().await {
