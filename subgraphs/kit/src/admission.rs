@@ -127,7 +127,7 @@ fn literals_hold_nul(doc: &ExecutableDocument) -> bool {
 
 /// The most fields any one operation of `doc` selects once expanded
 /// (saturating); `None` when fragments spread each other in a cycle.
-pub fn fields_expanded(doc: &ExecutableDocument) -> Option<u64> {
+fn fields_expanded(doc: &ExecutableDocument) -> Option<u64> {
     let mut walk =
         Walk { fragments: &doc.fragments, memo: HashMap::new(), open: HashSet::new(), cycle: false };
     let most = doc.operations.iter().map(|(_, op)| walk.set(&op.node.selection_set.node)).max().unwrap_or(0);

@@ -38,13 +38,14 @@ pub async fn handle(db: &DatabaseConnection, event: &EventEnvelope) -> ApiResult
     let now = Utc::now();
     let mut created = 0;
     for user in audience.users {
+        let who = Subject { tenant_id: event.tenant_id, user_id: user };
         // Only people of the event's own tenant are told about it.
         if Ref::<user::Entity>::find(&txn, event.tenant_id, user).await.is_err() {
             tracing::warn!(event = %event.id, "an event names a user outside its tenant; not notified");
             continue;
         }
         let in_app =
-            audience.critical || preferences::enabled(&txn, user, audience.category, channel::IN_APP).await?;
+            audience.critical || preferences::enabled(&txn, who, audience.category, channel::IN_APP).await?;
         let (title, body) =
             match templates::for_event(&txn, event.tenant_id, &event.event_type, channel::IN_APP).await? {
                 Some((s, b)) => (templates::render(&s, &vars), templates::render(&b, &vars)),
@@ -71,10 +72,9 @@ pub async fn handle(db: &DatabaseConnection, event: &EventEnvelope) -> ApiResult
             let payload = serde_json::json!({"userId": user, "notification": snapshot});
             outbox::enqueue(&txn, event.tenant_id, event.actor, NOTIFICATION_CREATED, payload).await?;
         }
-        let quiet = preferences::quiet_hours(&txn, user).await?;
+        let quiet = preferences::quiet_hours(&txn, who).await?;
         for ep in endpoints::for_user(&txn, event.tenant_id, user).await? {
-            if !audience.critical && !preferences::enabled(&txn, user, audience.category, &ep.channel).await?
-            {
+            if !audience.critical && !preferences::enabled(&txn, who, audience.category, &ep.channel).await? {
                 continue;
             }
             let interruptive = matches!(ep.channel.as_str(), channel::EMAIL | channel::SMS | channel::PUSH);

@@ -9,23 +9,30 @@ use backbone_entities::notifications::{preference, setting};
 use chrono::{DateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter,
 };
-use subgraph_kit::{ApiError, ApiResult};
+use subgraph_kit::{ApiError, ApiResult, contract::Subject};
 use uuid::Uuid;
 
 use super::channel;
 
-/// Whether `user_id` wants `category` on `channel`.
+/// One person's preference rows: theirs, in their tenant.
+fn of(who: Subject) -> Condition {
+    Condition::all()
+        .add(preference::Column::TenantId.eq(who.tenant_id))
+        .add(preference::Column::UserId.eq(who.user_id))
+}
+
+/// Whether `who` wants `category` on `channel`.
 pub async fn enabled(
     db: &impl ConnectionTrait,
-    user_id: Uuid,
+    who: Subject,
     category: &str,
     channel: &str,
 ) -> ApiResult<bool> {
     let row = preference::Entity::find()
-        .filter(preference::Column::UserId.eq(user_id))
+        .filter(of(who))
         .filter(preference::Column::Category.eq(category))
         .filter(preference::Column::Channel.eq(channel))
         .one(db)
@@ -36,8 +43,7 @@ pub async fn enabled(
 /// Sets one preference.
 pub async fn set(
     db: &DatabaseConnection,
-    tenant_id: Uuid,
-    user_id: Uuid,
+    who: Subject,
     category: &str,
     channel_name: &str,
     on: bool,
@@ -47,7 +53,7 @@ pub async fn set(
         return Err(ApiError::bad_input("channel", format!("channel must be one of {:?}", channel::ALL)));
     }
     let existing = preference::Entity::find()
-        .filter(preference::Column::UserId.eq(user_id))
+        .filter(of(who))
         .filter(preference::Column::Category.eq(category.as_str()))
         .filter(preference::Column::Channel.eq(channel_name))
         .one(db)
@@ -61,8 +67,8 @@ pub async fn set(
         None => {
             preference::ActiveModel {
                 id: Set(Uuid::now_v7()),
-                tenant_id: Set(tenant_id),
-                user_id: Set(user_id),
+                tenant_id: Set(who.tenant_id),
+                user_id: Set(who.user_id),
                 category: Set(category),
                 channel: Set(channel_name.to_owned()),
                 enabled: Set(on),
@@ -74,15 +80,14 @@ pub async fn set(
 }
 
 /// A user's preferences.
-pub async fn list(db: &DatabaseConnection, user_id: Uuid) -> ApiResult<Vec<preference::Model>> {
-    Ok(preference::Entity::find().filter(preference::Column::UserId.eq(user_id)).all(db).await?)
+pub async fn list(db: &DatabaseConnection, who: Subject) -> ApiResult<Vec<preference::Model>> {
+    Ok(preference::Entity::find().filter(of(who)).all(db).await?)
 }
 
 /// Sets (or with `None`, clears) a user's quiet hours.
 pub async fn set_quiet_hours(
     db: &DatabaseConnection,
-    tenant_id: Uuid,
-    user_id: Uuid,
+    who: Subject,
     hours: Option<(String, String, String)>,
 ) -> ApiResult<setting::Model> {
     if let Some((start, end, tz)) = &hours {
@@ -96,19 +101,23 @@ pub async fn set_quiet_hours(
         None => (None, None, "UTC".to_owned()),
     };
     let row = setting::ActiveModel {
-        user_id: Set(user_id),
-        tenant_id: Set(tenant_id),
+        user_id: Set(who.user_id),
+        tenant_id: Set(who.tenant_id),
         quiet_start: Set(start),
         quiet_end: Set(end),
         time_zone: Set(tz),
     };
-    let exists = setting::Entity::find_by_id(user_id).one(db).await?.is_some();
+    let exists = setting::Entity::find_by_id(who.user_id).one(db).await?.is_some();
     Ok(if exists { row.update(db).await? } else { row.insert(db).await? })
 }
 
 /// A user's quiet hours, if set.
-pub async fn quiet_hours(db: &impl ConnectionTrait, user_id: Uuid) -> ApiResult<Option<setting::Model>> {
-    Ok(setting::Entity::find_by_id(user_id).one(db).await?.filter(|s| s.quiet_start.is_some()))
+pub async fn quiet_hours(db: &impl ConnectionTrait, who: Subject) -> ApiResult<Option<setting::Model>> {
+    Ok(setting::Entity::find_by_id(who.user_id)
+        .filter(setting::Column::TenantId.eq(who.tenant_id))
+        .one(db)
+        .await?
+        .filter(|s| s.quiet_start.is_some()))
 }
 
 /// When quiet hours that contain `now` end; `None` when `now` is not quiet.

@@ -45,13 +45,13 @@ impl QueryRoot {
     /// The caller's preferences (unset ones are on).
     async fn notification_preferences(&self, ctx: &Context<'_>) -> Result<Vec<NotificationPreference>> {
         let a = allow(ctx, "notification", "read").await?;
-        Ok(preferences::list(&a.kit.db, a.caller.user_id).await?.into_iter().map(Into::into).collect())
+        Ok(preferences::list(&a.kit.db, me(&a)).await?.into_iter().map(Into::into).collect())
     }
 
     /// The caller's quiet hours, if set.
     async fn quiet_hours(&self, ctx: &Context<'_>) -> Result<Option<QuietHours>> {
         let a = allow(ctx, "notification", "read").await?;
-        Ok(preferences::quiet_hours(&a.kit.db, a.caller.user_id).await?.map(Into::into))
+        Ok(preferences::quiet_hours(&a.kit.db, me(&a)).await?.map(Into::into))
     }
 
     /// Endpoints: the caller's, plus tenant-wide ones for managers.
@@ -118,15 +118,7 @@ impl MutationRoot {
         enabled: bool,
     ) -> Result<NotificationPreference> {
         let a = allow(ctx, "notification", "read").await?;
-        let row = preferences::set(
-            &a.kit.db,
-            a.caller.tenant_id,
-            a.caller.user_id,
-            &category,
-            channel.as_str(),
-            enabled,
-        )
-        .await?;
+        let row = preferences::set(&a.kit.db, me(&a), &category, channel.as_str(), enabled).await?;
         Ok(row.into())
     }
 
@@ -144,7 +136,7 @@ impl MutationRoot {
             (None, None) => None,
             _ => return Err(ApiError::bad_input("end", "give both start and end, or neither").into()),
         };
-        Ok(preferences::set_quiet_hours(&a.kit.db, a.caller.tenant_id, a.caller.user_id, hours).await?.into())
+        Ok(preferences::set_quiet_hours(&a.kit.db, me(&a), hours).await?.into())
     }
 
     /// Registers a webhook, SMS or push provider URL, or an email address.

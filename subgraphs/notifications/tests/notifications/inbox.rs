@@ -126,4 +126,23 @@ async fn no_notification_crosses_tenants() {
     assert_eq!(list["notifications"], json!([]), "{list}");
     let marked = post.ok("staff", "mutation { markAllNotificationsRead }", json!({})).await;
     assert_eq!(marked["markAllNotificationsRead"], 0);
+
+    // A preference row naming them under the other tenant is not theirs
+    // either: not listed, and it does not switch off their in-app feed.
+    use backbone_entities::notifications::preference;
+    preference::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        tenant_id: Set(other),
+        user_id: Set(post.user("staff")),
+        category: Set("complaints".into()),
+        channel: Set("in_app".into()),
+        enabled: Set(false),
+    }
+    .insert(&post.app.kit.db)
+    .await
+    .expect("insert");
+    let prefs = post.ok("staff", "{ notificationPreferences { category } }", json!({})).await;
+    assert_eq!(prefs["notificationPreferences"], json!([]), "{prefs}");
+    assert_eq!(post.handle(&post.event("complaint.assigned", "staff", false)).await, 1);
+    assert_eq!(post.unread("staff").await, 1, "their own feed stays on");
 }
