@@ -21,7 +21,7 @@ impl User {
     /// person themselves or staff who may read consents.
     async fn consents(&self, ctx: &Context<'_>) -> Result<Vec<Consent>> {
         let a = allow(ctx, "consent", "read").await?;
-        let user = super::roots::subject(&a, &self.id)?;
+        let user = super::roots::subject(&a, &self.id).await?;
         Ok(records::current(&a.kit.db, a.caller.tenant_id, user).await?.into_iter().map(Into::into).collect())
     }
 }

@@ -8,6 +8,7 @@ use subgraph_kit::{
     contract::Subject,
     graphql::{Allowed, allow, uuid},
     rbac::Scope,
+    tenancy::Ref,
 };
 use uuid::Uuid;
 
@@ -18,17 +19,24 @@ use crate::{
 };
 
 /// The person a request is about: the caller unless another is named, which
-/// needs a tenant-wide grant.
-pub(crate) fn subject(a: &Allowed<'_>, id: &ID) -> ApiResult<Uuid> {
+/// needs a tenant-wide grant and a user of the caller's tenant (another
+/// tenant's person is `NOT_FOUND`).
+pub(crate) async fn subject(a: &Allowed<'_>, id: &ID) -> ApiResult<Uuid> {
     let user = uuid("userId", id)?;
-    if user != a.caller.user_id && a.scope == Scope::Own {
+    if user == a.caller.user_id {
+        return Ok(user);
+    }
+    if a.scope == Scope::Own {
         return Err(ApiError::Forbidden("you may act only on your own consents".into()));
     }
-    Ok(user)
+    Ok(Ref::<backbone_entities::tenancy::user::Entity>::find(&a.kit.db, a.caller.tenant_id, user).await?.id())
 }
 
-fn subject_or_self(a: &Allowed<'_>, id: Option<&ID>) -> ApiResult<Uuid> {
-    id.map_or(Ok(a.caller.user_id), |id| subject(a, id))
+async fn subject_or_self(a: &Allowed<'_>, id: Option<&ID>) -> ApiResult<Uuid> {
+    match id {
+        Some(id) => subject(a, id).await,
+        None => Ok(a.caller.user_id),
+    }
 }
 
 fn state<'a>(ctx: &'a Context<'_>) -> ApiResult<&'a ConsentState> {
@@ -51,7 +59,7 @@ impl QueryRoot {
     /// expiry says no; an unknown scope says no).
     async fn has_consent(&self, ctx: &Context<'_>, user_id: ID, scope: String) -> Result<bool> {
         let a = allow(ctx, "consent", "read").await?;
-        let user = subject(&a, &user_id)?;
+        let user = subject(&a, &user_id).await?;
         Ok(records::decide(&a.kit.db, a.caller.tenant_id, user, &scope, Utc::now()).await?)
     }
 
@@ -63,7 +71,7 @@ impl QueryRoot {
         #[graphql(default = 100)] first: i32,
     ) -> Result<Vec<Consent>> {
         let a = allow(ctx, "consent", "read").await?;
-        let user = subject_or_self(&a, user_id.as_ref())?;
+        let user = subject_or_self(&a, user_id.as_ref()).await?;
         let first = subgraph_kit::validate::bounded("first", i64::from(first), 1000)? as u64;
         let rows = records::history(&a.kit.db, a.caller.tenant_id, user, first).await?;
         Ok(rows.into_iter().map(Into::into).collect())
@@ -136,8 +144,8 @@ pub struct ConsentInput {
 /// Mutation root.
 pub struct MutationRoot;
 
-fn change(ctx: &Context<'_>, a: &Allowed<'_>, input: ConsentInput) -> ApiResult<records::Change> {
-    let user_id = subject_or_self(a, input.user_id.as_ref())?;
+async fn change(ctx: &Context<'_>, a: &Allowed<'_>, input: ConsentInput) -> ApiResult<records::Change> {
+    let user_id = subject_or_self(a, input.user_id.as_ref()).await?;
     let source_ip = ctx.data_opt::<ClientIp>().and_then(|ip| ip.0.clone());
     Ok(records::Change {
         tenant_id: a.caller.tenant_id,
@@ -156,7 +164,7 @@ impl MutationRoot {
     /// Records a grant and returns it with its signed receipt.
     async fn grant_consent(&self, ctx: &Context<'_>, input: ConsentInput) -> Result<Consent> {
         let a = allow(ctx, "consent", "grant").await?;
-        let c = change(ctx, &a, input)?;
+        let c = change(ctx, &a, input).await?;
         let s = state(ctx)?;
         Ok(records::grant(&a.kit.db, &s.key, &a.kit.config.auth.issuer, c)
             .await
@@ -167,7 +175,7 @@ impl MutationRoot {
     /// Records a withdrawal; effective for the very next check.
     async fn withdraw_consent(&self, ctx: &Context<'_>, input: ConsentInput) -> Result<Consent> {
         let a = allow(ctx, "consent", "grant").await?;
-        let c = change(ctx, &a, input)?;
+        let c = change(ctx, &a, input).await?;
         Ok(records::withdraw(&a.kit.db, c).await.inspect(|_| a.kit.committed())?.into())
     }
 
@@ -194,7 +202,7 @@ impl MutationRoot {
     ) -> Result<DsarRequest> {
         let a = allow(ctx, "dsar", "create").await?;
         let user_id = match subject_id {
-            Some(id) => subject(&a, &id)?,
+            Some(id) => subject(&a, &id).await?,
             None => a.caller.user_id,
         };
         let who = Subject { tenant_id: a.caller.tenant_id, user_id };

@@ -2,3 +2,4 @@
 //! database, and its internal endpoints over HTTP.
 
 mod internal;
+mod isolation;

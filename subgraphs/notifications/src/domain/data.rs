@@ -14,6 +14,8 @@ use subgraph_kit::{
 };
 use uuid::Uuid;
 
+use super::preferences;
+
 /// Notifications' data contract.
 pub struct NotificationsData;
 
@@ -29,9 +31,8 @@ impl DataContract for NotificationsData {
             .filter(notification::Column::UserId.eq(who.user_id))
             .all(db)
             .await?;
-        let prefs =
-            preference::Entity::find().filter(preference::Column::UserId.eq(who.user_id)).all(db).await?;
-        let quiet = setting::Entity::find_by_id(who.user_id).one(db).await?;
+        let prefs = preference::Entity::find().filter(preferences::of(who)).all(db).await?;
+        let quiet = preferences::setting(db, who).await?;
         let endpoints = endpoint::Entity::find()
             .filter(endpoint::Column::TenantId.eq(who.tenant_id))
             .filter(endpoint::Column::UserId.eq(who.user_id))
@@ -76,12 +77,10 @@ impl DataContract for NotificationsData {
             .exec(txn)
             .await?
             .rows_affected;
-        let prefs = preference::Entity::delete_many()
-            .filter(preference::Column::UserId.eq(who.user_id))
-            .exec(txn)
-            .await?
-            .rows_affected;
+        let prefs =
+            preference::Entity::delete_many().filter(preferences::of(who)).exec(txn).await?.rows_affected;
         let quiet = setting::Entity::delete_many()
+            .filter(setting::Column::TenantId.eq(who.tenant_id))
             .filter(setting::Column::UserId.eq(who.user_id))
             .exec(txn)
             .await?

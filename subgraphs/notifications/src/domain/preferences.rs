@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::channel;
 
 /// One person's preference rows: theirs, in their tenant.
-fn of(who: Subject) -> Condition {
+pub(crate) fn of(who: Subject) -> Condition {
     Condition::all()
         .add(preference::Column::TenantId.eq(who.tenant_id))
         .add(preference::Column::UserId.eq(who.user_id))
@@ -113,11 +113,15 @@ pub async fn set_quiet_hours(
 
 /// A user's quiet hours, if set.
 pub async fn quiet_hours(db: &impl ConnectionTrait, who: Subject) -> ApiResult<Option<setting::Model>> {
+    Ok(setting(db, who).await?.filter(|s| s.quiet_start.is_some()))
+}
+
+/// One person's settings row, in their tenant.
+pub(crate) async fn setting(db: &impl ConnectionTrait, who: Subject) -> ApiResult<Option<setting::Model>> {
     Ok(setting::Entity::find_by_id(who.user_id)
         .filter(setting::Column::TenantId.eq(who.tenant_id))
         .one(db)
-        .await?
-        .filter(|s| s.quiet_start.is_some()))
+        .await?)
 }
 
 /// When quiet hours that contain `now` end; `None` when `now` is not quiet.
