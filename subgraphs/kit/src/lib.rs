@@ -18,6 +18,7 @@ pub mod error;
 pub mod graphql;
 pub mod internal;
 pub mod llm;
+pub mod outbound;
 pub mod outbox;
 pub mod pagination;
 pub mod rbac;

@@ -61,6 +61,9 @@ pub struct Config {
     pub notifications: NotificationsConfig,
     /// Calls between services.
     pub services: ServicesConfig,
+    /// Calls to URLs tenants set (webhooks): which internal hosts they may
+    /// reach anyway.
+    pub outbound: crate::outbound::OutboundConfig,
     /// Consent, DSAR and retention.
     pub consent: ConsentConfig,
     /// The AI gateway's provider.
@@ -84,6 +87,7 @@ impl Default for Config {
             complaints: ComplaintsConfig::default(),
             notifications: NotificationsConfig::default(),
             services: ServicesConfig::default(),
+            outbound: crate::outbound::OutboundConfig::default(),
             consent: ConsentConfig::default(),
             ai: AiConfig::default(),
             memory: MemoryConfig::default(),

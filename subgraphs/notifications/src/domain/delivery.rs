@@ -22,7 +22,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, sea_query::Expr,
 };
 use sha2::Sha256;
-use subgraph_kit::{ApiResult, Kit, config::NotificationsConfig};
+use subgraph_kit::{ApiResult, Kit, config::NotificationsConfig, outbound::Outbound};
 
 use super::channel;
 
@@ -44,13 +44,10 @@ pub async fn run(
 ) {
     tokio::pin!(shutdown);
     let config = kit.config.notifications.clone();
-    let http = subgraph_kit::auth::http_client_builder()
-        .timeout(Duration::from_millis(config.delivery_timeout_ms))
-        .build()
-        .unwrap_or_default();
+    let outbound = outbound(&kit.config);
     let every = Duration::from_millis(config.delivery_tick_ms.max(10));
     loop {
-        if let Err(e) = pass(&kit.db, &http, &config, Utc::now()).await {
+        if let Err(e) = pass(&kit.db, &outbound, &config, Utc::now()).await {
             tracing::warn!(error = %e, "delivery pass failed; retrying");
         }
         tokio::select! {
@@ -61,10 +58,17 @@ pub async fn run(
     }
 }
 
+/// The guard and client deliveries go through: no internal addresses
+/// unless `outbound.allow_internal` names them, no redirects, the delivery
+/// timeout.
+pub fn outbound(config: &subgraph_kit::config::Config) -> Outbound {
+    Outbound::new(&config.outbound, Duration::from_millis(config.notifications.delivery_timeout_ms))
+}
+
 /// One pass: attempts every due delivery; returns how many were attempted.
 pub async fn pass(
     db: &DatabaseConnection,
-    http: &reqwest::Client,
+    outbound: &Outbound,
     config: &NotificationsConfig,
     now: DateTime<Utc>,
 ) -> ApiResult<usize> {
@@ -90,7 +94,7 @@ pub async fn pass(
             continue;
         }
         attempted += 1;
-        let outcome = attempt(db, http, config, &d).await;
+        let outcome = attempt(db, outbound, config, &d).await;
         record(db, config, d, outcome).await?;
     }
     Ok(attempted)
@@ -101,7 +105,7 @@ type Outcome = Result<u16, String>;
 
 async fn attempt(
     db: &DatabaseConnection,
-    http: &reqwest::Client,
+    outbound: &Outbound,
     config: &NotificationsConfig,
     d: &delivery::Model,
 ) -> Outcome {
@@ -120,6 +124,9 @@ async fn attempt(
             }
         };
     }
+    // Checked again at each attempt: the rule may be newer than the row, or
+    // the name may point elsewhere now.
+    let target = outbound.check(&ep.target).await.map_err(|e| format!("refused: {e}"))?;
     let (title, text) = rendered(db, &n, &ep.channel).await;
     let body = serde_json::json!({
         "deliveryId": d.id,
@@ -137,8 +144,9 @@ async fn attempt(
     });
     let bytes = serde_json::to_vec(&body).map_err(|e| e.to_string())?;
     let ts = Utc::now().timestamp();
-    let response = http
-        .post(&ep.target)
+    let response = outbound
+        .client()
+        .post(target)
         .header("content-type", "application/json")
         .header("x-backbone-timestamp", ts.to_string())
         .header("x-backbone-signature", signature(&ep.secret, ts, &bytes))

@@ -9,16 +9,18 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
     EntityTrait, QueryFilter,
 };
-use subgraph_kit::{ApiError, ApiResult, validate};
+use subgraph_kit::{ApiError, ApiResult, outbound::Outbound, validate};
 use uuid::Uuid;
 
 use super::channel;
 
 /// Registers an endpoint; `user_id` `None` makes it tenant-wide (every
-/// notification of the tenant). Returns the row, whose secret the caller
-/// shows once.
+/// notification of the tenant). URLs must not reach inside the network
+/// ([`Outbound::check`]). Returns the row, whose secret the caller shows
+/// once.
 pub async fn register(
     db: &DatabaseConnection,
+    outbound: &Outbound,
     tenant_id: Uuid,
     user_id: Option<Uuid>,
     channel_name: &str,
@@ -27,11 +29,7 @@ pub async fn register(
     let target = target.trim();
     match channel_name {
         channel::WEBHOOK | channel::SMS | channel::PUSH => {
-            let url = reqwest::Url::parse(target)
-                .map_err(|_| ApiError::bad_input("target", "target must be a URL"))?;
-            if !matches!(url.scheme(), "http" | "https") {
-                return Err(ApiError::bad_input("target", "target must be an http(s) URL"));
-            }
+            outbound.check(target).await.map_err(|e| ApiError::bad_input("target", format!("target {e}")))?;
         }
         channel::EMAIL => {
             validate::email("target", target)?;

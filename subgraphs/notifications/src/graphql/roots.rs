@@ -151,8 +151,15 @@ impl MutationRoot {
     ) -> Result<RegisteredEndpoint> {
         let a = allow(ctx, "notification", if tenant_wide { "manage" } else { "read" }).await?;
         let owner = (!tenant_wide).then_some(a.caller.user_id);
-        let row =
-            endpoints::register(&a.kit.db, a.caller.tenant_id, owner, channel.as_str(), &target).await?;
+        let row = endpoints::register(
+            &a.kit.db,
+            &delivery::outbound(&a.kit.config),
+            a.caller.tenant_id,
+            owner,
+            channel.as_str(),
+            &target,
+        )
+        .await?;
         let secret = row.secret.clone();
         Ok(RegisteredEndpoint { endpoint: row.into(), secret })
     }

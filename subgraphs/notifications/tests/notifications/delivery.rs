@@ -4,9 +4,9 @@
 use std::sync::{Arc, Mutex};
 
 use axum::{http::StatusCode, routing::post};
-use backbone_entities::notifications::delivery;
+use backbone_entities::notifications::{delivery, endpoint};
 use chrono::{Duration, Utc};
-use sea_orm::EntityTrait;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use serde_json::json;
 use subgraph_kit::testkit::error_codes;
 use subgraph_notifications::domain::delivery::pass;
@@ -14,13 +14,13 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use super::support::Post;
 
-/// An HTTP receiver answering `status`, counting requests.
+/// An HTTP receiver answering `status`, counting requests of any method.
 async fn receiver(status: StatusCode) -> (String, Arc<Mutex<usize>>) {
     let hits = Arc::new(Mutex::new(0));
     let counter = hits.clone();
     let app = axum::Router::new().route(
         "/",
-        post(move || {
+        axum::routing::any(move || {
             let counter = counter.clone();
             async move {
                 *counter.lock().expect("lock") += 1;
@@ -34,18 +34,26 @@ async fn receiver(status: StatusCode) -> (String, Arc<Mutex<usize>>) {
     (url, hits)
 }
 
+/// Trusts the receiver at `url` (on 127.0.0.1, so internal) and only it,
+/// as an on-premises install would list its own hook receiver.
+fn trusting(url: &str) -> impl FnOnce(&mut subgraph_kit::config::Config) + use<> {
+    let host = url.trim_start_matches("http://").trim_end_matches('/').to_owned();
+    move |c| c.outbound.allow_internal.push(host)
+}
+
 async fn deliveries(post: &Post) -> Vec<delivery::Model> {
     delivery::Entity::find().all(&post.app.kit.db).await.expect("deliveries")
 }
 
-fn client() -> reqwest::Client {
-    subgraph_kit::auth::http_client()
+/// The delivery worker's guard, as the worker builds it.
+fn outbound(post: &Post) -> subgraph_kit::outbound::Outbound {
+    subgraph_notifications::domain::delivery::outbound(&post.app.kit.config)
 }
 
 #[tokio::test]
 async fn quiet_hours_hold_sms_until_they_end_but_not_critical_news() {
-    let post = Post::start().await;
     let (url, hits) = receiver(StatusCode::OK).await;
+    let post = Post::start_with(trusting(&url)).await;
     post.endpoint("staff", "SMS", &url).await;
     let (start, end) = (
         (Utc::now() - Duration::hours(1)).format("%H:%M").to_string(),
@@ -57,7 +65,7 @@ async fn quiet_hours_hold_sms_until_they_end_but_not_critical_news() {
     post.handle(&post.event("complaint.escalated", "staff", true)).await;
     let config = post.app.kit.config.notifications.clone();
     assert_eq!(
-        pass(&post.app.kit.db, &client(), &config, Utc::now()).await.expect("pass"),
+        pass(&post.app.kit.db, &outbound(&post), &config, Utc::now()).await.expect("pass"),
         1,
         "only the critical one goes now"
     );
@@ -71,7 +79,7 @@ async fn quiet_hours_hold_sms_until_they_end_but_not_critical_news() {
     );
     // When quiet hours end, it goes.
     assert_eq!(
-        pass(&post.app.kit.db, &client(), &config, until + Duration::seconds(1)).await.expect("pass"),
+        pass(&post.app.kit.db, &outbound(&post), &config, until + Duration::seconds(1)).await.expect("pass"),
         1
     );
     assert!(deliveries(&post).await.iter().all(|d| d.status == "delivered"));
@@ -79,29 +87,40 @@ async fn quiet_hours_hold_sms_until_they_end_but_not_critical_news() {
 
 #[tokio::test]
 async fn failing_endpoints_are_retried_with_backoff_then_marked_failed() {
+    let (url, hits) = receiver(StatusCode::SERVICE_UNAVAILABLE).await;
     let post = Post::start_with(|c| {
         c.notifications.max_attempts = 3;
         c.notifications.retry_base_ms = 60_000;
+        trusting(&url)(c);
     })
     .await;
-    let (url, hits) = receiver(StatusCode::SERVICE_UNAVAILABLE).await;
     post.endpoint("staff", "WEBHOOK", &url).await;
     post.handle(&post.event("complaint.assigned", "staff", false)).await;
     let (db, config) = (&post.app.kit.db, post.app.kit.config.notifications.clone());
 
-    assert_eq!(pass(db, &client(), &config, Utc::now()).await.expect("pass"), 1);
+    assert_eq!(pass(db, &outbound(&post), &config, Utc::now()).await.expect("pass"), 1);
     let d = deliveries(&post).await.remove(0);
     assert_eq!((d.status.as_str(), d.attempts, d.last_status_code), ("pending", 1, Some(503)));
     let first_wait = d.next_attempt_at.expect("next") - Utc::now();
     assert!(first_wait > Duration::seconds(50) && first_wait <= Duration::seconds(60), "{first_wait}");
-    assert_eq!(pass(db, &client(), &config, Utc::now()).await.expect("pass"), 0, "not before the backoff");
+    assert_eq!(
+        pass(db, &outbound(&post), &config, Utc::now()).await.expect("pass"),
+        0,
+        "not before the backoff"
+    );
 
-    assert_eq!(pass(db, &client(), &config, Utc::now() + Duration::seconds(61)).await.expect("pass"), 1);
+    assert_eq!(
+        pass(db, &outbound(&post), &config, Utc::now() + Duration::seconds(61)).await.expect("pass"),
+        1
+    );
     let d = deliveries(&post).await.remove(0);
     let second_wait = d.next_attempt_at.expect("next") - Utc::now();
     assert!(second_wait > Duration::seconds(110), "the wait doubles: {second_wait}");
 
-    assert_eq!(pass(db, &client(), &config, Utc::now() + Duration::seconds(200)).await.expect("pass"), 1);
+    assert_eq!(
+        pass(db, &outbound(&post), &config, Utc::now() + Duration::seconds(200)).await.expect("pass"),
+        1
+    );
     let d = deliveries(&post).await.remove(0);
     assert_eq!((d.status.as_str(), d.attempts, d.next_attempt_at), ("failed", 3, None));
     assert_eq!(d.last_error.as_deref(), Some("endpoint answered 503"));
@@ -168,7 +187,7 @@ async fn email_goes_out_over_smtp_when_configured_and_fails_clearly_when_not() {
     post.endpoint("staff", "EMAIL", "staff@demo.backbone.dev").await;
     post.handle(&post.event("complaint.assigned", "staff", false)).await;
     let config = post.app.kit.config.notifications.clone();
-    assert_eq!(pass(&post.app.kit.db, &client(), &config, Utc::now()).await.expect("pass"), 1);
+    assert_eq!(pass(&post.app.kit.db, &outbound(&post), &config, Utc::now()).await.expect("pass"), 1);
     let mail = tokio::time::timeout(std::time::Duration::from_secs(5), received)
         .await
         .expect("in time")
@@ -182,7 +201,7 @@ async fn email_goes_out_over_smtp_when_configured_and_fails_clearly_when_not() {
     unconfigured.handle(&unconfigured.event("complaint.assigned", "staff", false)).await;
     let mut config = unconfigured.app.kit.config.notifications.clone();
     config.max_attempts = 1;
-    pass(&unconfigured.app.kit.db, &client(), &config, Utc::now()).await.expect("pass");
+    pass(&unconfigured.app.kit.db, &outbound(&unconfigured), &config, Utc::now()).await.expect("pass");
     let d = deliveries(&unconfigured).await.remove(0);
     assert_eq!(d.status, "failed");
     assert_eq!(d.last_error.as_deref(), Some("email is not configured (notifications.smtp_url)"));
@@ -190,7 +209,7 @@ async fn email_goes_out_over_smtp_when_configured_and_fails_clearly_when_not() {
 
 #[tokio::test]
 async fn endpoints_are_validated_and_tenant_wide_ones_need_manage() {
-    let post = Post::start().await;
+    let post = Post::start_with(trusting("http://127.0.0.1:9/")).await;
     let register = "mutation($c: Channel!, $t: String!, $w: Boolean!) { registerNotificationEndpoint(channel: $c, target: $t, tenantWide: $w) { secret } }";
     for (channel, target) in [
         ("WEBHOOK", "not a url"),
@@ -223,7 +242,6 @@ async fn endpoints_are_validated_and_tenant_wide_ones_need_manage() {
 
 #[tokio::test]
 async fn each_channel_renders_its_own_template() {
-    let office = Post::start().await;
     let got: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
     let sink = got.clone();
     let app = axum::Router::new().route(
@@ -239,6 +257,7 @@ async fn each_channel_renders_its_own_template() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}/", listener.local_addr().expect("addr"));
     tokio::spawn(async move { axum::serve(listener, app).await });
+    let office = Post::start_with(trusting(&url)).await;
     office.endpoint("staff", "WEBHOOK", &url).await;
     office.ok(
         "tenant_admin",
@@ -248,7 +267,7 @@ async fn each_channel_renders_its_own_template() {
     .await;
     office.handle(&office.event("complaint.assigned", "staff", false)).await;
     let config = office.app.kit.config.notifications.clone();
-    assert_eq!(pass(&office.app.kit.db, &client(), &config, Utc::now()).await.expect("pass"), 1);
+    assert_eq!(pass(&office.app.kit.db, &outbound(&office), &config, Utc::now()).await.expect("pass"), 1);
     let sent = got.lock().expect("lock").clone();
     assert_eq!(
         (sent[0]["title"].clone(), sent[0]["body"].clone()),
@@ -257,4 +276,76 @@ async fn each_channel_renders_its_own_template() {
     // The inbox keeps the in-app text.
     let inbox = office.ok("staff", "{ notifications { title } }", json!({})).await;
     assert_eq!(inbox["notifications"][0]["title"], "Complaint C-TEST1-23456 assigned to you");
+}
+
+/// Webhook-style endpoints never reach inside the network: refused when
+/// registered, checked again before each attempt (a row from before the
+/// rule, or a name re-pointed inside), and redirects are not followed. The
+/// listener on 127.0.0.1 must receive nothing.
+#[tokio::test]
+async fn endpoints_inside_the_network_are_refused_and_never_called() {
+    let (inside, hits) = receiver(StatusCode::OK).await;
+    let redirector = {
+        let to = inside.clone();
+        let app = axum::Router::new().route(
+            "/",
+            post(move || {
+                let to = to.clone();
+                async move { (StatusCode::FOUND, [(axum::http::header::LOCATION, to)]) }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        addr
+    };
+    let post = Post::start_with(|c| c.outbound.allow_internal = vec![redirector.to_string()]).await;
+    let register = "mutation($c: Channel!, $t: String!) { registerNotificationEndpoint(channel: $c, target: $t) { endpoint { id } } }";
+    for target in [
+        inside.as_str(),
+        "http://localhost:9/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.1.2.3/",
+        "http://192.168.0.1:8080/hook",
+        "http://[::1]:9/",
+        "http://[::ffff:127.0.0.1]:9/",
+        "http://0.0.0.0:9/",
+        "http://[fd00:ec2::254]/",
+        "http://2130706433/",
+    ] {
+        for channel in ["WEBHOOK", "SMS", "PUSH"] {
+            let r = post.gql("staff", register, json!({"c": channel, "t": target})).await;
+            assert_eq!(error_codes(&r), ["BAD_USER_INPUT"], "{channel} {target}: {r}");
+        }
+    }
+    assert!(endpoint::Entity::find().all(&post.app.kit.db).await.expect("rows").is_empty());
+
+    // An allowed host that redirects inside, and a row written before the
+    // rule existed.
+    post.endpoint("staff", "WEBHOOK", &format!("http://{redirector}/")).await;
+    let old = post.endpoint("staff", "WEBHOOK", &format!("http://{redirector}/")).await.0;
+    let mut row: endpoint::ActiveModel =
+        endpoint::Entity::find_by_id(uuid::Uuid::parse_str(&old).expect("id"))
+            .one(&post.app.kit.db)
+            .await
+            .expect("read")
+            .expect("row")
+            .into();
+    row.target = Set(inside.clone());
+    row.update(&post.app.kit.db).await.expect("update");
+
+    post.handle(&post.event("complaint.assigned", "staff", false)).await;
+    let config = post.app.kit.config.notifications.clone();
+    assert_eq!(pass(&post.app.kit.db, &outbound(&post), &config, Utc::now()).await.expect("pass"), 2);
+    assert_eq!(*hits.lock().expect("lock"), 0, "nothing reached the listener inside");
+    let rows = deliveries(&post).await;
+    assert!(rows.iter().all(|d| d.status == "pending" && d.attempts == 1), "{rows:?}");
+    let errors: Vec<_> = rows.iter().map(|d| (d.last_status_code, d.last_error.clone())).collect();
+    assert!(errors.contains(&(Some(302), Some("endpoint answered 302".into()))), "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|(code, e)| code.is_none() && e.as_deref().is_some_and(|e| e.contains("internal address"))),
+        "{errors:?}"
+    );
 }
