@@ -15,6 +15,10 @@ pub struct Model {
     pub used_tokens: i64,
     /// Tokens held by calls in flight.
     pub reserved_tokens: i64,
+    /// Tokens providers reported beyond calls' reservations and that were
+    /// not charged (the limit held); while above zero no new reservation is
+    /// granted. A platform admin's `setAiBudget` clears it.
+    pub overrun_tokens: i64,
     /// Start of the period.
     pub period_start: DateTimeUtc,
     /// Last change.

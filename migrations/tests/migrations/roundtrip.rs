@@ -72,12 +72,16 @@ async fn up_down_up() {
     Migrator::up(&conn, None).await.expect("up again");
     assert_eq!(existing(&manager).await, TABLES);
 
-    // One step down undoes the memory-recall index and column and leaves
-    // every table; the next removes exactly the consent, AI and memory
-    // tables (the last ten).
+    // One step down drops the AI budget's overrun column, the next undoes
+    // the memory-recall index and column, both leaving every table; the
+    // next removes exactly the consent, AI and memory tables (the last ten).
+    assert!(manager.has_column("ai_budgets", "overrun_tokens").await.expect("column"));
     Migrator::down(&conn, Some(1)).await.expect("down 1");
     assert_eq!(existing(&manager).await, TABLES);
-    assert!(!manager.has_column("memory_generations", "removal_epoch").await.expect("column"));
+    assert!(!manager.has_column("ai_budgets", "overrun_tokens").await.expect("column"));
     Migrator::down(&conn, Some(1)).await.expect("down 2");
+    assert_eq!(existing(&manager).await, TABLES);
+    assert!(!manager.has_column("memory_generations", "removal_epoch").await.expect("column"));
+    Migrator::down(&conn, Some(1)).await.expect("down 3");
     assert_eq!(existing(&manager).await, &TABLES[..TABLES.len() - 10]);
 }

@@ -7,7 +7,9 @@ use std::time::Duration;
 use serde_json::json;
 use subgraph_kit::testkit::openai::{Behaviour, FakeProvider};
 
-use super::support::{code, complete, consent, template, with_provider};
+use super::support::{
+    as_token, code, complete, consent, platform_token, set_budget, template, with_provider,
+};
 use crate::realtime::scene::{Scene, WITHIN};
 
 const LOG: &str = "{ aiRequests(first: 50) { status errorCode attempts promptTokens completionTokens reservedTokens prompt completion promptHash maskedItems } }";
@@ -64,13 +66,17 @@ async fn concurrent_calls_never_overspend_the_budget() {
     let prompt_bytes = ("You help patients.".len() + format!("Question: {question}").len()) as i64;
     let per_call = prompt_bytes + 100;
     let limit = per_call * 10;
-    scene
-        .ok(
+    // A platform limit: the tenant's own admin cannot raise it.
+    let raised = scene
+        .gql(
             Some("tenant_admin"),
-            "mutation($l: Int!) { setAiBudget(limitTokens: $l) { limitTokens } }",
-            json!({"l": limit}),
+            "mutation($t: ID!) { setAiBudget(tenantId: $t, limitTokens: 1000000000) { limitTokens } }",
+            json!({"t": scene.tenant}),
         )
         .await;
+    assert_eq!(code(&raised), "FORBIDDEN", "{raised}");
+    let set = set_budget(&scene, limit).await;
+    assert_eq!(set["data"]["setAiBudget"]["limitTokens"], limit, "{set}");
 
     let calls = (0..20).map(|_| complete(&scene, "patient", "triage", question));
     let results = futures::future::join_all(calls).await;
@@ -240,4 +246,85 @@ async fn answers_pass_safety_checks_and_stream_over_websockets() {
     }
     let streamed = provider.received("/v1/chat/completions");
     assert_eq!(streamed.last().map(|b| b["stream"].clone()), Some(json!(true)));
+}
+
+/// The budget a tenant is provisioned with is the one the gateway enforces.
+#[tokio::test]
+async fn the_provisioned_budget_is_the_enforced_one() {
+    let provider = FakeProvider::start().await.expect("provider");
+    let scene = with_provider(&provider).await;
+    let provisioned = as_token(
+        &scene,
+        &platform_token(&scene),
+        "mutation { provisionTenant(input: {name: \"Budgeted\", type: CLINIC, aiTokenBudget: 1234, \
+         admin: {email: \"admin@budgeted.test\", displayName: \"Admin\"}}) { tenant { id } admin { id } } }",
+        json!({}),
+    )
+    .await;
+    let p = &provisioned["data"]["provisionTenant"];
+    let id = |v: &serde_json::Value| uuid::Uuid::parse_str(v.as_str().expect("id")).expect("uuid");
+    let token = crate::realtime::scene::token_for(
+        &scene.graph,
+        id(&p["tenant"]["id"]),
+        id(&p["admin"]["id"]),
+        "tenant_admin",
+    );
+    let usage =
+        as_token(&scene, &token, "{ tenant { aiTokenBudget aiUsage { limitTokens } } }", json!({})).await;
+    assert_eq!(usage["data"]["tenant"]["aiTokenBudget"], 1234, "{usage}");
+    assert_eq!(usage["data"]["tenant"]["aiUsage"]["limitTokens"], 1234, "{usage}");
+}
+
+/// A provider that reports more tokens than were reserved never makes the
+/// charged total pass the limit: the overrun stops further reservations and
+/// is recorded as an incident in the audit log.
+#[tokio::test]
+async fn a_provider_reporting_more_than_reserved_cannot_overspend() {
+    use backbone_entities::platform::audit_event;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let provider = FakeProvider::start().await.expect("provider");
+    provider.report_total_tokens(Some(100));
+    provider.always_delay(Some(Duration::from_millis(200)));
+    let scene = with_provider(&provider).await;
+    template(&scene, "triage", 16).await;
+    consent(&scene, "patient", "ai_processing", true).await;
+    let question = "Hi";
+    let per_call = ("You help patients.".len() + format!("Question: {question}").len()) as i64 + 16;
+    let limit = 1_000;
+    assert!(per_call < 100, "each call reserves less than the provider reports");
+    set_budget(&scene, limit).await;
+
+    let calls = (0..50).map(|_| complete(&scene, "patient", "triage", question));
+    let results = futures::future::join_all(calls).await;
+    let ok = results.iter().filter(|r| r["data"]["complete"]["text"].is_string()).count();
+    assert!(
+        ok > 0
+            && results
+                .iter()
+                .all(|r| r["data"]["complete"]["text"].is_string() || code(r) == "BUDGET_EXCEEDED"),
+        "{results:?}"
+    );
+
+    let usage = scene
+        .ok(
+            Some("tenant_admin"),
+            "{ tenant { aiUsage { limitTokens usedTokens reservedTokens } } }",
+            json!({}),
+        )
+        .await;
+    let u = &usage["tenant"]["aiUsage"];
+    assert_eq!(u["reservedTokens"], 0, "{usage}");
+    let used = u["usedTokens"].as_i64().expect("used");
+    assert!(used <= limit, "charged {used} of a {limit} limit");
+    let after = complete(&scene, "patient", "triage", question).await;
+    assert_eq!(code(&after), "BUDGET_EXCEEDED", "an overrun stops further reservations: {after}");
+
+    let kit_db = &scene.graph.kit.db;
+    let incidents = audit_event::Entity::find()
+        .filter(audit_event::Column::TenantId.eq(scene.tenant))
+        .filter(audit_event::Column::EventType.eq("ai.budget_overrun"))
+        .all(kit_db)
+        .await
+        .expect("audit");
+    assert!(!incidents.is_empty(), "the overrun is recorded");
 }

@@ -55,3 +55,31 @@ pub async fn complete(scene: &Scene, role: &'static str, name: &str, question: &
         )
         .await
 }
+
+/// A request through the router with `token`.
+pub async fn as_token(scene: &Scene, token: &str, query: &str, variables: Value) -> Value {
+    scene
+        .http
+        .post(format!("http://{}/graphql", scene.graph.front))
+        .bearer_auth(token)
+        .json(&json!({"query": query, "variables": variables}))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json")
+}
+
+/// A platform admin's token (in no tenant of the scene).
+pub fn platform_token(scene: &Scene) -> String {
+    let role = backbone_schema::roles::PLATFORM_ADMIN;
+    crate::realtime::scene::token_for(&scene.graph, uuid::Uuid::now_v7(), uuid::Uuid::now_v7(), role)
+}
+
+/// Sets the scene tenant's AI budget as a platform admin (the only ones who
+/// may); returns the response.
+pub async fn set_budget(scene: &Scene, limit: i64) -> Value {
+    let q = "mutation($t: ID!, $l: Int!) { setAiBudget(tenantId: $t, limitTokens: $l) { limitTokens } }";
+    as_token(scene, &platform_token(scene), q, json!({"t": scene.tenant, "l": limit})).await
+}

@@ -7,7 +7,7 @@
 //! two calls both take the last tokens. After the call, the reservation is
 //! released and the real usage charged.
 
-use backbone_entities::ai::budget;
+use backbone_entities::{ai::budget, tenancy::tenant};
 use chrono::{Datelike, TimeZone, Utc};
 use sea_orm::{
     ActiveValue::Set,
@@ -22,17 +22,24 @@ fn month_start() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0).single().unwrap_or(now)
 }
 
-/// The tenant's budget row, created with `default_limit` when missing.
+/// The tenant's budget row. A missing one is created with the budget the
+/// tenant was provisioned with (`tenants.ai_token_budget`), or
+/// `default_limit` for a tenant the tenancy tables do not know.
 pub async fn ensure(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     default_limit: i64,
 ) -> ApiResult<budget::Model> {
+    if let Some(row) = budget::Entity::find_by_id(tenant_id).one(db).await? {
+        return Ok(row);
+    }
+    let provisioned = tenant::Entity::find_by_id(tenant_id).one(db).await?.map(|t| t.ai_token_budget);
     budget::Entity::insert(budget::ActiveModel {
         tenant_id: Set(tenant_id),
-        limit_tokens: Set(default_limit),
+        limit_tokens: Set(provisioned.unwrap_or(default_limit)),
         used_tokens: Set(0),
         reserved_tokens: Set(0),
+        overrun_tokens: Set(0),
         period_start: Set(month_start()),
         updated_at: Set(Utc::now()),
     })
@@ -45,7 +52,7 @@ pub async fn ensure(
         .ok_or_else(|| ApiError::Internal("budget row vanished".into()))
 }
 
-/// Sets the limit.
+/// Sets the limit of an existing tenant and clears a recorded overrun.
 pub async fn set_limit(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
@@ -55,9 +62,13 @@ pub async fn set_limit(
     if limit < 0 {
         return Err(ApiError::bad_input("limitTokens", "must not be negative"));
     }
+    if tenant::Entity::find_by_id(tenant_id).one(db).await?.is_none() {
+        return Err(ApiError::NotFound("no such tenant".into()));
+    }
     ensure(db, tenant_id, default_limit).await?;
     budget::Entity::update_many()
         .col_expr(budget::Column::LimitTokens, Expr::value(limit))
+        .col_expr(budget::Column::OverrunTokens, Expr::value(0i64))
         .col_expr(budget::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(budget::Column::TenantId.eq(tenant_id))
         .exec(db)
@@ -77,6 +88,7 @@ pub async fn reserve(
         .col_expr(budget::Column::ReservedTokens, Expr::col(budget::Column::ReservedTokens).add(n))
         .col_expr(budget::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(budget::Column::TenantId.eq(tenant_id))
+        .filter(budget::Column::OverrunTokens.eq(0))
         .filter(
             Expr::col(budget::Column::UsedTokens)
                 .add(Expr::col(budget::Column::ReservedTokens))
@@ -97,14 +109,35 @@ pub async fn reserve(
     }
 }
 
-/// Releases a reservation of `reserved` and charges `used`.
-pub async fn settle(db: &impl ConnectionTrait, tenant_id: Uuid, reserved: i64, used: i64) -> ApiResult<()> {
-    budget::Entity::update_many()
+/// Releases a reservation of `reserved` and charges `used`; returns the
+/// tokens reported beyond the reservation (0 normally).
+///
+/// A call that reports no more than it reserved is charged in full, which
+/// keeps `used + reserved <= limit`. One that reports more (a provider
+/// ignoring `max_tokens`, or counting differently) is charged as far as the
+/// limit less the other calls' reservations allows and no further, so the
+/// charged total never passes the limit; the excess is kept in
+/// `overrun_tokens`, which stops further reservations until a platform admin
+/// sets the budget again. The caller records the incident.
+pub async fn settle(db: &impl ConnectionTrait, tenant_id: Uuid, reserved: i64, used: i64) -> ApiResult<i64> {
+    let over = Ord::max(used - reserved, 0);
+    let mut update = budget::Entity::update_many()
         .col_expr(budget::Column::ReservedTokens, Expr::col(budget::Column::ReservedTokens).sub(reserved))
-        .col_expr(budget::Column::UsedTokens, Expr::col(budget::Column::UsedTokens).add(used))
         .col_expr(budget::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(budget::Column::TenantId.eq(tenant_id))
-        .exec(db)
-        .await?;
-    Ok(())
+        .filter(budget::Column::TenantId.eq(tenant_id));
+    update = if over == 0 {
+        update.col_expr(budget::Column::UsedTokens, Expr::col(budget::Column::UsedTokens).add(used))
+    } else {
+        let room = Expr::col(budget::Column::LimitTokens)
+            .sub(Expr::col(budget::Column::ReservedTokens).sub(reserved));
+        let wanted = Expr::col(budget::Column::UsedTokens).add(used);
+        update
+            .col_expr(
+                budget::Column::UsedTokens,
+                Expr::case(wanted.clone().gt(room.clone()), room).finally(wanted).into(),
+            )
+            .col_expr(budget::Column::OverrunTokens, Expr::col(budget::Column::OverrunTokens).add(over))
+    };
+    update.exec(db).await?;
+    Ok(over)
 }

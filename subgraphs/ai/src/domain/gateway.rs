@@ -14,7 +14,12 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, TransactionTrait};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use subgraph_kit::{
-    ApiError, ApiResult, Kit, config::AiConfig, internal::InternalClient, llm::Provider, outbox,
+    ApiError, ApiResult, Kit,
+    audit::{self, AuditEntry},
+    config::AiConfig,
+    internal::InternalClient,
+    llm::Provider,
+    outbox,
 };
 use uuid::Uuid;
 
@@ -305,7 +310,20 @@ async fn log(
     .insert(&txn)
     .await?;
     if reserved_here {
-        budget::settle(&txn, p.call.tenant_id, p.reserved, tokens.0 + tokens.1).await?;
+        let over = budget::settle(&txn, p.call.tenant_id, p.reserved, tokens.0 + tokens.1).await?;
+        if over > 0 {
+            tracing::warn!(tenant = %p.call.tenant_id, over, "AI provider reported more tokens than reserved");
+            let entry = AuditEntry {
+                event_type: "ai.budget_overrun",
+                resource_type: "ai_budget",
+                resource_id: p.call.tenant_id.to_string(),
+                data: json!({
+                    "requestId": id, "reservedTokens": p.reserved,
+                    "reportedTokens": tokens.0 + tokens.1, "overrunTokens": over,
+                }),
+            };
+            audit::append(&txn, p.call.tenant_id, Some(p.call.user_id), entry).await?;
+        }
         let payload = json!({
             "requestId": id, "userId": p.call.user_id, "template": p.template.name, "status": status,
             "promptTokens": tokens.0, "completionTokens": tokens.1,

@@ -127,16 +127,17 @@ impl MutationRoot {
         Ok(t.into())
     }
 
-    /// Sets the tenant's token budget for the period.
-    async fn set_ai_budget(&self, ctx: &Context<'_>, limit_tokens: i64) -> Result<AiUsage> {
+    /// Sets a tenant's token budget for the period and lifts a block left by
+    /// a provider overrun. Platform admins only: a tenant cannot raise its
+    /// own limit.
+    async fn set_ai_budget(&self, ctx: &Context<'_>, tenant_id: ID, limit_tokens: i64) -> Result<AiUsage> {
         let a = allow(ctx, "ai", "manage").await?;
-        let b = budget::set_limit(
-            &a.kit.db,
-            a.caller.tenant_id,
-            limit_tokens,
-            a.kit.config.ai.default_budget_tokens,
-        )
-        .await?;
+        if !a.caller.is_platform_admin() {
+            return Err(ApiError::Forbidden("AI budgets are set by the platform".into()).into());
+        }
+        let tenant = subgraph_kit::graphql::uuid("tenantId", &tenant_id)?;
+        let b =
+            budget::set_limit(&a.kit.db, tenant, limit_tokens, a.kit.config.ai.default_budget_tokens).await?;
         Ok(b.into())
     }
 

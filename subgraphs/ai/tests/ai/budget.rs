@@ -13,7 +13,7 @@ async fn racing_reservations_never_pass_the_limit() {
     let db = TestDb::new().await.expect("db");
     let kit = Kit::start(test_config(&db)).await.expect("kit");
     let tenant = Uuid::now_v7();
-    budget::set_limit(&kit.db, tenant, 1_000, 0).await.expect("limit");
+    budget::ensure(&kit.db, tenant, 1_000).await.expect("budget");
     let tries = (0..60).map(|_| {
         let db = kit.db.clone();
         tokio::spawn(async move { budget::reserve(&db, tenant, 70, 0).await.is_ok() })
@@ -31,4 +31,13 @@ async fn racing_reservations_never_pass_the_limit() {
         budget::reserve(&kit.db, tenant, 21, 0).await.is_err(),
         "910 reserved + 30 used + 40 + 21 > 1000"
     );
+
+    // A call that reports 500 tokens on a 70-token reservation is charged
+    // only as far as the limit allows; the rest is an overrun that blocks
+    // further reservations.
+    assert_eq!(budget::settle(&kit.db, tenant, 70, 500).await.expect("settle"), 430);
+    let row = budget::ensure(&kit.db, tenant, 0).await.expect("row");
+    assert!(row.used_tokens + row.reserved_tokens <= row.limit_tokens, "{row:?}");
+    assert_eq!(row.overrun_tokens, 430);
+    assert!(budget::reserve(&kit.db, tenant, 1, 0).await.is_err(), "blocked after an overrun");
 }

@@ -34,6 +34,9 @@ struct Shared {
     requests: Vec<(String, Value)>,
     script: VecDeque<Behaviour>,
     delay: Option<Duration>,
+    /// Reported as `usage.total_tokens` (completion = total - prompt)
+    /// instead of the honest count.
+    total_tokens: Option<u64>,
 }
 
 /// A running fake provider.
@@ -75,6 +78,13 @@ impl FakeProvider {
         self.lock().delay = delay;
     }
 
+    /// Reports this many tokens used by every chat answer, whatever was
+    /// asked (`None`: an honest count), like a provider that overruns
+    /// `max_tokens` or counts differently.
+    pub fn report_total_tokens(&self, total: Option<u64>) {
+        self.lock().total_tokens = total;
+    }
+
     /// Every request body received on `path` (e.g. `/v1/chat/completions`).
     pub fn received(&self, path: &str) -> Vec<Value> {
         self.lock().requests.iter().filter(|(p, _)| p == path).map(|(_, b)| b.clone()).collect()
@@ -92,6 +102,10 @@ fn record(s: &Arc<Mutex<Shared>>, path: &str, body: &Value) -> (Option<Behaviour
     let mut g = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     g.requests.push((path.to_owned(), body.clone()));
     (g.script.pop_front(), g.delay)
+}
+
+fn reported_total(s: &Arc<Mutex<Shared>>) -> Option<u64> {
+    s.lock().unwrap_or_else(std::sync::PoisonError::into_inner).total_tokens
 }
 
 /// The answer text: the user message's first words, so tests can see what
@@ -124,7 +138,10 @@ async fn chat(State(s): St, Json(body): Json<Value>) -> Response {
     }
     let text = answer_for(&body);
     let prompt_tokens = body["messages"].to_string().len() as u64 / 8;
-    let completion_tokens = text.split_whitespace().count() as u64;
+    let completion_tokens = match reported_total(&s) {
+        Some(total) => total.saturating_sub(prompt_tokens),
+        None => text.split_whitespace().count() as u64,
+    };
     let usage = json!({"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "total_tokens": prompt_tokens + completion_tokens});
     let model = body["model"].clone();
     if body["stream"] == json!(true) {
