@@ -41,6 +41,7 @@ pub fn app(pipeline: Arc<Pipeline>) -> Router {
         .route("/ready", get(ready))
         .with_state(pipeline)
         .layer(RequestBodyLimitLayer::new(limit))
+        .layer(axum::middleware::map_response(subgraph_kit::serve::coded_413))
         .layer(cors)
 }
 

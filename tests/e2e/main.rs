@@ -3,5 +3,6 @@
 
 mod cli;
 mod dev_graph;
+mod limits;
 mod privacy;
 mod realtime;

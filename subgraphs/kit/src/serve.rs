@@ -6,7 +6,8 @@ use std::{future::Future, time::Duration};
 use axum::{
     Router,
     extract::State,
-    http::{HeaderName, Request, StatusCode},
+    http::{HeaderName, Request, StatusCode, header},
+    response::Response,
     routing::get,
 };
 use backbone_schema::headers;
@@ -42,6 +43,25 @@ pub fn with_edges(app: Router, db: DatabaseConnection, body_limit: usize) -> Rou
             .layer(PropagateRequestIdLayer::new(request_id))
             .layer(RequestBodyLimitLayer::new(body_limit)),
     )
+    .layer(axum::middleware::map_response(coded_413))
+}
+
+/// Turns the body limit's bare 413 into a GraphQL error clients can read:
+/// `BAD_USER_INPUT` with reason `PAYLOAD_TOO_LARGE`. Layered outside the
+/// limit, by the router as by every subgraph.
+pub async fn coded_413(response: Response) -> Response {
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
+        return response;
+    }
+    let body = serde_json::json!({"errors": [{
+        "message": "the request body is larger than this service accepts",
+        "extensions": {"code": backbone_schema::ErrorCode::BadUserInput.as_str(), "reason": "PAYLOAD_TOO_LARGE"},
+    }]});
+    // The status and headers (the request id among them) stay.
+    let (mut parts, _) = response.into_parts();
+    parts.headers.insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(body.to_string()))
 }
 
 async fn ready(State(db): State<DatabaseConnection>) -> (StatusCode, &'static str) {

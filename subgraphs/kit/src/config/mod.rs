@@ -31,6 +31,10 @@ pub enum ConfigError {
     Rule(String),
 }
 
+/// What the router may add to a request it forwards to a subgraph (the
+/// rewritten query, `__typename`s and keys), on top of the client's body.
+pub const ROUTER_OVERHEAD_BYTES: usize = 64 * 1024;
+
 /// Everything a Backbone process reads at start.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -125,7 +129,9 @@ pub struct RouterConfig {
     pub max_fields: usize,
     /// Most lexical tokens in one operation.
     pub max_tokens: usize,
-    /// Largest request body, in bytes (413 above).
+    /// Largest request body, in bytes (413 above). Kept below the
+    /// subgraphs' `http.body_limit_bytes`, so whatever the router accepts a
+    /// subgraph accepts too.
     pub body_limit_bytes: usize,
     /// Origins allowed by CORS; empty allows none, `*` allows any.
     pub cors_allow_origins: Vec<String>,
@@ -149,7 +155,7 @@ impl Default for RouterConfig {
             max_root_fields: 32,
             max_fields: 2_000,
             max_tokens: 15_000,
-            body_limit_bytes: 2 * 1024 * 1024,
+            body_limit_bytes: 1024 * 1024,
             cors_allow_origins: Vec::new(),
             api_key_exchange_url: None,
         }
@@ -216,7 +222,8 @@ pub struct HttpConfig {
     /// Port of the first service; in dev mode each subgraph takes the next
     /// port after the router's.
     pub port: u16,
-    /// Largest request body accepted, in bytes; larger bodies get 413.
+    /// Largest request body accepted, in bytes; larger bodies get 413. At
+    /// least the router's limit plus [`ROUTER_OVERHEAD_BYTES`].
     pub body_limit_bytes: usize,
     /// Deepest query accepted.
     pub max_depth: usize,
@@ -231,7 +238,7 @@ impl Default for HttpConfig {
         Self {
             host: "127.0.0.1".into(),
             port: 4000,
-            body_limit_bytes: 1024 * 1024,
+            body_limit_bytes: 2 * 1024 * 1024,
             max_depth: 16,
             max_complexity: 2000,
         }
@@ -374,8 +381,11 @@ impl Config {
                 ));
             }
         }
-        if self.http.body_limit_bytes == 0 {
-            return Err(ConfigError::Rule("http.body_limit_bytes must be positive".into()));
+        if self.http.body_limit_bytes < self.router.body_limit_bytes.saturating_add(ROUTER_OVERHEAD_BYTES) {
+            return Err(ConfigError::Rule(format!(
+                "http.body_limit_bytes must be at least router.body_limit_bytes + {ROUTER_OVERHEAD_BYTES}: \
+                 a request the router accepts must not be refused by a subgraph"
+            )));
         }
         Ok(())
     }
@@ -424,5 +434,15 @@ mod tests {
             Config::from_figment(Figment::new().merge(Serialized::default("auth.hs256_secret", "short")))
                 .expect_err("short secret");
         assert!(err.to_string().contains("32 bytes"));
+    }
+
+    #[test]
+    fn a_subgraph_body_limit_below_the_routers_is_refused() {
+        let below = Figment::new()
+            .merge(Serialized::default("router.body_limit_bytes", 1_048_576))
+            .merge(Serialized::default("http.body_limit_bytes", 1_048_576));
+        let err = Config::from_figment(below).expect_err("refused");
+        assert!(err.to_string().contains("router.body_limit_bytes"), "{err}");
+        assert!(Config::from_figment(Figment::new()).is_ok(), "the defaults agree");
     }
 }

@@ -14,6 +14,9 @@ use uuid::Uuid;
 
 use super::channel;
 
+/// Longest endpoint target (URL or email address), in characters.
+pub const MAX_TARGET: usize = 2_048;
+
 /// Registers an endpoint; `user_id` `None` makes it tenant-wide (every
 /// notification of the tenant). URLs must not reach inside the network
 /// ([`Outbound::check`]). Returns the row, whose secret the caller shows
@@ -27,6 +30,9 @@ pub async fn register(
     target: &str,
 ) -> ApiResult<endpoint::Model> {
     let target = target.trim();
+    if target.chars().count() > MAX_TARGET {
+        return Err(ApiError::bad_input("target", format!("target must be at most {MAX_TARGET} characters")));
+    }
     match channel_name {
         channel::WEBHOOK | channel::SMS | channel::PUSH => {
             outbound.check(target).await.map_err(|e| ApiError::bad_input("target", format!("target {e}")))?;

@@ -211,9 +211,11 @@ async fn email_goes_out_over_smtp_when_configured_and_fails_clearly_when_not() {
 async fn endpoints_are_validated_and_tenant_wide_ones_need_manage() {
     let post = Post::start_with(trusting("http://127.0.0.1:9/")).await;
     let register = "mutation($c: Channel!, $t: String!, $w: Boolean!) { registerNotificationEndpoint(channel: $c, target: $t, tenantWide: $w) { secret } }";
+    let long_url = format!("http://127.0.0.1:9/{}", "a".repeat(2_048));
     for (channel, target) in [
         ("WEBHOOK", "not a url"),
         ("WEBHOOK", "ftp://example.com"),
+        ("WEBHOOK", long_url.as_str()),
         ("EMAIL", "nobody"),
         ("IN_APP", "http://x"),
     ] {
