@@ -260,9 +260,14 @@ impl<'a> Projector<'a> {
             None => true,
         });
         if !explained {
+            // The subgraph broke its schema: the router's error, coded.
             self.errors.push(json!({
                 "message": format!("Cannot return null for non-nullable field {parent}.{field}"),
                 "path": here,
+                "extensions": {
+                    "code": backbone_schema::ErrorCode::Internal.as_str(),
+                    "reason": "NON_NULL_VIOLATION",
+                },
             }));
         }
     }

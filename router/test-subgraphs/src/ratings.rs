@@ -4,6 +4,8 @@
 //! `["_entities", i, "rating"]`, as the federation spec describes. (An
 //! async-graphql subgraph fails the whole `_entities` list on one error.)
 //! Requests that include product "2" take 700 ms (a slow subgraph).
+//! Product "4" answers `votes: null` for a non-null field, with no error (a
+//! subgraph breaking its contract).
 
 use std::{
     net::SocketAddr,
@@ -22,6 +24,8 @@ type Product @key(fields: "upc") {
   upc: String!
   "Average rating, 1-5."
   rating: Int
+  "How many ratings there are. Product \"4\" breaks the contract: null, and no error."
+  votes: Int!
 }
 type Query {
   _service: _Service!
@@ -56,11 +60,12 @@ async fn handle(State(traffic): State<Arc<Traffic>>, Json(body): Json<Value>) ->
     for (i, rep) in reps.iter().enumerate() {
         let upc = rep["upc"].as_str().unwrap_or_default();
         if upc == "3" {
-            entities.push(json!({"__typename": "Product", "rating": null}));
+            entities.push(json!({"__typename": "Product", "rating": null, "votes": 0}));
             errors.push(json!({"message": "rating of product 3 is being recomputed", "path": ["_entities", i, "rating"]}));
         } else {
             let rating = upc.parse::<i64>().map_or(0, |n| 6 - n.clamp(1, 5));
-            entities.push(json!({"__typename": "Product", "rating": rating}));
+            let votes = if upc == "4" { Value::Null } else { json!(10) };
+            entities.push(json!({"__typename": "Product", "rating": rating, "votes": votes}));
         }
     }
     let mut out = json!({"data": {"_entities": entities}});

@@ -181,6 +181,17 @@ async fn a_null_in_a_non_null_position_nulls_the_nearest_nullable_parent() {
 }
 
 #[tokio::test]
+async fn a_null_a_subgraph_returns_for_a_non_null_field_is_a_coded_error() {
+    let r = TestRouter::builder().start().await;
+    let res = r.query("{ product(upc: \"4\") { upc votes } }", json!({})).await;
+    assert_eq!(res["data"]["product"], serde_json::Value::Null, "{res:#}");
+    let message = res["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("Cannot return null for non-nullable field Product.votes"), "{res:#}");
+    assert_eq!(codes(&res), ["INTERNAL"], "{res:#}");
+    assert_eq!(res["errors"][0]["extensions"]["reason"], "NON_NULL_VIOLATION", "{res:#}");
+}
+
+#[tokio::test]
 async fn a_subgraph_that_is_down_gives_partial_data_and_a_coded_error() {
     let r = TestRouter::builder().down("inventory").start().await;
     let res = r.query("{ topProducts(first: 1) { name shippingEstimate } }", json!({})).await;
