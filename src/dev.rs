@@ -89,6 +89,7 @@ impl DevGraph {
             tasks.push(tokio::spawn(kit.relay().run(serve::shutdown_signal())));
             // Ends with the process; nothing to drain at shutdown.
             tokio::spawn(kit.rbac.clone().follow(kit.bus.clone()));
+            tokio::spawn(kit.audit.clone().run(kit.db.clone()));
         }
 
         let mut subgraphs = Vec::new();

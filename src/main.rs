@@ -266,6 +266,7 @@ async fn subgraph(config: Config, name: &str) -> anyhow::Result<()> {
     tracing::info!(subgraph = name, addr = %listener.local_addr()?, "serving");
     let relay = tokio::spawn(kit.relay().run(serve::shutdown_signal()));
     tokio::spawn(kit.rbac.clone().follow(kit.bus.clone()));
+    tokio::spawn(kit.audit.clone().run(kit.db.clone()));
     serve::serve(listener, app, serve::shutdown_signal()).await?;
     let _ = relay.await;
     for w in workers {

@@ -15,6 +15,7 @@ mod m20261122_000005_consumed_events;
 mod m20261122_000006_consent_ai_memory;
 mod m20261123_000007_memory_recall;
 mod m20261129_000008_ai_budget_overrun;
+mod m20261129_000009_audit_checkpoints;
 
 /// Applies every Backbone migration in order.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_consent_ai_memory::Migration),
             Box::new(m20261123_000007_memory_recall::Migration),
             Box::new(m20261129_000008_ai_budget_overrun::Migration),
+            Box::new(m20261129_000009_audit_checkpoints::Migration),
         ]
     }
 }

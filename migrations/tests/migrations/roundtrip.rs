@@ -3,7 +3,7 @@
 use backbone_migrations::{Migrator, MigratorTrait, SchemaManager};
 use subgraph_kit::{db, testkit::TestDb};
 
-const TABLES: [&str; 33] = [
+const TABLES: [&str; 34] = [
     "tenants",
     "users",
     "roles",
@@ -37,6 +37,7 @@ const TABLES: [&str; 33] = [
     "ai_requests",
     "memories",
     "memory_generations",
+    "audit_checkpoints",
 ];
 
 async fn existing(manager: &SchemaManager<'_>) -> Vec<&'static str> {
@@ -72,16 +73,20 @@ async fn up_down_up() {
     Migrator::up(&conn, None).await.expect("up again");
     assert_eq!(existing(&manager).await, TABLES);
 
-    // One step down drops the AI budget's overrun column, the next undoes
-    // the memory-recall index and column, both leaving every table; the
-    // next removes exactly the consent, AI and memory tables (the last ten).
+    // One step down drops the audit checkpoints, the next the AI budget's
+    // overrun column, the next undoes the memory-recall index and column,
+    // leaving the other tables; the next removes exactly the consent, AI and
+    // memory tables.
+    Migrator::down(&conn, Some(1)).await.expect("down 0");
+    let before_checkpoints = &TABLES[..TABLES.len() - 1];
+    assert_eq!(existing(&manager).await, before_checkpoints);
     assert!(manager.has_column("ai_budgets", "overrun_tokens").await.expect("column"));
     Migrator::down(&conn, Some(1)).await.expect("down 1");
-    assert_eq!(existing(&manager).await, TABLES);
+    assert_eq!(existing(&manager).await, before_checkpoints);
     assert!(!manager.has_column("ai_budgets", "overrun_tokens").await.expect("column"));
     Migrator::down(&conn, Some(1)).await.expect("down 2");
-    assert_eq!(existing(&manager).await, TABLES);
+    assert_eq!(existing(&manager).await, before_checkpoints);
     assert!(!manager.has_column("memory_generations", "removal_epoch").await.expect("column"));
     Migrator::down(&conn, Some(1)).await.expect("down 3");
-    assert_eq!(existing(&manager).await, &TABLES[..TABLES.len() - 10]);
+    assert_eq!(existing(&manager).await, &TABLES[..TABLES.len() - 11]);
 }

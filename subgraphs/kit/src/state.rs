@@ -45,6 +45,8 @@ pub struct Kit {
     pub config: Arc<Config>,
     /// Shared secret of `/internal/*` calls ([`crate::internal`]).
     pub internal_token: Arc<secrecy::SecretString>,
+    /// Signed checkpoints of the audit chains.
+    pub audit: Arc<crate::audit::Anchor>,
 }
 
 impl Kit {
@@ -79,6 +81,7 @@ impl Kit {
             bus,
             outbox_wake: Arc::new(Notify::new()),
             internal_token: Arc::new(crate::internal::token(config.services.internal_token.as_ref())),
+            audit: Arc::new(crate::audit::Anchor::from_config(&config)),
             config: Arc::new(config),
         }
     }

@@ -68,6 +68,8 @@ pub struct Config {
     /// Calls to URLs tenants set (webhooks): which internal hosts they may
     /// reach anyway.
     pub outbound: crate::outbound::OutboundConfig,
+    /// Signed checkpoints of the audit chains.
+    pub audit: AuditConfig,
     /// Consent, DSAR and retention.
     pub consent: ConsentConfig,
     /// The AI gateway's provider.
@@ -92,10 +94,30 @@ impl Default for Config {
             notifications: NotificationsConfig::default(),
             services: ServicesConfig::default(),
             outbound: crate::outbound::OutboundConfig::default(),
+            audit: AuditConfig::default(),
             consent: ConsentConfig::default(),
             ai: AiConfig::default(),
             memory: MemoryConfig::default(),
         }
+    }
+}
+
+/// Signed checkpoints of every tenant's audit chain head
+/// ([`crate::audit::Anchor`]).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditConfig {
+    /// The HMAC key; keep it out of the database and its backups. Unset:
+    /// derived from `auth.hs256_secret`; with neither, no checkpoints.
+    pub anchor_key: Option<SecretString>,
+    /// Seconds between checkpoints: tampering with events newer than the
+    /// last checkpoint is caught at the next one.
+    pub checkpoint_seconds: u64,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        Self { anchor_key: None, checkpoint_seconds: 60 }
     }
 }
 

@@ -35,7 +35,7 @@ async fn concurrent_appends_form_one_valid_chain() {
     }
     let report = audit::verify_chain(&app.kit.db, tenant).await.expect("verify");
     assert_eq!(report.checked, 15);
-    assert!(report.first_broken.is_none(), "{:?}", report.first_broken);
+    assert!(report.broken.is_none(), "{:?}", report.broken);
     let report = audit::verify_chain(&app.kit.db, other).await.expect("verify");
-    assert_eq!((report.checked, report.first_broken.is_none()), (5, true));
+    assert_eq!((report.checked, report.broken.is_none()), (5, true));
 }

@@ -4,7 +4,7 @@ use async_graphql::{
     Context, ID, Object, Result,
     connection::{Connection, Edge},
 };
-use subgraph_kit::{ApiError, audit, context::AuthExt, pagination::Page};
+use subgraph_kit::{ApiError, context::AuthExt, pagination::Page};
 
 use super::{
     allow,
@@ -165,14 +165,14 @@ impl QueryRoot {
     /// link.
     async fn verify_audit_chain(&self, ctx: &Context<'_>) -> Result<AuditChainReport> {
         let allowed = allow(ctx, "audit", "read").await?;
-        let report = audit::verify_chain(&allowed.kit.db, allowed.caller.tenant_id).await?;
-        let (event, reason) = report.first_broken.map_or((None, None), |(e, r)| (Some(e), Some(r)));
+        let report = allowed.kit.audit.verify(&allowed.kit.db, allowed.caller.tenant_id).await?;
+        let broken = report.broken;
         Ok(AuditChainReport {
-            valid: event.is_none(),
+            valid: broken.is_none(),
             checked: report.checked,
-            first_broken_event_id: event.as_ref().map(|e| ID(e.id.to_string())),
-            first_broken_seq: event.as_ref().map(|e| e.seq),
-            reason: reason.map(str::to_owned),
+            first_broken_event_id: broken.as_ref().and_then(|b| b.event_id).map(|id| ID(id.to_string())),
+            first_broken_seq: broken.as_ref().map(|b| b.seq),
+            reason: broken.map(|b| b.reason),
         })
     }
 

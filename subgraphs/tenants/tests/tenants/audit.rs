@@ -128,3 +128,71 @@ async fn an_edited_audit_row_is_named_by_verify_audit_chain() {
     assert_eq!(gap["verifyAuditChain"]["firstBrokenSeq"], 3);
     assert!(gap["verifyAuditChain"]["reason"].as_str().expect("reason").contains("sequence gap"));
 }
+
+async fn chain(app: &subgraph_kit::testkit::TestApp, tenant: uuid::Uuid) -> Vec<audit_event::Model> {
+    use sea_orm::QueryOrder;
+    audit_event::Entity::find()
+        .filter(audit_event::Column::TenantId.eq(tenant))
+        .order_by_asc(audit_event::Column::Seq)
+        .all(&app.kit.db)
+        .await
+        .expect("chain")
+}
+
+async fn report(app: &subgraph_kit::testkit::TestApp, token: &str) -> serde_json::Value {
+    let q = "{ verifyAuditChain { valid checked firstBrokenSeq reason } }";
+    data(app.gql(Some(token), q, json!({})).await.expect("q"))["verifyAuditChain"].clone()
+}
+
+/// Someone with write access to the database but not the anchor key
+/// deletes the newest events, or edits one and recomputes every later hash:
+/// the chain alone still links up, the signed checkpoints do not.
+#[tokio::test]
+async fn truncation_and_recomputed_chains_are_caught_by_signed_checkpoints() {
+    let app = start().await;
+    let t = provision(&app, "Pi", 10).await;
+    for i in 0..4 {
+        user_with_role(&app, &t, &format!("u{i}@pi.test"), "staff").await;
+    }
+    assert!(app.kit.audit.checkpoint(&app.kit.db).await.expect("checkpoint") >= 1);
+    assert_eq!(report(&app, &t.admin_token).await["valid"], true);
+
+    // Attack 1: the newest two events are deleted.
+    let rows = chain(&app, t.id).await;
+    for row in &rows[rows.len() - 2..] {
+        audit_event::Entity::delete_by_id(row.id).exec(&app.kit.db).await.expect("delete");
+    }
+    let r = report(&app, &t.admin_token).await;
+    assert_eq!(r["valid"], false, "{r}");
+    assert!(r["reason"].as_str().unwrap_or_default().contains("truncated"), "{r}");
+
+    // Attack 2 (another tenant): an event is edited and every later hash
+    // recomputed, so each link checks out.
+    let t2 = provision(&app, "Rho", 10).await;
+    for i in 0..4 {
+        user_with_role(&app, &t2, &format!("u{i}@rho.test"), "staff").await;
+    }
+    app.kit.audit.checkpoint(&app.kit.db).await.expect("checkpoint");
+    let mut prev = None;
+    for mut row in chain(&app, t2.id).await {
+        if let Some(p) = prev {
+            row.prev_hash = p;
+        }
+        if row.seq == 2 {
+            row.data = r#"{"email":"someone-else@rho.test","roles":["staff"]}"#.into();
+        }
+        row.hash = subgraph_kit::audit::hash_of(&row);
+        prev = Some(row.hash.clone());
+        let mut edit: audit_event::ActiveModel = row.clone().into();
+        edit.data = Set(row.data.clone());
+        edit.prev_hash = Set(row.prev_hash.clone());
+        edit.hash = Set(row.hash.clone());
+        edit.update(&app.kit.db).await.expect("rewrite");
+    }
+    let links = subgraph_kit::audit::verify_chain(&app.kit.db, t2.id).await.expect("links");
+    assert!(links.broken.is_none(), "the rewritten chain links up on its own");
+    let token2 = t2.admin_token.clone();
+    let r = report(&app, &token2).await;
+    assert_eq!(r["valid"], false, "{r}");
+    assert!(r["reason"].as_str().unwrap_or_default().contains("checkpoint"), "{r}");
+}

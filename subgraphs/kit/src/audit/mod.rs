@@ -17,6 +17,9 @@ use uuid::Uuid;
 
 use crate::{db::is_postgres, error::ApiResult};
 
+pub mod anchor;
+pub use anchor::Anchor;
+
 /// `prev_hash` of a tenant's first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -105,12 +108,24 @@ pub fn hash_of(e: &audit_event::Model) -> String {
 pub struct ChainReport {
     /// Events checked.
     pub checked: u64,
-    /// The first event whose link or hash is wrong, with the reason.
-    pub first_broken: Option<(audit_event::Model, &'static str)>,
+    /// Where the chain is first wrong, if anywhere.
+    pub broken: Option<Broken>,
+}
+
+/// Where and why a chain is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broken {
+    /// The sequence number concerned.
+    pub seq: i64,
+    /// The event at that number, when there is one (a truncated chain has
+    /// none).
+    pub event_id: Option<Uuid>,
+    /// Why, for people.
+    pub reason: String,
 }
 
 /// Walks `tenant_id`'s chain from the first event and reports the first
-/// broken link.
+/// broken link. [`Anchor::verify`] also checks the signed checkpoints.
 pub async fn verify_chain(db: &impl ConnectionTrait, tenant_id: Uuid) -> ApiResult<ChainReport> {
     let events = audit_event::Entity::find()
         .filter(audit_event::Column::TenantId.eq(tenant_id))
@@ -131,11 +146,12 @@ pub async fn verify_chain(db: &impl ConnectionTrait, tenant_id: Uuid) -> ApiResu
             None
         };
         if let Some(reason) = reason {
-            return Ok(ChainReport { checked, first_broken: Some((event, reason)) });
+            let broken = Broken { seq: event.seq, event_id: Some(event.id), reason: reason.into() };
+            return Ok(ChainReport { checked, broken: Some(broken) });
         }
         prev = event.hash;
     }
-    Ok(ChainReport { checked, first_broken: None })
+    Ok(ChainReport { checked, broken: None })
 }
 
 fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
