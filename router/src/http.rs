@@ -22,6 +22,8 @@ use tower_http::{
     limit::RequestBodyLimitLayer,
 };
 
+use subgraph_kit::client_ip::{TrustedProxies, rewrite_forwarded_for};
+
 use crate::{
     error::RequestError,
     pipeline::{GraphQLRequest, Outcome, Pipeline},
@@ -34,6 +36,8 @@ const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 pub fn app(pipeline: Arc<Pipeline>) -> Router {
     let limit = pipeline.config.body_limit_bytes;
     let cors = cors(&pipeline.config.cors_allow_origins);
+    // Validated at start (`Config::validate`).
+    let trusted = TrustedProxies::parse(&pipeline.config.trusted_proxies).unwrap_or_default();
     Router::new()
         .route("/graphql", get(get_graphql).post(post_graphql))
         .route("/", get(playground))
@@ -42,6 +46,7 @@ pub fn app(pipeline: Arc<Pipeline>) -> Router {
         .with_state(pipeline)
         .layer(RequestBodyLimitLayer::new(limit))
         .layer(axum::middleware::map_response(subgraph_kit::serve::coded_413))
+        .layer(axum::middleware::from_fn_with_state(trusted, rewrite_forwarded_for))
         .layer(cors)
 }
 

@@ -122,7 +122,8 @@ impl Builder {
         let addr = listener.local_addr().expect("addr");
         let app = http::app(pipeline.clone());
         tasks.push(tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
+            let _ = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+                .await;
         }));
         TestRouter {
             url: format!("http://{addr}/graphql"),

@@ -108,10 +108,14 @@ where
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
 {
+    // Validated at start (`Config::validate`).
+    let trusted =
+        crate::client_ip::TrustedProxies::parse(&kit.config.http.trusted_proxies).unwrap_or_default();
     Router::new()
         .route("/graphql", get(get_or_upgrade::<Q, M, S>).post(handle::<Q, M, S>))
         .route("/playground", get(playground))
         .with_state(GqlState { schema, kit })
+        .layer(axum::middleware::from_fn_with_state(trusted, crate::client_ip::rewrite_forwarded_for))
 }
 
 /// Router state: the schema and the runtime its requests authenticate with.

@@ -9,6 +9,7 @@ pub mod admission;
 pub mod audit;
 pub mod auth;
 pub mod bus;
+pub mod client_ip;
 pub mod config;
 pub mod consumed;
 pub mod context;

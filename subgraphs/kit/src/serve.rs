@@ -73,13 +73,16 @@ async fn ready(State(db): State<DatabaseConnection>) -> (StatusCode, &'static st
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves, then lets in-flight
-/// requests finish.
+/// requests finish. Handlers see the peer's address
+/// ([`crate::client_ip::rewrite_forwarded_for`] reads it).
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// Resolves on ctrl-c or SIGTERM.

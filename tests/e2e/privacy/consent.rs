@@ -74,9 +74,33 @@ async fn a_broad_grant_covers_narrower_scopes_until_one_is_narrowed() {
     assert_eq!(code(&bad), "BAD_USER_INPUT", "{bad}");
 }
 
+/// `X-Forwarded-For` is believed only from a configured proxy: a client
+/// that sends its own is recorded with the address it connected from.
+#[tokio::test]
+async fn a_spoofed_forwarded_for_is_not_recorded_as_evidence() {
+    let scene = Scene::start().await;
+    let granted = scene
+        .gql_from(
+            Some("patient"),
+            Some("203.0.113.7, 198.51.100.1"),
+            "mutation { grantConsent(input: {scope: \"marketing\", textVersion: \"v1\"}) { sourceIp } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(granted["data"]["grantConsent"]["sourceIp"], "127.0.0.1", "{granted}");
+}
+
 #[tokio::test]
 async fn receipts_verify_and_record_the_evidence() {
-    let scene = Scene::start().await;
+    // The test stands where a load balancer would: a trusted proxy.
+    let scene = Scene::start_with(
+        |c| {
+            crate::realtime::scene::fast(c);
+            c.router.trusted_proxies = vec!["127.0.0.1".into()];
+        },
+        Default::default(),
+    )
+    .await;
     let granted = scene
         .gql_from(
             Some("patient"),

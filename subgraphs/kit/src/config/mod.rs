@@ -157,6 +157,9 @@ pub struct RouterConfig {
     pub body_limit_bytes: usize,
     /// Origins allowed by CORS; empty allows none, `*` allows any.
     pub cors_allow_origins: Vec<String>,
+    /// Load balancers whose `X-Forwarded-For` the router believes
+    /// (addresses or CIDR ranges); empty: none, the peer is the client.
+    pub trusted_proxies: Vec<String>,
     /// Where the router exchanges an `X-Api-Key` for a short-lived token
     /// (the tenants subgraph's `POST /auth/api-key`); unset forwards the
     /// key unchanged.
@@ -179,6 +182,7 @@ impl Default for RouterConfig {
             max_tokens: 15_000,
             body_limit_bytes: 1024 * 1024,
             cors_allow_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
             api_key_exchange_url: None,
         }
     }
@@ -253,6 +257,10 @@ pub struct HttpConfig {
     /// and the most fields once fragments are expanded, checked before
     /// validation.
     pub max_complexity: usize,
+    /// Peers whose `X-Forwarded-For` a subgraph believes: the router's
+    /// network. Default: loopback and private ranges (subgraphs are not
+    /// published; only the router reaches them).
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for HttpConfig {
@@ -263,6 +271,16 @@ impl Default for HttpConfig {
             body_limit_bytes: 2 * 1024 * 1024,
             max_depth: 16,
             max_complexity: 2000,
+            trusted_proxies: [
+                "127.0.0.0/8",
+                "::1/128",
+                "10.0.0.0/8",
+                "172.16.0.0/12",
+                "192.168.0.0/16",
+                "fc00::/7",
+            ]
+            .map(String::from)
+            .to_vec(),
         }
     }
 }
@@ -402,6 +420,9 @@ impl Config {
                     "consent.receipt_signing_key must be base64 of 32 bytes".into(),
                 ));
             }
+        }
+        for list in [&self.router.trusted_proxies, &self.http.trusted_proxies] {
+            crate::client_ip::TrustedProxies::parse(list).map_err(ConfigError::Rule)?;
         }
         if self.http.body_limit_bytes < self.router.body_limit_bytes.saturating_add(ROUTER_OVERHEAD_BYTES) {
             return Err(ConfigError::Rule(format!(
