@@ -43,6 +43,12 @@ pub enum RequestError {
     /// No graph is loaded yet.
     #[error("the router has no supergraph yet")]
     NotReady,
+    /// Over a rate limit of `router.rate_limits`.
+    #[error("too many requests; retry in {retry_after_seconds} s")]
+    RateLimited {
+        /// When a retry can succeed.
+        retry_after_seconds: u64,
+    },
 }
 
 /// The limits an operation is held to before it is planned.
@@ -95,6 +101,7 @@ impl RequestError {
         match self {
             Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
             Self::NotReady => ErrorCode::SubgraphUnavailable,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
             _ => ErrorCode::BadUserInput,
         }
     }
@@ -110,6 +117,7 @@ impl RequestError {
             Self::Method(_) => "METHOD_NOT_ALLOWED",
             Self::Unauthenticated(_) => "UNAUTHENTICATED",
             Self::NotReady => "NOT_READY",
+            Self::RateLimited { .. } => "RATE_LIMITED",
         }
     }
 
@@ -126,6 +134,7 @@ impl RequestError {
         match self {
             Self::Unauthenticated(_) => 401,
             Self::NotReady => 503,
+            Self::RateLimited { .. } => 429,
             Self::Method(_) => 405,
             _ => 400,
         }

@@ -148,8 +148,15 @@ fn respond(headers: &HeaderMap, outcome: Outcome) -> Response {
         (StatusCode::from_u16(outcome.status).unwrap_or(StatusCode::OK), GRAPHQL_RESPONSE)
     } else if outcome.status == 405 {
         (StatusCode::METHOD_NOT_ALLOWED, "application/json")
+    } else if outcome.status == 429 {
+        // Clients and proxies back off on the status, whatever they accept.
+        (StatusCode::TOO_MANY_REQUESTS, "application/json")
     } else {
         (StatusCode::OK, "application/json")
     };
-    (status, [(header::CONTENT_TYPE, content_type)], outcome.body).into_response()
+    let mut response = (status, [(header::CONTENT_TYPE, content_type)], outcome.body).into_response();
+    if let Some(seconds) = outcome.retry_after {
+        response.headers_mut().insert(header::RETRY_AFTER, seconds.into());
+    }
+    response
 }

@@ -14,6 +14,7 @@ mod operation;
 pub mod pipeline;
 pub mod planner;
 pub mod project;
+pub mod rate;
 pub mod reload;
 pub mod server;
 pub mod subscribe;

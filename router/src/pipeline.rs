@@ -77,6 +77,8 @@ pub struct Caller {
     pub forward: HeaderMap,
     /// Tenant of the verified token.
     pub tenant: Option<String>,
+    /// Tenant and principal (user or API key) of the verified token.
+    pub identity: Option<(uuid::Uuid, uuid::Uuid)>,
 }
 
 /// The answer: an HTTP status (used under graphql-response+json) and body.
@@ -85,19 +87,25 @@ pub struct Outcome {
     pub status: u16,
     /// `{data, errors}`, serialized.
     pub body: Vec<u8>,
+    /// Seconds for a `Retry-After` header (rate limited).
+    pub retry_after: Option<u64>,
 }
 
 impl Outcome {
     /// An outcome from a JSON value.
     pub fn json(status: u16, body: &Value) -> Self {
         // Serializing a Value into a Vec cannot fail.
-        Outcome { status, body: serde_json::to_vec(body).unwrap_or_default() }
+        Outcome { status, body: serde_json::to_vec(body).unwrap_or_default(), retry_after: None }
     }
 }
 
 impl From<RequestError> for Outcome {
     fn from(e: RequestError) -> Self {
-        Outcome::json(e.status(), &json!({"errors": [e.to_json()]}))
+        let retry_after = match e {
+            RequestError::RateLimited { retry_after_seconds } => Some(retry_after_seconds),
+            _ => None,
+        };
+        Outcome { retry_after, ..Outcome::json(e.status(), &json!({"errors": [e.to_json()]})) }
     }
 }
 
@@ -113,6 +121,8 @@ pub struct Pipeline {
     pub api_keys: crate::api_keys::ApiKeyExchange,
     /// Subscriptions: feeds, per-tenant counts, limits.
     pub realtime: Arc<crate::subscribe::Realtime>,
+    /// Request rates at the edge.
+    pub rate: crate::rate::RateLimits,
 }
 
 const FORWARDED: [&str; 4] = ["authorization", "x-api-key", "x-request-id", "x-forwarded-for"];
@@ -272,12 +282,33 @@ impl Pipeline {
             variables,
             executed.errors,
         );
-        Outcome { status: 200, body }
+        Outcome { status: 200, body, retry_after: None }
     }
 
-    /// Verifies a bearer token (or exchanges an API key) when present.
+    /// Verifies a bearer token (or exchanges an API key) when present, and
+    /// holds the caller to the rate limits: an address cut off for refused
+    /// credentials is refused before anything is checked, a refused
+    /// credential counts against its address, and an admitted request
+    /// against its tenant and principal (or, anonymous, its address).
     pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Caller, RequestError> {
-        let mut tenant = None;
+        let ip = headers
+            .get(subgraph_kit::client_ip::FORWARDED_FOR)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<std::net::IpAddr>().ok());
+        self.rate.admit_address(ip)?;
+        let caller = match self.credentials(headers).await {
+            Err(refused @ RequestError::Unauthenticated(_)) => return Err(self.rate.refused(ip, refused)),
+            other => other?,
+        };
+        match caller.identity {
+            Some((tenant, principal)) => self.rate.caller(tenant, principal)?,
+            None => self.rate.anonymous(ip)?,
+        }
+        Ok(caller)
+    }
+
+    async fn credentials(&self, headers: &HeaderMap) -> Result<Caller, RequestError> {
+        let mut identity = None;
         if let Some(value) = headers.get("authorization") {
             let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or_else(|| {
                 RequestError::Unauthenticated("Authorization must be `Bearer <token>`".into())
@@ -287,7 +318,7 @@ impl Pipeline {
                 .verify(token.trim())
                 .await
                 .map_err(|e| RequestError::Unauthenticated(e.client_message().into()))?;
-            tenant = Some(claims.tid.to_string());
+            identity = Some((claims.tid, claims.sub));
         }
         let mut forward = HeaderMap::new();
         for name in FORWARDED {
@@ -306,10 +337,11 @@ impl Pipeline {
                 .map_err(|_| RequestError::Unauthenticated("invalid API key".into()))?;
             forward.insert(HeaderName::from_static("authorization"), value);
             if let Ok(claims) = self.verifier.verify(&token).await {
-                tenant = Some(claims.tid.to_string());
+                identity = Some((claims.tid, claims.sub));
             }
         }
-        Ok(Caller { forward, tenant })
+        let tenant = identity.map(|(t, _)| t.to_string());
+        Ok(Caller { forward, tenant, identity })
     }
 }
 

@@ -33,7 +33,9 @@ impl RouterServer {
             Err(e) if dev => return Err(e),
             Err(e) => tracing::warn!(error = %e, "no supergraph yet; retrying every poll interval"),
         }
+        let rate = crate::rate::RateLimits::new(&router_config.rate_limits);
         let pipeline = Arc::new(Pipeline {
+            rate,
             graph: shared,
             config: router_config,
             verifier: Arc::new(TokenVerifier::new(&config.auth)),

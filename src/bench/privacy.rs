@@ -75,6 +75,8 @@ async fn has_consent(settings: &Settings) -> anyhow::Result<()> {
     };
     config.auth.hs256_secret = Some(DEV_HS256_SECRET.to_owned().into());
     config.http.port = 0;
+    // One patient from one address: measure the graph, not the edge limits.
+    config.router.rate_limits = subgraph_kit::config::RateLimitConfig::off();
     let graph = DevGraph::start(config).await?;
     let (tenant, users) = seed::seed(&graph.kit).await?;
     let patient = users.iter().find(|u| u.role == "patient").context("patient")?.id;

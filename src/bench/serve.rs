@@ -126,6 +126,9 @@ pub async fn serve_in_process(config: Config) -> anyhow::Result<()> {
         verifier: Arc::new(TokenVerifier::new(&config.auth)),
         api_keys: Default::default(),
         realtime: Default::default(),
+        // The load comes from one address: the benchmark measures the
+        // router, not its edge limits.
+        rate: backbone_router::rate::RateLimits::new(&subgraph_kit::config::RateLimitConfig::off()),
     });
     let listener = tokio::net::TcpListener::bind((config.http.host.as_str(), config.http.port)).await?;
     serve::serve(listener, http::app(pipeline), serve::shutdown_signal()).await?;

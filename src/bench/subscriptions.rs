@@ -331,6 +331,12 @@ async fn spawn_dev(db_url: &str) -> anyhow::Result<ChildRouter> {
         .env("BACKBONE_HTTP__PORT", port.to_string())
         .env("BACKBONE_AUTH__HS256_SECRET", subgraph_kit::config::DEV_HS256_SECRET)
         .env("BACKBONE_REALTIME__MAX_SUBSCRIPTIONS_PER_TENANT", "100000")
+        // Thousands of connections from one address and tenant in a burst:
+        // the benchmark measures fan-out, not the edge limits.
+        .env("BACKBONE_ROUTER__RATE_LIMITS__ANONYMOUS_PER_MINUTE", "0")
+        .env("BACKBONE_ROUTER__RATE_LIMITS__FAILED_AUTH_PER_MINUTE", "0")
+        .env("BACKBONE_ROUTER__RATE_LIMITS__TENANT_PER_SECOND", "0")
+        .env("BACKBONE_ROUTER__RATE_LIMITS__PRINCIPAL_PER_SECOND", "0")
         .env("BACKBONE_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()

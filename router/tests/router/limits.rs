@@ -216,3 +216,70 @@ async fn fragment_bombs_are_refused_before_planning() {
     assert_eq!(reason(&res), "MAX_FIELDS_EXCEEDED", "{res}");
     assert!(res["errors"][0]["message"].as_str().unwrap_or_default().contains("has 5"), "{res}");
 }
+
+/// A request as `token` (`None`: anonymous): HTTP status, `Retry-After`,
+/// and the body.
+async fn send(r: &TestRouter, token: Option<&str>) -> (u16, Option<String>, Value) {
+    let mut req = r.http.post(&r.url).json(&json!({"query": "{ me { name } }"}));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let res = req.send().await.expect("send");
+    let status = res.status().as_u16();
+    let retry = res.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    (status, retry, res.json().await.expect("json"))
+}
+
+#[tokio::test]
+async fn bursts_of_anonymous_calls_and_bad_credentials_are_cut_off() {
+    let r = TestRouter::builder()
+        .config(|c| {
+            c.rate_limits.anonymous_per_minute = 5;
+            c.rate_limits.failed_auth_per_minute = 3;
+        })
+        .start()
+        .await;
+    for i in 0..5 {
+        let (status, _, body) = send(&r, None).await;
+        assert_eq!(
+            (status, body["data"]["me"]["name"].clone()),
+            (200, json!("Ada Lovelace")),
+            "call {i}: {body}"
+        );
+    }
+    let (status, retry, body) = send(&r, None).await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(codes(&body), ["RATE_LIMITED"], "{body}");
+    assert!(retry.and_then(|s| s.parse::<u64>().ok()).is_some_and(|s| (1..=60).contains(&s)), "Retry-After");
+
+    // Wrong tokens: refused as such three times, then cut off before any
+    // is checked, even a good one from the same address.
+    for _ in 0..3 {
+        let (_, _, body) = send(&r, Some("not-a-token")).await;
+        assert_eq!(codes(&body), ["UNAUTHENTICATED"], "{body}");
+    }
+    let (status, retry, body) = send(&r, Some("not-a-token")).await;
+    assert_eq!((status, codes(&body)), (429, vec!["RATE_LIMITED".to_owned()]), "{body}");
+    assert!(retry.is_some());
+    let (status, _, body) = send(&r, Some(&r.token())).await;
+    assert_eq!((status, codes(&body)), (429, vec!["RATE_LIMITED".to_owned()]), "{body}");
+}
+
+#[tokio::test]
+async fn a_tenant_over_its_limit_does_not_slow_another() {
+    let r = TestRouter::builder().config(|c| c.rate_limits.tenant_per_second = 5).start().await;
+    let (busy, quiet) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    let mut limited = 0;
+    for _ in 0..20 {
+        let (status, _, body) = send(&r, Some(&r.token_in(busy))).await;
+        if status == 429 {
+            assert_eq!(codes(&body), ["RATE_LIMITED"], "{body}");
+            limited += 1;
+        }
+    }
+    assert!(limited >= 10, "the busy tenant is cut off ({limited} of 20 refused)");
+    for _ in 0..5 {
+        let (status, _, body) = send(&r, Some(&r.token_in(quiet))).await;
+        assert_eq!((status, body["data"]["me"]["name"].clone()), (200, json!("Ada Lovelace")), "{body}");
+    }
+}

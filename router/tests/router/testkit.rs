@@ -113,6 +113,7 @@ impl Builder {
         shared.store(Some(Arc::new(LiveGraph::new(supergraph.clone(), &config).expect("graph"))));
         let pipeline = Arc::new(Pipeline {
             graph: shared,
+            rate: backbone_router::rate::RateLimits::new(&config.rate_limits),
             config: Arc::new(config),
             verifier: Arc::new(TokenVerifier::new(&auth)),
             api_keys: Default::default(),
@@ -149,7 +150,12 @@ impl TestRouter {
     }
 
     pub fn token(&self) -> String {
-        mint_hs256(TEST_SECRET, &claims_for(&self.auth, Uuid::now_v7(), Uuid::now_v7(), &["staff"], 600))
+        self.token_in(Uuid::now_v7())
+    }
+
+    /// A token for a new user of `tenant`.
+    pub fn token_in(&self, tenant: Uuid) -> String {
+        mint_hs256(TEST_SECRET, &claims_for(&self.auth, tenant, Uuid::now_v7(), &["staff"], 600))
             .expect("token")
     }
 }

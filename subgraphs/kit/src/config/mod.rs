@@ -160,6 +160,8 @@ pub struct RouterConfig {
     /// Load balancers whose `X-Forwarded-For` the router believes
     /// (addresses or CIDR ranges); empty: none, the peer is the client.
     pub trusted_proxies: Vec<String>,
+    /// Request rates at the edge.
+    pub rate_limits: RateLimitConfig,
     /// Where the router exchanges an `X-Api-Key` for a short-lived token
     /// (the tenants subgraph's `POST /auth/api-key`); unset forwards the
     /// key unchanged.
@@ -183,7 +185,50 @@ impl Default for RouterConfig {
             body_limit_bytes: 1024 * 1024,
             cors_allow_origins: Vec::new(),
             trusted_proxies: Vec::new(),
+            rate_limits: RateLimitConfig::default(),
             api_key_exchange_url: None,
+        }
+    }
+}
+
+/// Request rates the router allows, each a bucket refilled evenly over
+/// its period with the whole rate as burst; 0 turns one off. Over a limit:
+/// `RATE_LIMITED`, HTTP 429 and `Retry-After`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitConfig {
+    /// Requests without credentials per client address per minute (public
+    /// complaint intake, tracking-code lookups).
+    pub anonymous_per_minute: u32,
+    /// Refused credentials (tokens, API keys) per client address per
+    /// minute; past it the address is cut off until the bucket refills,
+    /// before any credential is checked.
+    pub failed_auth_per_minute: u32,
+    /// Requests per tenant per second (users and API keys together).
+    pub tenant_per_second: u32,
+    /// Requests per user or API key per second.
+    pub principal_per_second: u32,
+}
+
+impl RateLimitConfig {
+    /// No limits: for benchmarks, whose load comes from one address.
+    pub fn off() -> Self {
+        Self {
+            anonymous_per_minute: 0,
+            failed_auth_per_minute: 0,
+            tenant_per_second: 0,
+            principal_per_second: 0,
+        }
+    }
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        Self {
+            anonymous_per_minute: 300,
+            failed_auth_per_minute: 30,
+            tenant_per_second: 1_000,
+            principal_per_second: 100,
         }
     }
 }
