@@ -28,6 +28,9 @@ pub struct RequestContext {
     pub principal: Principal,
     /// Request id, for logs and internal error references.
     pub request_id: String,
+    /// When the credential stops being valid (token `exp`, API key
+    /// expiry), seconds since the epoch; open subscriptions end then.
+    pub expires_at: Option<i64>,
 }
 
 impl RequestContext {

@@ -38,6 +38,7 @@ where
         .limit_complexity(kit.config.http.max_complexity)
         .limit_recursive_depth(64)
         .extension(crate::admission::Admission { max_fields: kit.config.http.max_complexity })
+        .extension(crate::revocation::Revocation)
         .extension(ErrorCodes)
         .data(kit.clone())
 }
@@ -218,6 +219,9 @@ pub async fn allow<'a>(
     let caller = ctx.caller()?;
     let kit = kit(ctx)?;
     let scope = kit.rbac.require(caller, resource, action).await?;
+    if let Some(checked) = ctx.data_opt::<crate::revocation::Checked>() {
+        checked.record(resource, action);
+    }
     Ok(Allowed { caller, kit, scope })
 }
 

@@ -23,6 +23,7 @@ pub mod outbound;
 pub mod outbox;
 pub mod pagination;
 pub mod rbac;
+pub mod revocation;
 pub mod serve;
 pub mod state;
 pub mod tenancy;

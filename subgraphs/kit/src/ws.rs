@@ -62,6 +62,7 @@ pub async fn serve<Q, M, S>(
             }
             let mut data = Data::default();
             data.insert(auth);
+            data.insert(crate::revocation::Checked::default());
             Ok(data)
         })
         .serve()

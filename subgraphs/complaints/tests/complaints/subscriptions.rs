@@ -97,3 +97,87 @@ async fn idle_connections_get_keepalive_pings() {
     .expect("a ping in time");
     assert!(ping && started.elapsed() >= Duration::from_millis(900), "pinged after {:?}", started.elapsed());
 }
+
+/// Subscribes `ws` (graphql-transport-ws) to complaint `id`'s changes.
+async fn watch(ws: &mut Socket, id: &str) {
+    assert_eq!(text(ws).await["type"], "connection_ack");
+    let q = "subscription($id: ID!) { complaintStatusChanged(complaintId: $id) { to } }";
+    ws.send(Message::Text(
+        json!({"id": "1", "type": "subscribe", "payload": {"query": q, "variables": {"id": id}}})
+            .to_string()
+            .into(),
+    ))
+    .await
+    .expect("subscribe");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+}
+
+/// The next message is a coded error instead of the event, then the
+/// subscription completes.
+async fn ends_unauthenticated(ws: &mut Socket) {
+    let ended = text(ws).await;
+    assert_eq!(ended["type"], "next", "{ended}");
+    assert!(ended["payload"]["data"].is_null(), "not delivered: {ended}");
+    assert_eq!(ended["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{ended}");
+    assert_eq!(text(ws).await["type"], "complete");
+}
+
+/// An open subscription is re-checked on every event: once its user is
+/// deactivated, or its token has expired, the next event ends it with a
+/// coded error instead of being delivered.
+#[tokio::test]
+async fn subscriptions_end_when_their_user_is_deactivated_or_their_token_expires() {
+    use backbone_entities::tenancy::user;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+    let desk = Desk::start_with(|c| c.realtime.recheck_seconds = 1).await;
+    let relay = tokio::spawn(desk.app.kit.relay().run(std::future::pending()));
+    let filed = data(desk.file(Some("patient"), complaint("billing", "normal")).await);
+    let id = filed["fileComplaint"]["complaint"]["id"].as_str().expect("id").to_owned();
+    let change =
+        "mutation($id: ID!, $s: ComplaintStatus!) { changeComplaintStatus(id: $id, status: $s) { status } }";
+
+    // The staff member's subscription delivers, then they are deactivated
+    // (as the tenants subgraph does: the row, then the grant cache).
+    let mut staff = open(&desk, "graphql-transport-ws", json!({"token": desk.token("staff")})).await;
+    watch(&mut staff, &id).await;
+    desk.gql(Some("tenant_admin"), change, json!({"id": id, "s": "ACKNOWLEDGED"})).await;
+    assert_eq!(text(&mut staff).await["payload"]["data"]["complaintStatusChanged"]["to"], "ACKNOWLEDGED");
+    let row =
+        user::Entity::find_by_id(desk.user("staff")).one(&desk.app.kit.db).await.expect("db").expect("user");
+    let mut row: user::ActiveModel = row.into();
+    row.status = Set("deactivated".into());
+    row.update(&desk.app.kit.db).await.expect("deactivate");
+    desk.app.kit.rbac.invalidate_tenant(desk.tenant);
+    desk.gql(Some("tenant_admin"), change, json!({"id": id, "s": "IN_PROGRESS"})).await;
+    ends_unauthenticated(&mut staff).await;
+
+    // A token that expires while the subscription is open.
+    let claims = subgraph_kit::auth::claims_for(
+        &desk.app.kit.config.auth,
+        desk.tenant,
+        desk.user("tenant_admin"),
+        &["tenant_admin"],
+        2,
+    );
+    let short = subgraph_kit::auth::mint_hs256(subgraph_kit::testkit::TEST_SECRET, &claims).expect("token");
+    let mut admin = open(&desk, "graphql-transport-ws", json!({"token": short})).await;
+    watch(&mut admin, &id).await;
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    desk.gql(Some("tenant_admin"), change, json!({"id": id, "s": "RESOLVED"})).await;
+    ends_unauthenticated(&mut admin).await;
+
+    // With no event at all, an expiring token still ends its subscription
+    // within `realtime.recheck_seconds` (1 here).
+    let claims = subgraph_kit::auth::claims_for(
+        &desk.app.kit.config.auth,
+        desk.tenant,
+        desk.user("tenant_admin"),
+        &["tenant_admin"],
+        1,
+    );
+    let short = subgraph_kit::auth::mint_hs256(subgraph_kit::testkit::TEST_SECRET, &claims).expect("token");
+    let mut quiet = open(&desk, "graphql-transport-ws", json!({"token": short})).await;
+    watch(&mut quiet, &id).await;
+    ends_unauthenticated(&mut quiet).await;
+    relay.abort();
+}

@@ -89,6 +89,7 @@ pub async fn authenticate(
         scopes: row.scopes.split_whitespace().map(str::to_owned).collect(),
         principal: Principal::ApiKey,
         request_id: request_id.to_owned(),
+        expires_at: row.expires_at.map(|e| e.timestamp()),
     };
     let mut active: api_key::ActiveModel = row.into();
     active.last_used_at = Set(Some(now));

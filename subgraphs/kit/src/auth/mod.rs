@@ -66,6 +66,7 @@ fn context(claims: backbone_schema::Claims, principal: Principal, request_id: &s
         roles: claims.roles,
         principal,
         request_id: request_id.to_owned(),
+        expires_at: Some(claims.exp),
     }
 }
 

@@ -352,6 +352,10 @@ impl Default for OutboxConfig {
 pub struct RealtimeConfig {
     /// Seconds between keepalive pings on an idle WebSocket.
     pub keepalive_seconds: u64,
+    /// Seconds between re-checks of an open subscription's caller when no
+    /// event arrives (expiry, deactivation, revoked permissions); every
+    /// event is checked too.
+    pub recheck_seconds: u64,
     /// Most subscriptions one WebSocket connection may hold (router).
     pub max_subscriptions_per_connection: usize,
     /// Most subscriptions one tenant may hold at once on one router.
@@ -364,6 +368,7 @@ impl Default for RealtimeConfig {
     fn default() -> Self {
         Self {
             keepalive_seconds: 15,
+            recheck_seconds: 10,
             max_subscriptions_per_connection: 100,
             max_subscriptions_per_tenant: 20_000,
             connection_init_timeout_seconds: 10,

@@ -59,6 +59,7 @@ async fn create(kit: &Kit, name: &str, domain: &str) -> ApiResult<Uuid> {
         scopes: Vec::new(),
         principal: Principal::User,
         request_id: "seed".into(),
+        expires_at: None,
     };
     let (tenant, _admin) = tenants::provision(
         &kit.db,
