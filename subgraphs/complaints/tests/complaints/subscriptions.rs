@@ -112,6 +112,19 @@ async fn watch(ws: &mut Socket, id: &str) {
     tokio::time::sleep(Duration::from_millis(200)).await;
 }
 
+/// A tenant admin's token that expires in `seconds`.
+fn expiring_admin_token(desk: &Desk, seconds: i64) -> String {
+    let auth = &desk.app.kit.config.auth;
+    let claims = subgraph_kit::auth::claims_for(
+        auth,
+        desk.tenant,
+        desk.user("tenant_admin"),
+        &["tenant_admin"],
+        seconds,
+    );
+    subgraph_kit::auth::mint_hs256(subgraph_kit::testkit::TEST_SECRET, &claims).expect("token")
+}
+
 /// The next message is a coded error instead of the event, then the
 /// subscription completes.
 async fn ends_unauthenticated(ws: &mut Socket) {
@@ -152,15 +165,8 @@ async fn subscriptions_end_when_their_user_is_deactivated_or_their_token_expires
     ends_unauthenticated(&mut staff).await;
 
     // A token that expires while the subscription is open.
-    let claims = subgraph_kit::auth::claims_for(
-        &desk.app.kit.config.auth,
-        desk.tenant,
-        desk.user("tenant_admin"),
-        &["tenant_admin"],
-        2,
-    );
-    let short = subgraph_kit::auth::mint_hs256(subgraph_kit::testkit::TEST_SECRET, &claims).expect("token");
-    let mut admin = open(&desk, "graphql-transport-ws", json!({"token": short})).await;
+    let mut admin =
+        open(&desk, "graphql-transport-ws", json!({"token": expiring_admin_token(&desk, 2)})).await;
     watch(&mut admin, &id).await;
     tokio::time::sleep(Duration::from_millis(2_500)).await;
     desk.gql(Some("tenant_admin"), change, json!({"id": id, "s": "RESOLVED"})).await;
@@ -168,15 +174,8 @@ async fn subscriptions_end_when_their_user_is_deactivated_or_their_token_expires
 
     // With no event at all, an expiring token still ends its subscription
     // within `realtime.recheck_seconds` (1 here).
-    let claims = subgraph_kit::auth::claims_for(
-        &desk.app.kit.config.auth,
-        desk.tenant,
-        desk.user("tenant_admin"),
-        &["tenant_admin"],
-        1,
-    );
-    let short = subgraph_kit::auth::mint_hs256(subgraph_kit::testkit::TEST_SECRET, &claims).expect("token");
-    let mut quiet = open(&desk, "graphql-transport-ws", json!({"token": short})).await;
+    let mut quiet =
+        open(&desk, "graphql-transport-ws", json!({"token": expiring_admin_token(&desk, 1)})).await;
     watch(&mut quiet, &id).await;
     ends_unauthenticated(&mut quiet).await;
     relay.abort();
