@@ -70,7 +70,7 @@ impl Extension for Revocation {
             Some((Item::Tick, ()))
         });
         // The events' end ends the merged stream too (the ticks never end).
-        let events = events.map(Item::Event).chain(futures::stream::once(async { Item::End }));
+        let events = events.map(|r| Item::Event(Box::new(r))).chain(futures::stream::once(async { Item::End }));
         let merged = futures::stream::select(events, ticks).boxed();
         let watch = Watch { kit, caller, checked };
         futures::stream::unfold(Some((merged, watch)), |state| async move {
@@ -79,7 +79,7 @@ impl Extension for Revocation {
                 let response = match merged.next().await? {
                     Item::End => return None,
                     Item::Tick => None,
-                    Item::Event(response) => Some(response),
+                    Item::Event(response) => Some(*response),
                 };
                 match still_allowed(&watch.kit, &watch.caller, &watch.checked).await {
                     // The refusal is the last item: the subscription completes.
@@ -97,7 +97,7 @@ impl Extension for Revocation {
 }
 
 enum Item {
-    Event(Response),
+    Event(Box<Response>),
     Tick,
     End,
 }
