@@ -70,7 +70,8 @@ impl Extension for Revocation {
             Some((Item::Tick, ()))
         });
         // The events' end ends the merged stream too (the ticks never end).
-        let events = events.map(|r| Item::Event(Box::new(r))).chain(futures::stream::once(async { Item::End }));
+        let events =
+            events.map(|r| Item::Event(Box::new(r))).chain(futures::stream::once(async { Item::End }));
         let merged = futures::stream::select(events, ticks).boxed();
         let watch = Watch { kit, caller, checked };
         futures::stream::unfold(Some((merged, watch)), |state| async move {
