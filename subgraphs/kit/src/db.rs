@@ -11,7 +11,8 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 /// with one connection concurrent requests queue in the pool instead of
 /// failing with `SQLITE_BUSY`. SQLite is for development and single-node
 /// use; production runs on Postgres with a real pool. The parent directory
-/// of a SQLite file is created when missing.
+/// of a SQLite file is created when missing. SQLite runs with
+/// `secure_delete`.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let sqlite = url.starts_with("sqlite:");
     if sqlite {
@@ -23,6 +24,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         .connect_timeout(Duration::from_secs(10));
     if sqlite {
         opts.max_connections(1).min_connections(1);
+        // Deleted rows are overwritten with zeros, not left in free pages:
+        // erasure erases the bytes too.
+        opts.map_sqlx_sqlite_opts(|o| o.pragma("secure_delete", "ON"));
     } else {
         opts.max_connections(20).min_connections(1);
     }

@@ -83,6 +83,36 @@ async fn rows_of(scene: &Scene, user: uuid::Uuid) -> Vec<(String, i64)> {
     out
 }
 
+/// Notifications of anyone that carry `person`'s id or their complaint's
+/// text (a staff member's "complaint assigned" item).
+async fn notifications_about(scene: &Scene, person: uuid::Uuid) -> i64 {
+    let db = &scene.graph.kit.db;
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM notifications WHERE data LIKE '%{person}%' \
+         OR title LIKE '%Billed twice%' OR body LIKE '%Billed twice%' OR data LIKE '%charged twice%'"
+    );
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .expect("count")
+        .expect("row");
+    row.try_get("", "n").expect("n")
+}
+
+/// The patient's own words, as `live_a_little` wrote them.
+const WORDS: [&str; 2] = ["I take metformin every morning", "I was charged twice in November"];
+
+/// Whether the SQLite database file or its write-ahead log holds `words`
+/// anywhere, free pages included (false on Postgres).
+fn sqlite_holds(scene: &Scene, words: &str) -> bool {
+    let Some(path) = scene.db.url.strip_prefix("sqlite://").and_then(|u| u.split('?').next()) else {
+        return false;
+    };
+    [path.to_owned(), format!("{path}-wal")].iter().any(|file| {
+        std::fs::read(file).unwrap_or_default().windows(words.len()).any(|w| w == words.as_bytes())
+    })
+}
+
 #[tokio::test]
 async fn erasure_leaves_no_row_of_the_person_in_any_subgraph() {
     let provider = FakeProvider::start().await.expect("provider");
@@ -91,6 +121,13 @@ async fn erasure_leaves_no_row_of_the_person_in_any_subgraph() {
     let patient = scene.user("patient");
     let before: i64 = rows_of(&scene, patient).await.iter().map(|(_, n)| n).sum();
     assert!(before >= 8, "the patient left traces: {:?}", rows_of(&scene, patient).await);
+    if scene.db.url.starts_with("sqlite") {
+        assert!(WORDS.iter().all(|w| sqlite_holds(&scene, w)), "the words are in the file before");
+    }
+    eventually(WITHIN, "the staff member hears of the complaint", || async {
+        notifications_about(&scene, patient).await > 0
+    })
+    .await;
 
     scene.ok(Some("patient"), "mutation { requestDsar(kind: \"erasure\") { status } }", json!({})).await;
     let done = finished(&scene, "tenant_admin").await;
@@ -101,6 +138,11 @@ async fn erasure_leaves_no_row_of_the_person_in_any_subgraph() {
 
     let left: Vec<_> = rows_of(&scene, patient).await.into_iter().filter(|(_, n)| *n > 0).collect();
     assert!(left.is_empty(), "rows of the erased person remain: {left:?}");
+    assert_eq!(
+        notifications_about(&scene, patient).await,
+        0,
+        "other people's notifications about them remain"
+    );
     // Their memories are gone for recall too (their account is gone, so they
     // cannot even ask).
     let gone = scene.gql(Some("patient"), "{ recall(query: \"metformin\") { score } }", json!({})).await;

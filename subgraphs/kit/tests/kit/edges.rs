@@ -67,3 +67,23 @@ async fn graceful_shutdown_lets_in_flight_requests_finish() {
         "no new connections after shutdown"
     );
 }
+
+/// Erased rows leave no bytes behind on SQLite: deleted content is
+/// overwritten (`secure_delete`), whatever SQLite was compiled with.
+#[tokio::test]
+async fn sqlite_overwrites_what_it_deletes() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = subgraph_kit::testkit::TestDb::new().await.expect("db");
+    if db.is_postgres() {
+        return;
+    }
+    let conn = subgraph_kit::db::connect(&db.url).await.expect("connect");
+    let backend = conn.get_database_backend();
+    let row = conn
+        .query_one_raw(Statement::from_string(backend, "PRAGMA secure_delete"))
+        .await
+        .expect("pragma")
+        .expect("row");
+    let on: i64 = row.try_get_by_index(0).expect("value");
+    assert_eq!(on, 1);
+}

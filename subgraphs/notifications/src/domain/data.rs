@@ -49,7 +49,21 @@ impl DataContract for NotificationsData {
     }
 
     async fn erase(&self, txn: &DatabaseTransaction, who: Subject) -> ApiResult<Counts> {
-        let ids = notification_ids(txn, who.tenant_id, Some(who.user_id), None, &[]).await?;
+        let mut ids = notification_ids(txn, who.tenant_id, Some(who.user_id), None, &[]).await?;
+        // Other people's notifications about them: the event's variables
+        // name the person (a reporter's complaint assigned to staff), and
+        // carry their text.
+        let about = notification::Entity::find()
+            .filter(notification::Column::TenantId.eq(who.tenant_id))
+            .filter(notification::Column::UserId.ne(who.user_id))
+            .filter(
+                notification::Column::Data
+                    .like(subgraph_kit::validate::contains_pattern(&who.user_id.to_string())),
+            )
+            .all(txn)
+            .await?;
+        let others = about.len() as u64;
+        ids.extend(about.into_iter().map(|n| n.id));
         let endpoint_ids: Vec<Uuid> = endpoint::Entity::find()
             .filter(endpoint::Column::TenantId.eq(who.tenant_id))
             .filter(endpoint::Column::UserId.eq(who.user_id))
@@ -87,6 +101,7 @@ impl DataContract for NotificationsData {
             .rows_affected;
         Ok(counts([
             ("notifications", inbox),
+            ("notifications_about_them", others),
             ("notification_deliveries", deliveries),
             ("notification_endpoints", endpoints),
             ("notification_preferences", prefs),
