@@ -164,6 +164,11 @@ async fn access_builds_an_expiring_package_of_everything() {
     let done = finished(&scene, "patient").await;
     assert_eq!(done["status"], "completed", "{done}");
     let url = done["downloadUrl"].as_str().expect("link").to_owned();
+    // The link is the person's (or whoever asked for it): an auditor who
+    // reads every request of the tenant does not get working links.
+    let audited = scene.ok(Some("auditor"), REQUESTS, json!({})).await;
+    let requests = audited["dsarRequests"].as_array().expect("requests");
+    assert!(!requests.is_empty() && requests.iter().all(|r| r["downloadUrl"].is_null()), "{audited}");
     let package: Value = scene.http.get(&url).send().await.expect("get").json().await.expect("json");
     assert_eq!(package["format"], "backbone-dsar/1");
     let text = package["data"].to_string();

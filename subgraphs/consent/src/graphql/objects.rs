@@ -114,13 +114,17 @@ pub struct DsarRequest {
 }
 
 impl DsarRequest {
-    /// From a row; `base` prefixes the download path.
-    pub fn from_row(r: dsar_request::Model, base: Option<&str>) -> Self {
+    /// From a row as `viewer` sees it; `base` prefixes the download path.
+    /// A package link is a bearer link: only the person and whoever asked
+    /// for the package see it, not everyone who may read the tenant's
+    /// requests (an auditor).
+    pub fn from_row(r: dsar_request::Model, base: Option<&str>, viewer: uuid::Uuid) -> Self {
         let live = r.package.is_some() && r.package_expires_at.is_some_and(|e| e > Utc::now());
+        let theirs = r.subject_id == Some(viewer) || r.requested_by == Some(viewer);
         let download_url = r
             .package_token
             .as_ref()
-            .filter(|_| live)
+            .filter(|_| live && theirs)
             .map(|t| format!("{}/dsar/packages/{t}", base.unwrap_or("").trim_end_matches('/')));
         let details = serde_json::from_str::<serde_json::Value>(&r.details)
             .ok()

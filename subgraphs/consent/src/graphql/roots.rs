@@ -98,7 +98,7 @@ impl QueryRoot {
         };
         let base = a.kit.config.consent.public_url.as_deref();
         let rows = dsar::list(&a.kit.db, a.caller.tenant_id, subject).await?;
-        Ok(rows.into_iter().map(|r| DsarRequest::from_row(r, base)).collect())
+        Ok(rows.into_iter().map(|r| DsarRequest::from_row(r, base, a.caller.user_id)).collect())
     }
 
     /// The tenant's retention rules.
@@ -207,7 +207,7 @@ impl MutationRoot {
         };
         let who = Subject { tenant_id: a.caller.tenant_id, user_id };
         let row = dsar::submit(&a.kit.db, who, a.caller.user_id, &kind, details).await?;
-        Ok(DsarRequest::from_row(row, a.kit.config.consent.public_url.as_deref()))
+        Ok(DsarRequest::from_row(row, a.kit.config.consent.public_url.as_deref(), a.caller.user_id))
     }
 
     /// Rejects an open request, with a note.
@@ -222,7 +222,7 @@ impl MutationRoot {
             &note,
         )
         .await?;
-        Ok(DsarRequest::from_row(row, None))
+        Ok(DsarRequest::from_row(row, None, a.caller.user_id))
     }
 
     /// Marks a rectification done, with what was corrected.
@@ -237,7 +237,7 @@ impl MutationRoot {
             &note,
         )
         .await?;
-        Ok(DsarRequest::from_row(row, None))
+        Ok(DsarRequest::from_row(row, None, a.caller.user_id))
     }
 
     /// Sets how long the tenant keeps a data type.
