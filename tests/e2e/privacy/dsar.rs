@@ -99,6 +99,35 @@ async fn notifications_about(scene: &Scene, person: uuid::Uuid) -> i64 {
     row.try_get("", "n").expect("n")
 }
 
+/// Rows of any table holding `needle` in a column where free text or
+/// personal values end up (audit data, event payloads, notification texts,
+/// DSAR details, complaint contacts).
+async fn text_rows_with(scene: &Scene, needle: &str) -> Vec<(String, i64)> {
+    let db = &scene.graph.kit.db;
+    let columns = [
+        ("audit_events", "data"),
+        ("outbox", "payload"),
+        ("notifications", "data"),
+        ("notifications", "body"),
+        ("dsar_requests", "details"),
+        ("complaints", "reporter_contact"),
+    ];
+    let mut out = Vec::new();
+    for (table, column) in columns {
+        let sql = format!("SELECT COUNT(*) AS n FROM {table} WHERE {column} LIKE '%{needle}%'");
+        let row = db
+            .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .expect("count")
+            .expect("row");
+        let n: i64 = row.try_get("", "n").expect("n");
+        if n > 0 {
+            out.push((format!("{table}.{column}"), n));
+        }
+    }
+    out
+}
+
 /// The patient's own words, as `live_a_little` wrote them.
 const WORDS: [&str; 2] = ["I take metformin every morning", "I was charged twice in November"];
 
@@ -124,6 +153,9 @@ async fn erasure_leaves_no_row_of_the_person_in_any_subgraph() {
     if scene.db.url.starts_with("sqlite") {
         assert!(WORDS.iter().all(|w| sqlite_holds(&scene, w)), "the words are in the file before");
     }
+    let before_text = text_rows_with(&scene, &patient.to_string()).await;
+    assert!(!before_text.is_empty(), "their id was in free text before: {before_text:?}");
+
     eventually(WITHIN, "the staff member hears of the complaint", || async {
         notifications_about(&scene, patient).await > 0
     })
@@ -143,6 +175,17 @@ async fn erasure_leaves_no_row_of_the_person_in_any_subgraph() {
         0,
         "other people's notifications about them remain"
     );
+    // On SQLite, not even the file's free pages (or its write-ahead log)
+    // keep their words.
+    for words in WORDS {
+        assert!(!sqlite_holds(&scene, words), "the SQLite files still hold \"{words}\"");
+    }
+    // Nor do their email address or id live on in audit data, event
+    // payloads or other free text.
+    for needle in ["patient@demo.backbone.dev".to_owned(), patient.to_string()] {
+        let left = text_rows_with(&scene, &needle).await;
+        assert!(left.is_empty(), "{needle} remains in {left:?}");
+    }
     // Their memories are gone for recall too (their account is gone, so they
     // cannot even ask).
     let gone = scene.gql(Some("patient"), "{ recall(query: \"metformin\") { score } }", json!({})).await;

@@ -74,10 +74,9 @@ pub async fn invite(
         event_type: event_types::USER_INVITED,
         resource_type: "user",
         resource_id: created.id.to_string(),
-        data: serde_json::json!({
-            "email": created.email,
-            "roles": roles.iter().map(|r| &r.name).collect::<Vec<_>>(),
-        }),
+        // Who (the resource id) and what, never the person's values: the
+        // audit log outlives their erasure (docs/decisions.md, "Erasure").
+        data: serde_json::json!({ "roles": roles.iter().map(|r| &r.name).collect::<Vec<_>>() }),
     };
     record(&txn, ctx.tenant_id, ctx, entry).await?;
     txn.commit().await?;
@@ -207,11 +206,17 @@ pub async fn update(
             e.into()
         }
     })?;
+    let changed: Vec<&str> =
+        [changes.display_name.as_ref().map(|_| "displayName"), changes.email.as_ref().map(|_| "email")]
+            .into_iter()
+            .flatten()
+            .collect();
     let entry = AuditEntry {
         event_type: event_types::USER_UPDATED,
         resource_type: "user",
         resource_id: id.to_string(),
-        data: serde_json::json!({ "displayName": changes.display_name, "email": changes.email }),
+        // Which fields changed, not their values (see `invite`).
+        data: serde_json::json!({ "changed": changed }),
     };
     record(&txn, ctx.tenant_id, ctx, entry).await?;
     txn.commit().await?;
