@@ -75,8 +75,6 @@ pub struct Admitted {
 pub struct Caller {
     /// Headers forwarded to subgraphs.
     pub forward: HeaderMap,
-    /// Tenant of the verified token.
-    pub tenant: Option<String>,
     /// Tenant and principal (user or API key) of the verified token.
     pub identity: Option<(uuid::Uuid, uuid::Uuid)>,
 }
@@ -340,8 +338,7 @@ impl Pipeline {
                 identity = Some((claims.tid, claims.sub));
             }
         }
-        let tenant = identity.map(|(t, _)| t.to_string());
-        Ok(Caller { forward, tenant, identity })
+        Ok(Caller { forward, identity })
     }
 }
 

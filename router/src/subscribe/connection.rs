@@ -320,7 +320,7 @@ async fn admit_and_join(
             protocol.complete(id),
         ]));
     }
-    let tenant = caller.tenant.clone().unwrap_or_else(|| "anonymous".into());
+    let tenant = caller.identity.map_or_else(|| "anonymous".into(), |(t, _)| t.to_string());
     let max = realtime.config.max_subscriptions_per_tenant;
     let slot = realtime
         .acquire(&tenant)
