@@ -293,14 +293,16 @@ impl Pipeline {
             .get(subgraph_kit::client_ip::FORWARDED_FOR)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<std::net::IpAddr>().ok());
-        self.rate.admit_address(ip)?;
+        self.rate.admit_address(ip).await?;
         let caller = match self.credentials(headers).await {
-            Err(refused @ RequestError::Unauthenticated(_)) => return Err(self.rate.refused(ip, refused)),
+            Err(refused @ RequestError::Unauthenticated(_)) => {
+                return Err(self.rate.refused(ip, refused).await);
+            }
             other => other?,
         };
         match caller.identity {
-            Some((tenant, principal)) => self.rate.caller(tenant, principal)?,
-            None => self.rate.anonymous(ip)?,
+            Some((tenant, principal)) => self.rate.caller(tenant, principal).await?,
+            None => self.rate.anonymous(ip).await?,
         }
         Ok(caller)
     }

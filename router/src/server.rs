@@ -8,7 +8,13 @@ use subgraph_kit::{
     config::Config,
 };
 
-use crate::{graph::GraphError, http, pipeline::Pipeline, reload};
+use crate::{
+    graph::GraphError,
+    http,
+    pipeline::Pipeline,
+    rate::{RateLimits, shared::SharedBuckets},
+    reload,
+};
 
 /// A router ready to serve.
 pub struct RouterServer {
@@ -33,7 +39,7 @@ impl RouterServer {
             Err(e) if dev => return Err(e),
             Err(e) => tracing::warn!(error = %e, "no supergraph yet; retrying every poll interval"),
         }
-        let rate = crate::rate::RateLimits::new(&router_config.rate_limits);
+        let rate = rate_limits(config, &router_config.rate_limits).await;
         let pipeline = Arc::new(Pipeline {
             rate,
             graph: shared,
@@ -52,5 +58,18 @@ impl RouterServer {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> tokio::task::JoinHandle<()> {
         tokio::spawn(reload::poll(self.pipeline.config.clone(), self.pipeline.graph.clone(), shutdown))
+    }
+}
+
+/// Rate buckets shared through Redis when `redis_url` is set (and Redis
+/// answers at start-up), else this process's own.
+async fn rate_limits(config: &Config, limits: &subgraph_kit::config::RateLimitConfig) -> RateLimits {
+    let Some(url) = &config.redis_url else { return RateLimits::new(limits) };
+    match SharedBuckets::connect(url, &limits.redis_prefix).await {
+        Ok(redis) => RateLimits::shared(limits, redis),
+        Err(e) => {
+            tracing::warn!(error = %e, "Redis did not answer; rate limits are per router until restart");
+            RateLimits::new(limits)
+        }
     }
 }

@@ -283,3 +283,73 @@ async fn a_tenant_over_its_limit_does_not_slow_another() {
         assert_eq!((status, body["data"]["me"]["name"].clone()), (200, json!("Ada Lovelace")), "{body}");
     }
 }
+
+/// The Redis the tests use: `TEST_REDIS_URL`, else the local default.
+fn redis_url() -> String {
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+/// Two routers sharing buckets under a fresh prefix through `redis`.
+async fn replicas(redis: &str) -> (TestRouter, TestRouter) {
+    let prefix = format!("bb-test-rate-{}", uuid::Uuid::now_v7());
+    let start = |prefix: String| {
+        TestRouter::builder()
+            .config(move |c| {
+                c.rate_limits.anonymous_per_minute = 6;
+                c.rate_limits.failed_auth_per_minute = 4;
+                c.rate_limits.redis_prefix = prefix;
+            })
+            .shared_rates(redis)
+            .start()
+    };
+    (start(prefix.clone()).await, start(prefix).await)
+}
+
+#[tokio::test]
+async fn router_replicas_share_their_buckets_through_redis() {
+    let (a, b) = replicas(&redis_url()).await;
+    // Six anonymous calls, alternating routers, use the one shared bucket:
+    // each router alone would have allowed six.
+    for i in 0..6 {
+        let (status, _, body) = send(if i % 2 == 0 { &a } else { &b }, None).await;
+        assert_eq!(status, 200, "call {i}: {body}");
+    }
+    for r in [&a, &b] {
+        let (status, retry, body) = send(r, None).await;
+        assert_eq!((status, codes(&body)), (429, vec!["RATE_LIMITED".to_owned()]), "{body}");
+        assert!(retry.and_then(|s| s.parse::<u64>().ok()).is_some_and(|s| (1..=60).contains(&s)));
+    }
+    // Wrong tokens guessed through both: four refused as such, then the
+    // address is cut off on both routers, even with a good token.
+    for i in 0..4 {
+        let (_, _, body) = send(if i % 2 == 0 { &a } else { &b }, Some("not-a-token")).await;
+        assert_eq!(codes(&body), ["UNAUTHENTICATED"], "guess {i}: {body}");
+    }
+    for r in [&a, &b] {
+        let (status, _, body) = send(r, Some(&r.token())).await;
+        assert_eq!((status, codes(&body)), (429, vec!["RATE_LIMITED".to_owned()]), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn when_redis_stops_answering_each_router_keeps_its_own_buckets() {
+    let redis = redis_url();
+    let target = redis.trim_start_matches("redis://").trim_end_matches('/');
+    let target: std::net::SocketAddr =
+        tokio::net::lookup_host(target).await.expect("redis address").next().expect("an address");
+    let proxy = crate::testkit::Proxy::start(target).await;
+    let (a, _b) = replicas(&format!("redis://{}", proxy.addr)).await;
+    let (status, _, body) = send(&a, None).await;
+    assert_eq!(status, 200, "{body}");
+    proxy.cut();
+    // Redis is gone: requests are neither refused nor stalled, and the
+    // router's own bucket still cuts a burst off.
+    let started = std::time::Instant::now();
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        statuses.push(send(&a, None).await.0);
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 6, "{statuses:?}");
+    assert!(statuses[6..].iter().all(|s| *s == 429), "{statuses:?}");
+}

@@ -7,6 +7,7 @@ use backbone_router::{
     graph::LiveGraph,
     http,
     pipeline::Pipeline,
+    rate::{RateLimits, shared::SharedBuckets},
     reload,
 };
 use serde_json::{Value, json};
@@ -41,6 +42,7 @@ pub struct Builder {
     down: Vec<&'static str>,
     proxied: Vec<&'static str>,
     config: Option<Adjust>,
+    shared_rates: Option<String>,
 }
 
 impl TestRouter {
@@ -59,6 +61,13 @@ impl Builder {
     /// Subgraphs reached through a TCP proxy the test can cut.
     pub fn proxied(mut self, name: &'static str) -> Self {
         self.proxied.push(name);
+        self
+    }
+
+    /// Rate buckets shared through the Redis at `url` (under the
+    /// configured `rate_limits.redis_prefix`).
+    pub fn shared_rates(mut self, url: &str) -> Self {
+        self.shared_rates = Some(url.to_owned());
         self
     }
 
@@ -111,9 +120,17 @@ impl Builder {
         let auth = AuthConfig { hs256_secret: Some(TEST_SECRET.to_owned().into()), ..AuthConfig::default() };
         let shared = reload::empty();
         shared.store(Some(Arc::new(LiveGraph::new(supergraph.clone(), &config).expect("graph"))));
+        let rate = match &self.shared_rates {
+            None => RateLimits::new(&config.rate_limits),
+            Some(url) => {
+                let redis =
+                    SharedBuckets::connect(url, &config.rate_limits.redis_prefix).await.expect("redis");
+                RateLimits::shared(&config.rate_limits, redis)
+            }
+        };
         let pipeline = Arc::new(Pipeline {
             graph: shared,
-            rate: backbone_router::rate::RateLimits::new(&config.rate_limits),
+            rate,
             config: Arc::new(config),
             verifier: Arc::new(TokenVerifier::new(&auth)),
             api_keys: Default::default(),
@@ -182,7 +199,7 @@ pub struct Proxy {
 }
 
 impl Proxy {
-    async fn start(target: std::net::SocketAddr) -> Self {
+    pub async fn start(target: std::net::SocketAddr) -> Self {
         use std::sync::atomic::Ordering;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
         let addr = listener.local_addr().expect("addr");

@@ -208,6 +208,9 @@ pub struct RateLimitConfig {
     pub tenant_per_second: u32,
     /// Requests per user or API key per second.
     pub principal_per_second: u32,
+    /// With `redis_url` set, the buckets live in that Redis under this key
+    /// prefix and every router using both shares them.
+    pub redis_prefix: String,
 }
 
 impl RateLimitConfig {
@@ -218,6 +221,7 @@ impl RateLimitConfig {
             failed_auth_per_minute: 0,
             tenant_per_second: 0,
             principal_per_second: 0,
+            ..Self::default()
         }
     }
 }
@@ -229,6 +233,7 @@ impl Default for RateLimitConfig {
             failed_auth_per_minute: 30,
             tenant_per_second: 1_000,
             principal_per_second: 100,
+            redis_prefix: "backbone:rate".into(),
         }
     }
 }
@@ -245,7 +250,7 @@ pub struct SubgraphConfig {
     pub sdl_path: Option<PathBuf>,
 }
 
-/// How tokens are verified (DESIGN.md §4).
+/// How tokens are verified (docs/design.md §4).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthConfig {

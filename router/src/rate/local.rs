@@ -1,7 +1,6 @@
-//! Request rates at the edge (`router.rate_limits`): per client address
-//! for anonymous calls and for refused credentials, per tenant and per
-//! principal for everyone else. Each is a GCRA bucket from `governor`, kept
-//! in this process; one tenant's bucket never slows another's.
+//! The router's own rate buckets: GCRA cells from `governor`, kept in this
+//! process. They are the limits of a router without Redis, and the
+//! fallback of one whose Redis does not answer.
 
 use std::{
     net::IpAddr,
@@ -18,12 +17,13 @@ use parking_lot::Mutex;
 use subgraph_kit::config::RateLimitConfig;
 use uuid::Uuid;
 
+use super::limited;
 use crate::error::RequestError;
 
 type Keyed<K> = Option<DefaultKeyedRateLimiter<K>>;
 
-/// The router's buckets.
-pub struct RateLimits {
+/// The buckets of one router process.
+pub struct LocalBuckets {
     anonymous: Keyed<Option<IpAddr>>,
     failures: Keyed<Option<IpAddr>>,
     tenants: Keyed<Uuid>,
@@ -33,7 +33,7 @@ pub struct RateLimits {
     checks: AtomicU64,
 }
 
-impl RateLimits {
+impl LocalBuckets {
     /// Buckets for `config`; a rate of 0 has none.
     pub fn new(config: &RateLimitConfig) -> Self {
         fn keyed<K: std::hash::Hash + Eq + Clone>(quota: Option<Quota>) -> Keyed<K> {
@@ -118,12 +118,5 @@ fn check<K: std::hash::Hash + Eq + Clone>(limiter: &Keyed<K>, key: &K) -> Result
         Some(l) => {
             l.check_key(key).map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
         }
-    }
-}
-
-fn limited(wait: Duration) -> RequestError {
-    // Retry-After is in whole seconds; never tell a client to retry at once.
-    RequestError::RateLimited {
-        retry_after_seconds: (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1),
     }
 }
