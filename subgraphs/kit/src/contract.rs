@@ -1,7 +1,10 @@
 //! The data contract every subgraph that keeps personal data implements,
 //! so a DSAR or a retention rule reaches all of them the same way:
 //! export a user's data as JSON, erase it and report counts, purge a data
-//! type by age. Served at `/internal/data/*` behind the shared secret
+//! type by age. A person is their user id and the addresses they can be
+//! reached at ([`Person::contacts`], gathered from every subgraph first),
+//! so rows that name them only by an address (an anonymous complaint's
+//! contact) are found too. Served at `/internal/data/*` behind the shared secret
 //! ([`crate::internal`]); the consent subgraph's jobs are the callers.
 
 use std::{collections::BTreeMap, sync::Arc};
@@ -18,12 +21,12 @@ use backbone_entities::platform::outbox;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
-    sea_query::Condition,
+    sea_query::{Condition, Expr, ExprTrait, Func},
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{ApiError, ApiResult, Kit};
+use crate::{ApiError, ApiResult, Kit, validate::contains_pattern};
 
 /// Rows removed per table.
 pub type Counts = BTreeMap<String, u64>;
@@ -35,6 +38,46 @@ pub struct Subject {
     pub tenant_id: Uuid,
     /// User.
     pub user_id: Uuid,
+}
+
+/// Whose data, as the export and erase calls name it: a [`Subject`] and
+/// the contact addresses (emails, phone numbers) every subgraph knows for
+/// them. Addresses compare case-insensitively.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Person {
+    /// The person's tenant.
+    pub tenant_id: Uuid,
+    /// The person's user id.
+    pub user_id: Uuid,
+    /// Their addresses, lower-cased (empty when no subgraph knows any).
+    #[serde(default)]
+    pub contacts: Vec<String>,
+}
+
+impl Person {
+    /// The person with `contacts`, trimmed, lower-cased and deduplicated.
+    pub fn new(who: Subject, contacts: impl IntoIterator<Item = String>) -> Self {
+        let mut contacts: Vec<String> =
+            contacts.into_iter().map(|c| c.trim().to_lowercase()).filter(|c| !c.is_empty()).collect();
+        contacts.sort();
+        contacts.dedup();
+        Self { tenant_id: who.tenant_id, user_id: who.user_id, contacts }
+    }
+
+    /// The tenant and user alone.
+    pub fn subject(&self) -> Subject {
+        Subject { tenant_id: self.tenant_id, user_id: self.user_id }
+    }
+
+    /// Rows whose free-text `column` (JSON data, a payload) holds the
+    /// person's id or one of their addresses, in any case.
+    pub fn named_in<C: ColumnTrait>(&self, column: C) -> Condition {
+        let mut any = Condition::any().add(column.like(contains_pattern(&self.user_id.to_string())));
+        for contact in &self.contacts {
+            any = any.add(Expr::expr(Func::lower(Expr::col(column))).like(contains_pattern(contact)));
+        }
+        any
+    }
 }
 
 /// One retention pass over one data type.
@@ -65,22 +108,28 @@ pub trait DataContract: Send + Sync + 'static {
     /// Data types this subgraph purges by age (keys of retention rules).
     fn data_types(&self) -> &'static [&'static str];
 
+    /// The addresses this subgraph knows `who` by (an account's email).
+    async fn contacts(&self, _db: &DatabaseConnection, _who: Subject) -> ApiResult<Vec<String>> {
+        Ok(Vec::new())
+    }
+
     /// Everything this subgraph keeps about `who`, as JSON.
-    async fn export(&self, db: &DatabaseConnection, who: Subject) -> ApiResult<serde_json::Value>;
+    async fn export(&self, db: &DatabaseConnection, who: &Person) -> ApiResult<serde_json::Value>;
 
     /// Removes (or, where the tenant's record must stay, unlinks) every row
     /// of `who`, inside `txn`; returns counts per table.
-    async fn erase(&self, txn: &DatabaseTransaction, who: Subject) -> ApiResult<Counts>;
+    async fn erase(&self, txn: &DatabaseTransaction, who: &Person) -> ApiResult<Counts>;
 
     /// Purges (or counts) rows of `purge.data_type` older than `purge.before`.
     /// Called only with a type from [`DataContract::data_types`].
     async fn purge(&self, db: &DatabaseConnection, purge: &Purge) -> ApiResult<u64>;
 }
 
-/// `/internal/data/{types,export,erase,purge}` over `contract`.
+/// `/internal/data/{types,contacts,export,erase,purge}` over `contract`.
 pub fn routes(kit: Kit, contract: Arc<dyn DataContract>) -> Router {
     Router::new()
         .route("/internal/data/types", post(types))
+        .route("/internal/data/contacts", post(contacts))
         .route("/internal/data/export", post(export))
         .route("/internal/data/erase", post(erase))
         .route("/internal/data/purge", post(purge))
@@ -110,24 +159,34 @@ async fn types(State((kit, c)): State<Shared>, headers: HeaderMap) -> Response {
     Json(c.data_types()).into_response()
 }
 
-async fn export(State((kit, c)): State<Shared>, headers: HeaderMap, Json(who): Json<Subject>) -> Response {
+async fn contacts(State((kit, c)): State<Shared>, headers: HeaderMap, Json(who): Json<Subject>) -> Response {
     if let Some(r) = refused(&kit, &headers) {
         return r;
     }
-    match c.export(&kit.db, who).await {
+    match c.contacts(&kit.db, who).await {
+        Ok(found) => Json(found).into_response(),
+        Err(e) => failure(e),
+    }
+}
+
+async fn export(State((kit, c)): State<Shared>, headers: HeaderMap, Json(who): Json<Person>) -> Response {
+    if let Some(r) = refused(&kit, &headers) {
+        return r;
+    }
+    match c.export(&kit.db, &who).await {
         Ok(data) => Json(data).into_response(),
         Err(e) => failure(e),
     }
 }
 
-async fn erase(State((kit, c)): State<Shared>, headers: HeaderMap, Json(who): Json<Subject>) -> Response {
+async fn erase(State((kit, c)): State<Shared>, headers: HeaderMap, Json(who): Json<Person>) -> Response {
     if let Some(r) = refused(&kit, &headers) {
         return r;
     }
     let run = async {
         let txn = kit.db.begin().await?;
-        let mut counts = c.erase(&txn, who).await?;
-        let events = erase_published_events(&txn, who).await?;
+        let mut counts = c.erase(&txn, &who).await?;
+        let events = erase_events(&txn, &who).await?;
         if events > 0 {
             *counts.entry("outbox".into()).or_default() += events;
         }
@@ -153,17 +212,16 @@ async fn purge(State((kit, c)): State<Shared>, headers: HeaderMap, Json(p): Json
     }
 }
 
-/// Published events this user caused or that name them. Unpublished ones
-/// stay: they are on their way to consumers, whose own erasure covers them.
-async fn erase_published_events(txn: &DatabaseTransaction, who: Subject) -> ApiResult<u64> {
-    let needle = format!("%{}%", who.user_id);
+/// Events of the tenant this person caused or whose payload names their id
+/// or one of their addresses, published or not: an event still waiting for
+/// the relay would otherwise carry them to consumers after their erasure.
+async fn erase_events(txn: &DatabaseTransaction, who: &Person) -> ApiResult<u64> {
     let res = outbox::Entity::delete_many()
         .filter(outbox::Column::TenantId.eq(who.tenant_id))
-        .filter(outbox::Column::PublishedAt.is_not_null())
         .filter(
             Condition::any()
                 .add(outbox::Column::Actor.eq(who.user_id))
-                .add(outbox::Column::Payload.like(needle)),
+                .add(who.named_in(outbox::Column::Payload)),
         )
         .exec(txn)
         .await?;

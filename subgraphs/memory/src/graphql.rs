@@ -7,9 +7,12 @@ use subgraph_kit::{
     graphql::{allow, uuid},
 };
 
+use backbone_entities::memory::entry as memory;
+
 use crate::{
     MemoryState,
     domain::{
+        recall::{self, Hit, Recalled},
         snapshot::Filters,
         store::{self, NewMemory},
     },
@@ -33,6 +36,51 @@ pub struct Memory {
     pub expires_at: Option<DateTime<Utc>>,
     /// When.
     pub created_at: DateTime<Utc>,
+}
+
+impl From<memory::Model> for Memory {
+    fn from(m: memory::Model) -> Self {
+        Self {
+            id: m.id.into(),
+            kind: m.kind,
+            text: m.text,
+            required_scope: m.required_scope,
+            importance: m.importance,
+            expires_at: m.expires_at,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// What a recall found, and what it could not look at.
+#[derive(SimpleObject)]
+pub struct Recall {
+    /// The best matches, most similar first.
+    pub hits: Vec<RecallHit>,
+    /// Scopes the caller holds memories in but does not consent to now:
+    /// nothing from them was searched. Empty when consent covers every one.
+    pub excluded_scopes: Vec<String>,
+}
+
+impl From<Recalled> for Recall {
+    fn from(r: Recalled) -> Self {
+        Self { hits: r.hits.into_iter().map(RecallHit::from).collect(), excluded_scopes: r.excluded_scopes }
+    }
+}
+
+impl From<Hit> for RecallHit {
+    fn from(h: Hit) -> Self {
+        let memory = Memory {
+            id: h.id.into(),
+            kind: h.kind,
+            text: h.text,
+            required_scope: h.required_scope,
+            importance: h.importance,
+            expires_at: h.expires_at,
+            created_at: h.created_at,
+        };
+        Self { memory, score: f64::from(h.score) }
+    }
 }
 
 /// A recalled memory and how close it is to the query.
@@ -63,7 +111,8 @@ pub struct QueryRoot;
 #[Object(name = "Query")]
 impl QueryRoot {
     /// The caller's memories most similar to `query` whose scope they
-    /// consent to now, best first.
+    /// consent to now, best first, and the scopes left out for want of
+    /// consent. CONSENT_REQUIRED when they consent to none of their scopes.
     async fn recall(
         &self,
         ctx: &Context<'_>,
@@ -71,7 +120,7 @@ impl QueryRoot {
         #[graphql(default = 5)] k: i32,
         #[graphql(default)] types: Vec<String>,
         min_importance: Option<f64>,
-    ) -> Result<Vec<RecallHit>> {
+    ) -> Result<Recall> {
         let a = allow(ctx, "memory", "read").await?;
         let s = state(ctx)?;
         let k = subgraph_kit::validate::bounded("k", i64::from(k), 100)? as usize;
@@ -79,8 +128,14 @@ impl QueryRoot {
             return Err(ApiError::bad_input("query", "1 to 4000 characters").into());
         }
         let filters = Filters { kinds: types, min_importance };
-        let hits = crate::recall(a.kit, s, a.caller.tenant_id, a.caller.user_id, &query, k, &filters).await?;
-        Ok(hits)
+        let q = recall::Query {
+            tenant_id: a.caller.tenant_id,
+            user_id: a.caller.user_id,
+            text: &query,
+            k,
+            filters: &filters,
+        };
+        Ok(recall::recall(a.kit, s, q).await?.into())
     }
 
     /// The caller's memories, newest first.
@@ -88,7 +143,7 @@ impl QueryRoot {
         let a = allow(ctx, "memory", "read").await?;
         let first = subgraph_kit::validate::bounded("first", i64::from(first), 500)? as u64;
         let rows = store::list(&a.kit.db, a.caller.tenant_id, a.caller.user_id, first).await?;
-        Ok(rows.into_iter().map(crate::memory_of).collect())
+        Ok(rows.into_iter().map(Memory::from).collect())
     }
 
     /// The embedder in use.
@@ -128,7 +183,7 @@ impl MutationRoot {
             max,
         )
         .await?;
-        Ok(crate::memory_of(row))
+        Ok(row.into())
     }
 
     /// Forgets one of the caller's memories, for good.

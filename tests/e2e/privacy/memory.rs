@@ -8,8 +8,7 @@ use crate::realtime::scene::Scene;
 
 const REMEMBER: &str =
     "mutation($t: String!, $s: String!) { remember(text: $t, requiredScope: $s, importance: 0.7) { id } }";
-const RECALL: &str =
-    "query($q: String!) { recall(query: $q, k: 3) { score memory { id text requiredScope } } }";
+const RECALL: &str = "query($q: String!) { recall(query: $q, k: 3) { hits { score memory { id text requiredScope } } excludedScopes } }";
 
 pub async fn remember(scene: &Scene, role: &'static str, text: &str, scope: &str) -> String {
     let r = scene.ok(Some(role), REMEMBER, json!({"t": text, "s": scope})).await;
@@ -17,13 +16,19 @@ pub async fn remember(scene: &Scene, role: &'static str, text: &str, scope: &str
 }
 
 pub async fn recall(scene: &Scene, role: &'static str, query: &str) -> Vec<String> {
+    recall_with_exclusions(scene, role, query).await.0
+}
+
+/// The texts recalled and the scopes left out.
+pub async fn recall_with_exclusions(scene: &Scene, role: &'static str, query: &str) -> (Vec<String>, Value) {
     let r: Value = scene.ok(Some(role), RECALL, json!({"q": query})).await;
-    r["recall"]
+    let texts = r["recall"]["hits"]
         .as_array()
         .expect("hits")
         .iter()
         .map(|h| h["memory"]["text"].as_str().unwrap_or("").to_owned())
-        .collect()
+        .collect();
+    (texts, r["recall"]["excludedScopes"].clone())
 }
 
 #[tokio::test]
@@ -41,13 +46,16 @@ async fn recall_returns_only_consented_scopes_ranked_by_similarity() {
     assert!(refused["data"].is_null() || refused["data"]["recall"].is_null(), "{refused}");
 
     consent(&scene, "patient", "memory", true).await;
-    let hits = recall(&scene, "patient", "which antibiotics am I allergic to").await;
+    let (hits, excluded) =
+        recall_with_exclusions(&scene, "patient", "which antibiotics am I allergic to").await;
     assert_eq!(hits[0], "I am allergic to penicillin", "{hits:?}");
     assert_eq!(hits.len(), 3);
+    assert_eq!(excluded, json!([]), "consent covers every scope");
 
     consent(&scene, "patient", "memory.health", false).await;
-    let hits = recall(&scene, "patient", "penicillin allergy").await;
+    let (hits, excluded) = recall_with_exclusions(&scene, "patient", "penicillin allergy").await;
     assert_eq!(hits, ["I am learning Spanish verbs"], "health memories are hidden at once");
+    assert_eq!(excluded, json!(["memory.health"]), "and the answer says which scope was left out");
 
     // Nobody else sees them, whatever they consent to.
     consent(&scene, "staff", "memory", true).await;

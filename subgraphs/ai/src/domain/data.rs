@@ -10,7 +10,7 @@ use sea_orm::{
 use serde_json::json;
 use subgraph_kit::{
     ApiResult,
-    contract::{Counts, DataContract, Purge, Subject, counts},
+    contract::{Counts, DataContract, Person, Purge, counts},
 };
 
 /// AI's data contract.
@@ -22,7 +22,7 @@ impl DataContract for AiData {
         &["ai_requests"]
     }
 
-    async fn export(&self, db: &DatabaseConnection, who: Subject) -> ApiResult<serde_json::Value> {
+    async fn export(&self, db: &DatabaseConnection, who: &Person) -> ApiResult<serde_json::Value> {
         let rows = request_log::Entity::find()
             .filter(request_log::Column::TenantId.eq(who.tenant_id))
             .filter(request_log::Column::UserId.eq(who.user_id))
@@ -37,7 +37,7 @@ impl DataContract for AiData {
         }))
     }
 
-    async fn erase(&self, txn: &DatabaseTransaction, who: Subject) -> ApiResult<Counts> {
+    async fn erase(&self, txn: &DatabaseTransaction, who: &Person) -> ApiResult<Counts> {
         let log = request_log::Entity::delete_many()
             .filter(request_log::Column::TenantId.eq(who.tenant_id))
             .filter(request_log::Column::UserId.eq(who.user_id))

@@ -1,7 +1,9 @@
 //! The complaints subgraph's side of the data contract. A person's own
-//! complaints (and their timelines) go; on others' complaints their name is
-//! unlinked from comments and assignments, so the tenant's case history
-//! stays whole without them. Retention purges closed complaints by age.
+//! complaints (and their timelines) go, and so do anonymous complaints
+//! whose contact is one of their addresses; on others' complaints their
+//! name is unlinked from comments and assignments, so the tenant's case
+//! history stays whole without them. Retention purges closed complaints by
+//! age.
 
 use async_trait::async_trait;
 use backbone_entities::complaints::{complaint, team_member, timeline_entry};
@@ -12,7 +14,7 @@ use sea_orm::{
 use serde_json::json;
 use subgraph_kit::{
     ApiResult,
-    contract::{Counts, DataContract, Purge, Subject, counts},
+    contract::{Counts, DataContract, Person, Purge, counts},
 };
 use uuid::Uuid;
 
@@ -25,7 +27,7 @@ impl DataContract for ComplaintsData {
         &["closed_complaints"]
     }
 
-    async fn export(&self, db: &DatabaseConnection, who: Subject) -> ApiResult<serde_json::Value> {
+    async fn export(&self, db: &DatabaseConnection, who: &Person) -> ApiResult<serde_json::Value> {
         let filed = complaint::Entity::find()
             .filter(complaint::Column::TenantId.eq(who.tenant_id))
             .filter(complaint::Column::ReporterId.eq(who.user_id))
@@ -36,6 +38,9 @@ impl DataContract for ComplaintsData {
             .filter(timeline_entry::Column::AuthorId.eq(who.user_id))
             .all(db)
             .await?;
+        // Anonymous complaints left with their address: listed by tracking
+        // code only, since whoever filed them need not be this person.
+        let left_with_contact = anonymous_with_contact(db, who).await?;
         let memberships = team_member::Entity::find()
             .filter(team_member::Column::TenantId.eq(who.tenant_id))
             .filter(team_member::Column::UserId.eq(who.user_id))
@@ -49,12 +54,15 @@ impl DataContract for ComplaintsData {
             "timelineEntries": written.iter().map(|t| json!({
                 "complaintId": t.complaint_id, "kind": t.kind, "body": t.body, "at": t.created_at,
             })).collect::<Vec<_>>(),
+            "anonymousWithTheirContact": left_with_contact.iter().map(|c| json!({
+                "trackingCode": c.tracking_code, "createdAt": c.created_at,
+            })).collect::<Vec<_>>(),
             "teamMemberships": memberships.iter().map(|m| json!({"teamId": m.team_id, "active": m.active})).collect::<Vec<_>>(),
         }))
     }
 
-    async fn erase(&self, txn: &DatabaseTransaction, who: Subject) -> ApiResult<Counts> {
-        let own: Vec<Uuid> = complaint::Entity::find()
+    async fn erase(&self, txn: &DatabaseTransaction, who: &Person) -> ApiResult<Counts> {
+        let mut own: Vec<Uuid> = complaint::Entity::find()
             .filter(complaint::Column::TenantId.eq(who.tenant_id))
             .filter(complaint::Column::ReporterId.eq(who.user_id))
             .all(txn)
@@ -62,6 +70,19 @@ impl DataContract for ComplaintsData {
             .into_iter()
             .map(|c| c.id)
             .collect();
+        let anonymous = anonymous_with_contact(txn, who).await?;
+        let anonymous_count = anonymous.len() as u64;
+        own.extend(anonymous.into_iter().map(|c| c.id));
+        // A signed-in reporter who gave this person's address as contact
+        // keeps their complaint, without the address.
+        let contacts_cleared = complaint::Entity::update_many()
+            .col_expr(complaint::Column::ReporterContact, Expr::value(Option::<String>::None))
+            .filter(complaint::Column::TenantId.eq(who.tenant_id))
+            .filter(complaint::Column::Id.is_not_in(own.clone()))
+            .filter(who.named_in(complaint::Column::ReporterContact))
+            .exec(txn)
+            .await?
+            .rows_affected;
         let timelines = timeline_entry::Entity::delete_many()
             .filter(timeline_entry::Column::ComplaintId.is_in(own.clone()))
             .exec(txn)
@@ -94,6 +115,8 @@ impl DataContract for ComplaintsData {
             .rows_affected;
         Ok(counts([
             ("complaints", complaints),
+            ("anonymous_complaints_with_their_contact", anonymous_count),
+            ("complaint_contacts_cleared", contacts_cleared),
             ("complaint_timeline", timelines),
             ("complaint_timeline_unlinked", unlinked),
             ("complaints_unassigned", unassigned),
@@ -128,4 +151,21 @@ impl DataContract for ComplaintsData {
         txn.commit().await?;
         Ok(n)
     }
+}
+
+/// Anonymous complaints of `who`'s tenant whose contact names one of their
+/// addresses (none when no address is known).
+async fn anonymous_with_contact(
+    db: &impl sea_orm::ConnectionTrait,
+    who: &Person,
+) -> ApiResult<Vec<complaint::Model>> {
+    if who.contacts.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(complaint::Entity::find()
+        .filter(complaint::Column::TenantId.eq(who.tenant_id))
+        .filter(complaint::Column::ReporterId.is_null())
+        .filter(who.named_in(complaint::Column::ReporterContact))
+        .all(db)
+        .await?)
 }

@@ -11,7 +11,7 @@ use sea_orm::{
 use serde_json::json;
 use subgraph_kit::{
     ApiResult,
-    contract::{Counts, DataContract, Purge, Subject, counts},
+    contract::{Counts, DataContract, Person, Purge, counts},
 };
 
 use super::dsar::{self, subject_hash};
@@ -25,7 +25,7 @@ impl DataContract for ConsentData {
         &["dsar_requests"]
     }
 
-    async fn export(&self, db: &DatabaseConnection, who: Subject) -> ApiResult<serde_json::Value> {
+    async fn export(&self, db: &DatabaseConnection, who: &Person) -> ApiResult<serde_json::Value> {
         let records = record::Entity::find()
             .filter(record::Column::TenantId.eq(who.tenant_id))
             .filter(record::Column::UserId.eq(who.user_id))
@@ -47,7 +47,7 @@ impl DataContract for ConsentData {
         }))
     }
 
-    async fn erase(&self, txn: &DatabaseTransaction, who: Subject) -> ApiResult<Counts> {
+    async fn erase(&self, txn: &DatabaseTransaction, who: &Person) -> ApiResult<Counts> {
         let records = record::Entity::delete_many()
             .filter(record::Column::TenantId.eq(who.tenant_id))
             .filter(record::Column::UserId.eq(who.user_id))

@@ -23,7 +23,7 @@ use subgraph_kit::{
     ApiError, ApiResult,
     audit::{self, AuditEntry},
     config::DataService,
-    contract::Subject,
+    contract::{Person, Subject},
     internal::InternalClient,
 };
 use uuid::Uuid;
@@ -219,11 +219,14 @@ async fn carry_out(
     let Some(user_id) = row.subject_id else {
         return finish(db, row, Err("the subject was already erased".into()), None).await;
     };
-    let who = Subject { tenant_id: row.tenant_id, user_id };
+    let who = match person(client, services, Subject { tenant_id: row.tenant_id, user_id }).await {
+        Ok(who) => who,
+        Err(e) => return finish(db, row, Err(e), None).await,
+    };
     let outcome = if row.kind == "erasure" {
-        erase_everywhere(client, services, who).await.map(|r| (r, None))
+        erase_everywhere(client, services, &who).await.map(|r| (r, None))
     } else {
-        export_everywhere(client, services, who).await.map(|data| {
+        export_everywhere(client, services, &who).await.map(|data| {
             let package = json!({
                 "format": "backbone-dsar/1",
                 "requestId": row.id,
@@ -242,18 +245,33 @@ async fn carry_out(
     }
 }
 
-async fn export_everywhere(
-    client: &InternalClient,
-    services: &[DataService],
-    who: Subject,
-) -> Result<Value, String> {
+/// The subject with every address any data service knows them by, so that
+/// rows naming them only by an address are exported and erased too.
+async fn person(client: &InternalClient, services: &[DataService], who: Subject) -> Result<Person, String> {
     if services.is_empty() {
         return Err("no data services are configured (consent.data_services)".into());
     }
+    let mut contacts = Vec::new();
+    for s in services {
+        let url = format!("{}/internal/data/contacts", s.url.trim_end_matches('/'));
+        let found: Vec<String> = client.post(&url, &who).await.map_err(|e| {
+            tracing::warn!(service = %s.name, error = %e, "DSAR contact lookup failed");
+            format!("{} did not answer the contact lookup", s.name)
+        })?;
+        contacts.extend(found);
+    }
+    Ok(Person::new(who, contacts))
+}
+
+async fn export_everywhere(
+    client: &InternalClient,
+    services: &[DataService],
+    who: &Person,
+) -> Result<Value, String> {
     let mut data = serde_json::Map::new();
     for s in services {
         let url = format!("{}/internal/data/export", s.url.trim_end_matches('/'));
-        let v: Value = client.post(&url, &who).await.map_err(|e| {
+        let v: Value = client.post(&url, who).await.map_err(|e| {
             tracing::warn!(service = %s.name, error = %e, "DSAR export failed");
             format!("{} did not answer the export", s.name)
         })?;
@@ -265,15 +283,12 @@ async fn export_everywhere(
 async fn erase_everywhere(
     client: &InternalClient,
     services: &[DataService],
-    who: Subject,
+    who: &Person,
 ) -> Result<Value, String> {
-    if services.is_empty() {
-        return Err("no data services are configured (consent.data_services)".into());
-    }
     let mut counts = BTreeMap::new();
     for s in services {
         let url = format!("{}/internal/data/erase", s.url.trim_end_matches('/'));
-        let c: BTreeMap<String, u64> = client.post(&url, &who).await.map_err(|e| {
+        let c: BTreeMap<String, u64> = client.post(&url, who).await.map_err(|e| {
             tracing::warn!(service = %s.name, error = %e, "DSAR erasure failed");
             format!("{} did not answer the erasure", s.name)
         })?;

@@ -10,7 +10,7 @@ use sea_orm::{
 use serde_json::json;
 use subgraph_kit::{
     ApiResult,
-    contract::{Counts, DataContract, Purge, Subject, counts},
+    contract::{Counts, DataContract, Person, Purge, counts},
 };
 
 use super::store;
@@ -24,7 +24,7 @@ impl DataContract for MemoryData {
         &["memories"]
     }
 
-    async fn export(&self, db: &DatabaseConnection, who: Subject) -> ApiResult<serde_json::Value> {
+    async fn export(&self, db: &DatabaseConnection, who: &Person) -> ApiResult<serde_json::Value> {
         let rows = store::list(db, who.tenant_id, who.user_id, i64::MAX as u64).await?;
         Ok(json!({
             "memories": rows.iter().map(|m| json!({
@@ -34,7 +34,7 @@ impl DataContract for MemoryData {
         }))
     }
 
-    async fn erase(&self, txn: &DatabaseTransaction, who: Subject) -> ApiResult<Counts> {
+    async fn erase(&self, txn: &DatabaseTransaction, who: &Person) -> ApiResult<Counts> {
         let memories = memory::Entity::delete_many()
             .filter(memory::Column::TenantId.eq(who.tenant_id))
             .filter(memory::Column::UserId.eq(who.user_id))

@@ -3,5 +3,7 @@
 pub mod data;
 pub mod embed;
 pub mod pgvector;
+pub mod recall;
 pub mod snapshot;
+pub mod state;
 pub mod store;

@@ -1,5 +1,5 @@
 //! Recall through pgvector's HNSW index, used on Postgres when the
-//! `vector` extension is available (DESIGN.md §7); elsewhere recall scans
+//! `vector` extension is available (docs/design.md §7); elsewhere recall scans
 //! cached vectors ([`super::snapshot`]).
 //!
 //! Kept beside the portable schema rather than in a migration, because the

@@ -10,7 +10,7 @@ use sea_orm::{
 use serde_json::json;
 use subgraph_kit::{
     ApiResult,
-    contract::{Counts, DataContract, Purge, Subject, counts},
+    contract::{Counts, DataContract, Person, Purge, counts},
 };
 use uuid::Uuid;
 
@@ -25,14 +25,14 @@ impl DataContract for NotificationsData {
         &["notifications"]
     }
 
-    async fn export(&self, db: &DatabaseConnection, who: Subject) -> ApiResult<serde_json::Value> {
+    async fn export(&self, db: &DatabaseConnection, who: &Person) -> ApiResult<serde_json::Value> {
         let inbox = notification::Entity::find()
             .filter(notification::Column::TenantId.eq(who.tenant_id))
             .filter(notification::Column::UserId.eq(who.user_id))
             .all(db)
             .await?;
-        let prefs = preference::Entity::find().filter(preferences::of(who)).all(db).await?;
-        let quiet = preferences::setting(db, who).await?;
+        let prefs = preference::Entity::find().filter(preferences::of(who.subject())).all(db).await?;
+        let quiet = preferences::setting(db, who.subject()).await?;
         let endpoints = endpoint::Entity::find()
             .filter(endpoint::Column::TenantId.eq(who.tenant_id))
             .filter(endpoint::Column::UserId.eq(who.user_id))
@@ -48,18 +48,15 @@ impl DataContract for NotificationsData {
         }))
     }
 
-    async fn erase(&self, txn: &DatabaseTransaction, who: Subject) -> ApiResult<Counts> {
+    async fn erase(&self, txn: &DatabaseTransaction, who: &Person) -> ApiResult<Counts> {
         let mut ids = notification_ids(txn, who.tenant_id, Some(who.user_id), None, &[]).await?;
         // Other people's notifications about them: the event's variables
-        // name the person (a reporter's complaint assigned to staff), and
-        // carry their text.
+        // name the person or their address (a reporter's complaint assigned
+        // to staff), and carry their text.
         let about = notification::Entity::find()
             .filter(notification::Column::TenantId.eq(who.tenant_id))
             .filter(notification::Column::UserId.ne(who.user_id))
-            .filter(
-                notification::Column::Data
-                    .like(subgraph_kit::validate::contains_pattern(&who.user_id.to_string())),
-            )
+            .filter(who.named_in(notification::Column::Data))
             .all(txn)
             .await?;
         let others = about.len() as u64;
@@ -91,8 +88,11 @@ impl DataContract for NotificationsData {
             .exec(txn)
             .await?
             .rows_affected;
-        let prefs =
-            preference::Entity::delete_many().filter(preferences::of(who)).exec(txn).await?.rows_affected;
+        let prefs = preference::Entity::delete_many()
+            .filter(preferences::of(who.subject()))
+            .exec(txn)
+            .await?
+            .rows_affected;
         let quiet = setting::Entity::delete_many()
             .filter(setting::Column::TenantId.eq(who.tenant_id))
             .filter(setting::Column::UserId.eq(who.user_id))

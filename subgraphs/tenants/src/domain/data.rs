@@ -13,7 +13,7 @@ use sea_orm::{
 use serde_json::json;
 use subgraph_kit::{
     ApiResult,
-    contract::{Counts, DataContract, Purge, Subject, counts},
+    contract::{Counts, DataContract, Person, Purge, Subject, counts},
 };
 use uuid::Uuid;
 
@@ -26,7 +26,13 @@ impl DataContract for TenantsData {
         &[]
     }
 
-    async fn export(&self, db: &DatabaseConnection, who: Subject) -> ApiResult<serde_json::Value> {
+    async fn contacts(&self, db: &DatabaseConnection, who: Subject) -> ApiResult<Vec<String>> {
+        let account =
+            user::Entity::find_by_id(who.user_id).one(db).await?.filter(|u| u.tenant_id == who.tenant_id);
+        Ok(account.map(|u| u.email).into_iter().collect())
+    }
+
+    async fn export(&self, db: &DatabaseConnection, who: &Person) -> ApiResult<serde_json::Value> {
         let account =
             user::Entity::find_by_id(who.user_id).one(db).await?.filter(|u| u.tenant_id == who.tenant_id);
         let roles = user_role::Entity::find()
@@ -43,7 +49,7 @@ impl DataContract for TenantsData {
         }))
     }
 
-    async fn erase(&self, txn: &DatabaseTransaction, who: Subject) -> ApiResult<Counts> {
+    async fn erase(&self, txn: &DatabaseTransaction, who: &Person) -> ApiResult<Counts> {
         let roles = user_role::Entity::delete_many()
             .filter(user_role::Column::TenantId.eq(who.tenant_id))
             .filter(user_role::Column::UserId.eq(who.user_id))
