@@ -1,4 +1,4 @@
-//! JWT claims (DESIGN.md §4).
+//! JWT claims (docs/design.md §4).
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

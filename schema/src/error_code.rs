@@ -1,4 +1,4 @@
-//! The one list of error codes (DESIGN.md §5).
+//! The one list of error codes (docs/design.md §5).
 
 use serde::{Deserialize, Serialize};
 
@@ -32,7 +32,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    /// Every code, in the order of DESIGN.md §5.
+    /// Every code, in the order of docs/design.md §5.
     pub const ALL: [ErrorCode; 11] = [
         Self::Unauthenticated,
         Self::Forbidden,

@@ -1,4 +1,4 @@
-//! The event envelope every domain event travels in (DESIGN.md §6).
+//! The event envelope every domain event travels in (docs/design.md §6).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

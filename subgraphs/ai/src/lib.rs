@@ -1,7 +1,7 @@
 //! The AI subgraph: the LLM gateway over async-openai and any
 //! OpenAI-compatible endpoint — versioned prompt templates, consent checks,
 //! token budgets, PII masking, safety checks, logging, streaming,
-//! `Tenant.aiUsage` (DESIGN.md §7).
+//! `Tenant.aiUsage` (docs/design.md §7).
 
 pub mod domain;
 pub mod graphql;

@@ -1,7 +1,7 @@
 //! The complaints subgraph: intake (signed in or anonymous, with a public
 //! tracking code), routing and round-robin assignment, SLA policies over
 //! business-hours calendars, the SLA engine and escalation ladder, the
-//! timeline, and live status over subscriptions (DESIGN.md §7).
+//! timeline, and live status over subscriptions (docs/design.md §7).
 
 pub mod domain;
 pub mod graphql;

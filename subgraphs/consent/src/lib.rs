@@ -1,6 +1,6 @@
 //! The consent subgraph: hierarchical consent scopes with an append-only
 //! history and signed receipts, `hasConsent`, `User.consents`; DSAR carried
-//! across every data service; retention rules and the purge (DESIGN.md §7).
+//! across every data service; retention rules and the purge (docs/design.md §7).
 //!
 //! Besides `/graphql` it serves `/internal/consent/check` (the AI and memory
 //! subgraphs ask it before touching a person's data), the data contract at

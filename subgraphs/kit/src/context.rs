@@ -13,7 +13,7 @@ pub enum Principal {
     ApiKey,
 }
 
-/// A verified caller (DESIGN.md §4). Resolvers read this, never headers.
+/// A verified caller (docs/design.md §4). Resolvers read this, never headers.
 #[derive(Debug, Clone)]
 pub struct RequestContext {
     /// The tenant every query is scoped to.

@@ -7,7 +7,7 @@ use uuid::Uuid;
 /// Result alias for resolvers and domain functions.
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// An error with a stable code (DESIGN.md §5).
+/// An error with a stable code (docs/design.md §5).
 ///
 /// Every variant but [`ApiError::Internal`] carries a message meant for the
 /// client. `Internal` carries a cause meant only for the log; the client sees

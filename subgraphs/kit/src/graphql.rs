@@ -43,7 +43,7 @@ where
         .data(kit.clone())
 }
 
-/// Gives every error a code (DESIGN.md §5):
+/// Gives every error a code (docs/design.md §5):
 /// - an [`ApiError`] from a resolver gets its own code (internal causes are
 ///   logged and replaced by a reference);
 /// - any other resolver error is unexpected: `INTERNAL`, logged;

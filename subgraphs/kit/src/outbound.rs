@@ -1,5 +1,5 @@
 //! Calls to URLs a tenant can set (webhooks, provider URLs): they must never
-//! reach inside the network (DESIGN.md §4a).
+//! reach inside the network (docs/design.md §4a).
 //!
 //! A URL is checked when it is set and again before every call
 //! ([`Outbound::check`]): http(s) only, and its host — an IP literal or every

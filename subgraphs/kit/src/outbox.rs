@@ -1,4 +1,4 @@
-//! The transactional outbox and its relay (DESIGN.md §6).
+//! The transactional outbox and its relay (docs/design.md §6).
 //!
 //! [`enqueue`] writes an event in the same transaction as the change, so an
 //! event exists exactly when its change committed. [`Relay`] publishes

@@ -3,7 +3,7 @@
 //! A [`Ref`] can only be built by a lookup filtered by the caller's tenant,
 //! so a domain function that takes one instead of a bare id cannot store or
 //! act on another tenant's row: naming one is `NOT_FOUND`, exactly as if the
-//! id did not exist (DESIGN.md §4a).
+//! id did not exist (docs/design.md §4a).
 
 use backbone_entities::TenantOwned;
 use sea_orm::{ColumnTrait, ConnectionTrait, PrimaryKeyTrait, QueryFilter};

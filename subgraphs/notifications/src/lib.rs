@@ -1,7 +1,7 @@
 //! The notifications subgraph: turns domain events into notifications per
 //! user and preference; the in-app inbox; webhook, SMS and push delivery
 //! (signed, retried); templates; quiet hours; `notificationReceived`
-//! (DESIGN.md §7).
+//! (docs/design.md §7).
 
 pub mod domain;
 pub mod graphql;

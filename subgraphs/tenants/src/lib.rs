@@ -1,5 +1,5 @@
 //! The tenants subgraph: tenants, users, roles and permissions, API keys,
-//! the audit log and usage against limits (DESIGN.md §7).
+//! the audit log and usage against limits (docs/design.md §7).
 //!
 //! `schema(kit)` builds the Federation v2 schema; `app(kit)` routes it with
 //! the kit's edges (health, readiness, request ids, body limit), ready to

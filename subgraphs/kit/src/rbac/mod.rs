@@ -1,4 +1,4 @@
-//! Role-based access control (DESIGN.md §4).
+//! Role-based access control (docs/design.md §4).
 //!
 //! A role carries permissions `(resource, action, scope)`. A caller's
 //! effective roles are, for a user, their role assignments in the database
