@@ -64,12 +64,12 @@ impl DevGraph {
         // Bind every subgraph first: the consent, AI and memory subgraphs
         // call each other, so each must know the others' addresses.
         let mut listeners = Vec::new();
-        for (i, name) in crate::subgraphs::NAMES.into_iter().enumerate() {
+        for (i, subgraph) in crate::subgraphs::ALL.into_iter().enumerate() {
             let listener = TcpListener::bind((host.as_str(), next(i as u16 + 1))).await?;
-            listeners.push((name, listener.local_addr()?, listener));
+            listeners.push((subgraph, listener.local_addr()?, listener));
         }
         let base = |name: &str| {
-            listeners.iter().find(|(n, _, _)| *n == name).map(|(_, addr, _)| format!("http://{addr}"))
+            listeners.iter().find(|(s, _, _)| s.name() == name).map(|(_, addr, _)| format!("http://{addr}"))
         };
         if config.services.consent_url.is_none() {
             config.services.consent_url = base(crate::subgraphs::CONSENT);
@@ -77,7 +77,7 @@ impl DevGraph {
         if config.consent.data_services.is_empty() {
             config.consent.data_services = listeners
                 .iter()
-                .map(|(name, addr, _)| DataService { name: (*name).into(), url: format!("http://{addr}") })
+                .map(|(s, addr, _)| DataService { name: s.name().into(), url: format!("http://{addr}") })
                 .collect();
         }
         if config.consent.public_url.is_none() {
@@ -93,11 +93,11 @@ impl DevGraph {
         }
 
         let mut subgraphs = Vec::new();
-        for (name, addr, listener) in listeners {
-            let Some(app) = crate::subgraphs::app(&kit, name) else { continue };
-            subgraphs.push(Served { name, addr });
-            tasks.push(spawn(listener, app));
-            tasks.extend(crate::subgraphs::spawn_workers(&kit, name));
+        let shutdown = subgraph_kit::subgraph::on_signal();
+        for (subgraph, addr, listener) in listeners {
+            subgraphs.push(Served { name: subgraph.name(), addr });
+            tasks.push(spawn(listener, subgraph.app(&kit)));
+            tasks.extend(subgraph.workers(&kit, shutdown.clone()));
         }
 
         let mut config = (*kit.config).clone();

@@ -258,10 +258,11 @@ async fn subgraph(config: Config, name: &str) -> anyhow::Result<()> {
         bail!("set BACKBONE_AUTH__HS256_SECRET or BACKBONE_AUTH__JWKS_URL: a subgraph verifies every token");
     }
     let kit = Kit::start(config).await?;
-    let Some(app) = backbone::subgraphs::app(&kit, name) else {
-        bail!("unknown subgraph {name:?}; there are {:?}", backbone::subgraphs::NAMES);
+    let Some(subgraph) = backbone::subgraphs::find(name) else {
+        bail!("unknown subgraph {name:?}; there are {:?}", backbone::subgraphs::names());
     };
-    let workers = backbone::subgraphs::spawn_workers(&kit, name);
+    let app = subgraph.app(&kit);
+    let workers = subgraph.workers(&kit, subgraph_kit::subgraph::on_signal());
     let listener = TcpListener::bind((kit.config.http.host.as_str(), kit.config.http.port)).await?;
     tracing::info!(subgraph = name, addr = %listener.local_addr()?, "serving");
     let relay = tokio::spawn(kit.relay().run(serve::shutdown_signal()));

@@ -14,13 +14,10 @@ pub fn dev_url(i: usize) -> String {
 pub async fn exported() -> anyhow::Result<Vec<SubgraphSdl>> {
     let conn = db::connect_and_migrate("sqlite::memory:").await?;
     let kit = Kit::from_parts(Config::default(), conn, std::sync::Arc::new(InProcessBus::default()));
-    Ok(crate::subgraphs::NAMES
-        .into_iter()
+    Ok(crate::subgraphs::ALL
+        .iter()
         .enumerate()
-        .filter_map(|(i, name)| {
-            let sdl = crate::subgraphs::sdl(&kit, name)?;
-            Some(SubgraphSdl { name: name.into(), url: dev_url(i), sdl })
-        })
+        .map(|(i, s)| SubgraphSdl { name: s.name().into(), url: dev_url(i), sdl: s.sdl(&kit) })
         .collect())
 }
 

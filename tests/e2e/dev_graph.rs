@@ -92,3 +92,41 @@ async fn api_keys_are_exchanged_at_the_router_and_stop_working_when_revoked() {
     let refused = post(users_query, Some(&secret), None).await;
     assert_eq!(subgraph_kit::testkit::error_codes(&refused), ["UNAUTHENTICATED"], "{refused}");
 }
+
+/// The one list of subgraphs drives dev mode: every subgraph in
+/// `backbone::subgraphs::ALL` is served, under its own name, exporting the
+/// SDL its `Subgraph` implementation builds, and is one of the DSAR data
+/// services; nothing is served that is not in the list.
+#[tokio::test]
+async fn dev_mode_serves_exactly_the_subgraphs_of_the_one_list() {
+    let db = TestDb::new().await.expect("db");
+    let graph = DevGraph::start(with_dev_auth(test_config(&db))).await.expect("start");
+    let served: Vec<&str> = graph.subgraphs.iter().map(|s| s.name).collect();
+    assert_eq!(served, backbone::subgraphs::names(), "served in the list's order");
+    let mut unique = served.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), served.len(), "names are unique: {served:?}");
+    let services: Vec<&str> =
+        graph.kit.config.consent.data_services.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(services, served, "every subgraph answers DSAR calls");
+
+    let http = auth::http_client();
+    for (subgraph, s) in backbone::subgraphs::ALL.iter().zip(&graph.subgraphs) {
+        let res: serde_json::Value = http
+            .post(format!("http://{}/graphql", s.addr))
+            .json(&json!({"query": "{ _service { sdl } }"}))
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(
+            data(res)["_service"]["sdl"].as_str(),
+            Some(subgraph.sdl(&graph.kit).as_str()),
+            "{} serves its own SDL",
+            s.name
+        );
+    }
+}

@@ -9,8 +9,7 @@ pub mod graphql;
 use std::{sync::Arc, time::Duration};
 
 use async_graphql::Schema;
-use axum::Router;
-use subgraph_kit::{Kit, internal::InternalClient};
+use subgraph_kit::{Kit, contract::DataContract, internal::InternalClient, subgraph::Subgraph};
 
 pub use graphql::{MutationRoot, QueryRoot, SubscriptionRoot};
 
@@ -38,15 +37,20 @@ pub fn schema(kit: &Kit) -> AiSchema {
         .finish()
 }
 
-/// The HTTP app: `/graphql` (HTTP and WebSocket), `/playground`, `/health`,
-/// `/ready` and the data contract.
-pub fn app(kit: &Kit) -> Router {
-    let routes = subgraph_kit::graphql::routes(schema(kit), kit.clone())
-        .merge(subgraph_kit::contract::routes(kit.clone(), Arc::new(AiData)));
-    subgraph_kit::serve::with_edges(routes, kit.db.clone(), kit.config.http.body_limit_bytes)
-}
+/// The AI subgraph.
+pub struct Ai;
 
-/// The federation SDL this subgraph exports.
-pub fn sdl(kit: &Kit) -> String {
-    schema(kit).sdl_with_options(async_graphql::SDLExportOptions::new().federation().compose_directive())
+impl Subgraph for Ai {
+    type Query = QueryRoot;
+    type Mutation = MutationRoot;
+    type Subscription = SubscriptionRoot;
+    const NAME: &'static str = NAME;
+
+    fn schema(&self, kit: &Kit) -> AiSchema {
+        schema(kit)
+    }
+
+    fn data_contract(&self) -> Option<Arc<dyn DataContract>> {
+        Some(Arc::new(AiData))
+    }
 }

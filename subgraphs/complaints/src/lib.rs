@@ -7,8 +7,14 @@ pub mod domain;
 pub mod graphql;
 
 use async_graphql::Schema;
-use axum::Router;
-use subgraph_kit::Kit;
+use std::sync::Arc;
+
+use subgraph_kit::{
+    Kit,
+    contract::DataContract,
+    subgraph::{Shutdown, Subgraph},
+};
+use tokio::task::JoinHandle;
 
 pub use graphql::{MutationRoot, QueryRoot, SubscriptionRoot};
 
@@ -23,18 +29,26 @@ pub fn schema(kit: &Kit) -> ComplaintsSchema {
     subgraph_kit::graphql::configure(Schema::build(QueryRoot, MutationRoot, SubscriptionRoot), kit).finish()
 }
 
-/// The HTTP app: `/graphql` (HTTP and WebSocket), `/playground`, `/health`,
-/// `/ready`.
-pub fn app(kit: &Kit) -> Router {
-    let routes = subgraph_kit::graphql::routes(schema(kit), kit.clone()).merge(
-        subgraph_kit::contract::routes(kit.clone(), std::sync::Arc::new(domain::data::ComplaintsData)),
-    );
-    subgraph_kit::serve::with_edges(routes, kit.db.clone(), kit.config.http.body_limit_bytes)
-}
+/// The complaints subgraph; its worker is the SLA engine.
+pub struct Complaints;
 
-/// The federation SDL this subgraph exports.
-pub fn sdl(kit: &Kit) -> String {
-    schema(kit).sdl_with_options(async_graphql::SDLExportOptions::new().federation().compose_directive())
+impl Subgraph for Complaints {
+    type Query = QueryRoot;
+    type Mutation = MutationRoot;
+    type Subscription = SubscriptionRoot;
+    const NAME: &'static str = NAME;
+
+    fn schema(&self, kit: &Kit) -> ComplaintsSchema {
+        schema(kit)
+    }
+
+    fn data_contract(&self) -> Option<Arc<dyn DataContract>> {
+        Some(Arc::new(domain::data::ComplaintsData))
+    }
+
+    fn workers(&self, kit: &Kit, shutdown: Shutdown) -> Vec<JoinHandle<()>> {
+        vec![tokio::spawn(run_sla_engine(kit.clone(), shutdown))]
+    }
 }
 
 /// Runs the SLA engine until `shutdown` resolves.

@@ -21,7 +21,12 @@ use axum::{
 };
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
-use subgraph_kit::{Kit, internal::InternalClient};
+use subgraph_kit::{
+    Kit,
+    contract::DataContract,
+    internal::InternalClient,
+    subgraph::{Shutdown, Subgraph},
+};
 use uuid::Uuid;
 
 pub use graphql::{MutationRoot, QueryRoot};
@@ -60,29 +65,37 @@ pub fn schema(kit: &Kit, state: ConsentState) -> ConsentSchema {
         .finish()
 }
 
-/// The HTTP app: `/graphql`, `/playground`, `/health`, `/ready`, the
-/// internal endpoints and package downloads.
-pub fn app(kit: &Kit) -> Router {
-    let state = match ConsentState::new(kit) {
-        Ok(s) => s,
-        Err(e) => panic!("consent: {e}"),
-    };
-    let routes = subgraph_kit::graphql::routes(schema(kit, state), kit.clone())
-        .merge(subgraph_kit::contract::routes(kit.clone(), Arc::new(ConsentData)))
-        .merge(
-            Router::new()
-                .route("/internal/consent/check", post(check))
-                .route("/dsar/packages/{token}", get(download))
-                .with_state(kit.clone()),
-        );
-    subgraph_kit::serve::with_edges(routes, kit.db.clone(), kit.config.http.body_limit_bytes)
-}
+/// The consent subgraph; its workers run DSAR jobs, the expiry sweep and
+/// retention.
+pub struct Consent;
 
-/// The federation SDL this subgraph exports.
-pub fn sdl(kit: &Kit) -> String {
-    let state = ConsentState::new(kit).unwrap_or_else(|e| panic!("consent: {e}"));
-    schema(kit, state)
-        .sdl_with_options(async_graphql::SDLExportOptions::new().federation().compose_directive())
+impl Subgraph for Consent {
+    type Query = QueryRoot;
+    type Mutation = MutationRoot;
+    type Subscription = EmptySubscription;
+    const NAME: &'static str = NAME;
+
+    /// Panics on a malformed `consent.receipt_signing_key`, which
+    /// `Config::validate` refuses at start-up first.
+    fn schema(&self, kit: &Kit) -> ConsentSchema {
+        let state = ConsentState::new(kit).unwrap_or_else(|e| panic!("consent: {e}"));
+        schema(kit, state)
+    }
+
+    fn data_contract(&self) -> Option<Arc<dyn DataContract>> {
+        Some(Arc::new(ConsentData))
+    }
+
+    fn routes(&self, kit: &Kit) -> Router {
+        Router::new()
+            .route("/internal/consent/check", post(check))
+            .route("/dsar/packages/{token}", get(download))
+            .with_state(kit.clone())
+    }
+
+    fn workers(&self, kit: &Kit, shutdown: Shutdown) -> Vec<tokio::task::JoinHandle<()>> {
+        vec![tokio::spawn(run_workers(kit.clone(), shutdown))]
+    }
 }
 
 /// A consent check between services.

@@ -26,6 +26,7 @@ pub mod rbac;
 pub mod revocation;
 pub mod serve;
 pub mod state;
+pub mod subgraph;
 pub mod tenancy;
 pub mod validate;
 pub mod ws;

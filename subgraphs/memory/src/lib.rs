@@ -8,8 +8,7 @@ pub mod graphql;
 use std::sync::Arc;
 
 use async_graphql::{EmptySubscription, Schema};
-use axum::Router;
-use subgraph_kit::Kit;
+use subgraph_kit::{Kit, contract::DataContract, subgraph::Subgraph};
 
 pub use graphql::{MutationRoot, QueryRoot};
 
@@ -29,15 +28,20 @@ pub fn schema(kit: &Kit) -> MemorySchema {
         .finish()
 }
 
-/// The HTTP app: `/graphql`, `/playground`, `/health`, `/ready` and the
-/// data contract.
-pub fn app(kit: &Kit) -> Router {
-    let routes = subgraph_kit::graphql::routes(schema(kit), kit.clone())
-        .merge(subgraph_kit::contract::routes(kit.clone(), Arc::new(MemoryData)));
-    subgraph_kit::serve::with_edges(routes, kit.db.clone(), kit.config.http.body_limit_bytes)
-}
+/// The memory subgraph.
+pub struct Memory;
 
-/// The federation SDL this subgraph exports.
-pub fn sdl(kit: &Kit) -> String {
-    schema(kit).sdl_with_options(async_graphql::SDLExportOptions::new().federation().compose_directive())
+impl Subgraph for Memory {
+    type Query = QueryRoot;
+    type Mutation = MutationRoot;
+    type Subscription = EmptySubscription;
+    const NAME: &'static str = NAME;
+
+    fn schema(&self, kit: &Kit) -> MemorySchema {
+        schema(kit)
+    }
+
+    fn data_contract(&self) -> Option<Arc<dyn DataContract>> {
+        Some(Arc::new(MemoryData))
+    }
 }

@@ -9,9 +9,12 @@ pub mod graphql;
 use std::sync::Arc;
 
 use async_graphql::Schema;
-use axum::Router;
 use futures::StreamExt;
-use subgraph_kit::Kit;
+use subgraph_kit::{
+    Kit,
+    contract::DataContract,
+    subgraph::{Shutdown, Subgraph},
+};
 use tokio::sync::Notify;
 
 pub use graphql::{MutationRoot, QueryRoot, SubscriptionRoot};
@@ -27,17 +30,28 @@ pub fn schema(kit: &Kit) -> NotificationsSchema {
     subgraph_kit::graphql::configure(Schema::build(QueryRoot, MutationRoot, SubscriptionRoot), kit).finish()
 }
 
-/// The HTTP app: `/graphql` (HTTP and WebSocket), `/playground`, `/health`,
-/// `/ready`.
-pub fn app(kit: &Kit) -> Router {
-    let routes = subgraph_kit::graphql::routes(schema(kit), kit.clone())
-        .merge(subgraph_kit::contract::routes(kit.clone(), Arc::new(domain::data::NotificationsData)));
-    subgraph_kit::serve::with_edges(routes, kit.db.clone(), kit.config.http.body_limit_bytes)
-}
+/// The notifications subgraph; its workers are the event consumer and the
+/// delivery loop.
+pub struct Notifications;
 
-/// The federation SDL this subgraph exports.
-pub fn sdl(kit: &Kit) -> String {
-    schema(kit).sdl_with_options(async_graphql::SDLExportOptions::new().federation().compose_directive())
+impl Subgraph for Notifications {
+    type Query = QueryRoot;
+    type Mutation = MutationRoot;
+    type Subscription = SubscriptionRoot;
+    const NAME: &'static str = NAME;
+
+    fn schema(&self, kit: &Kit) -> NotificationsSchema {
+        schema(kit)
+    }
+
+    fn data_contract(&self) -> Option<Arc<dyn DataContract>> {
+        Some(Arc::new(domain::data::NotificationsData))
+    }
+
+    fn workers(&self, kit: &Kit, shutdown: Shutdown) -> Vec<tokio::task::JoinHandle<()>> {
+        let member = format!("notifications-{}", uuid::Uuid::new_v4());
+        vec![tokio::spawn(run_workers(kit.clone(), member, shutdown))]
+    }
 }
 
 /// Consumes domain events from the bus (consumer group `notifications`,

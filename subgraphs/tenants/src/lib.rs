@@ -10,7 +10,7 @@ pub mod graphql;
 
 use async_graphql::{EmptySubscription, Schema};
 use axum::Router;
-use subgraph_kit::Kit;
+use subgraph_kit::{Kit, contract::DataContract, subgraph::Subgraph};
 
 pub use graphql::{MutationRoot, QueryRoot};
 
@@ -30,20 +30,27 @@ pub fn schema(kit: &Kit) -> TenantsSchema {
 /// Seconds an exchanged API key token is valid.
 pub const API_KEY_TOKEN_TTL: i64 = 60;
 
-/// The HTTP app: `/graphql`, `/playground`, `/health`, `/ready`, and
-/// `POST /auth/api-key` (the router exchanges `X-Api-Key` for a token).
-pub fn app(kit: &Kit) -> Router {
-    let exchange =
-        Router::new().route("/auth/api-key", axum::routing::post(exchange_api_key)).with_state(kit.clone());
-    let routes = subgraph_kit::graphql::routes(schema(kit), kit.clone())
-        .merge(exchange)
-        .merge(subgraph_kit::contract::routes(kit.clone(), std::sync::Arc::new(domain::data::TenantsData)));
-    subgraph_kit::serve::with_edges(routes, kit.db.clone(), kit.config.http.body_limit_bytes)
-}
+/// The tenants subgraph. Besides `/graphql` it serves `POST /auth/api-key`
+/// (the router exchanges `X-Api-Key` for a token).
+pub struct Tenants;
 
-/// The federation SDL this subgraph exports (what `_service { sdl }` returns).
-pub fn sdl(kit: &Kit) -> String {
-    schema(kit).sdl_with_options(async_graphql::SDLExportOptions::new().federation().compose_directive())
+impl Subgraph for Tenants {
+    type Query = QueryRoot;
+    type Mutation = MutationRoot;
+    type Subscription = EmptySubscription;
+    const NAME: &'static str = NAME;
+
+    fn schema(&self, kit: &Kit) -> TenantsSchema {
+        schema(kit)
+    }
+
+    fn data_contract(&self) -> Option<std::sync::Arc<dyn DataContract>> {
+        Some(std::sync::Arc::new(domain::data::TenantsData))
+    }
+
+    fn routes(&self, kit: &Kit) -> Router {
+        Router::new().route("/auth/api-key", axum::routing::post(exchange_api_key)).with_state(kit.clone())
+    }
 }
 
 /// `POST /auth/api-key` with `X-Api-Key`: a short-lived token carrying the

@@ -25,7 +25,9 @@ fn change(tenant: Uuid, user: Uuid, scope: &str) -> Change {
 
 #[tokio::test]
 async fn the_check_answers_per_scope_and_only_with_the_shared_secret() {
-    let app = TestApp::start(subgraph_consent::app).await.expect("start");
+    let app = TestApp::start(|kit| subgraph_kit::subgraph::Subgraph::app(&subgraph_consent::Consent, kit))
+        .await
+        .expect("start");
     let (tenant, user) = (Uuid::now_v7(), Uuid::now_v7());
     let key = ReceiptKey::from_config(&app.kit.config).expect("key");
     records::grant(&app.kit.db, &key, "backbone", change(tenant, user, "memory")).await.expect("grant");

@@ -10,7 +10,9 @@ use subgraph_tenants::domain::demo;
 
 #[tokio::test]
 async fn another_tenants_person_is_not_found_and_nothing_is_recorded() {
-    let app = TestApp::start(subgraph_consent::app).await.expect("start");
+    let app = TestApp::start(|kit| subgraph_kit::subgraph::Subgraph::app(&subgraph_consent::Consent, kit))
+        .await
+        .expect("start");
     let (ours, users) = demo::seed(&app.kit).await.expect("seed");
     let (_, theirs) = demo::seed_tenant(&app.kit, "Other Clinic", "other").await.expect("seed");
     let admin = users.iter().find(|u| u.role == "tenant_admin").expect("admin").id;

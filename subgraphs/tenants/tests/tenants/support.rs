@@ -11,7 +11,9 @@ use subgraph_kit::testkit::{TestApp, data};
 use uuid::Uuid;
 
 pub async fn start() -> TestApp {
-    TestApp::start(subgraph_tenants::app).await.expect("start tenants subgraph")
+    TestApp::start(|kit| subgraph_kit::subgraph::Subgraph::app(&subgraph_tenants::Tenants, kit))
+        .await
+        .expect("start tenants subgraph")
 }
 
 /// A provisioned tenant with its admin.

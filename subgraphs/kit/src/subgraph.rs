@@ -1,0 +1,116 @@
+//! The one shape of a subgraph. A subgraph crate implements [`Subgraph`]
+//! once; the CLI, dev mode, `compose` and the tests reach it through one
+//! list of [`AnySubgraph`]s (`backbone::subgraphs::ALL`), so adding a
+//! subgraph touches its own crate, that list, its migration and entities
+//! (docs/design.md §1 and "Adding a subgraph").
+
+use std::{future::Future, pin::Pin, sync::Arc};
+
+use async_graphql::{ObjectType, SDLExportOptions, Schema, SubscriptionType};
+use axum::Router;
+use futures::{FutureExt, future::Shared};
+use tokio::task::JoinHandle;
+
+use crate::{Kit, contract::DataContract};
+
+/// Resolves when the process is asked to stop; every clone resolves with
+/// it, so each worker holds its own.
+pub type Shutdown = Shared<Pin<Box<dyn Future<Output = ()> + Send>>>;
+
+/// A [`Shutdown`] that resolves on ctrl-c or SIGTERM.
+pub fn on_signal() -> Shutdown {
+    let signal: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(crate::serve::shutdown_signal());
+    signal.shared()
+}
+
+/// A [`Shutdown`] that never resolves: for workers a test aborts itself.
+pub fn never() -> Shutdown {
+    let pending: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(std::future::pending());
+    pending.shared()
+}
+
+/// One subgraph: its name, schema, routes and background work.
+pub trait Subgraph: Send + Sync + 'static {
+    /// The query root.
+    type Query: ObjectType + 'static;
+    /// The mutation root (`EmptyMutation` for none).
+    type Mutation: ObjectType + 'static;
+    /// The subscription root (`EmptySubscription` for none).
+    type Subscription: SubscriptionType + 'static;
+
+    /// Its name in the supergraph, on the command line
+    /// (`backbone subgraph NAME`) and in `consent.data_services`.
+    const NAME: &'static str;
+
+    /// The Federation v2 schema over `kit`.
+    fn schema(&self, kit: &Kit) -> Schema<Self::Query, Self::Mutation, Self::Subscription>;
+
+    /// Its side of DSAR and retention, when it keeps personal data:
+    /// served at `/internal/data/*`.
+    fn data_contract(&self) -> Option<Arc<dyn DataContract>> {
+        None
+    }
+
+    /// Routes it serves besides `/graphql` and the data contract (internal
+    /// calls, downloads).
+    fn routes(&self, _kit: &Kit) -> Router {
+        Router::new()
+    }
+
+    /// The HTTP app: `/graphql` over HTTP and WebSocket, the data contract,
+    /// [`Subgraph::routes`], and the kit's edges (`/health`, `/ready`,
+    /// request ids, client address, body limit).
+    fn app(&self, kit: &Kit) -> Router {
+        let mut routes = crate::graphql::routes(self.schema(kit), kit.clone()).merge(self.routes(kit));
+        if let Some(contract) = self.data_contract() {
+            routes = routes.merge(crate::contract::routes(kit.clone(), contract));
+        }
+        crate::serve::with_edges(routes, kit.db.clone(), kit.config.http.body_limit_bytes)
+    }
+
+    /// The federation SDL it exports (what `_service { sdl }` answers).
+    fn sdl(&self, kit: &Kit) -> String {
+        self.schema(kit).sdl_with_options(SDLExportOptions::new().federation().compose_directive())
+    }
+
+    /// Starts its background work (engines, consumers, jobs), each task
+    /// ending when `shutdown` resolves.
+    fn workers(&self, _kit: &Kit, _shutdown: Shutdown) -> Vec<JoinHandle<()>> {
+        Vec::new()
+    }
+}
+
+/// A [`Subgraph`] behind a pointer, for lists of different subgraphs.
+pub trait AnySubgraph: Send + Sync + 'static {
+    /// [`Subgraph::NAME`].
+    fn name(&self) -> &'static str;
+    /// [`Subgraph::app`].
+    fn app(&self, kit: &Kit) -> Router;
+    /// [`Subgraph::sdl`].
+    fn sdl(&self, kit: &Kit) -> String;
+    /// [`Subgraph::workers`].
+    fn workers(&self, kit: &Kit, shutdown: Shutdown) -> Vec<JoinHandle<()>>;
+}
+
+impl<S: Subgraph> AnySubgraph for S {
+    fn name(&self) -> &'static str {
+        S::NAME
+    }
+
+    fn app(&self, kit: &Kit) -> Router {
+        Subgraph::app(self, kit)
+    }
+
+    fn sdl(&self, kit: &Kit) -> String {
+        Subgraph::sdl(self, kit)
+    }
+
+    fn workers(&self, kit: &Kit, shutdown: Shutdown) -> Vec<JoinHandle<()>> {
+        Subgraph::workers(self, kit, shutdown)
+    }
+}
+
+/// The subgraph called `name` in `all`.
+pub fn find<'a>(all: &[&'a dyn AnySubgraph], name: &str) -> Option<&'a dyn AnySubgraph> {
+    all.iter().copied().find(|s| s.name() == name)
+}
