@@ -116,7 +116,7 @@ impl DevGraph {
         {
             config.router.api_key_exchange_url = Some(format!("http://{}/auth/api-key", tenants.addr));
         }
-        let router = RouterServer::build(&config, true).await?;
+        let router = RouterServer::build(&crate::router_settings(&config), true).await?;
         tasks.push(router.spawn_poller(serve::shutdown_signal()));
         let listener = TcpListener::bind((host.as_str(), port)).await?;
         let front = listener.local_addr()?;

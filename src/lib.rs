@@ -24,3 +24,13 @@ pub fn with_dev_auth(mut config: Config) -> Config {
     }
     config
 }
+
+/// The sections of `config` the router reads.
+pub fn router_settings(config: &Config) -> backbone_router::server::RouterSettings {
+    backbone_router::server::RouterSettings {
+        router: config.router.clone(),
+        auth: config.auth.clone(),
+        realtime: config.realtime.clone(),
+        redis_url: config.redis_url.clone(),
+    }
+}

@@ -280,7 +280,8 @@ async fn router(config: Config) -> anyhow::Result<()> {
     if config.auth.hs256_secret.is_none() && config.auth.jwks_url.is_none() {
         bail!("set BACKBONE_AUTH__HS256_SECRET or BACKBONE_AUTH__JWKS_URL: the router verifies tokens");
     }
-    let server = backbone_router::server::RouterServer::build(&config, false).await?;
+    let server =
+        backbone_router::server::RouterServer::build(&backbone::router_settings(&config), false).await?;
     let poller = server.spawn_poller(serve::shutdown_signal());
     let listener = TcpListener::bind((config.http.host.as_str(), config.http.port)).await?;
     tracing::info!(addr = %listener.local_addr()?, "router serving");

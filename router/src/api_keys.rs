@@ -26,7 +26,7 @@ pub struct ApiKeyExchange {
 impl Default for ApiKeyExchange {
     fn default() -> Self {
         let cap = NonZeroUsize::new(10_000).unwrap_or(NonZeroUsize::MIN);
-        Self { http: subgraph_kit::auth::http_client(), cache: Mutex::new(LruCache::new(cap)) }
+        Self { http: backbone_edge::auth::http_client(), cache: Mutex::new(LruCache::new(cap)) }
     }
 }
 

@@ -5,8 +5,8 @@
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
+use backbone_edge::config::{RouterConfig, SubgraphConfig};
 use graphql_tools::validation::{rules::default_rules_validation_plan, validate::ValidationPlan};
-use subgraph_kit::config::{RouterConfig, SubgraphConfig};
 
 use crate::{
     compose::{self, SubgraphSdl},

@@ -22,7 +22,7 @@ use tower_http::{
     limit::RequestBodyLimitLayer,
 };
 
-use subgraph_kit::client_ip::{TrustedProxies, rewrite_forwarded_for};
+use backbone_edge::client_ip::{TrustedProxies, rewrite_forwarded_for};
 
 use crate::{
     error::RequestError,
@@ -45,7 +45,7 @@ pub fn app(pipeline: Arc<Pipeline>) -> Router {
         .route("/ready", get(ready))
         .with_state(pipeline)
         .layer(RequestBodyLimitLayer::new(limit))
-        .layer(axum::middleware::map_response(subgraph_kit::serve::coded_413))
+        .layer(axum::middleware::map_response(backbone_edge::serve::coded_413))
         .layer(axum::middleware::from_fn_with_state(trusted, rewrite_forwarded_for))
         .layer(cors)
 }

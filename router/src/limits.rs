@@ -9,8 +9,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use backbone_edge::config::RouterConfig;
 use graphql_tools::parser::query::{Definition, Document, FragmentDefinition, Selection, SelectionSet};
-use subgraph_kit::config::RouterConfig;
 
 use crate::error::{LimitKind, RequestError};
 

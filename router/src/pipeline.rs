@@ -3,13 +3,13 @@
 
 use std::sync::Arc;
 
+use backbone_edge::{auth::TokenVerifier, config::RouterConfig};
 use graphql_tools::{
     parser::query::Definition, static_graphql::query::Document, validation::validate::validate,
 };
 use reqwest::header::{HeaderMap, HeaderName};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use subgraph_kit::{auth::TokenVerifier, config::RouterConfig};
 
 use crate::{
     error::{LimitKind, RequestError},
@@ -290,7 +290,7 @@ impl Pipeline {
     /// against its tenant and principal (or, anonymous, its address).
     pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Caller, RequestError> {
         let ip = headers
-            .get(subgraph_kit::client_ip::FORWARDED_FOR)
+            .get(backbone_edge::client_ip::FORWARDED_FOR)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<std::net::IpAddr>().ok());
         self.rate.admit_address(ip).await?;

@@ -6,7 +6,7 @@
 use std::{sync::Arc, time::Duration};
 
 use arc_swap::ArcSwapOption;
-use subgraph_kit::config::RouterConfig;
+use backbone_edge::config::RouterConfig;
 
 use crate::graph::{self, GraphError, LiveGraph, SharedGraph};
 
@@ -40,7 +40,7 @@ pub async fn poll(
     if config.poll_interval_seconds == 0 {
         return;
     }
-    let http = subgraph_kit::auth::http_client();
+    let http = backbone_edge::auth::http_client();
     tokio::pin!(shutdown);
     let mut tick = tokio::time::interval(Duration::from_secs(config.poll_interval_seconds));
     tick.tick().await;

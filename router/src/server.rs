@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use subgraph_kit::{
+use backbone_edge::{
     auth::{TokenVerifier, http_client},
-    config::Config,
+    config::{AuthConfig, RateLimitConfig, RealtimeConfig, RouterConfig},
 };
 
 use crate::{
@@ -15,6 +15,20 @@ use crate::{
     rate::{RateLimits, shared::SharedBuckets},
     reload,
 };
+
+/// What a router reads from configuration: the `router`, `auth` and
+/// `realtime` sections and the Redis its rate buckets are shared through.
+#[derive(Debug, Clone, Default)]
+pub struct RouterSettings {
+    /// The router's own section.
+    pub router: RouterConfig,
+    /// How tokens are verified.
+    pub auth: AuthConfig,
+    /// WebSocket limits and keepalives.
+    pub realtime: RealtimeConfig,
+    /// Redis for rate buckets shared across replicas (`REDIS_URL`).
+    pub redis_url: Option<String>,
+}
 
 /// A router ready to serve.
 pub struct RouterServer {
@@ -29,7 +43,7 @@ impl RouterServer {
     /// the first load must succeed (otherwise the router starts empty,
     /// answering NOT_READY, and the poller keeps trying) and introspection
     /// defaults to on.
-    pub async fn build(config: &Config, dev: bool) -> Result<Self, GraphError> {
+    pub async fn build(config: &RouterSettings, dev: bool) -> Result<Self, GraphError> {
         let shared = reload::empty();
         let mut router_config = config.router.clone();
         router_config.introspection.get_or_insert(dev);
@@ -39,7 +53,7 @@ impl RouterServer {
             Err(e) if dev => return Err(e),
             Err(e) => tracing::warn!(error = %e, "no supergraph yet; retrying every poll interval"),
         }
-        let rate = rate_limits(config, &router_config.rate_limits).await;
+        let rate = rate_limits(config.redis_url.as_deref(), &router_config.rate_limits).await;
         let pipeline = Arc::new(Pipeline {
             rate,
             graph: shared,
@@ -63,8 +77,8 @@ impl RouterServer {
 
 /// Rate buckets shared through Redis when `redis_url` is set (and Redis
 /// answers at start-up), else this process's own.
-async fn rate_limits(config: &Config, limits: &subgraph_kit::config::RateLimitConfig) -> RateLimits {
-    let Some(url) = &config.redis_url else { return RateLimits::new(limits) };
+async fn rate_limits(redis_url: Option<&str>, limits: &RateLimitConfig) -> RateLimits {
+    let Some(url) = redis_url else { return RateLimits::new(limits) };
     match SharedBuckets::connect(url, &limits.redis_prefix).await {
         Ok(redis) => RateLimits::shared(limits, redis),
         Err(e) => {

@@ -85,11 +85,11 @@ impl SubgraphClient {
 
     /// A client for `endpoints` keyed by subgraph name.
     pub fn new(endpoints: HashMap<String, SubgraphEndpoint>) -> Self {
-        let http = subgraph_kit::auth::http_client_builder()
+        let http = backbone_edge::auth::http_client_builder()
             .pool_max_idle_per_host(256)
             .tcp_nodelay(true)
             .build()
-            .unwrap_or_else(|_| subgraph_kit::auth::http_client());
+            .unwrap_or_else(|_| backbone_edge::auth::http_client());
         let targets = endpoints
             .into_iter()
             .filter_map(|(name, e)| Some((name, (reqwest::Url::parse(&e.url).ok()?, e.timeout))))

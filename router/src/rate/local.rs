@@ -9,12 +9,12 @@ use std::{
     time::Duration,
 };
 
+use backbone_edge::config::RateLimitConfig;
 use governor::{
     DefaultKeyedRateLimiter, Quota, RateLimiter,
     clock::{Clock, DefaultClock},
 };
 use parking_lot::Mutex;
-use subgraph_kit::config::RateLimitConfig;
 use uuid::Uuid;
 
 use super::limited;

@@ -14,7 +14,7 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use subgraph_kit::config::RateLimitConfig;
+use backbone_edge::config::RateLimitConfig;
 use uuid::Uuid;
 
 use self::{

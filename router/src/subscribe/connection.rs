@@ -260,7 +260,7 @@ async fn next_text(socket: &mut WebSocket) -> Option<String> {
 
 /// The upgrade headers with the `connection_init` credentials on top.
 fn merge_credentials(mut headers: HeaderMap, payload: &Value) -> HeaderMap {
-    if let Some(from_payload) = subgraph_kit::ws::headers_from(payload) {
+    if let Some(from_payload) = backbone_edge::connection_init::headers_from(payload) {
         headers.remove("authorization");
         headers.remove("x-api-key");
         for (name, value) in &from_payload {

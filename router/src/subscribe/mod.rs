@@ -19,8 +19,8 @@ mod upstream;
 
 use std::collections::HashMap;
 
+use backbone_edge::config::RealtimeConfig;
 use parking_lot::Mutex;
-use subgraph_kit::config::RealtimeConfig;
 
 pub use connection::serve;
 

@@ -5,5 +5,6 @@ mod execution;
 mod federation;
 mod limits;
 mod reload;
+mod standalone;
 mod subscriptions;
 mod testkit;

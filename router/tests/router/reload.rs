@@ -3,12 +3,14 @@
 
 use std::time::Duration;
 
+use backbone_edge::{auth::http_client, config::SubgraphConfig};
 use backbone_router::{
     compose::{SubgraphSdl, compose},
-    server::RouterServer,
+    server::{RouterServer, RouterSettings},
 };
 use serde_json::{Value, json};
-use subgraph_kit::{auth::http_client, config::Config, testkit::TEST_SECRET};
+
+use crate::testkit::TEST_SECRET;
 
 use crate::testkit::TestRouter;
 
@@ -59,9 +61,9 @@ async fn a_changed_supergraph_is_swapped_in_and_a_broken_one_is_ignored() {
 /// A polling router (1 s) from `adjust`ed config: its URL, a stop switch
 /// and the poller task.
 async fn start_router(
-    adjust: impl FnOnce(&mut Config),
+    adjust: impl FnOnce(&mut RouterSettings),
 ) -> (String, tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
-    let mut config = Config::default();
+    let mut config = RouterSettings::default();
     config.auth.hs256_secret = Some(TEST_SECRET.to_owned().into());
     config.router.poll_interval_seconds = 1;
     adjust(&mut config);
@@ -109,11 +111,7 @@ async fn a_subgraph_whose_live_sdl_changes_is_recomposed() {
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     let (url, stop, poller) = start_router(move |c| {
-        c.router.subgraphs = vec![subgraph_kit::config::SubgraphConfig {
-            name: "pinger".into(),
-            url: sub_url,
-            sdl_path: None,
-        }];
+        c.router.subgraphs = vec![SubgraphConfig { name: "pinger".into(), url: sub_url, sdl_path: None }];
     })
     .await;
     let http = http_client();

@@ -2,6 +2,10 @@
 
 use std::{collections::HashMap, sync::Arc};
 
+use backbone_edge::{
+    auth::{TokenVerifier, claims_for, http_client, mint_hs256},
+    config::{AuthConfig, RouterConfig},
+};
 use backbone_router::{
     compose::{SubgraphSdl, compose},
     graph::LiveGraph,
@@ -11,12 +15,10 @@ use backbone_router::{
     reload,
 };
 use serde_json::{Value, json};
-use subgraph_kit::{
-    auth::{TokenVerifier, claims_for, http_client, mint_hs256},
-    config::{AuthConfig, RouterConfig},
-    testkit::TEST_SECRET,
-};
 use uuid::Uuid;
+
+/// The HS256 secret test tokens are signed with.
+pub const TEST_SECRET: &str = "backbone-router-test-secret-0123456789abcdef";
 
 /// A running router in front of the test subgraphs.
 pub struct TestRouter {
@@ -187,7 +189,10 @@ impl Drop for TestRouter {
 
 /// The codes of a response's errors.
 pub fn codes(v: &Value) -> Vec<String> {
-    subgraph_kit::testkit::error_codes(v)
+    v["errors"]
+        .as_array()
+        .map(|errs| errs.iter().filter_map(|e| e["extensions"]["code"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
 }
 
 /// A TCP proxy in front of a subgraph; cutting it drops every connection

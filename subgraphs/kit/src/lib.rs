@@ -9,7 +9,6 @@ pub mod admission;
 pub mod audit;
 pub mod auth;
 pub mod bus;
-pub mod client_ip;
 pub mod config;
 pub mod consumed;
 pub mod context;
@@ -31,6 +30,7 @@ pub mod tenancy;
 pub mod validate;
 pub mod ws;
 
+pub use backbone_edge::client_ip;
 pub use context::{Auth, Principal, RequestContext};
 pub use error::{ApiError, ApiResult};
 pub use state::Kit;

@@ -14,11 +14,10 @@ use std::time::Duration;
 
 use async_graphql::{Data, ObjectType, Schema, SubscriptionType};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
-use axum::{
-    extract::ws::{Message, WebSocket},
-    http::{HeaderMap, HeaderName, HeaderValue},
-};
+use axum::extract::ws::{Message, WebSocket};
 use futures::{SinkExt, StreamExt, channel::mpsc};
+
+pub use backbone_edge::connection_init::headers_from;
 
 use crate::{Auth, state::Kit};
 
@@ -68,25 +67,4 @@ pub async fn serve<Q, M, S>(
         .serve()
         .await;
     let _ = writer.await;
-}
-
-/// Credentials in a `connection_init` payload, as request headers.
-pub fn headers_from(payload: &serde_json::Value) -> Option<HeaderMap> {
-    let object = payload.as_object()?;
-    let mut headers = HeaderMap::new();
-    let mut put = |name: &'static str, value: &str| {
-        if let Ok(v) = HeaderValue::from_str(value) {
-            headers.insert(HeaderName::from_static(name), v);
-        }
-    };
-    for (key, value) in object {
-        let Some(value) = value.as_str() else { continue };
-        match key.to_ascii_lowercase().as_str() {
-            "authorization" => put("authorization", value),
-            "x-api-key" => put("x-api-key", value),
-            "token" => put("authorization", &format!("Bearer {value}")),
-            _ => {}
-        }
-    }
-    (!headers.is_empty()).then_some(headers)
 }

@@ -7,11 +7,9 @@
 //! `UNAUTHENTICATED` while schema introspection for composition still works.
 
 pub mod api_key;
-mod jwks;
-mod verifier;
-
-pub use jwks::{http_client, http_client_builder};
-pub use verifier::{TokenError, TokenVerifier};
+pub use backbone_edge::auth::{
+    TokenError, TokenVerifier, claims_for, http_client, http_client_builder, mint_hs256,
+};
 
 use axum::http::HeaderMap;
 use backbone_schema::headers;
@@ -67,38 +65,5 @@ fn context(claims: backbone_schema::Claims, principal: Principal, request_id: &s
         principal,
         request_id: request_id.to_owned(),
         expires_at: Some(claims.exp),
-    }
-}
-
-/// Signs claims with the configured HS256 secret (dev tokens, tests).
-pub fn mint_hs256(secret: &str, claims: &backbone_schema::Claims) -> Result<String, TokenError> {
-    jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        claims,
-        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
-    )
-    .map_err(|e| TokenError::Invalid(e.to_string()))
-}
-
-/// Claims for `user` in `tenant` with `roles`, valid for `ttl_seconds`,
-/// with the configured issuer and audience.
-pub fn claims_for(
-    config: &crate::config::AuthConfig,
-    tenant: uuid::Uuid,
-    user: uuid::Uuid,
-    roles: &[&str],
-    ttl_seconds: i64,
-) -> backbone_schema::Claims {
-    let now = chrono::Utc::now().timestamp();
-    backbone_schema::Claims {
-        sub: user,
-        tid: tenant,
-        roles: roles.iter().map(|r| (*r).to_owned()).collect(),
-        scope: String::new(),
-        exp: now + ttl_seconds,
-        iat: now,
-        iss: config.issuer.clone(),
-        aud: config.audience.clone(),
-        kind: None,
     }
 }

@@ -4,13 +4,13 @@
 use std::sync::{Arc, Mutex};
 
 use axum::{Json, Router, routing::get};
-use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
-use p256::{SecretKey, pkcs8::EncodePrivateKey};
-use serde_json::{Value, json};
-use subgraph_kit::{
+use backbone_edge::{
     auth::{TokenVerifier, claims_for},
     config::AuthConfig,
 };
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use p256::{SecretKey, pkcs8::EncodePrivateKey};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 struct Signer {
