@@ -12,7 +12,7 @@ use std::{
 use lru::LruCache;
 use parking_lot::Mutex;
 
-use crate::error::RequestError;
+use crate::error::PipelineError;
 
 /// Tokens are reused until this long before they expire.
 const MARGIN: Duration = Duration::from_secs(10);
@@ -33,7 +33,7 @@ impl Default for ApiKeyExchange {
 impl ApiKeyExchange {
     /// A token for `key`, or `None` when no exchange is configured (the key
     /// is then forwarded as it is). A refused key is UNAUTHENTICATED.
-    pub async fn exchange(&self, key: &str, url: Option<&str>) -> Result<Option<String>, RequestError> {
+    pub async fn exchange(&self, key: &str, url: Option<&str>) -> Result<Option<String>, PipelineError> {
         let Some(url) = url else { return Ok(None) };
         let id = xxhash_rust::xxh3::xxh3_64(key.as_bytes());
         if let Some((token, until)) = self.cache.lock().get(&id)
@@ -41,7 +41,7 @@ impl ApiKeyExchange {
         {
             return Ok(Some(token.clone()));
         }
-        let refused = || RequestError::Unauthenticated("invalid API key".into());
+        let refused = || PipelineError::Unauthenticated("invalid API key".into());
         let response = self.http.post(url).header("x-api-key", key).send().await.map_err(|_| refused())?;
         if !response.status().is_success() {
             return Err(refused());

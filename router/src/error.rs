@@ -1,21 +1,24 @@
-//! Request-level errors of the router, each with a stable code; what the
-//! client sees is the message, details stay in the log.
+//! The router's one error model: every error it adds to a response, before
+//! execution or during it, is a [`PipelineError`], turned into GraphQL
+//! error objects by [`PipelineError::graphql`] alone, with its stable code
+//! (docs/design.md §5) and, where one code covers several causes, a
+//! `reason`. What the client sees is the message; details stay in the log.
 
 use backbone_schema::ErrorCode;
 use serde_json::{Value, json};
 
-/// Why a request was refused before or instead of execution.
+/// Why the router refused a request, or what it adds to an answer.
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum RequestError {
+pub enum PipelineError {
     /// The body is not a GraphQL request.
     #[error("{0}")]
     BadRequest(String),
     /// The query does not parse.
     #[error("syntax error: {0}")]
     Parse(String),
-    /// The query does not validate against the schema.
-    #[error("{0}")]
-    Validation(String),
+    /// The query does not validate against the schema: every reason.
+    #[error("{}", .0.join("; "))]
+    Validation(Vec<String>),
     /// Mutations over GET, or another method misuse.
     #[error("{0}")]
     Method(String),
@@ -49,6 +52,34 @@ pub enum RequestError {
         /// When a retry can succeed.
         retry_after_seconds: u64,
     },
+    /// Over a subscription limit of `realtime` (per connection or tenant).
+    #[error("{0}")]
+    SubscriptionLimit(String),
+    /// An operation the router cannot run (`@defer`, a subscription over
+    /// HTTP).
+    #[error("{0}")]
+    Unsupported(String),
+    /// A subgraph could not be reached or answered nonsense.
+    #[error("subgraph {service:?} is unavailable: {reason}")]
+    SubgraphUnavailable {
+        /// The subgraph's name in the supergraph.
+        service: String,
+        /// What went wrong, for the client.
+        reason: String,
+    },
+    /// A subgraph answered null for a non-null field without an error to
+    /// explain it: it broke its own schema.
+    #[error("Cannot return null for non-nullable field {parent}.{field}")]
+    NonNullViolation {
+        /// The parent type.
+        parent: String,
+        /// The field.
+        field: String,
+    },
+    /// A fault of the router itself. The message is what the client sees;
+    /// the detail goes to the log where the fault is met.
+    #[error("{0}")]
+    Internal(String),
 }
 
 /// The limits an operation is held to before it is planned.
@@ -95,14 +126,21 @@ fn counted(actual: Option<u64>) -> String {
     actual.map(|a| format!(" (the operation has {a})")).unwrap_or_default()
 }
 
-impl RequestError {
+impl PipelineError {
     /// The stable code.
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
-            Self::NotReady => ErrorCode::SubgraphUnavailable,
-            Self::RateLimited { .. } => ErrorCode::RateLimited,
-            _ => ErrorCode::BadUserInput,
+            Self::NotReady | Self::SubgraphUnavailable { .. } => ErrorCode::SubgraphUnavailable,
+            Self::RateLimited { .. } | Self::SubscriptionLimit(_) => ErrorCode::RateLimited,
+            Self::NonNullViolation { .. } | Self::Internal(_) => ErrorCode::Internal,
+            Self::BadRequest(_)
+            | Self::Parse(_)
+            | Self::Validation(_)
+            | Self::Method(_)
+            | Self::Limit { .. }
+            | Self::Variable { .. }
+            | Self::Unsupported(_) => ErrorCode::BadUserInput,
         }
     }
 
@@ -118,15 +156,37 @@ impl RequestError {
             Self::Unauthenticated(_) => "UNAUTHENTICATED",
             Self::NotReady => "NOT_READY",
             Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::SubscriptionLimit(_) => "MAX_SUBSCRIPTIONS_EXCEEDED",
+            Self::Unsupported(_) => "UNSUPPORTED_OPERATION",
+            Self::SubgraphUnavailable { .. } => "SUBGRAPH_UNAVAILABLE",
+            Self::NonNullViolation { .. } => "NON_NULL_VIOLATION",
+            Self::Internal(_) => "INTERNAL",
         }
     }
 
-    /// The GraphQL error object.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "message": self.to_string(),
-            "extensions": {"code": self.code().as_str(), "reason": self.reason()},
-        })
+    /// The GraphQL error objects: one per validation failure, else one.
+    /// The only place the router writes an error object.
+    pub fn graphql(&self) -> Vec<Value> {
+        self.graphql_at(None)
+    }
+
+    /// [`PipelineError::graphql`] with the response `path` it is about.
+    pub fn graphql_at(&self, path: Option<&[Value]>) -> Vec<Value> {
+        let object = |message: String| {
+            let mut extensions = json!({"code": self.code().as_str(), "reason": self.reason()});
+            if let Self::SubgraphUnavailable { service, .. } = self {
+                extensions["serviceName"] = json!(service);
+            }
+            let mut error = json!({"message": message, "extensions": extensions});
+            if let Some(path) = path {
+                error["path"] = Value::Array(path.to_vec());
+            }
+            error
+        };
+        match self {
+            Self::Validation(messages) => messages.iter().cloned().map(object).collect(),
+            _ => vec![object(self.to_string())],
+        }
     }
 
     /// HTTP status under `application/graphql-response+json`.
@@ -134,9 +194,41 @@ impl RequestError {
         match self {
             Self::Unauthenticated(_) => 401,
             Self::NotReady => 503,
-            Self::RateLimited { .. } => 429,
+            Self::RateLimited { .. } | Self::SubscriptionLimit(_) => 429,
             Self::Method(_) => 405,
+            Self::SubgraphUnavailable { .. } => 502,
+            Self::NonNullViolation { .. } | Self::Internal(_) => 500,
             _ => 400,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_object_carries_its_code_and_reason() {
+        let errors = [
+            PipelineError::Validation(vec!["a".into(), "b".into()]),
+            PipelineError::SubgraphUnavailable { service: "reviews".into(), reason: "timeout".into() },
+            PipelineError::NonNullViolation { parent: "Product".into(), field: "votes".into() },
+            PipelineError::Limit { limit: LimitKind::Depth, actual: Some(40), max: 32 },
+            PipelineError::SubscriptionLimit("at most 1".into()),
+        ];
+        let objects: Vec<Vec<Value>> = errors.iter().map(PipelineError::graphql).collect();
+        assert_eq!(objects[0].len(), 2, "one object per validation failure");
+        for (error, list) in errors.iter().zip(&objects) {
+            for o in list {
+                assert_eq!(o["extensions"]["code"], error.code().as_str(), "{o}");
+                assert_eq!(o["extensions"]["reason"], error.reason(), "{o}");
+                assert!(o["message"].as_str().is_some_and(|m| !m.is_empty()), "{o}");
+            }
+        }
+        assert_eq!(objects[1][0]["extensions"]["serviceName"], "reviews");
+        assert_eq!(objects[1][0]["extensions"]["code"], "SUBGRAPH_UNAVAILABLE");
+        let at = errors[2].graphql_at(Some(&[json!("topProducts"), json!(3), json!("votes")]));
+        assert_eq!(at[0]["path"], json!(["topProducts", 3, "votes"]));
+        assert_eq!(at[0]["extensions"]["code"], "INTERNAL");
     }
 }

@@ -25,7 +25,7 @@ use tower_http::{
 use backbone_edge::client_ip::{TrustedProxies, rewrite_forwarded_for};
 
 use crate::{
-    error::RequestError,
+    error::PipelineError,
     pipeline::{GraphQLRequest, Outcome, Pipeline},
     subscribe::{self, protocol::Protocol},
 };
@@ -112,7 +112,7 @@ async fn get_graphql(
         None => None,
         Some(Ok(v)) => Some(v),
         Some(Err(_)) => {
-            return respond(&headers, RequestError::BadRequest("variables must be JSON".into()).into());
+            return respond(&headers, PipelineError::BadRequest("variables must be JSON".into()).into());
         }
     };
     let request = GraphQLRequest {
@@ -131,7 +131,7 @@ async fn post_graphql(State(p): State<Arc<Pipeline>>, headers: HeaderMap, body: 
         Err(e) => {
             return respond(
                 &headers,
-                RequestError::BadRequest(format!("body is not a GraphQL request: {e}")).into(),
+                PipelineError::BadRequest(format!("body is not a GraphQL request: {e}")).into(),
             );
         }
     };

@@ -12,12 +12,12 @@ use std::collections::{HashMap, HashSet};
 use backbone_edge::config::RouterConfig;
 use graphql_tools::parser::query::{Definition, Document, FragmentDefinition, Selection, SelectionSet};
 
-use crate::error::{LimitKind, RequestError};
+use crate::error::{LimitKind, PipelineError};
 
 type Set = SelectionSet<'static, String>;
 
 /// Checks `doc`'s operations against the configured limits.
-pub fn check(doc: &Document<'static, String>, limits: &RouterConfig) -> Result<(), RequestError> {
+pub fn check(doc: &Document<'static, String>, limits: &RouterConfig) -> Result<(), PipelineError> {
     let mut walk = Walk {
         fragments: doc
             .definitions
@@ -48,8 +48,8 @@ pub fn check(doc: &Document<'static, String>, limits: &RouterConfig) -> Result<(
     exceeds(LimitKind::Aliases, aliases, limits.max_aliases)
 }
 
-fn exceeds(limit: LimitKind, actual: u64, max: usize) -> Result<(), RequestError> {
-    if actual > max as u64 { Err(RequestError::Limit { limit, actual: Some(actual), max }) } else { Ok(()) }
+fn exceeds(limit: LimitKind, actual: u64, max: usize) -> Result<(), PipelineError> {
+    if actual > max as u64 { Err(PipelineError::Limit { limit, actual: Some(actual), max }) } else { Ok(()) }
 }
 
 /// What a selection set amounts to once expanded. Counts saturate.

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::{
-    error::{LimitKind, RequestError},
+    error::{LimitKind, PipelineError},
     execute,
     graph::{LiveGraph, SharedGraph},
     introspection, limits,
@@ -45,10 +45,10 @@ pub struct Prepared {
 
 impl Prepared {
     /// The chosen operation's parts.
-    pub(crate) fn parts(&self) -> Result<crate::operation::Parts<'_>, RequestError> {
+    pub(crate) fn parts(&self) -> Result<crate::operation::Parts<'_>, PipelineError> {
         match self.doc.definitions.get(self.operation) {
             Some(Definition::Operation(op)) => Ok(crate::operation::parts(op)),
-            _ => Err(RequestError::BadRequest("no operation with that name".into())),
+            _ => Err(PipelineError::BadRequest("no operation with that name".into())),
         }
     }
 }
@@ -97,13 +97,13 @@ impl Outcome {
     }
 }
 
-impl From<RequestError> for Outcome {
-    fn from(e: RequestError) -> Self {
+impl From<PipelineError> for Outcome {
+    fn from(e: PipelineError) -> Self {
         let retry_after = match e {
-            RequestError::RateLimited { retry_after_seconds } => Some(retry_after_seconds),
+            PipelineError::RateLimited { retry_after_seconds } => Some(retry_after_seconds),
             _ => None,
         };
-        Outcome { retry_after, ..Outcome::json(e.status(), &json!({"errors": [e.to_json()]})) }
+        Outcome { retry_after, ..Outcome::json(e.status(), &json!({"errors": e.graphql()})) }
     }
 }
 
@@ -139,17 +139,14 @@ impl Pipeline {
         request: GraphQLRequest,
         headers: &HeaderMap,
         get: bool,
-    ) -> Result<Outcome, RequestError> {
-        let admitted = match self.admit(request, headers).await? {
-            Ok(a) => a,
-            Err(invalid) => return Ok(invalid),
-        };
+    ) -> Result<Outcome, PipelineError> {
+        let admitted = self.admit(request, headers).await?;
         let parts = admitted.prepared.parts()?;
         if get && parts.is_mutation {
-            return Err(RequestError::Method("mutations must be sent with POST".into()));
+            return Err(PipelineError::Method("mutations must be sent with POST".into()));
         }
         if parts.is_subscription {
-            return Err(RequestError::BadRequest(
+            return Err(PipelineError::BadRequest(
                 "subscriptions need a WebSocket: connect to /graphql with graphql-transport-ws or graphql-ws"
                     .into(),
             ));
@@ -158,11 +155,11 @@ impl Pipeline {
     }
 
     /// Answers an admitted query or mutation (introspection included).
-    pub async fn answer(&self, a: &Admitted) -> Result<Outcome, RequestError> {
+    pub async fn answer(&self, a: &Admitted) -> Result<Outcome, PipelineError> {
         let (graph, doc, root_fields) = (&a.graph, &a.prepared.doc, &a.prepared.root_fields);
         if root_fields.iter().any(|f| f == "__schema" || f == "__type") {
             if self.config.introspection != Some(true) {
-                return Err(RequestError::Validation("introspection is disabled".into()));
+                return Err(PipelineError::Validation(vec!["introspection is disabled".into()]));
             }
             if root_fields.iter().all(|f| f.starts_with("__")) {
                 let data = introspection::resolve(
@@ -173,9 +170,9 @@ impl Pipeline {
                 );
                 return Ok(Outcome::json(200, &json!({"data": data})));
             }
-            return Err(RequestError::Validation(
+            return Err(PipelineError::Validation(vec![
                 "introspection fields cannot be mixed with other root fields".into(),
-            ));
+            ]));
         }
         Ok(self
             .execute(graph, a.key, doc, a.operation_name.as_deref(), &a.variables, &a.caller.forward)
@@ -183,51 +180,44 @@ impl Pipeline {
     }
 
     /// Authenticates, parses (cached), limits, validates and checks the
-    /// variables of a request; `Ok(Err(outcome))` is a validation failure
-    /// to answer with.
+    /// variables of a request.
     pub async fn admit(
         &self,
         request: GraphQLRequest,
         headers: &HeaderMap,
-    ) -> Result<Result<Admitted, Outcome>, RequestError> {
-        let graph = self.graph.load_full().ok_or(RequestError::NotReady)?;
+    ) -> Result<Admitted, PipelineError> {
+        let graph = self.graph.load_full().ok_or(PipelineError::NotReady)?;
         let query = request
             .query
             .filter(|q| !q.trim().is_empty())
-            .ok_or_else(|| RequestError::BadRequest("missing query".into()))?;
+            .ok_or_else(|| PipelineError::BadRequest("missing query".into()))?;
         let variables = match request.variables {
             None | Some(Value::Null) => Map::new(),
             Some(Value::Object(m)) => m,
-            Some(_) => return Err(RequestError::BadRequest("variables must be an object".into())),
+            Some(_) => return Err(PipelineError::BadRequest("variables must be an object".into())),
         };
         let caller = self.authenticate(headers).await?;
         let key = text_key(&query, request.operation_name.as_deref());
         let prepared = match graph.prepared(key) {
             Some(p) => p,
-            None => match self.prepare(&graph, &query, request.operation_name.as_deref())? {
-                Ok(p) => graph.remember(key, p),
-                Err(invalid) => return Ok(Err(invalid)),
-            },
+            None => graph.remember(key, self.prepare(&graph, &query, request.operation_name.as_deref())?),
         };
         graph.inputs.check(prepared.parts()?.variables, &variables)?;
-        Ok(Ok(Admitted { graph, prepared, key, variables, caller, operation_name: request.operation_name }))
+        Ok(Admitted { graph, prepared, key, variables, caller, operation_name: request.operation_name })
     }
 
-    /// Parses, limits and validates a document the graph has not seen;
-    /// `Ok(Err(outcome))` is a validation failure to answer with.
+    /// Parses, limits and validates a document the graph has not seen.
     fn prepare(
         &self,
         graph: &LiveGraph,
         query: &str,
         operation_name: Option<&str>,
-    ) -> Result<Result<Prepared, Outcome>, RequestError> {
+    ) -> Result<Prepared, PipelineError> {
         let doc = parse(query, self.config.max_tokens)?;
         limits::check(&doc, &self.config)?;
         let errors = validate(&graph.planner.consumer_document(), &doc, &graph.validation);
         if !errors.is_empty() {
-            let list: Vec<Value> =
-                errors.iter().map(|e| RequestError::Validation(e.message.clone()).to_json()).collect();
-            return Ok(Err(Outcome::json(400, &json!({"errors": list}))));
+            return Err(PipelineError::Validation(errors.into_iter().map(|e| e.message).collect()));
         }
         let operation = choose_operation(&doc, operation_name)?;
         let prepared = Prepared { operation, root_fields: Vec::new(), doc };
@@ -241,7 +231,7 @@ impl Pipeline {
                 _ => None,
             })
             .collect();
-        Ok(Ok(Prepared { root_fields, ..prepared }))
+        Ok(Prepared { root_fields, ..prepared })
     }
 
     async fn execute(
@@ -255,13 +245,10 @@ impl Pipeline {
     ) -> Outcome {
         let planned = match graph.planner.plan(key, doc, operation_name) {
             Ok(p) => p,
-            Err(PlanError::Invalid(m)) => return RequestError::Validation(m).into(),
+            Err(PlanError::Invalid(m)) => return PipelineError::Validation(vec![m]).into(),
             Err(e) => {
                 tracing::error!(error = %e, "planning failed");
-                return Outcome::json(
-                    500,
-                    &json!({"errors": [{"message": "could not plan the operation", "extensions": {"code": "INTERNAL"}}]}),
-                );
+                return PipelineError::Internal("could not plan the operation".into()).into();
             }
         };
         let executed = execute::execute(&graph.client, &planned.plan, variables, forward).await;
@@ -288,14 +275,14 @@ impl Pipeline {
     /// credentials is refused before anything is checked, a refused
     /// credential counts against its address, and an admitted request
     /// against its tenant and principal (or, anonymous, its address).
-    pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Caller, RequestError> {
+    pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Caller, PipelineError> {
         let ip = headers
             .get(backbone_edge::client_ip::FORWARDED_FOR)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<std::net::IpAddr>().ok());
         self.rate.admit_address(ip).await?;
         let caller = match self.credentials(headers).await {
-            Err(refused @ RequestError::Unauthenticated(_)) => {
+            Err(refused @ PipelineError::Unauthenticated(_)) => {
                 return Err(self.rate.refused(ip, refused).await);
             }
             other => other?,
@@ -307,17 +294,17 @@ impl Pipeline {
         Ok(caller)
     }
 
-    async fn credentials(&self, headers: &HeaderMap) -> Result<Caller, RequestError> {
+    async fn credentials(&self, headers: &HeaderMap) -> Result<Caller, PipelineError> {
         let mut identity = None;
         if let Some(value) = headers.get("authorization") {
             let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or_else(|| {
-                RequestError::Unauthenticated("Authorization must be `Bearer <token>`".into())
+                PipelineError::Unauthenticated("Authorization must be `Bearer <token>`".into())
             })?;
             let claims = self
                 .verifier
                 .verify(token.trim())
                 .await
-                .map_err(|e| RequestError::Unauthenticated(e.client_message().into()))?;
+                .map_err(|e| PipelineError::Unauthenticated(e.client_message().into()))?;
             identity = Some((claims.tid, claims.sub));
         }
         let mut forward = HeaderMap::new();
@@ -334,7 +321,7 @@ impl Pipeline {
             forward.remove("x-api-key");
             let value = format!("Bearer {token}")
                 .parse()
-                .map_err(|_| RequestError::Unauthenticated("invalid API key".into()))?;
+                .map_err(|_| PipelineError::Unauthenticated("invalid API key".into()))?;
             forward.insert(HeaderName::from_static("authorization"), value);
             if let Ok(claims) = self.verifier.verify(&token).await {
                 identity = Some((claims.tid, claims.sub));
@@ -344,23 +331,23 @@ impl Pipeline {
     }
 }
 
-fn parse(query: &str, max_tokens: usize) -> Result<Document, RequestError> {
+fn parse(query: &str, max_tokens: usize) -> Result<Document, PipelineError> {
     graphql_tools::parser::parse_query_with_token_limit::<String>(query, max_tokens)
         .map(|d| d.into_static())
         .map_err(|e| {
             let message = e.to_string();
             if message.contains("Token limit exceeded") {
-                RequestError::Limit { limit: LimitKind::Tokens, actual: None, max: max_tokens }
+                PipelineError::Limit { limit: LimitKind::Tokens, actual: None, max: max_tokens }
             } else if message.contains("Recursion limit exceeded") {
-                RequestError::Limit { limit: LimitKind::Depth, actual: None, max: 50 }
+                PipelineError::Limit { limit: LimitKind::Depth, actual: None, max: 50 }
             } else {
-                RequestError::Parse(message.trim().replace('\n', " "))
+                PipelineError::Parse(message.trim().replace('\n', " "))
             }
         })
 }
 
 /// The chosen operation's index among the document's definitions.
-fn choose_operation(doc: &Document, name: Option<&str>) -> Result<usize, RequestError> {
+fn choose_operation(doc: &Document, name: Option<&str>) -> Result<usize, PipelineError> {
     let mut ops = doc.definitions.iter().enumerate().filter_map(|(i, d)| match d {
         Definition::Operation(op) => Some((i, crate::operation::parts(op).name)),
         Definition::Fragment(_) => None,
@@ -370,12 +357,12 @@ fn choose_operation(doc: &Document, name: Option<&str>) -> Result<usize, Request
         None => match (ops.next(), ops.next()) {
             (Some((i, _)), None) => Some(i),
             (Some(_), Some(_)) => {
-                return Err(RequestError::BadRequest(
+                return Err(PipelineError::BadRequest(
                     "operationName is required when the document has several operations".into(),
                 ));
             }
             _ => None,
         },
     }
-    .ok_or_else(|| RequestError::BadRequest("no operation with that name".into()))
+    .ok_or_else(|| PipelineError::BadRequest("no operation with that name".into()))
 }

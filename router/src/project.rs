@@ -261,14 +261,11 @@ impl<'a> Projector<'a> {
         });
         if !explained {
             // The subgraph broke its schema: the router's error, coded.
-            self.errors.push(json!({
-                "message": format!("Cannot return null for non-nullable field {parent}.{field}"),
-                "path": here,
-                "extensions": {
-                    "code": backbone_schema::ErrorCode::Internal.as_str(),
-                    "reason": "NON_NULL_VIOLATION",
-                },
-            }));
+            let violation = crate::error::PipelineError::NonNullViolation {
+                parent: parent.to_string(),
+                field: field.to_string(),
+            };
+            self.errors.extend(violation.graphql_at(Some(&here)));
         }
     }
 }

@@ -10,7 +10,7 @@ use graphql_tools::static_graphql::{
 };
 use serde_json::{Map, Value};
 
-use crate::error::RequestError;
+use crate::error::PipelineError;
 
 /// Input types of the API schema by name.
 pub struct InputTypes {
@@ -39,14 +39,14 @@ impl InputTypes {
         &self,
         definitions: &[VariableDefinition],
         values: &Map<String, Value>,
-    ) -> Result<(), RequestError> {
+    ) -> Result<(), PipelineError> {
         for def in definitions {
             let value = values.get(&def.name);
             if value.is_none() && def.default_value.is_some() {
                 continue;
             }
             self.coerce(&def.var_type, value.unwrap_or(&Value::Null))
-                .map_err(|reason| RequestError::Variable { name: def.name.clone(), reason })?;
+                .map_err(|reason| PipelineError::Variable { name: def.name.clone(), reason })?;
         }
         Ok(())
     }

@@ -2,13 +2,14 @@
 //! path, deduplicated, sent in one `_entities` request per fetch node, and
 //! the results merged back into every place they came from.
 
+use crate::error::PipelineError;
 use std::collections::HashMap;
 
 use hive_router_query_planner::{
     ast::{selection_item::SelectionItem, selection_set::SelectionSet},
     planner::plan_nodes::{BatchFetchNode, FetchNode, FetchRewrite, FlattenNodePathSegment},
 };
-use serde_json::{Map, Value, json, value::RawValue};
+use serde_json::{Map, Value, value::RawValue};
 
 use super::{
     Run,
@@ -148,10 +149,11 @@ fn merge_back(
 ) {
     let Value::Array(results) = entities else {
         if errors.is_empty() {
-            run.errors.lock().push(json!({
-                "message": format!("subgraph {service:?} returned no _entities list"),
-                "extensions": {"code": "SUBGRAPH_UNAVAILABLE", "serviceName": service},
-            }));
+            let unavailable = PipelineError::SubgraphUnavailable {
+                service: service.to_owned(),
+                reason: "it returned no _entities list".into(),
+            };
+            run.errors.lock().extend(unavailable.graphql());
         }
         push_errors(run, service, g, errors);
         return;

@@ -127,10 +127,9 @@ fn unsupported(run: &Run<'_>, node: &PlanNode) {
         PlanNode::Defer(_) => "@defer",
         _ => "plan node",
     };
-    run.errors.lock().push(serde_json::json!({
-        "message": format!("{kind} is not supported by this router yet"),
-        "extensions": {"code": "BAD_USER_INPUT"},
-    }));
+    let unsupported =
+        crate::error::PipelineError::Unsupported(format!("{kind} is not supported by this router yet"));
+    run.errors.lock().extend(unsupported.graphql());
 }
 
 /// The variables a fetch uses.

@@ -1,6 +1,7 @@
 //! Talking to subgraphs: pooled keep-alive HTTP, per-subgraph timeouts,
 //! and failures turned into coded errors instead of hangs.
 
+use crate::error::PipelineError;
 use std::{collections::HashMap, time::Duration};
 
 use std::sync::Arc;
@@ -116,10 +117,8 @@ impl SubgraphClient {
             Ok(r) => Some(r),
             Err(reason) => {
                 tracing::warn!(subgraph = service, %reason, "subgraph request failed");
-                run.errors.lock().push(json!({
-                    "message": format!("subgraph {service:?} is unavailable: {reason}"),
-                    "extensions": {"code": "SUBGRAPH_UNAVAILABLE", "serviceName": service},
-                }));
+                let unavailable = PipelineError::SubgraphUnavailable { service: service.to_owned(), reason };
+                run.errors.lock().extend(unavailable.graphql());
                 None
             }
         }

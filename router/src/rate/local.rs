@@ -18,7 +18,7 @@ use parking_lot::Mutex;
 use uuid::Uuid;
 
 use super::limited;
-use crate::error::RequestError;
+use crate::error::PipelineError;
 
 type Keyed<K> = Option<DefaultKeyedRateLimiter<K>>;
 
@@ -52,7 +52,7 @@ impl LocalBuckets {
     }
 
     /// Refuses an address that is cut off for refused credentials.
-    pub fn admit_address(&self, ip: Option<IpAddr>) -> Result<(), RequestError> {
+    pub fn admit_address(&self, ip: Option<IpAddr>) -> Result<(), PipelineError> {
         let mut blocked = self.blocked.lock();
         match blocked.get(&ip) {
             Some(until) if *until > std::time::Instant::now() => {
@@ -68,7 +68,7 @@ impl LocalBuckets {
 
     /// Counts a refused credential from `ip`; past the limit the address is
     /// cut off and the refusal becomes `RATE_LIMITED`.
-    pub fn refused(&self, ip: Option<IpAddr>, refusal: RequestError) -> RequestError {
+    pub fn refused(&self, ip: Option<IpAddr>, refusal: PipelineError) -> PipelineError {
         match check(&self.failures, &ip) {
             Ok(()) => refusal,
             Err(wait) => {
@@ -79,13 +79,13 @@ impl LocalBuckets {
     }
 
     /// An anonymous request from `ip`.
-    pub fn anonymous(&self, ip: Option<IpAddr>) -> Result<(), RequestError> {
+    pub fn anonymous(&self, ip: Option<IpAddr>) -> Result<(), PipelineError> {
         self.tidy();
         check(&self.anonymous, &ip).map_err(limited)
     }
 
     /// A request of `principal` (user or API key) in `tenant`.
-    pub fn caller(&self, tenant: Uuid, principal: Uuid) -> Result<(), RequestError> {
+    pub fn caller(&self, tenant: Uuid, principal: Uuid) -> Result<(), PipelineError> {
         self.tidy();
         check(&self.tenants, &tenant).map_err(limited)?;
         check(&self.principals, &(tenant, principal)).map_err(limited)

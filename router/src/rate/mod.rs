@@ -21,7 +21,7 @@ use self::{
     local::LocalBuckets,
     shared::{Cell, Mode, SharedBuckets},
 };
-use crate::error::RequestError;
+use crate::error::PipelineError;
 
 /// A bucket's rate: `burst` requests per `period`, refilled evenly.
 #[derive(Debug, Clone, Copy)]
@@ -75,7 +75,7 @@ impl RateLimits {
     }
 
     /// Refuses an address that is cut off for refused credentials.
-    pub async fn admit_address(&self, ip: Option<IpAddr>) -> Result<(), RequestError> {
+    pub async fn admit_address(&self, ip: Option<IpAddr>) -> Result<(), PipelineError> {
         let cells = self.cells(&[(self.failures, format!("fail:{}", addr(ip)))]);
         match self.check(Mode::Peek, cells).await {
             Some(outcome) => outcome,
@@ -85,7 +85,7 @@ impl RateLimits {
 
     /// Counts a refused credential from `ip`; past the limit the address is
     /// cut off and the refusal becomes `RATE_LIMITED`.
-    pub async fn refused(&self, ip: Option<IpAddr>, refusal: RequestError) -> RequestError {
+    pub async fn refused(&self, ip: Option<IpAddr>, refusal: PipelineError) -> PipelineError {
         let cells = self.cells(&[(self.failures, format!("fail:{}", addr(ip)))]);
         match self.check(Mode::Charge, cells).await {
             Some(Ok(())) => refusal,
@@ -95,7 +95,7 @@ impl RateLimits {
     }
 
     /// An anonymous request from `ip`.
-    pub async fn anonymous(&self, ip: Option<IpAddr>) -> Result<(), RequestError> {
+    pub async fn anonymous(&self, ip: Option<IpAddr>) -> Result<(), PipelineError> {
         let cells = self.cells(&[(self.anonymous, format!("anon:{}", addr(ip)))]);
         match self.check(Mode::Charge, cells).await {
             Some(outcome) => outcome,
@@ -104,7 +104,7 @@ impl RateLimits {
     }
 
     /// A request of `principal` (user or API key) in `tenant`.
-    pub async fn caller(&self, tenant: Uuid, principal: Uuid) -> Result<(), RequestError> {
+    pub async fn caller(&self, tenant: Uuid, principal: Uuid) -> Result<(), PipelineError> {
         let cells = self.cells(&[
             (self.tenants, format!("tenant:{tenant}")),
             (self.principals, format!("principal:{tenant}:{principal}")),
@@ -134,7 +134,7 @@ impl RateLimits {
     /// did not answer (the caller then asks this process's buckets). After
     /// a failure Redis rests for [`REST`], so an outage costs one request
     /// in each such period a timeout, not every request.
-    async fn check(&self, mode: Mode, cells: Vec<Cell>) -> Option<Result<(), RequestError>> {
+    async fn check(&self, mode: Mode, cells: Vec<Cell>) -> Option<Result<(), PipelineError>> {
         let shared = self.shared.as_ref()?;
         if now_millis() < self.resting_until.load(Ordering::Relaxed) {
             return None;
@@ -174,9 +174,9 @@ fn addr(ip: Option<IpAddr>) -> String {
     ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
 }
 
-fn limited(wait: Duration) -> RequestError {
+fn limited(wait: Duration) -> PipelineError {
     // Retry-After is in whole seconds; never tell a client to retry at once.
-    RequestError::RateLimited {
+    PipelineError::RateLimited {
         retry_after_seconds: (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1),
     }
 }

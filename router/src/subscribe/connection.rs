@@ -23,7 +23,7 @@ use super::{
     protocol::{ClientMessage, Protocol},
 };
 use crate::{
-    error::RequestError,
+    error::PipelineError,
     execute,
     pipeline::{Admitted, Caller, GraphQLRequest, Pipeline},
 };
@@ -101,7 +101,7 @@ pub async fn serve(socket: WebSocket, pipeline: Arc<Pipeline>, protocol: Protoco
                 Err(tokio_stream::wrappers::errors::BroadcastStreamRecvError::Lagged(n)) => {
                     live.remove(&id);
                     let message = format!("this subscriber fell behind and missed {n} events; subscribe again");
-                    smallvec![text_message(protocol.error(&id, vec![limited(&message)]))]
+                    smallvec![text_message(protocol.error(&id, PipelineError::SubscriptionLimit(message).graphql()))]
                 }
             },
             frame = next_text(&mut socket) => {
@@ -136,7 +136,7 @@ pub async fn serve(socket: WebSocket, pipeline: Arc<Pipeline>, protocol: Protoco
                         let max = realtime.config.max_subscriptions_per_connection;
                         if starting.len() + live.len() >= max {
                             let message = format!("at most {max} subscriptions per connection");
-                            smallvec![text_message(protocol.error(&id, vec![limited(&message)]))]
+                            smallvec![text_message(protocol.error(&id, PipelineError::SubscriptionLimit(message).graphql()))]
                         } else {
                             let (pipeline, realtime, caller, tx) = (pipeline.clone(), realtime.clone(), caller.clone(), started_tx.clone());
                             let op = id.clone();
@@ -238,7 +238,8 @@ async fn handshake(
         Ok(caller) => socket.send(text_message(protocol.ack())).await.ok().map(|()| caller),
         Err(e) => {
             if protocol == Protocol::LegacyWs {
-                let error = json!({"type": "connection_error", "payload": e.to_json()});
+                let payload = e.graphql().into_iter().next().unwrap_or_default();
+                let error = json!({"type": "connection_error", "payload": payload});
                 let _ = socket.send(text_message(error.to_string())).await;
             }
             let _ = socket.send(close(4403, format!("{}: {e}", e.code().as_str()))).await;
@@ -274,10 +275,6 @@ fn merge_credentials(mut headers: HeaderMap, payload: &Value) -> HeaderMap {
     headers
 }
 
-fn limited(message: &str) -> Value {
-    json!({"message": message, "extensions": {"code": "RATE_LIMITED"}})
-}
-
 /// Admits and plans operation `id`: answers a query or mutation at once,
 /// joins the feed of a subscription.
 async fn start(
@@ -289,17 +286,25 @@ async fn start(
     caller: Caller,
 ) -> Started {
     match admit_and_join(&pipeline, &realtime, protocol, &id, request, caller).await {
-        Ok(Ok(live)) => Started::Live(id, live),
-        Ok(Err(frames)) => Started::Done(id, frames),
-        Err(errors) => {
-            let frame = protocol.error(&id, errors);
+        Ok(Joined::Live(live)) => Started::Live(id, live),
+        Ok(Joined::Answered(frames)) => Started::Done(id, frames),
+        Err(error) => {
+            let frame = protocol.error(&id, error.graphql());
             Started::Done(id, vec![frame])
         }
     }
 }
 
-/// `Ok(Ok(live))`: a subscription; `Ok(Err(frames))`: answered at once;
-/// `Err(errors)`: refused.
+/// What starting an operation on a connection comes to.
+enum Joined {
+    /// A subscription, joined to its feed.
+    Live(Live),
+    /// A query or mutation, answered at once: these frames.
+    Answered(Vec<String>),
+}
+
+/// Admits operation `id`: answers a query or mutation at once, joins the
+/// feed of a subscription.
 async fn admit_and_join(
     pipeline: &Pipeline,
     realtime: &Arc<Realtime>,
@@ -307,15 +312,11 @@ async fn admit_and_join(
     id: &str,
     request: GraphQLRequest,
     caller: Caller,
-) -> Result<Result<Live, Vec<String>>, Vec<Value>> {
-    let errors_of = |e: RequestError| vec![e.to_json()];
-    let admitted = match pipeline.admit(request, &caller.forward).await.map_err(errors_of)? {
-        Ok(a) => a,
-        Err(outcome) => return Err(outcome_errors(&outcome.body)),
-    };
-    if !admitted.prepared.parts().map_err(errors_of)?.is_subscription {
-        let outcome = pipeline.answer(&admitted).await.map_err(errors_of)?;
-        return Ok(Err(vec![
+) -> Result<Joined, PipelineError> {
+    let admitted = pipeline.admit(request, &caller.forward).await?;
+    if !admitted.prepared.parts()?.is_subscription {
+        let outcome = pipeline.answer(&admitted).await?;
+        return Ok(Joined::Answered(vec![
             protocol.next(id, &String::from_utf8_lossy(&outcome.body)),
             protocol.complete(id),
         ]));
@@ -324,28 +325,22 @@ async fn admit_and_join(
     let max = realtime.config.max_subscriptions_per_tenant;
     let slot = realtime
         .acquire(&tenant)
-        .ok_or_else(|| vec![limited(&format!("at most {max} subscriptions per tenant"))])?;
+        .ok_or_else(|| PipelineError::SubscriptionLimit(format!("at most {max} subscriptions per tenant")))?;
     let Admitted { graph, prepared, key, variables, operation_name, .. } = admitted;
-    let planned = graph
-        .planner
-        .plan(key, &prepared.doc, operation_name.as_deref())
-        .map_err(|e| vec![json!({"message": e.to_string(), "extensions": {"code": "BAD_USER_INPUT"}})])?;
-    let fetch = execute::subscription_fetch(&planned.plan).cloned().ok_or_else(|| {
-        vec![
-            json!({"message": "the subscription has no owning subgraph", "extensions": {"code": "INTERNAL"}}),
-        ]
+    let planned = graph.planner.plan(key, &prepared.doc, operation_name.as_deref()).map_err(|e| match e {
+        crate::planner::PlanError::Invalid(m) => PipelineError::Validation(vec![m]),
+        other => {
+            tracing::error!(error = %other, "planning a subscription failed");
+            PipelineError::Internal("could not plan the operation".into())
+        }
     })?;
+    let fetch = execute::subscription_fetch(&planned.plan)
+        .cloned()
+        .ok_or_else(|| PipelineError::Internal("the subscription has no owning subgraph".into()))?;
     let feed_key = feed_key(key, &variables, &caller.forward);
     let forward = caller.forward.clone();
     let feed = realtime.feeds.join(feed_key, move || Spec { graph, planned, fetch, variables, forward });
-    Ok(Ok(Live { feed, _slot: slot }))
-}
-
-fn outcome_errors(body: &[u8]) -> Vec<Value> {
-    match serde_json::from_slice::<Value>(body).map(|mut b| b["errors"].take()) {
-        Ok(Value::Array(list)) => list,
-        _ => vec![json!({"message": "invalid request", "extensions": {"code": "BAD_USER_INPUT"}})],
-    }
+    Ok(Joined::Live(Live { feed, _slot: slot }))
 }
 
 /// Identical subscriptions (document, variables, credentials) share a feed.

@@ -6,6 +6,7 @@
 //! payload; each client only frames and writes it. The feed closes its
 //! upstream as soon as its last subscriber leaves.
 
+use crate::error::PipelineError;
 use std::{
     collections::HashMap,
     sync::{Arc, OnceLock, Weak},
@@ -165,11 +166,8 @@ impl Feeds {
 async fn run(feeds: Arc<Feeds>, key: u64, feed: Arc<Feed>, spec: Spec) {
     let service = spec.fetch.service_name.clone();
     let unavailable = |why: &str| {
-        let message = format!("subgraph {service} is unavailable: {why}");
-        Item::Fail(Arc::new(vec![json!({
-            "message": message,
-            "extensions": {"code": "SUBGRAPH_UNAVAILABLE", "serviceName": service},
-        })]))
+        let error = PipelineError::SubgraphUnavailable { service: service.clone(), reason: why.to_owned() };
+        Item::Fail(Arc::new(error.graphql()))
     };
     let auth = spec.forward.get("authorization").and_then(|v| v.to_str().ok());
     let variables = execute_variables(&spec);
