@@ -4,7 +4,6 @@
 //! subgraph built so far in one process; the binary's other commands run a
 //! single subgraph, migrate, mint dev tokens and seed demo data.
 
-pub mod bench;
 pub mod dev;
 pub mod schemas;
 pub mod subgraphs;
@@ -33,4 +32,31 @@ pub fn router_settings(config: &Config) -> backbone_router::server::RouterSettin
         realtime: config.realtime.clone(),
         redis_url: config.redis_url.clone(),
     }
+}
+
+/// `backbone router`: the federation router alone, until ctrl-c or SIGTERM.
+pub async fn serve_router(config: Config) -> anyhow::Result<()> {
+    if config.auth.hs256_secret.is_none() && config.auth.jwks_url.is_none() {
+        anyhow::bail!(
+            "set BACKBONE_AUTH__HS256_SECRET or BACKBONE_AUTH__JWKS_URL: the router verifies tokens"
+        );
+    }
+    let server = backbone_router::server::RouterServer::build(&router_settings(&config), false).await?;
+    let poller = server.spawn_poller(subgraph_kit::serve::shutdown_signal());
+    let listener = tokio::net::TcpListener::bind((config.http.host.as_str(), config.http.port)).await?;
+    tracing::info!(addr = %listener.local_addr()?, "router serving");
+    subgraph_kit::serve::serve(listener, server.app, subgraph_kit::serve::shutdown_signal()).await?;
+    let _ = poller.await;
+    Ok(())
+}
+
+/// Logs to stderr, filtered by `BACKBONE_LOG` (default: info, with the
+/// database drivers at warn).
+pub fn init_logging() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("BACKBONE_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+        )
+        .init();
 }

@@ -40,67 +40,6 @@ enum Command {
         /// Subgraph name: tenants, complaints, notifications, consent, ai or memory.
         name: String,
     },
-    /// Benchmarks the router against four test subgraphs (see docs/benchmarks.md).
-    Bench {
-        /// Concurrent clients.
-        #[arg(long, default_value_t = 50)]
-        clients: usize,
-        /// Measured seconds per run.
-        #[arg(long, default_value_t = 10)]
-        seconds: u64,
-        /// Warm-up seconds per run.
-        #[arg(long, default_value_t = 2)]
-        warmup: u64,
-        /// Also measure this Hive Router binary on the same graph.
-        #[arg(long)]
-        compare_hive: Option<PathBuf>,
-    },
-    /// Benchmarks subscriptions: N WebSocket subscribers on one router
-    /// (see docs/benchmarks.md).
-    BenchSubscriptions {
-        /// Subscriber counts, one run each.
-        #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
-        subscribers: Vec<usize>,
-        /// Status changes per run.
-        #[arg(long, default_value_t = 20)]
-        events: usize,
-        /// Distinct tokens the subscribers are spread over (one feed each).
-        #[arg(long, default_value_t = 1)]
-        feeds: usize,
-        /// Print each event's first, median, p99 and last delivery.
-        #[arg(long)]
-        per_round: bool,
-        /// Also measure the same fan-out over bare TCP (no GraphQL,
-        /// WebSocket or database): this machine's floor.
-        #[arg(long)]
-        floor: bool,
-    },
-    /// The bare TCP server of `bench-subscriptions --floor` (started by it).
-    #[command(hide = true)]
-    BenchFloorServer {
-        /// Port to listen on (127.0.0.1).
-        #[arg(long)]
-        port: u16,
-    },
-    /// Benchmarks `hasConsent` through the router and memory recall over
-    /// 10k / 100k memories (see docs/benchmarks.md).
-    BenchPrivacy {
-        /// Concurrent clients for `hasConsent`.
-        #[arg(long, default_value_t = 50)]
-        clients: usize,
-        /// Measured seconds.
-        #[arg(long, default_value_t = 10)]
-        seconds: u64,
-        /// Memory counts, one recall run each.
-        #[arg(long, value_delimiter = ',', default_value = "10000,100000")]
-        memories: Vec<usize>,
-        /// Postgres URL for recall on Postgres too.
-        #[arg(long)]
-        postgres_url: Option<String>,
-    },
-    /// (internal) The router with the benchmark subgraphs in-process.
-    #[command(hide = true)]
-    BenchServe,
     /// Database migrations.
     Migrate {
         #[command(subcommand)]
@@ -150,42 +89,13 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("BACKBONE_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
-        )
-        .init();
+    backbone::init_logging();
     let cli = Cli::parse();
     let config = Config::load(cli.config.as_deref())?;
     match cli.command.unwrap_or(Command::Dev) {
         Command::Dev => dev(config).await,
         Command::Subgraph { name } => subgraph(config, &name).await,
-        Command::Router => router(config).await,
-        Command::Bench { clients, seconds, warmup, compare_hive } => {
-            backbone::bench::run(backbone::bench::Settings { clients, seconds, warmup, compare_hive }).await
-        }
-        Command::BenchSubscriptions { subscribers, events, feeds, per_round, floor } => {
-            backbone::bench::subscriptions::run(backbone::bench::subscriptions::Settings {
-                subscribers,
-                events,
-                feeds,
-                per_round,
-                floor,
-            })
-            .await
-        }
-        Command::BenchFloorServer { port } => backbone::bench::serve_floor(port).await,
-        Command::BenchPrivacy { clients, seconds, memories, postgres_url } => {
-            let load = backbone::bench::Settings { clients, seconds, warmup: 2, compare_hive: None };
-            backbone::bench::privacy::run(backbone::bench::privacy::PrivacySettings {
-                load,
-                memories,
-                postgres_url,
-            })
-            .await
-        }
-        Command::BenchServe => backbone::bench::serve_in_process(config).await,
+        Command::Router => backbone::serve_router(config).await,
         Command::Compose { out } => {
             let sdls = backbone::schemas::exported().await?;
             std::fs::create_dir_all(&out)?;
@@ -273,20 +183,6 @@ async fn subgraph(config: Config, name: &str) -> anyhow::Result<()> {
     for w in workers {
         let _ = w.await;
     }
-    Ok(())
-}
-
-async fn router(config: Config) -> anyhow::Result<()> {
-    if config.auth.hs256_secret.is_none() && config.auth.jwks_url.is_none() {
-        bail!("set BACKBONE_AUTH__HS256_SECRET or BACKBONE_AUTH__JWKS_URL: the router verifies tokens");
-    }
-    let server =
-        backbone_router::server::RouterServer::build(&backbone::router_settings(&config), false).await?;
-    let poller = server.spawn_poller(serve::shutdown_signal());
-    let listener = TcpListener::bind((config.http.host.as_str(), config.http.port)).await?;
-    tracing::info!(addr = %listener.local_addr()?, "router serving");
-    serve::serve(listener, server.app, serve::shutdown_signal()).await?;
-    let _ = poller.await;
     Ok(())
 }
 

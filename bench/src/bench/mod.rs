@@ -1,4 +1,4 @@
-//! `backbone bench`: the router under load, against the accounts /
+//! `backbone-bench bench`: the router under load, against the accounts /
 //! products / reviews / inventory graph, with one nested query across all
 //! four. Three runs:
 //!

@@ -1,4 +1,4 @@
-//! `backbone bench-subscriptions --floor`: the same fan-out with no
+//! `backbone-bench bench-subscriptions --floor`: the same fan-out with no
 //! GraphQL, no WebSocket and no database: a bare TCP server process (one
 //! task per connection, woken by one broadcast, as the router's feeds
 //! are) writes a fixed frame to N plain TCP clients. What it measures is
@@ -35,7 +35,7 @@ pub struct Floor {
     pub missing: usize,
 }
 
-/// The server side (`backbone bench-floor-server`, a child process): the
+/// The server side (`backbone-bench bench-floor-server`, a child process): the
 /// first connection is the control line; each byte read from it sends one
 /// frame to every other connection. Exits when the control line closes.
 pub async fn serve(port: u16) -> anyhow::Result<()> {

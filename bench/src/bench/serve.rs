@@ -1,5 +1,5 @@
 //! The benchmark's subgraphs: over HTTP with request recording (runs a and
-//! c), or in the router's own process (run b, `backbone bench-serve`).
+//! c), or in the router's own process (run b, `backbone-bench bench-serve`).
 
 use std::sync::{
     Arc,
@@ -104,7 +104,7 @@ where
     }
 }
 
-/// `backbone bench-serve`: the router with the four subgraphs in its own
+/// `backbone-bench bench-serve`: the router with the four subgraphs in its own
 /// process, serving HTTP until ctrl-c.
 pub async fn serve_in_process(config: Config) -> anyhow::Result<()> {
     let path = config

@@ -1,4 +1,4 @@
-//! `backbone bench-privacy`: `hasConsent` through the router under load,
+//! `backbone-bench bench-privacy`: `hasConsent` through the router under load,
 //! and memory recall over 10k / 100k memories of one person on SQLite and
 //! Postgres (docs/benchmarks.md).
 //!
@@ -26,7 +26,7 @@ use subgraph_memory::domain::{
 use uuid::Uuid;
 
 use super::{Settings, load};
-use crate::{dev::DevGraph, seed};
+use backbone::{dev::DevGraph, seed};
 
 /// Settings of the privacy benchmark.
 #[derive(Debug, Clone)]

@@ -1,4 +1,4 @@
-//! `backbone bench-subscriptions`: N WebSocket subscribers on one router,
+//! `backbone-bench bench-subscriptions`: N WebSocket subscribers on one router,
 //! each watching the same complaint through the router (with the
 //! assignee's name resolved from the tenants subgraph), while the
 //! complaint's status changes E times. For each change it measures, per
@@ -27,7 +27,7 @@ use subgraph_kit::{Kit, auth, config::Config, db};
 use tokio::sync::{Notify, Semaphore};
 
 use super::{ChildRouter, free_port, wait_ready};
-use crate::{seed, wsclient::WsClient};
+use backbone::{seed, wsclient::WsClient};
 
 /// Settings of one run.
 #[derive(Debug, Clone)]

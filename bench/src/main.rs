@@ -1,0 +1,123 @@
+//! `backbone-bench`: the load generators and benchmark subgraphs, kept out
+//! of the `backbone` binary so it ships only the platform
+//! (docs/benchmarks.md). Each command is a `bench-*`.
+
+mod bench;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use subgraph_kit::config::Config;
+
+/// Backbone's benchmarks.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Configuration file (default: ./backbone.toml when present).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// (internal) `backbone router`, for run a of `bench`.
+    #[command(hide = true)]
+    Router,
+    /// Benchmarks the router against four test subgraphs (see docs/benchmarks.md).
+    Bench {
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        /// Measured seconds per run.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Warm-up seconds per run.
+        #[arg(long, default_value_t = 2)]
+        warmup: u64,
+        /// Also measure this Hive Router binary on the same graph.
+        #[arg(long)]
+        compare_hive: Option<PathBuf>,
+    },
+    /// Benchmarks subscriptions: N WebSocket subscribers on one router
+    /// (see docs/benchmarks.md).
+    BenchSubscriptions {
+        /// Subscriber counts, one run each.
+        #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
+        subscribers: Vec<usize>,
+        /// Status changes per run.
+        #[arg(long, default_value_t = 20)]
+        events: usize,
+        /// Distinct tokens the subscribers are spread over (one feed each).
+        #[arg(long, default_value_t = 1)]
+        feeds: usize,
+        /// Print each event's first, median, p99 and last delivery.
+        #[arg(long)]
+        per_round: bool,
+        /// Also measure the same fan-out over bare TCP (no GraphQL,
+        /// WebSocket or database): this machine's floor.
+        #[arg(long)]
+        floor: bool,
+    },
+    /// The bare TCP server of `bench-subscriptions --floor` (started by it).
+    #[command(hide = true)]
+    BenchFloorServer {
+        /// Port to listen on (127.0.0.1).
+        #[arg(long)]
+        port: u16,
+    },
+    /// Benchmarks `hasConsent` through the router and memory recall over
+    /// 10k / 100k memories (see docs/benchmarks.md).
+    BenchPrivacy {
+        /// Concurrent clients for `hasConsent`.
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        /// Measured seconds.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Memory counts, one recall run each.
+        #[arg(long, value_delimiter = ',', default_value = "10000,100000")]
+        memories: Vec<usize>,
+        /// Postgres URL for recall on Postgres too.
+        #[arg(long)]
+        postgres_url: Option<String>,
+    },
+    /// (internal) The router with the benchmark subgraphs in-process.
+    #[command(hide = true)]
+    BenchServe,
+}
+
+/// The same allocator as `backbone`, so the router measured is the router
+/// shipped.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    backbone::init_logging();
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Router => backbone::serve_router(config).await,
+        Command::Bench { clients, seconds, warmup, compare_hive } => {
+            bench::run(bench::Settings { clients, seconds, warmup, compare_hive }).await
+        }
+        Command::BenchSubscriptions { subscribers, events, feeds, per_round, floor } => {
+            bench::subscriptions::run(bench::subscriptions::Settings {
+                subscribers,
+                events,
+                feeds,
+                per_round,
+                floor,
+            })
+            .await
+        }
+        Command::BenchFloorServer { port } => bench::serve_floor(port).await,
+        Command::BenchPrivacy { clients, seconds, memories, postgres_url } => {
+            let load = bench::Settings { clients, seconds, warmup: 2, compare_hive: None };
+            bench::privacy::run(bench::privacy::PrivacySettings { load, memories, postgres_url }).await
+        }
+        Command::BenchServe => bench::serve_in_process(config).await,
+    }
+}
