@@ -41,8 +41,10 @@ pub struct DevGraph {
     pub front: SocketAddr,
     /// Each subgraph's own address.
     pub subgraphs: Vec<Served>,
-    /// The router's pipeline (its graph, feeds and limits).
+    /// The router's pipeline (its graph and limits).
     pub router: std::sync::Arc<backbone_router::pipeline::Pipeline>,
+    /// The router's subscription feeds.
+    pub realtime: std::sync::Arc<backbone_router::subscribe::Realtime>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -120,9 +122,9 @@ impl DevGraph {
         tasks.push(router.spawn_poller(serve::shutdown_signal()));
         let listener = TcpListener::bind((host.as_str(), port)).await?;
         let front = listener.local_addr()?;
-        let pipeline = router.pipeline.clone();
+        let (pipeline, realtime) = (router.pipeline.clone(), router.realtime.clone());
         tasks.push(spawn(listener, router.app));
-        Ok(Self { kit, front, subgraphs, router: pipeline, tasks })
+        Ok(Self { kit, front, subgraphs, router: pipeline, realtime, tasks })
     }
 
     /// Waits until every server has stopped (after ctrl-c or SIGTERM).

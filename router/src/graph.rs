@@ -42,7 +42,7 @@ pub struct LiveGraph {
     /// Input types for variable checks.
     pub inputs: InputTypes,
     /// Validated documents by query text (bounded LRU).
-    documents: parking_lot::Mutex<lru::LruCache<u64, Arc<crate::pipeline::Prepared>>>,
+    documents: parking_lot::Mutex<lru::LruCache<u64, Arc<crate::request::Prepared>>>,
 }
 
 impl LiveGraph {
@@ -73,12 +73,12 @@ impl LiveGraph {
         })
     }
     /// A document validated before, by text key.
-    pub fn prepared(&self, key: u64) -> Option<Arc<crate::pipeline::Prepared>> {
+    pub fn prepared(&self, key: u64) -> Option<Arc<crate::request::Prepared>> {
         self.documents.lock().get(&key).cloned()
     }
 
     /// Remembers a validated document.
-    pub fn remember(&self, key: u64, prepared: crate::pipeline::Prepared) -> Arc<crate::pipeline::Prepared> {
+    pub fn remember(&self, key: u64, prepared: crate::request::Prepared) -> Arc<crate::request::Prepared> {
         let prepared = Arc::new(prepared);
         self.documents.lock().put(key, prepared.clone());
         prepared

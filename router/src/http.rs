@@ -26,14 +26,25 @@ use backbone_edge::client_ip::{TrustedProxies, rewrite_forwarded_for};
 
 use crate::{
     error::PipelineError,
-    pipeline::{GraphQLRequest, Outcome, Pipeline},
-    subscribe::{self, protocol::Protocol},
+    pipeline::Pipeline,
+    request::{GraphQLRequest, Outcome},
+    subscribe::{self, Realtime, protocol::Protocol},
 };
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
-/// The router app over `pipeline`.
-pub fn app(pipeline: Arc<Pipeline>) -> Router {
+/// What the HTTP app serves from: the request pipeline, and the real-time
+/// side (feeds, per-tenant subscription counts) for WebSocket upgrades.
+#[derive(Clone)]
+pub struct Served {
+    /// Queries and mutations, and admission of subscriptions.
+    pub pipeline: Arc<Pipeline>,
+    /// Open subscription feeds and their limits.
+    pub realtime: Arc<Realtime>,
+}
+
+/// The router app over `pipeline`, with `realtime` for subscriptions.
+pub fn app(pipeline: Arc<Pipeline>, realtime: Arc<Realtime>) -> Router {
     let limit = pipeline.config.body_limit_bytes;
     let cors = cors(&pipeline.config.cors_allow_origins);
     // Validated at start (`Config::validate`).
@@ -43,7 +54,7 @@ pub fn app(pipeline: Arc<Pipeline>) -> Router {
         .route("/", get(playground))
         .route("/health", get(|| async { "ok" }))
         .route("/ready", get(ready))
-        .with_state(pipeline)
+        .with_state(Served { pipeline, realtime })
         .layer(RequestBodyLimitLayer::new(limit))
         .layer(axum::middleware::map_response(backbone_edge::serve::coded_413))
         .layer(axum::middleware::from_fn_with_state(trusted, rewrite_forwarded_for))
@@ -65,7 +76,7 @@ fn cors(origins: &[String]) -> CorsLayer {
     }
 }
 
-async fn ready(State(p): State<Arc<Pipeline>>) -> (StatusCode, &'static str) {
+async fn ready(State(Served { pipeline: p, .. }): State<Served>) -> (StatusCode, &'static str) {
     if p.graph.load().is_some() {
         (StatusCode::OK, "ready")
     } else {
@@ -86,7 +97,7 @@ struct GetParams {
 }
 
 async fn get_graphql(
-    State(p): State<Arc<Pipeline>>,
+    State(Served { pipeline: p, realtime }): State<Served>,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
     Query(params): Query<GetParams>,
@@ -100,7 +111,7 @@ async fn get_graphql(
             .protocols([protocol.name()])
             .read_buffer_size(4096)
             .write_buffer_size(0)
-            .on_upgrade(move |socket| subscribe::serve(socket, p, protocol, headers))
+            .on_upgrade(move |socket| subscribe::serve(socket, p, realtime, protocol, headers))
             .into_response();
     }
     let accepts_html =
@@ -125,7 +136,11 @@ async fn get_graphql(
     respond(&headers, outcome)
 }
 
-async fn post_graphql(State(p): State<Arc<Pipeline>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn post_graphql(
+    State(Served { pipeline: p, .. }): State<Served>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let request: GraphQLRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => {

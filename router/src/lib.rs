@@ -16,6 +16,7 @@ pub mod planner;
 pub mod project;
 pub mod rate;
 pub mod reload;
+pub mod request;
 pub mod server;
 pub mod subscribe;
 pub mod variables;

@@ -8,7 +8,7 @@ use graphql_tools::{
     parser::query::Definition, static_graphql::query::Document, validation::validate::validate,
 };
 use reqwest::header::{HeaderMap, HeaderName};
-use serde::Deserialize;
+
 use serde_json::{Map, Value, json};
 
 use crate::{
@@ -18,40 +18,8 @@ use crate::{
     introspection, limits,
     planner::{PlanError, text_key},
     project,
+    request::{Caller, GraphQLRequest, Outcome, Prepared},
 };
-
-/// A GraphQL-over-HTTP request.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct GraphQLRequest {
-    /// The document.
-    pub query: Option<String>,
-    /// Which operation of the document.
-    pub operation_name: Option<String>,
-    /// Variable values.
-    pub variables: Option<Value>,
-    /// Protocol extensions (ignored).
-    pub extensions: Option<Value>,
-}
-
-/// A parsed, limit-checked, validated document, cached per graph by its
-/// text so repeated operations skip straight to variables and planning.
-pub struct Prepared {
-    /// Index of the chosen operation in `doc.definitions`.
-    operation: usize,
-    root_fields: Vec<String>,
-    pub(crate) doc: Document,
-}
-
-impl Prepared {
-    /// The chosen operation's parts.
-    pub(crate) fn parts(&self) -> Result<crate::operation::Parts<'_>, PipelineError> {
-        match self.doc.definitions.get(self.operation) {
-            Some(Definition::Operation(op)) => Ok(crate::operation::parts(op)),
-            _ => Err(PipelineError::BadRequest("no operation with that name".into())),
-        }
-    }
-}
 
 /// A request past authentication, parsing, validation and variable checks.
 pub struct Admitted {
@@ -69,44 +37,6 @@ pub struct Admitted {
     pub operation_name: Option<String>,
 }
 
-/// A verified caller: the headers to forward and, when a token was
-/// presented, its tenant (for per-tenant limits).
-#[derive(Debug, Clone, Default)]
-pub struct Caller {
-    /// Headers forwarded to subgraphs.
-    pub forward: HeaderMap,
-    /// Tenant and principal (user or API key) of the verified token.
-    pub identity: Option<(uuid::Uuid, uuid::Uuid)>,
-}
-
-/// The answer: an HTTP status (used under graphql-response+json) and body.
-pub struct Outcome {
-    /// HTTP status.
-    pub status: u16,
-    /// `{data, errors}`, serialized.
-    pub body: Vec<u8>,
-    /// Seconds for a `Retry-After` header (rate limited).
-    pub retry_after: Option<u64>,
-}
-
-impl Outcome {
-    /// An outcome from a JSON value.
-    pub fn json(status: u16, body: &Value) -> Self {
-        // Serializing a Value into a Vec cannot fail.
-        Outcome { status, body: serde_json::to_vec(body).unwrap_or_default(), retry_after: None }
-    }
-}
-
-impl From<PipelineError> for Outcome {
-    fn from(e: PipelineError) -> Self {
-        let retry_after = match e {
-            PipelineError::RateLimited { retry_after_seconds } => Some(retry_after_seconds),
-            _ => None,
-        };
-        Outcome { retry_after, ..Outcome::json(e.status(), &json!({"errors": e.graphql()})) }
-    }
-}
-
 /// The router's request handling, independent of HTTP framing.
 pub struct Pipeline {
     /// The current graph (swapped on reload).
@@ -117,8 +47,6 @@ pub struct Pipeline {
     pub verifier: Arc<TokenVerifier>,
     /// Exchanged API key tokens.
     pub api_keys: crate::api_keys::ApiKeyExchange,
-    /// Subscriptions: feeds, per-tenant counts, limits.
-    pub realtime: Arc<crate::subscribe::Realtime>,
     /// Request rates at the edge.
     pub rate: crate::rate::RateLimits,
 }

@@ -14,6 +14,7 @@ use crate::{
     pipeline::Pipeline,
     rate::{RateLimits, shared::SharedBuckets},
     reload,
+    subscribe::Realtime,
 };
 
 /// What a router reads from configuration: the `router`, `auth` and
@@ -34,6 +35,8 @@ pub struct RouterSettings {
 pub struct RouterServer {
     /// The request pipeline (and through it the live graph).
     pub pipeline: Arc<Pipeline>,
+    /// Open subscription feeds and their limits.
+    pub realtime: Arc<Realtime>,
     /// The HTTP app.
     pub app: axum::Router,
 }
@@ -60,10 +63,10 @@ impl RouterServer {
             config: router_config,
             verifier: Arc::new(TokenVerifier::new(&config.auth)),
             api_keys: Default::default(),
-            realtime: Arc::new(crate::subscribe::Realtime::new(config.realtime.clone())),
         });
-        let app = http::app(pipeline.clone());
-        Ok(Self { pipeline, app })
+        let realtime = Arc::new(Realtime::new(config.realtime.clone()));
+        let app = http::app(pipeline.clone(), realtime.clone());
+        Ok(Self { pipeline, realtime, app })
     }
 
     /// Polls for supergraph changes until `shutdown` resolves.

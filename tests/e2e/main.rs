@@ -1,6 +1,7 @@
 //! End-to-end tests of the `backbone` command and the dev graph: the
 //! process as a user starts it.
 
+mod architecture;
 mod cli;
 mod dev_graph;
 mod limits;

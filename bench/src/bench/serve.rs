@@ -125,12 +125,11 @@ pub async fn serve_in_process(config: Config) -> anyhow::Result<()> {
         config: Arc::new(config.router.clone()),
         verifier: Arc::new(TokenVerifier::new(&config.auth)),
         api_keys: Default::default(),
-        realtime: Default::default(),
         // The load comes from one address: the benchmark measures the
         // router, not its edge limits.
         rate: backbone_router::rate::RateLimits::new(&subgraph_kit::config::RateLimitConfig::off()),
     });
     let listener = tokio::net::TcpListener::bind((config.http.host.as_str(), config.http.port)).await?;
-    serve::serve(listener, http::app(pipeline), serve::shutdown_signal()).await?;
+    serve::serve(listener, http::app(pipeline, Default::default()), serve::shutdown_signal()).await?;
     Ok(())
 }

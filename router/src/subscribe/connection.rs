@@ -25,7 +25,8 @@ use super::{
 use crate::{
     error::PipelineError,
     execute,
-    pipeline::{Admitted, Caller, GraphQLRequest, Pipeline},
+    pipeline::{Admitted, Pipeline},
+    request::{Caller, GraphQLRequest},
 };
 
 /// A live subscription: the feed stream and the tenant slot it holds.
@@ -56,14 +57,21 @@ enum Started {
 
 /// Serves one upgraded socket until either side ends it. `headers` are the
 /// upgrade request's.
-pub async fn serve(socket: WebSocket, pipeline: Arc<Pipeline>, protocol: Protocol, headers: HeaderMap) {
-    let realtime = pipeline.realtime.clone();
+pub async fn serve(
+    socket: WebSocket,
+    pipeline: Arc<Pipeline>,
+    realtime: Arc<Realtime>,
+    protocol: Protocol,
+    headers: HeaderMap,
+) {
     // Not split: reading happens in `select!` and writing after it, never
     // at once, so one socket needs no lock between two halves.
     let mut socket = socket;
     // Boxed: the handshake's state is large and short-lived; the loop
     // below lives as long as the connection.
-    let Some(caller) = Box::pin(handshake(&mut socket, &pipeline, protocol, headers)).await else {
+    let init_timeout = Duration::from_secs(realtime.config.connection_init_timeout_seconds.max(1));
+    let Some(caller) = Box::pin(handshake(&mut socket, &pipeline, init_timeout, protocol, headers)).await
+    else {
         let _ = socket.close().await;
         return;
     };
@@ -211,10 +219,10 @@ fn close(code: u16, reason: String) -> Message {
 async fn handshake(
     socket: &mut WebSocket,
     pipeline: &Pipeline,
+    init_timeout: Duration,
     protocol: Protocol,
     headers: HeaderMap,
 ) -> Option<Caller> {
-    let init_timeout = Duration::from_secs(pipeline.realtime.config.connection_init_timeout_seconds.max(1));
     let payload = match tokio::time::timeout(init_timeout, next_text(socket)).await {
         Ok(Some(text)) => match protocol.decode(&text) {
             Ok(ClientMessage::Init(payload)) => payload,

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::pipeline::GraphQLRequest;
+use crate::request::GraphQLRequest;
 
 /// Which protocol a connection speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -61,16 +61,14 @@ async fn closing_the_client_closes_the_subgraph_stream_and_identical_subscriptio
         assert_eq!(ws.next().await["type"], "next");
         clients.push(ws);
     }
-    assert_eq!(router.pipeline.realtime.feeds.open(), 1, "three identical subscriptions, one feed");
+    assert_eq!(router.realtime.feeds.open(), 1, "three identical subscriptions, one feed");
     assert_eq!(proxy.open(), 1, "one upstream socket");
     for ws in &mut clients {
         ws.send(json!({"id": "s", "type": "complete"})).await;
     }
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
-    while (proxy.open() > 0 || router.pipeline.realtime.feeds.open() > 0)
-        && tokio::time::Instant::now() < deadline
-    {
+    while (proxy.open() > 0 || router.realtime.feeds.open() > 0) && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    assert_eq!((proxy.open(), router.pipeline.realtime.feeds.open()), (0, 0), "upstream closed");
+    assert_eq!((proxy.open(), router.realtime.feeds.open()), (0, 0), "upstream closed");
 }

@@ -32,8 +32,8 @@ pub struct TestRouter {
     pub urls: HashMap<&'static str, String>,
     /// Cuttable proxies in front of subgraphs.
     pub proxies: HashMap<&'static str, Proxy>,
-    /// The router's pipeline (feeds, limits).
-    pub pipeline: Arc<Pipeline>,
+    /// Its subscription feeds.
+    pub realtime: Arc<backbone_router::subscribe::Realtime>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -136,11 +136,11 @@ impl Builder {
             config: Arc::new(config),
             verifier: Arc::new(TokenVerifier::new(&auth)),
             api_keys: Default::default(),
-            realtime: Default::default(),
         });
+        let realtime = Arc::new(backbone_router::subscribe::Realtime::default());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let app = http::app(pipeline.clone());
+        let app = http::app(pipeline.clone(), realtime.clone());
         tasks.push(tokio::spawn(async move {
             let _ = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
                 .await;
@@ -153,7 +153,7 @@ impl Builder {
             ratings,
             urls,
             proxies,
-            pipeline,
+            realtime,
             tasks,
         }
     }

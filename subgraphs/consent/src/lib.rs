@@ -24,39 +24,20 @@ use serde::{Deserialize, Serialize};
 use subgraph_kit::{
     Kit,
     contract::DataContract,
-    internal::InternalClient,
     subgraph::{Shutdown, Subgraph},
 };
 use uuid::Uuid;
 
 pub use graphql::{MutationRoot, QueryRoot};
 
-use domain::{data::ConsentData, dsar, receipts::ReceiptKey, records, retention};
+pub use domain::state::ConsentState;
+use domain::{data::ConsentData, dsar, records, retention};
 
 /// The subgraph's name in the supergraph.
 pub const NAME: &str = "consent";
 
 /// The consent schema type.
 pub type ConsentSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
-
-/// What resolvers share besides the kit: the receipt key and the client
-/// for the other services.
-#[derive(Clone)]
-pub struct ConsentState {
-    /// Signs and verifies receipts.
-    pub key: ReceiptKey,
-    /// Calls `/internal/*` of the data services.
-    pub client: InternalClient,
-}
-
-impl ConsentState {
-    /// From the kit's config; a malformed receipt key is a start error.
-    pub fn new(kit: &Kit) -> Result<Self, String> {
-        let key = ReceiptKey::from_config(&kit.config)?;
-        let client = InternalClient::new((*kit.internal_token).clone(), Duration::from_secs(60));
-        Ok(Self { key, client })
-    }
-}
 
 /// Builds the schema over `kit`.
 pub fn schema(kit: &Kit, state: ConsentState) -> ConsentSchema {

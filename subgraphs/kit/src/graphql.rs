@@ -20,7 +20,7 @@ use axum::{
 use backbone_schema::{ErrorCode, headers};
 use futures::{StreamExt, stream::BoxStream};
 
-use crate::{auth, error::ApiError, state::Kit};
+use crate::{error::ApiError, state::Kit};
 
 /// Enables federation, the limits from config, the error-code extension, and
 /// puts the [`Kit`] into the schema data.
@@ -143,7 +143,7 @@ where
 {
     let request_id = headers.get(headers::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
     let request = request.into_inner();
-    let auth = caller(&headers, &kit, &request_id).await;
+    let auth = crate::caller::admitted(&headers, &kit, &request_id).await;
     let ip = crate::context::ClientIp::from_headers(&headers);
     schema.execute(request.data(auth).data(ip)).await.into()
 }
@@ -161,7 +161,7 @@ where
         let Ok(protocol) = GraphQLProtocol::from_request_parts(&mut parts, &state).await else {
             return (StatusCode::BAD_REQUEST, "unsupported WebSocket subprotocol").into_response();
         };
-        let auth = caller(&parts.headers, &state.kit, "ws").await;
+        let auth = crate::caller::admitted(&parts.headers, &state.kit, "ws").await;
         let GqlState { schema, kit } = state;
         return upgrade
             .protocols(ALL_WEBSOCKET_PROTOCOLS)
@@ -173,22 +173,6 @@ where
     match GraphQLRequest::from_request(request, &state).await {
         Ok(gql) => handle(State(state), headers, gql).await.into_response(),
         Err(rejection) => rejection.into_response(),
-    }
-}
-
-/// Authenticates a request and checks that its token still names an
-/// active tenant and user ([`crate::rbac::Rbac::admit`]).
-pub(crate) async fn caller(headers: &HeaderMap, kit: &Kit, request_id: &str) -> crate::Auth {
-    match auth::authenticate(headers, &kit.verifier, &kit.db, request_id).await {
-        crate::Auth::Authenticated(ctx) => match kit.rbac.admit(&ctx).await {
-            Ok(()) => crate::Auth::Authenticated(ctx),
-            Err(ApiError::Unauthenticated(why)) => crate::Auth::Invalid(why),
-            Err(e) => {
-                tracing::error!(error = %e, "could not check the caller's standing");
-                crate::Auth::Invalid("could not verify the caller; try again".into())
-            }
-        },
-        other => other,
     }
 }
 

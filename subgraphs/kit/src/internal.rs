@@ -94,11 +94,12 @@ impl InternalClient {
     }
 }
 
-/// Asks the consent service whether `user_id` consents to each of `scopes`
-/// now. Fails closed: when the service is unset or unreachable the answer
-/// is an error (`SUBGRAPH_UNAVAILABLE` naming consent), never a yes.
+/// Asks the consent service at `consent_url` (`services.consent_url`)
+/// whether `user_id` consents to each of `scopes` now. Fails closed: when
+/// the service is unset or unreachable the answer is an error
+/// (`SUBGRAPH_UNAVAILABLE` naming consent), never a yes.
 pub async fn consents(
-    kit: &crate::Kit,
+    consent_url: Option<&str>,
     client: &InternalClient,
     tenant_id: uuid::Uuid,
     user_id: uuid::Uuid,
@@ -115,7 +116,7 @@ pub async fn consents(
             message: "subgraph consent is unavailable; nothing was processed".into(),
         }
     };
-    let Some(base) = kit.config.services.consent_url.as_deref() else {
+    let Some(base) = consent_url else {
         return Err(unavailable(InternalError::NotConfigured("services.consent_url").to_string()));
     };
     let url = format!("{}/internal/consent/check", base.trim_end_matches('/'));

@@ -9,6 +9,7 @@ pub mod admission;
 pub mod audit;
 pub mod auth;
 pub mod bus;
+mod caller;
 pub mod config;
 pub mod consumed;
 pub mod context;

@@ -53,7 +53,7 @@ pub async fn serve<Q, M, S>(
     GraphQLWebSocket::new_with_pair(tx, stream, schema, protocol)
         .on_connection_init(move |payload| async move {
             let auth = match headers_from(&payload) {
-                Some(headers) => crate::graphql::caller(&headers, &kit, "ws").await,
+                Some(headers) => crate::caller::admitted(&headers, &kit, "ws").await,
                 None => upgrade_auth,
             };
             if let Auth::Invalid(reason) = &auth {

@@ -9,13 +9,11 @@ use subgraph_kit::{
 
 use backbone_entities::memory::entry as memory;
 
-use crate::{
-    MemoryState,
-    domain::{
-        recall::{self, Hit, Recalled},
-        snapshot::Filters,
-        store::{self, NewMemory},
-    },
+use crate::domain::{
+    recall::{self, Hit, Recalled},
+    snapshot::Filters,
+    state::MemoryState,
+    store::{self, NewMemory},
 };
 
 /// A remembered fact.

@@ -25,7 +25,7 @@ async fn an_acknowledged_complaint_reaches_its_subscribers_within_a_second_on_bo
     modern.subscribe("a", WATCH, json!({"id": id})).await.expect("subscribe");
     legacy.subscribe("b", WATCH, json!({"id": id})).await.expect("subscribe");
     // Both feeds open upstream before the change is made.
-    eventually(WITHIN, "two open feeds", || async { scene.graph.router.realtime.feeds.open() == 2 }).await;
+    eventually(WITHIN, "two open feeds", || async { scene.graph.realtime.feeds.open() == 2 }).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
 
     let started = Instant::now();
@@ -58,7 +58,7 @@ async fn an_acknowledged_complaint_reaches_its_subscribers_within_a_second_on_bo
     // Client closes → the subgraph subscription closes.
     modern.complete("a").await.expect("complete");
     legacy.close().await;
-    eventually(WITHIN, "feeds closed", || async { scene.graph.router.realtime.feeds.open() == 0 }).await;
+    eventually(WITHIN, "feeds closed", || async { scene.graph.realtime.feeds.open() == 0 }).await;
 }
 
 #[tokio::test]
@@ -67,7 +67,7 @@ async fn an_invalid_transition_is_bad_user_input_and_pushes_nothing() {
     let id = scene.file("patient", "billing", "normal").await;
     let mut ws = scene.ws(Some("staff"), "graphql-transport-ws").await;
     ws.subscribe("1", WATCH, json!({"id": id})).await.expect("subscribe");
-    eventually(WITHIN, "feed open", || async { scene.graph.router.realtime.feeds.open() == 1 }).await;
+    eventually(WITHIN, "feed open", || async { scene.graph.realtime.feeds.open() == 1 }).await;
     let refused = scene.set_status("staff", &id, "RESOLVED").await;
     assert_eq!(subgraph_kit::testkit::error_codes(&refused), ["BAD_USER_INPUT"], "{refused}");
     let quiet = ws.next(Duration::from_millis(700)).await;

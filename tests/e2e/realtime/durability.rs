@@ -59,7 +59,7 @@ async fn killed_relay(scene: Scene) -> u64 {
         .expect("subscribe");
     // The push side must be listening before the first event exists.
     eventually(Duration::from_secs(5), "inbox feed open", || async {
-        scene.graph.router.realtime.feeds.open() == 1
+        scene.graph.realtime.feeds.open() == 1
     })
     .await;
     tokio::time::sleep(Duration::from_millis(300)).await;

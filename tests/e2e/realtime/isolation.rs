@@ -66,7 +66,7 @@ async fn tenant_b_subscribers_see_nothing_of_tenant_a() {
     // Tenant A's control subscriber proves events flow.
     let mut a_staff = scene.ws(Some("staff"), "graphql-transport-ws").await;
     a_staff.subscribe("all", "subscription { complaintStatusChanged { to } }", json!({})).await.expect("s");
-    eventually(WITHIN, "feeds open", || async { scene.graph.router.realtime.feeds.open() == 5 }).await;
+    eventually(WITHIN, "feeds open", || async { scene.graph.realtime.feeds.open() == 5 }).await;
     for status in ["ACKNOWLEDGED", "IN_PROGRESS", "RESOLVED"] {
         scene.set_status("staff", &a_complaint, status).await;
         let got = a_staff.next(WITHIN).await.expect("A sees its own event");

@@ -38,7 +38,7 @@ async fn a_subscriber_on_one_replica_sees_events_made_on_the_other() {
         .expect("s");
     let mut inbox_one = one.ws(Some("patient"), "graphql-ws").await;
     inbox_one.subscribe("n", "subscription { notificationReceived { title } }", json!({})).await.expect("s");
-    eventually(WITHIN, "feeds open", || async { one.graph.router.realtime.feeds.open() == 2 }).await;
+    eventually(WITHIN, "feeds open", || async { one.graph.realtime.feeds.open() == 2 }).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     // Everything happens on replica two.

@@ -81,11 +81,11 @@ async fn limits_per_connection_and_per_tenant_answer_rate_limited() {
     let m = tenant_limited.expect("fourth refused");
     assert_eq!((m["id"].as_str(), m["type"].as_str()), (Some("e"), Some("error")), "{m}");
     assert_eq!(m["payload"]["extensions"]["code"], "RATE_LIMITED", "legacy carries one error object");
-    assert_eq!(scene.graph.router.realtime.tenant_subscriptions(&scene.tenant.to_string()), 3);
+    assert_eq!(scene.graph.realtime.tenant_subscriptions(&scene.tenant.to_string()), 3);
     // Leaving frees the slots.
     one.close().await;
     super::scene::eventually(WITHIN, "slots freed", || async {
-        scene.graph.router.realtime.tenant_subscriptions(&scene.tenant.to_string()) == 1
+        scene.graph.realtime.tenant_subscriptions(&scene.tenant.to_string()) == 1
     })
     .await;
 }

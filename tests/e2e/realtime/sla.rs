@@ -90,7 +90,7 @@ async fn a_missed_first_response_escalates_and_notifies_inbox_and_webhook() {
         )
         .await
         .expect("subscribe");
-    eventually(WITHIN, "inbox feed open", || async { scene.graph.router.realtime.feeds.open() == 1 }).await;
+    eventually(WITHIN, "inbox feed open", || async { scene.graph.realtime.feeds.open() == 1 }).await;
 
     let id = scene.file("patient", "billing", "urgent").await;
     // Nobody responds: within a second and a tick the engine breaches and

@@ -125,9 +125,14 @@ pub async fn prepare(kit: &Kit, gw: &Gateway, call: Call) -> ApiResult<Prepared>
     }
     let template = templates::find(&kit.db, call.tenant_id, &call.template, call.version).await?;
     let (system, user) = templates::render(&template, &call.variables)?;
-    let granted =
-        subgraph_kit::internal::consents(kit, &gw.consent, call.tenant_id, call.user_id, &[CONSENT_SCOPE])
-            .await?;
+    let granted = subgraph_kit::internal::consents(
+        kit.config.services.consent_url.as_deref(),
+        &gw.consent,
+        call.tenant_id,
+        call.user_id,
+        &[CONSENT_SCOPE],
+    )
+    .await?;
     let settings = settings::get(&kit.db, call.tenant_id).await?;
     let refusal = if granted.first() != Some(&true) {
         Some((ErrorCode::ConsentRequired, format!("the person has not consented to {CONSENT_SCOPE}")))
@@ -242,7 +247,8 @@ pub async fn finish(
 ) -> ApiResult<Outcome> {
     match produced {
         Ok(p) => {
-            let verdict = safety::check(gw, &p.text).await;
+            let moderator = gw.provider.as_ref().filter(|_| gw.config.moderation);
+            let verdict = safety::check(moderator, &p.text).await;
             let outcome = Outcome {
                 request_id: Uuid::now_v7(),
                 text: (!verdict.withheld).then(|| verdict.text.clone()),

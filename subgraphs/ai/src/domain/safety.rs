@@ -9,7 +9,9 @@
 
 use async_openai::types::moderations::{CreateModerationRequest, ModerationInput};
 
-use super::{gateway::Gateway, pii};
+use subgraph_kit::llm::Provider;
+
+use super::pii;
 
 /// The verdict.
 #[derive(Debug, Clone)]
@@ -25,8 +27,9 @@ pub struct Verdict {
 /// Phrases whose presence withholds an answer.
 const WITHHELD: &[&str] = &["how to kill yourself", "lethal dose of", "how to overdose"];
 
-/// Checks `text`.
-pub async fn check(gw: &Gateway, text: &str) -> Verdict {
+/// Checks `text`; `moderator` is the provider to ask for moderation when
+/// `ai.moderation` is on.
+pub async fn check(moderator: Option<&Provider>, text: &str) -> Verdict {
     let (masked, found) = pii::mask(text);
     let mut flags = Vec::new();
     if found.total() > 0 {
@@ -38,9 +41,7 @@ pub async fn check(gw: &Gateway, text: &str) -> Verdict {
         flags.push("local_rule: self_harm".into());
         withheld = true;
     }
-    if gw.config.moderation
-        && let Some(client) = &gw.provider
-    {
+    if let Some(client) = moderator {
         let request = CreateModerationRequest { input: ModerationInput::String(masked.clone()), model: None };
         match client.moderations().create(request).await {
             Ok(r) if r.results.iter().any(|x| x.flagged) => {

@@ -6,3 +6,4 @@ pub mod receipts;
 pub mod records;
 pub mod retention;
 pub mod scopes;
+pub mod state;

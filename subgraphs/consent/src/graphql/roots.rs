@@ -13,10 +13,7 @@ use subgraph_kit::{
 use uuid::Uuid;
 
 use super::objects::*;
-use crate::{
-    ConsentState,
-    domain::{dsar, records, retention, scopes},
-};
+use crate::domain::{dsar, records, retention, scopes, state::ConsentState};
 
 /// The person a request is about: the caller unless another is named, which
 /// needs a tenant-wide grant and a user of the caller's tenant (another

@@ -282,7 +282,7 @@ impl Config {
             }
         }
         for list in [&self.router.trusted_proxies, &self.http.trusted_proxies] {
-            crate::client_ip::TrustedProxies::parse(list).map_err(ConfigError::Rule)?;
+            backbone_edge::client_ip::TrustedProxies::parse(list).map_err(ConfigError::Rule)?;
         }
         if self.http.body_limit_bytes < self.router.body_limit_bytes.saturating_add(ROUTER_OVERHEAD_BYTES) {
             return Err(ConfigError::Rule(format!(

@@ -55,7 +55,7 @@ impl DataContract for MemoryData {
             .filter(memory::Column::CreatedAt.lt(p.before))
             .filter(memory::Column::UserId.is_not_in(p.exceptions.clone()));
         if p.dry_run {
-            return store::count(db, old).await;
+            return super::rows::count(db, old).await;
         }
         let rows: Vec<(uuid::Uuid, uuid::Uuid)> = old
             .select_only()

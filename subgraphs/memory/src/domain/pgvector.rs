@@ -25,9 +25,8 @@ use tokio::sync::{Mutex, OnceCell};
 use uuid::Uuid;
 
 use super::{
-    embed,
+    embed, rows,
     snapshot::{Ask, Filters},
-    store,
 };
 
 /// Candidates the index returns before filtering (pgvector's default is 40).
@@ -247,7 +246,7 @@ pub async fn scopes(
     now: DateTime<Utc>,
 ) -> ApiResult<Vec<String>> {
     use sea_orm::{ColumnTrait, QueryOrder};
-    Ok(store::mine(tenant_id, user_id)
+    Ok(rows::mine(tenant_id, user_id)
         .filter(
             sea_orm::Condition::any()
                 .add(memory::Column::ExpiresAt.is_null())

@@ -80,7 +80,14 @@ pub async fn recall(kit: &Kit, state: &MemoryState, q: Query<'_>) -> ApiResult<R
         return Ok(Recalled { hits: Vec::new(), excluded_scopes: Vec::new() });
     }
     let refs: Vec<&str> = scopes.iter().map(String::as_str).collect();
-    let granted = subgraph_kit::internal::consents(kit, &state.consent, tenant_id, user_id, &refs).await?;
+    let granted = subgraph_kit::internal::consents(
+        kit.config.services.consent_url.as_deref(),
+        &state.consent,
+        tenant_id,
+        user_id,
+        &refs,
+    )
+    .await?;
     let (allowed, excluded): (Vec<_>, Vec<_>) = scopes.into_iter().zip(granted).partition(|(_, g)| *g);
     let allowed: Vec<String> = allowed.into_iter().map(|(s, _)| s).collect();
     let excluded_scopes: Vec<String> = excluded.into_iter().map(|(s, _)| s).collect();

@@ -25,7 +25,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use subgraph_kit::ApiResult;
 use uuid::Uuid;
 
-use super::{embed, store};
+use super::{embed, rows};
 
 /// One cached memory.
 #[derive(Debug, Clone)]
@@ -123,7 +123,7 @@ pub async fn snapshot(
 }
 
 fn mine(tenant_id: Uuid, user_id: Uuid) -> sea_orm::Select<memory::Entity> {
-    store::mine(tenant_id, user_id).order_by_asc(memory::Column::Id)
+    rows::mine(tenant_id, user_id).order_by_asc(memory::Column::Id)
 }
 
 async fn full(db: &impl ConnectionTrait, tenant_id: Uuid, user_id: Uuid) -> ApiResult<Snapshot> {
@@ -184,7 +184,7 @@ async fn diffed(
     let mut rows = Vec::with_capacity(new.len());
     for batch in new.chunks(500) {
         rows.extend(
-            store::mine(tenant_id, user_id)
+            rows::mine(tenant_id, user_id)
                 .filter(memory::Column::Id.is_in(batch.iter().copied()))
                 .all(db)
                 .await?,

@@ -1,5 +1,7 @@
 //! Roles, their permissions, and assignments to users with optional expiry.
 
+use std::collections::HashMap;
+
 use backbone_entities::tenancy::{permission, role, role_permission, user_role};
 use backbone_schema::event_types;
 use chrono::{DateTime, Utc};
@@ -61,32 +63,40 @@ pub struct Assignment {
     pub active: bool,
 }
 
-/// The role assignments of a user, expired ones included (marked inactive).
+/// The role assignments of each `(tenant, user)` in `keys`, expired ones
+/// included (marked inactive), sorted by role: one query for a whole page
+/// of users. A row counts only for its own tenant's key, so a batch never
+/// crosses tenants.
 pub async fn assignments(
     db: &DatabaseConnection,
-    tenant_id: Uuid,
-    user_id: Uuid,
-) -> ApiResult<Vec<Assignment>> {
-    let rows = user_role::Entity::find()
-        .filter(user_role::Column::TenantId.eq(tenant_id))
-        .filter(user_role::Column::UserId.eq(user_id))
+    keys: &[(Uuid, Uuid)],
+) -> ApiResult<HashMap<(Uuid, Uuid), Vec<Assignment>>> {
+    let users: Vec<Uuid> = keys.iter().map(|(_, u)| *u).collect();
+    let rows = user_role::Entity::find().filter(user_role::Column::UserId.is_in(users)).all(db).await?;
+    let roles: HashMap<Uuid, role::Model> = role::Entity::find()
+        .filter(role::Column::Id.is_in(rows.iter().map(|r| r.role_id)))
         .all(db)
-        .await?;
-    let roles =
-        role::Entity::find().filter(role::Column::Id.is_in(rows.iter().map(|r| r.role_id))).all(db).await?;
-    let now = Utc::now();
-    let mut out: Vec<Assignment> = rows
+        .await?
         .into_iter()
-        .filter_map(|a| {
-            let role = roles.iter().find(|r| r.id == a.role_id)?;
-            Some(Assignment {
-                role: role.name.clone(),
-                expires_at: a.expires_at,
-                active: a.expires_at.is_none_or(|e| e > now),
-            })
-        })
+        .map(|r| (r.id, r))
         .collect();
-    out.sort_by(|a, b| a.role.cmp(&b.role));
+    let now = Utc::now();
+    let mut out: HashMap<(Uuid, Uuid), Vec<Assignment>> = HashMap::new();
+    for row in rows {
+        let Some(role) = roles.get(&row.role_id) else { continue };
+        let key = (row.tenant_id, row.user_id);
+        if !keys.contains(&key) {
+            continue;
+        }
+        out.entry(key).or_default().push(Assignment {
+            role: role.name.clone(),
+            expires_at: row.expires_at,
+            active: row.expires_at.is_none_or(|e| e > now),
+        });
+    }
+    for list in out.values_mut() {
+        list.sort_by(|a, b| a.role.cmp(&b.role));
+    }
     Ok(out)
 }
 

@@ -155,7 +155,8 @@ impl User {
     /// Role assignments, expired ones included and marked inactive.
     async fn roles(&self, ctx: &Context<'_>) -> Result<Vec<RoleAssignment>> {
         let loader = ctx.data::<async_graphql::dataloader::DataLoader<AssignmentLoader>>()?;
-        Ok(loader.load_one((self.tenant_id, self.user_id)).await?.unwrap_or_default())
+        let held = loader.load_one((self.tenant_id, self.user_id)).await?.unwrap_or_default();
+        Ok(held.into_iter().map(RoleAssignment::from).collect())
     }
 }
 
@@ -183,6 +184,12 @@ pub struct RoleAssignment {
     pub expires_at: Option<DateTime<Utc>>,
     /// Whether it grants now.
     pub active: bool,
+}
+
+impl From<domain::roles::Assignment> for RoleAssignment {
+    fn from(a: domain::roles::Assignment) -> Self {
+        Self { role: a.role, expires_at: a.expires_at, active: a.active }
+    }
 }
 
 /// A role of the tenant with its permissions.
