@@ -163,7 +163,7 @@ async fn recall(db_name: &str, url: &str, n: usize) -> anyhow::Result<()> {
         entry::Entity::insert_many(rows).exec_without_returning(&txn).await?;
     }
     store::changed(&txn, tenant, user, store::Change::Added(n as u64)).await?;
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
 
     let cache = snapshot::cache(10);
     let allowed = ["memory".to_owned()];
@@ -233,7 +233,7 @@ async fn recall(db_name: &str, url: &str, n: usize) -> anyhow::Result<()> {
     let txn = kit.db.begin().await?;
     use sea_orm::{ColumnTrait, QueryFilter};
     entry::Entity::delete_many().filter(entry::Column::UserId.eq(user)).exec(&txn).await?;
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok(())
 }
 

@@ -153,10 +153,8 @@ pub async fn run_workers(kit: Kit, shutdown: impl std::future::Future<Output = (
                 if let Err(e) = dsar::run_pending(&kit.db, &state.client, &cfg.data_services, ttl).await {
                     tracing::warn!(error = %e, "DSAR job failed");
                 }
-                match records::sweep_expired(&kit.db, now).await {
-                    Ok(n) if n > 0 => kit.committed(),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "consent expiry sweep failed"),
+                if let Err(e) = records::sweep_expired(&kit.db, now).await {
+                    tracing::warn!(error = %e, "consent expiry sweep failed");
                 }
                 if let Err(e) = dsar::drop_expired_packages(&kit.db, now).await {
                     tracing::warn!(error = %e, "dropping expired packages failed");

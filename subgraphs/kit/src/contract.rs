@@ -190,7 +190,7 @@ async fn erase(State((kit, c)): State<Shared>, headers: HeaderMap, Json(who): Js
         if events > 0 {
             *counts.entry("outbox".into()).or_default() += events;
         }
-        txn.commit().await?;
+        crate::db::commit(txn).await?;
         Ok::<_, ApiError>(counts)
     };
     match run.await {

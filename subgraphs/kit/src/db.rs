@@ -1,9 +1,34 @@
-//! Connecting to the database and migrating it at start.
+//! Connecting to the database and migrating it at start, and committing
+//! a change so the outbox relay hears of it.
 
-use std::time::Duration;
+use std::{sync::LazyLock, time::Duration};
 
 use backbone_migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+};
+use tokio::sync::watch;
+
+/// Counts commits made through [`commit`] in this process; every relay
+/// watches it.
+static COMMITS: LazyLock<watch::Sender<u64>> = LazyLock::new(|| watch::channel(0).0);
+
+/// Commits `txn`, then wakes every outbox relay of this process, so events
+/// written in it go out now rather than at the next poll. The only way
+/// code outside the relay commits (`clippy.toml` disallows
+/// `DatabaseTransaction::commit`): no resolver wakes the relay by hand, and
+/// none can forget to.
+pub async fn commit(txn: DatabaseTransaction) -> Result<(), DbErr> {
+    #[allow(clippy::disallowed_methods)]
+    txn.commit().await?;
+    COMMITS.send_modify(|n| *n = n.wrapping_add(1));
+    Ok(())
+}
+
+/// What a relay watches for commits.
+pub(crate) fn commits() -> watch::Receiver<u64> {
+    COMMITS.subscribe()
+}
 
 /// Opens a pool for `url`.
 ///

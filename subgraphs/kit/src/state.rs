@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
-use tokio::sync::Notify;
 
 use crate::{
     auth::TokenVerifier,
@@ -39,8 +38,6 @@ pub struct Kit {
     pub rbac: Rbac,
     /// Where the relay publishes.
     pub bus: Arc<dyn EventBus>,
-    /// Poked after commits that wrote outbox rows, so the relay runs now.
-    pub outbox_wake: Arc<Notify>,
     /// The loaded configuration.
     pub config: Arc<Config>,
     /// Shared secret of `/internal/*` calls ([`crate::internal`]).
@@ -79,7 +76,6 @@ impl Kit {
             rbac: Rbac::new(db.clone()),
             db,
             bus,
-            outbox_wake: Arc::new(Notify::new()),
             internal_token: Arc::new(crate::internal::token(config.services.internal_token.as_ref())),
             audit: Arc::new(crate::audit::Anchor::from_config(&config)),
             config: Arc::new(config),
@@ -88,11 +84,6 @@ impl Kit {
 
     /// A relay publishing this process's outbox to its bus.
     pub fn relay(&self) -> Relay {
-        Relay::new(self.db.clone(), self.bus.clone(), self.config.outbox.clone(), self.outbox_wake.clone())
-    }
-
-    /// Wakes the relay after a commit that wrote outbox rows.
-    pub fn committed(&self) {
-        self.outbox_wake.notify_one();
+        Relay::new(self.db.clone(), self.bus.clone(), self.config.outbox.clone())
     }
 }

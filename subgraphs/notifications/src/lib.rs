@@ -78,7 +78,6 @@ pub async fn run_workers(
             match domain::inbox::handle(&kit.db, &delivery.event).await {
                 Ok(n) => {
                     if n > 0 {
-                        kit.committed();
                         wake.notify_one();
                     }
                     break;

@@ -336,7 +336,6 @@ async fn log(
         });
         outbox::enqueue(&txn, p.call.tenant_id, Some(p.call.user_id), AI_USAGE_RECORDED, payload).await?;
     }
-    txn.commit().await?;
-    kit.committed();
+    subgraph_kit::db::commit(txn).await?;
     Ok(())
 }

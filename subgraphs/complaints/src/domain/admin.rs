@@ -46,7 +46,7 @@ async fn audited<T>(
     let (resource_id, out) = write(&txn).await?;
     let entry = AuditEntry { event_type, resource_type, resource_id, data: serde_json::Value::Null };
     audit::append(&txn, tenant_id, Some(actor), entry).await?;
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok(out)
 }
 

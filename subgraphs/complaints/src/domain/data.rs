@@ -148,7 +148,7 @@ impl DataContract for ComplaintsData {
             .exec(&txn)
             .await?
             .rows_affected;
-        txn.commit().await?;
+        subgraph_kit::db::commit(txn).await?;
         Ok(n)
     }
 }

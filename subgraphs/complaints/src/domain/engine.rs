@@ -28,10 +28,8 @@ pub async fn run(kit: Kit, shutdown: impl std::future::Future<Output = ()>) {
     tokio::pin!(shutdown);
     let every = StdDuration::from_millis(kit.config.complaints.sla_tick_ms.max(10));
     loop {
-        match tick(&kit.db, Utc::now()).await {
-            Ok(0) => {}
-            Ok(_) => kit.committed(),
-            Err(e) => tracing::warn!(error = %e, "SLA engine pass failed; retrying"),
+        if let Err(e) = tick(&kit.db, Utc::now()).await {
+            tracing::warn!(error = %e, "SLA engine pass failed; retrying");
         }
         tokio::select! {
             () = &mut shutdown => return,
@@ -121,7 +119,7 @@ async fn breach(
     timeline(&txn, &c, Entry { kind: "sla_breach", author: None, body, change: None }).await?;
     let payload = serde_json::json!({"target": target.name(), "critical": true});
     emit(&txn, &c, None, events::SLA_BREACHED, payload).await?;
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok(true)
 }
 
@@ -165,6 +163,6 @@ async fn escalate(db: &DatabaseConnection, c: complaint::Model, now: DateTime<Ut
         "critical": true,
     });
     emit(&txn, &updated, None, events::COMPLAINT_ESCALATED, payload).await?;
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok(true)
 }

@@ -110,7 +110,7 @@ pub async fn file(
     if row.assignee_id.is_some() {
         emit(&txn, &row, reporter, events::ASSIGNED, serde_json::json!({"reason": "routing"})).await?;
     }
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok(row)
 }
 

@@ -56,7 +56,7 @@ pub async fn transition(
         serde_json::json!({"from": from, "to": to}),
     )
     .await?;
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok(updated)
 }
 
@@ -129,7 +129,7 @@ pub async fn reopen(
     timeline(&txn, &updated, Entry { kind: "reopen", author: Some(actor), body: reason, change }).await?;
     let payload = serde_json::json!({"from": from, "to": status::IN_PROGRESS, "reopened": true});
     emit(&txn, &updated, Some(actor), events::COMPLAINT_STATUS_CHANGED, payload).await?;
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok(updated)
 }
 
@@ -154,7 +154,7 @@ pub async fn comment(
     if !internal {
         emit(&txn, &current, Some(actor), events::COMMENTED, serde_json::json!({"authorId": actor})).await?;
     }
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok(())
 }
 
@@ -180,6 +180,6 @@ pub async fn assign(
     timeline(&txn, &updated, Entry { kind: "assignment", author: Some(actor), body, change: None }).await?;
     let payload = serde_json::json!({"reason": "manual", "previousAssigneeId": previous});
     emit(&txn, &updated, Some(actor), events::ASSIGNED, payload).await?;
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok(updated)
 }

@@ -104,7 +104,6 @@ impl MutationRoot {
             contact: input.contact,
         };
         let row = intake::file(&kit.db, tenant, reporter, new).await?;
-        kit.committed();
         Ok(FiledComplaint {
             tracking_code: row.tracking_code.clone(),
             status: ComplaintStatus::parse(&row.status),
@@ -131,7 +130,6 @@ impl MutationRoot {
             note,
         )
         .await?;
-        a.kit.committed();
         Ok(row.into())
     }
 
@@ -144,7 +142,6 @@ impl MutationRoot {
             return Err(ApiError::Forbidden("only staff or the reporter reopen".into()).into());
         }
         let row = lifecycle::reopen(&a.kit.db, a.caller.tenant_id, a.caller.user_id, id, reason).await?;
-        a.kit.committed();
         Ok(row.into())
     }
 
@@ -164,7 +161,6 @@ impl MutationRoot {
             a.kit.rbac.require(a.caller, "complaint", "update").await?;
         }
         lifecycle::comment(&a.kit.db, a.caller.tenant_id, a.caller.user_id, id, &body, internal).await?;
-        a.kit.committed();
         Ok(domain::find(&a.kit.db, a.caller.tenant_id, id).await?.into())
     }
 
@@ -173,7 +169,6 @@ impl MutationRoot {
         let a = allow(ctx, "complaint", "assign").await?;
         let assignee = Ref::parse(&a.kit.db, a.caller.tenant_id, "assigneeId", &assignee_id).await?;
         let row = lifecycle::assign(&a.kit.db, a.caller.user_id, uuid("id", &id)?, &assignee).await?;
-        a.kit.committed();
         Ok(row.into())
     }
 

@@ -91,7 +91,7 @@ pub async fn submit(
     .insert(&txn)
     .await?;
     audit_event(&txn, &row, Some(requested_by), "dsar.requested", json!({"kind": kind})).await?;
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok(row)
 }
 
@@ -143,7 +143,7 @@ pub async fn close(
     am.completed_at = Set(Some(now));
     let row = am.update(&txn).await?;
     audit_event(&txn, &row, Some(actor), "dsar.closed", json!({"status": outcome})).await?;
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok(row)
 }
 
@@ -349,7 +349,7 @@ async fn finish(
     }
     let row = am.update(&txn).await?;
     audit_event(&txn, &row, None, event, data).await?;
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok(())
 }
 

@@ -124,7 +124,7 @@ async fn record_change(
     let txn = db.begin().await?;
     let row = model.insert(&txn).await?;
     publish(&txn, &row, Some(c.recorded_by)).await?;
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok(row)
 }
 
@@ -253,7 +253,7 @@ pub async fn sweep_expired(db: &DatabaseConnection, now: DateTime<Utc>) -> ApiRe
             publish(&txn, &row, None).await?;
             n += 1;
         }
-        txn.commit().await?;
+        subgraph_kit::db::commit(txn).await?;
     }
     Ok(n)
 }

@@ -163,17 +163,14 @@ impl MutationRoot {
         let a = allow(ctx, "consent", "grant").await?;
         let c = change(ctx, &a, input).await?;
         let s = state(ctx)?;
-        Ok(records::grant(&a.kit.db, &s.key, &a.kit.config.auth.issuer, c)
-            .await
-            .inspect(|_| a.kit.committed())?
-            .into())
+        Ok(records::grant(&a.kit.db, &s.key, &a.kit.config.auth.issuer, c).await?.into())
     }
 
     /// Records a withdrawal; effective for the very next check.
     async fn withdraw_consent(&self, ctx: &Context<'_>, input: ConsentInput) -> Result<Consent> {
         let a = allow(ctx, "consent", "grant").await?;
         let c = change(ctx, &a, input).await?;
-        Ok(records::withdraw(&a.kit.db, c).await.inspect(|_| a.kit.committed())?.into())
+        Ok(records::withdraw(&a.kit.db, c).await?.into())
     }
 
     /// Defines a tenant consent scope.

@@ -27,7 +27,7 @@ async fn concurrent_appends_form_one_valid_chain() {
                 data: json!({"i": i}),
             };
             audit::append(&txn, t, None, entry).await.expect("append");
-            txn.commit().await.expect("commit");
+            subgraph_kit::db::commit(txn).await.expect("commit");
         }));
     }
     for t in tasks {

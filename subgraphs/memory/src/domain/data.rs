@@ -80,7 +80,7 @@ impl DataContract for MemoryData {
                 store::changed(&txn, p.tenant_id, user, store::Change::Removed(removed)).await?;
             }
         }
-        txn.commit().await?;
+        subgraph_kit::db::commit(txn).await?;
         Ok(n)
     }
 }

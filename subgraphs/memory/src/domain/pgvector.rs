@@ -135,7 +135,7 @@ async fn backfill(db: &DatabaseConnection) -> ApiResult<()> {
         for (id, bytes) in rows {
             store(&txn, id, &embed::from_bytes(&bytes)).await?;
         }
-        txn.commit().await?;
+        subgraph_kit::db::commit(txn).await?;
     }
 }
 
@@ -229,7 +229,7 @@ pub async fn rank(
     let txn = db.begin().await?;
     txn.execute_unprepared(&format!("SET LOCAL hnsw.ef_search = {EF_SEARCH}")).await?;
     let rows = txn.query_all_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values)).await?;
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     rows.iter()
         .map(|row| {
             let memory = memory::Model::from_query_result(row, "")?;

@@ -93,7 +93,7 @@ pub async fn remember(
         super::pgvector::store(&txn, row.id, &vector).await?;
     }
     changed(&txn, tenant_id, user_id, Change::Added(1)).await?;
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok(row)
 }
 
@@ -153,7 +153,7 @@ pub async fn forget(db: &DatabaseConnection, tenant_id: Uuid, user_id: Uuid, id:
         return Err(ApiError::NotFound("no such memory".into()));
     }
     changed(&txn, tenant_id, user_id, Change::Removed(1)).await?;
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok(())
 }
 

@@ -68,7 +68,7 @@ async fn insert_out_of_order(kit: &Kit, tenant: Uuid, user: Uuid, text: &str) {
     .await
     .expect("insert");
     store::changed(&txn, tenant, user, Change::Added(1)).await.expect("mark");
-    txn.commit().await.expect("commit");
+    subgraph_kit::db::commit(txn).await.expect("commit");
 }
 
 #[tokio::test]

@@ -124,7 +124,7 @@ impl DataContract for NotificationsData {
             .exec(&txn)
             .await?
             .rows_affected;
-        txn.commit().await?;
+        subgraph_kit::db::commit(txn).await?;
         Ok(n)
     }
 }

@@ -100,7 +100,7 @@ pub async fn handle(db: &DatabaseConnection, event: &EventEnvelope) -> ApiResult
         }
         created += 1;
     }
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok(created)
 }
 

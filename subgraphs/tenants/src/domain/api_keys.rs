@@ -73,7 +73,7 @@ pub async fn create(
         data: serde_json::json!({ "name": created.name, "roles": created.roles, "scopes": created.scopes }),
     };
     record(&txn, ctx.tenant_id, ctx, entry).await?;
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok((created, generated.full))
 }
 
@@ -124,6 +124,6 @@ pub async fn revoke(db: &DatabaseConnection, ctx: &RequestContext, id: Uuid) -> 
         data: serde_json::json!({ "name": updated.name }),
     };
     record(&txn, ctx.tenant_id, ctx, entry).await?;
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok(updated)
 }

@@ -94,6 +94,5 @@ async fn create(kit: &Kit, name: &str, domain: &str) -> ApiResult<Uuid> {
         )
         .await?;
     }
-    kit.committed();
     Ok(tenant.id)
 }

@@ -127,7 +127,7 @@ pub async fn assign(
         data: serde_json::json!({ "assigned": role.name, "expiresAt": expires_at }),
     };
     record(&txn, ctx.tenant_id, ctx, entry).await?;
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok(())
 }
 
@@ -156,7 +156,7 @@ pub async fn revoke(
         data: serde_json::json!({ "revoked": role.name }),
     };
     record(&txn, ctx.tenant_id, ctx, entry).await?;
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok(())
 }
 

@@ -97,7 +97,7 @@ pub async fn provision(
         }),
     };
     record(&txn, tenant.id, ctx, entry).await?;
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok((tenant, admin))
 }
 
@@ -248,7 +248,7 @@ pub async fn update(
         }),
     };
     record(&txn, id, ctx, entry).await?;
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok(updated)
 }
 

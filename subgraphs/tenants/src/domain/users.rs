@@ -79,7 +79,7 @@ pub async fn invite(
         data: serde_json::json!({ "roles": roles.iter().map(|r| &r.name).collect::<Vec<_>>() }),
     };
     record(&txn, ctx.tenant_id, ctx, entry).await?;
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok(created)
 }
 
@@ -219,7 +219,7 @@ pub async fn update(
         data: serde_json::json!({ "changed": changed }),
     };
     record(&txn, ctx.tenant_id, ctx, entry).await?;
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok(updated)
 }
 
@@ -246,7 +246,7 @@ pub async fn deactivate(db: &DatabaseConnection, ctx: &RequestContext, id: Uuid)
         data: serde_json::json!({}),
     };
     record(&txn, ctx.tenant_id, ctx, entry).await?;
-    txn.commit().await?;
+    subgraph_kit::db::commit(txn).await?;
     Ok(updated)
 }
 

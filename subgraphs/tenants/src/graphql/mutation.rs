@@ -3,7 +3,7 @@
 //! wakes the outbox relay.
 
 use async_graphql::{Context, ID, Object, Result};
-use subgraph_kit::{ApiError, Kit, context::AuthExt};
+use subgraph_kit::{ApiError, context::AuthExt};
 
 use super::{allow, inputs::*, kit, objects::*, uuid};
 use crate::domain::{
@@ -15,11 +15,6 @@ use crate::domain::{
 
 /// Mutation root.
 pub struct MutationRoot;
-
-fn done<T>(kit: &Kit, value: T) -> Result<T> {
-    kit.committed();
-    Ok(value)
-}
 
 #[Object(name = "Mutation")]
 impl MutationRoot {
@@ -49,7 +44,7 @@ impl MutationRoot {
             },
         )
         .await?;
-        done(kit, ProvisionedTenant { tenant: tenant.into(), admin: admin.into() })
+        Ok(ProvisionedTenant { tenant: tenant.into(), admin: admin.into() })
     }
 
     /// Changes a tenant: its own admins may rename it; tier, limits and
@@ -66,7 +61,7 @@ impl MutationRoot {
         };
         let tenant = domain::tenants::update(&allowed.kit.db, allowed.caller, id, changes).await?;
         allowed.kit.rbac.invalidate_tenant(id);
-        done(allowed.kit, tenant.into())
+        Ok(tenant.into())
     }
 
     /// Invites a user into the caller's tenant.
@@ -81,7 +76,7 @@ impl MutationRoot {
             Invitation { email: input.email, display_name: input.display_name, roles: input.roles },
         )
         .await?;
-        done(allowed.kit, user.into())
+        Ok(user.into())
     }
 
     /// Changes a user's profile (own profile with `own` scope).
@@ -93,7 +88,7 @@ impl MutationRoot {
         }
         let changes = UserChanges { display_name: input.display_name, email: input.email };
         let user = domain::users::update(&allowed.kit.db, allowed.caller, id, changes).await?;
-        done(allowed.kit, user.into())
+        Ok(user.into())
     }
 
     /// Deactivates a user: they keep their history and lose every grant.
@@ -102,7 +97,7 @@ impl MutationRoot {
         let id = uuid("id", &id)?;
         let user = domain::users::deactivate(&allowed.kit.db, allowed.caller, id).await?;
         allowed.kit.rbac.invalidate(allowed.caller.tenant_id, id).await;
-        done(allowed.kit, user.into())
+        Ok(user.into())
     }
 
     /// Assigns a role to a user, optionally until a time.
@@ -113,7 +108,7 @@ impl MutationRoot {
         domain::roles::assign(db, allowed.caller, user_id, &input.role, input.expires_at).await?;
         allowed.kit.rbac.invalidate(allowed.caller.tenant_id, user_id).await;
         let user = domain::users::get(db, allowed.caller.tenant_id, user_id).await?;
-        done(allowed.kit, user.ok_or_else(domain::users::not_found)?.into())
+        Ok(user.ok_or_else(domain::users::not_found)?.into())
     }
 
     /// Revokes a role from a user.
@@ -124,7 +119,7 @@ impl MutationRoot {
         domain::roles::revoke(db, allowed.caller, user_id, &role).await?;
         allowed.kit.rbac.invalidate(allowed.caller.tenant_id, user_id).await;
         let user = domain::users::get(db, allowed.caller.tenant_id, user_id).await?;
-        done(allowed.kit, user.ok_or_else(domain::users::not_found)?.into())
+        Ok(user.ok_or_else(domain::users::not_found)?.into())
     }
 
     /// Creates an API key; its secret is in the answer and nowhere else.
@@ -141,7 +136,7 @@ impl MutationRoot {
             },
         )
         .await?;
-        done(allowed.kit, CreatedApiKey { api_key: key.into(), secret })
+        Ok(CreatedApiKey { api_key: key.into(), secret })
     }
 
     /// Revokes an API key; it is refused from the next request on.
@@ -150,6 +145,6 @@ impl MutationRoot {
         let id = uuid("id", &id)?;
         let key = domain::api_keys::revoke(&allowed.kit.db, allowed.caller, id).await?;
         allowed.kit.rbac.invalidate(allowed.caller.tenant_id, id).await;
-        done(allowed.kit, key.into())
+        Ok(key.into())
     }
 }
