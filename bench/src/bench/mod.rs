@@ -149,6 +149,12 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     {
         println!("router's own share of p50 with one client (a − c): {:.3} ms", a.2.p50_ms - c.2.p50_ms);
     }
+    // Fast errors are no result: a run with any is a failed benchmark.
+    let failed: Vec<&str> =
+        rows.iter().filter(|(_, r, solo, _)| r.errors + solo.errors > 0).map(|(name, ..)| *name).collect();
+    if !failed.is_empty() {
+        bail!("runs answered with errors, so their numbers mean nothing: {failed:?}");
+    }
     Ok(())
 }
 
@@ -210,6 +216,12 @@ async fn spawn_child(args: &[&str], supergraph: &PathBuf) -> anyhow::Result<Chil
         .env("BACKBONE_ROUTER__SUPERGRAPH_PATH", supergraph)
         .env("BACKBONE_ROUTER__POLL_INTERVAL_SECONDS", "0")
         .env("BACKBONE_AUTH__HS256_SECRET", subgraph_kit::config::DEV_HS256_SECRET)
+        // The load comes from one address: measure the router, not its
+        // edge limits (as `bench-serve` does with `RateLimitConfig::off`).
+        .env("BACKBONE_ROUTER__RATE_LIMITS__ANONYMOUS_PER_MINUTE", "0")
+        .env("BACKBONE_ROUTER__RATE_LIMITS__FAILED_AUTH_PER_MINUTE", "0")
+        .env("BACKBONE_ROUTER__RATE_LIMITS__TENANT_PER_SECOND", "0")
+        .env("BACKBONE_ROUTER__RATE_LIMITS__PRINCIPAL_PER_SECOND", "0")
         .env("BACKBONE_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()
