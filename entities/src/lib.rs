@@ -34,6 +34,7 @@ macro_rules! tenant_owned {
 
 tenant_owned! {
     tenancy::user::Entity => "user",
+    tenancy::api_key::Entity => "API key",
     complaints::team::Entity => "complaint team",
     complaints::complaint::Entity => "complaint",
     complaints::calendar::Entity => "SLA calendar",

@@ -7,7 +7,8 @@ use sea_orm::{
     QueryOrder, QuerySelect, TransactionTrait,
 };
 use subgraph_kit::{
-    ApiError, ApiResult, RequestContext, audit::AuditEntry, auth::api_key as keys, pagination::Page, validate,
+    ApiError, ApiResult, RequestContext, audit::AuditEntry, auth::api_key as keys, pagination::Page,
+    tenancy::Ref, validate,
 };
 use uuid::Uuid;
 
@@ -104,10 +105,15 @@ pub async fn list(
 }
 
 /// Revokes a key of the caller's tenant; revoking twice keeps the first time.
-pub async fn revoke(db: &DatabaseConnection, ctx: &RequestContext, id: Uuid) -> ApiResult<api_key::Model> {
+pub async fn revoke(
+    db: &DatabaseConnection,
+    ctx: &RequestContext,
+    key: &Ref<api_key::Entity>,
+) -> ApiResult<api_key::Model> {
+    let id = key.id();
     let txn = db.begin().await?;
     let current = api_key::Entity::find_by_id(id)
-        .filter(api_key::Column::TenantId.eq(ctx.tenant_id))
+        .filter(api_key::Column::TenantId.eq(key.tenant_id()))
         .one(&txn)
         .await?
         .ok_or_else(|| ApiError::NotFound("API key not found".into()))?;

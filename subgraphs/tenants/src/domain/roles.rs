@@ -2,14 +2,14 @@
 
 use std::collections::HashMap;
 
-use backbone_entities::tenancy::{permission, role, role_permission, user_role};
+use backbone_entities::tenancy::{permission, role, role_permission, user, user_role};
 use backbone_schema::event_types;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     QueryFilter, QueryOrder, TransactionTrait,
 };
-use subgraph_kit::{ApiError, ApiResult, RequestContext, audit::AuditEntry};
+use subgraph_kit::{ApiError, ApiResult, RequestContext, audit::AuditEntry, tenancy::Ref};
 use uuid::Uuid;
 
 use super::{record, users};
@@ -105,15 +105,16 @@ pub async fn assignments(
 pub async fn assign(
     db: &DatabaseConnection,
     ctx: &RequestContext,
-    user_id: Uuid,
+    who: &Ref<user::Entity>,
     role_name: &str,
     expires_at: Option<DateTime<Utc>>,
 ) -> ApiResult<()> {
+    let user_id = who.id();
     if expires_at.is_some_and(|e| e <= Utc::now()) {
         return Err(ApiError::bad_input("expiresAt", "expiresAt must be in the future"));
     }
     let txn = db.begin().await?;
-    let role = user_and_role(&txn, ctx.tenant_id, user_id, role_name).await?;
+    let role = user_and_role(&txn, who, role_name).await?;
     user_role::Entity::delete_many()
         .filter(user_role::Column::UserId.eq(user_id))
         .filter(user_role::Column::RoleId.eq(role.id))
@@ -136,11 +137,12 @@ pub async fn assign(
 pub async fn revoke(
     db: &DatabaseConnection,
     ctx: &RequestContext,
-    user_id: Uuid,
+    who: &Ref<user::Entity>,
     role_name: &str,
 ) -> ApiResult<()> {
+    let user_id = who.id();
     let txn = db.begin().await?;
-    let role = user_and_role(&txn, ctx.tenant_id, user_id, role_name).await?;
+    let role = user_and_role(&txn, who, role_name).await?;
     let deleted = user_role::Entity::delete_many()
         .filter(user_role::Column::UserId.eq(user_id))
         .filter(user_role::Column::RoleId.eq(role.id))
@@ -160,15 +162,15 @@ pub async fn revoke(
     Ok(())
 }
 
-/// Checks the user exists in the tenant and returns the named role.
+/// Checks the user still exists in their tenant and returns the named
+/// role of that tenant.
 async fn user_and_role(
     txn: &DatabaseTransaction,
-    tenant_id: Uuid,
-    user_id: Uuid,
+    who: &Ref<user::Entity>,
     role_name: &str,
 ) -> ApiResult<role::Model> {
-    users::get(txn, tenant_id, user_id).await?.ok_or_else(users::not_found)?;
-    users::find_roles(txn, tenant_id, &[role_name.to_owned()])
+    users::get(txn, who.tenant_id(), who.id()).await?.ok_or_else(users::not_found)?;
+    users::find_roles(txn, who.tenant_id(), &[role_name.to_owned()])
         .await?
         .pop()
         .ok_or_else(|| ApiError::bad_input("role", "unknown role"))

@@ -8,7 +8,9 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, TransactionTrait,
 };
-use subgraph_kit::{ApiError, ApiResult, RequestContext, audit::AuditEntry, pagination::Page, validate};
+use subgraph_kit::{
+    ApiError, ApiResult, RequestContext, audit::AuditEntry, pagination::Page, tenancy::Ref, validate,
+};
 use uuid::Uuid;
 
 use super::{is_unique_violation, record, tenants};
@@ -182,15 +184,16 @@ pub struct UserChanges {
     pub email: Option<String>,
 }
 
-/// Updates a user of the caller's tenant.
+/// Updates a user of the caller's tenant (`who` was found in it).
 pub async fn update(
     db: &DatabaseConnection,
     ctx: &RequestContext,
-    id: Uuid,
+    who: &Ref<user::Entity>,
     changes: UserChanges,
 ) -> ApiResult<user::Model> {
+    let id = who.id();
     let txn = db.begin().await?;
-    let current = get(&txn, ctx.tenant_id, id).await?.ok_or_else(not_found)?;
+    let current = get(&txn, who.tenant_id(), id).await?.ok_or_else(not_found)?;
     let mut model: user::ActiveModel = current.into();
     if let Some(name) = &changes.display_name {
         model.display_name = Set(validate::name("displayName", name)?);
@@ -226,12 +229,17 @@ pub async fn update(
 /// Deactivates a user: they keep their history but are granted nothing.
 /// Deactivating yourself is refused, so a tenant cannot lock out its last
 /// admin by accident.
-pub async fn deactivate(db: &DatabaseConnection, ctx: &RequestContext, id: Uuid) -> ApiResult<user::Model> {
+pub async fn deactivate(
+    db: &DatabaseConnection,
+    ctx: &RequestContext,
+    who: &Ref<user::Entity>,
+) -> ApiResult<user::Model> {
+    let id = who.id();
     if id == ctx.user_id {
         return Err(ApiError::bad_input("id", "you cannot deactivate yourself"));
     }
     let txn = db.begin().await?;
-    let current = get(&txn, ctx.tenant_id, id).await?.ok_or_else(not_found)?;
+    let current = get(&txn, who.tenant_id(), id).await?.ok_or_else(not_found)?;
     if current.status == "deactivated" {
         return Ok(current);
     }

@@ -3,7 +3,7 @@
 //! wakes the outbox relay.
 
 use async_graphql::{Context, ID, Object, Result};
-use subgraph_kit::{ApiError, context::AuthExt};
+use subgraph_kit::{ApiError, context::AuthExt, tenancy::Ref};
 
 use super::{allow, inputs::*, kit, objects::*, uuid};
 use crate::domain::{
@@ -86,26 +86,28 @@ impl MutationRoot {
         if !allowed.scope.reaches(allowed.caller, id) {
             return Err(ApiError::Forbidden("you may only update your own profile".into()).into());
         }
+        let who = Ref::find(&allowed.kit.db, allowed.caller.tenant_id, id).await?;
         let changes = UserChanges { display_name: input.display_name, email: input.email };
-        let user = domain::users::update(&allowed.kit.db, allowed.caller, id, changes).await?;
+        let user = domain::users::update(&allowed.kit.db, allowed.caller, &who, changes).await?;
         Ok(user.into())
     }
 
     /// Deactivates a user: they keep their history and lose every grant.
     async fn deactivate_user(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
         let allowed = allow(ctx, "user", "deactivate").await?;
-        let id = uuid("id", &id)?;
-        let user = domain::users::deactivate(&allowed.kit.db, allowed.caller, id).await?;
-        allowed.kit.rbac.invalidate(allowed.caller.tenant_id, id).await;
+        let who = Ref::parse(&allowed.kit.db, allowed.caller.tenant_id, "id", &id).await?;
+        let user = domain::users::deactivate(&allowed.kit.db, allowed.caller, &who).await?;
+        allowed.kit.rbac.invalidate(allowed.caller.tenant_id, who.id()).await;
         Ok(user.into())
     }
 
     /// Assigns a role to a user, optionally until a time.
     async fn assign_role(&self, ctx: &Context<'_>, input: AssignRoleInput) -> Result<User> {
         let allowed = allow(ctx, "role", "assign").await?;
-        let user_id = uuid("userId", &input.user_id)?;
         let db = &allowed.kit.db;
-        domain::roles::assign(db, allowed.caller, user_id, &input.role, input.expires_at).await?;
+        let who = Ref::parse(db, allowed.caller.tenant_id, "userId", &input.user_id).await?;
+        let user_id = who.id();
+        domain::roles::assign(db, allowed.caller, &who, &input.role, input.expires_at).await?;
         allowed.kit.rbac.invalidate(allowed.caller.tenant_id, user_id).await;
         let user = domain::users::get(db, allowed.caller.tenant_id, user_id).await?;
         Ok(user.ok_or_else(domain::users::not_found)?.into())
@@ -114,9 +116,10 @@ impl MutationRoot {
     /// Revokes a role from a user.
     async fn revoke_role(&self, ctx: &Context<'_>, user_id: ID, role: String) -> Result<User> {
         let allowed = allow(ctx, "role", "assign").await?;
-        let user_id = uuid("userId", &user_id)?;
         let db = &allowed.kit.db;
-        domain::roles::revoke(db, allowed.caller, user_id, &role).await?;
+        let who = Ref::parse(db, allowed.caller.tenant_id, "userId", &user_id).await?;
+        let user_id = who.id();
+        domain::roles::revoke(db, allowed.caller, &who, &role).await?;
         allowed.kit.rbac.invalidate(allowed.caller.tenant_id, user_id).await;
         let user = domain::users::get(db, allowed.caller.tenant_id, user_id).await?;
         Ok(user.ok_or_else(domain::users::not_found)?.into())
@@ -142,9 +145,9 @@ impl MutationRoot {
     /// Revokes an API key; it is refused from the next request on.
     async fn revoke_api_key(&self, ctx: &Context<'_>, id: ID) -> Result<ApiKey> {
         let allowed = allow(ctx, "api_key", "revoke").await?;
-        let id = uuid("id", &id)?;
-        let key = domain::api_keys::revoke(&allowed.kit.db, allowed.caller, id).await?;
-        allowed.kit.rbac.invalidate(allowed.caller.tenant_id, id).await;
-        Ok(key.into())
+        let key = Ref::parse(&allowed.kit.db, allowed.caller.tenant_id, "id", &id).await?;
+        let revoked = domain::api_keys::revoke(&allowed.kit.db, allowed.caller, &key).await?;
+        allowed.kit.rbac.invalidate(allowed.caller.tenant_id, key.id()).await;
+        Ok(revoked.into())
     }
 }
