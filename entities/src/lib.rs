@@ -35,6 +35,7 @@ macro_rules! tenant_owned {
 tenant_owned! {
     tenancy::user::Entity => "user",
     tenancy::api_key::Entity => "API key",
+    consent::dsar_request::Entity => "DSAR request",
     complaints::team::Entity => "complaint team",
     complaints::complaint::Entity => "complaint",
     complaints::calendar::Entity => "SLA calendar",

@@ -6,7 +6,7 @@
 use backbone_entities::complaints::complaint;
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, TransactionTrait};
-use subgraph_kit::{ApiError, ApiResult};
+use subgraph_kit::{ApiError, ApiResult, tenancy::Ref};
 use uuid::Uuid;
 
 use super::{
@@ -20,15 +20,15 @@ use super::{
 /// Moves complaint `id` to `to`, by staff member `actor`.
 pub async fn transition(
     db: &DatabaseConnection,
-    tenant_id: Uuid,
     actor: Uuid,
-    id: Uuid,
+    complaint: &Ref<complaint::Entity>,
     to: &str,
     note: Option<String>,
 ) -> ApiResult<complaint::Model> {
     if !status::ALL.contains(&to) {
         return Err(ApiError::bad_input("status", format!("status must be one of {:?}", status::ALL)));
     }
+    let (tenant_id, id) = (complaint.tenant_id(), complaint.id());
     let txn = db.begin().await?;
     let current = find(&txn, tenant_id, id).await?;
     let from = current.status.clone();
@@ -96,11 +96,11 @@ fn apply_clock(
 /// fresh resolution clock and no escalation.
 pub async fn reopen(
     db: &DatabaseConnection,
-    tenant_id: Uuid,
     actor: Uuid,
-    id: Uuid,
+    complaint: &Ref<complaint::Entity>,
     reason: Option<String>,
 ) -> ApiResult<complaint::Model> {
+    let (tenant_id, id) = (complaint.tenant_id(), complaint.id());
     let txn = db.begin().await?;
     let current = find(&txn, tenant_id, id).await?;
     let from = current.status.clone();
@@ -136,12 +136,12 @@ pub async fn reopen(
 /// Adds a comment (visible to the complainant) or an internal note.
 pub async fn comment(
     db: &DatabaseConnection,
-    tenant_id: Uuid,
     actor: Uuid,
-    id: Uuid,
+    complaint: &Ref<complaint::Entity>,
     body: &str,
     internal: bool,
 ) -> ApiResult<()> {
+    let (tenant_id, id) = (complaint.tenant_id(), complaint.id());
     let body = body.trim();
     if body.is_empty() || body.len() > 10_000 {
         return Err(ApiError::bad_input("body", "a comment must be 1–10000 characters"));
@@ -162,13 +162,16 @@ pub async fn comment(
 pub async fn assign(
     db: &DatabaseConnection,
     actor: Uuid,
-    id: Uuid,
-    assignee: &subgraph_kit::tenancy::Ref<backbone_entities::tenancy::user::Entity>,
+    complaint: &Ref<complaint::Entity>,
+    assignee: &Ref<backbone_entities::tenancy::user::Entity>,
 ) -> ApiResult<complaint::Model> {
     if assignee.row().status == "deactivated" {
         return Err(ApiError::bad_input("assigneeId", "a deactivated user cannot be assigned"));
     }
-    let (tenant_id, assignee) = (assignee.tenant_id(), assignee.id());
+    if assignee.tenant_id() != complaint.tenant_id() {
+        return Err(ApiError::NotFound("no user with that id in this tenant".into()));
+    }
+    let (tenant_id, assignee, id) = (complaint.tenant_id(), assignee.id(), complaint.id());
     let txn = db.begin().await?;
     let current = find(&txn, tenant_id, id).await?;
     let previous = current.assignee_id;

@@ -1,6 +1,7 @@
 //! Mutations: filing, lifecycle, comments, assignment and setup.
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
+use backbone_entities::complaints::complaint;
 use subgraph_kit::{
     ApiError, Auth,
     graphql::{allow, kit, uuid},
@@ -121,27 +122,21 @@ impl MutationRoot {
         note: Option<String>,
     ) -> Result<Complaint> {
         let a = allow(ctx, "complaint", "update").await?;
-        let row = lifecycle::transition(
-            &a.kit.db,
-            a.caller.tenant_id,
-            a.caller.user_id,
-            uuid("id", &id)?,
-            status.as_str(),
-            note,
-        )
-        .await?;
+        let complaint = Ref::parse(&a.kit.db, a.caller.tenant_id, "id", &id).await?;
+        let row =
+            lifecycle::transition(&a.kit.db, a.caller.user_id, &complaint, status.as_str(), note).await?;
         Ok(row.into())
     }
 
     /// Reopens a resolved or closed complaint: staff, or its reporter.
     async fn reopen_complaint(&self, ctx: &Context<'_>, id: ID, reason: Option<String>) -> Result<Complaint> {
         let a = allow(ctx, "complaint", "read").await?;
-        let id = uuid("id", &id)?;
-        let c = visible(&a, domain::find(&a.kit.db, a.caller.tenant_id, id).await?)?;
+        let complaint: Ref<complaint::Entity> = Ref::parse(&a.kit.db, a.caller.tenant_id, "id", &id).await?;
+        let c = visible(&a, complaint.row().clone())?;
         if a.scope < Scope::Team && c.reporter_id != Some(a.caller.user_id) {
             return Err(ApiError::Forbidden("only staff or the reporter reopen".into()).into());
         }
-        let row = lifecycle::reopen(&a.kit.db, a.caller.tenant_id, a.caller.user_id, id, reason).await?;
+        let row = lifecycle::reopen(&a.kit.db, a.caller.user_id, &complaint, reason).await?;
         Ok(row.into())
     }
 
@@ -155,20 +150,21 @@ impl MutationRoot {
         #[graphql(default)] internal: bool,
     ) -> Result<Complaint> {
         let a = allow(ctx, "complaint", "read").await?;
-        let id = uuid("id", &id)?;
-        let c = visible(&a, domain::find(&a.kit.db, a.caller.tenant_id, id).await?)?;
+        let complaint: Ref<complaint::Entity> = Ref::parse(&a.kit.db, a.caller.tenant_id, "id", &id).await?;
+        let c = visible(&a, complaint.row().clone())?;
         if internal || c.reporter_id != Some(a.caller.user_id) {
             a.kit.rbac.require(a.caller, "complaint", "update").await?;
         }
-        lifecycle::comment(&a.kit.db, a.caller.tenant_id, a.caller.user_id, id, &body, internal).await?;
-        Ok(domain::find(&a.kit.db, a.caller.tenant_id, id).await?.into())
+        lifecycle::comment(&a.kit.db, a.caller.user_id, &complaint, &body, internal).await?;
+        Ok(domain::find(&a.kit.db, a.caller.tenant_id, complaint.id()).await?.into())
     }
 
     /// Assigns a complaint to a staff member.
     async fn assign_complaint(&self, ctx: &Context<'_>, id: ID, assignee_id: ID) -> Result<Complaint> {
         let a = allow(ctx, "complaint", "assign").await?;
+        let complaint = Ref::parse(&a.kit.db, a.caller.tenant_id, "id", &id).await?;
         let assignee = Ref::parse(&a.kit.db, a.caller.tenant_id, "assigneeId", &assignee_id).await?;
-        let row = lifecycle::assign(&a.kit.db, a.caller.user_id, uuid("id", &id)?, &assignee).await?;
+        let row = lifecycle::assign(&a.kit.db, a.caller.user_id, &complaint, &assignee).await?;
         Ok(row.into())
     }
 

@@ -25,6 +25,7 @@ use subgraph_kit::{
     config::DataService,
     contract::{Person, Subject},
     internal::InternalClient,
+    tenancy::Ref,
 };
 use uuid::Uuid;
 
@@ -116,13 +117,12 @@ async fn audit_event(
 /// rejected. `note` is kept in the result.
 pub async fn close(
     db: &DatabaseConnection,
-    tenant_id: Uuid,
-    id: Uuid,
+    request: &Ref<dsar_request::Entity>,
     actor: Uuid,
     outcome: &str,
     note: &str,
 ) -> ApiResult<dsar_request::Model> {
-    let row = find(db, tenant_id, id).await?;
+    let row = find(db, request.tenant_id(), request.id()).await?;
     let allowed = match outcome {
         status::REJECTED => row.status == status::SUBMITTED,
         status::COMPLETED => row.kind == "rectification" && row.status == status::SUBMITTED,

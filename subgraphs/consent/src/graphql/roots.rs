@@ -207,30 +207,16 @@ impl MutationRoot {
     /// Rejects an open request, with a note.
     async fn reject_dsar_request(&self, ctx: &Context<'_>, id: ID, note: String) -> Result<DsarRequest> {
         let a = allow(ctx, "dsar", "manage").await?;
-        let row = dsar::close(
-            &a.kit.db,
-            a.caller.tenant_id,
-            uuid("id", &id)?,
-            a.caller.user_id,
-            dsar::status::REJECTED,
-            &note,
-        )
-        .await?;
+        let request = Ref::parse(&a.kit.db, a.caller.tenant_id, "id", &id).await?;
+        let row = dsar::close(&a.kit.db, &request, a.caller.user_id, dsar::status::REJECTED, &note).await?;
         Ok(DsarRequest::from_row(row, None, a.caller.user_id))
     }
 
     /// Marks a rectification done, with what was corrected.
     async fn complete_rectification(&self, ctx: &Context<'_>, id: ID, note: String) -> Result<DsarRequest> {
         let a = allow(ctx, "dsar", "manage").await?;
-        let row = dsar::close(
-            &a.kit.db,
-            a.caller.tenant_id,
-            uuid("id", &id)?,
-            a.caller.user_id,
-            dsar::status::COMPLETED,
-            &note,
-        )
-        .await?;
+        let request = Ref::parse(&a.kit.db, a.caller.tenant_id, "id", &id).await?;
+        let row = dsar::close(&a.kit.db, &request, a.caller.user_id, dsar::status::COMPLETED, &note).await?;
         Ok(DsarRequest::from_row(row, None, a.caller.user_id))
     }
 
