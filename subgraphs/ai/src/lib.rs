@@ -9,7 +9,12 @@ pub mod graphql;
 use std::{sync::Arc, time::Duration};
 
 use async_graphql::Schema;
-use subgraph_kit::{Kit, contract::DataContract, internal::InternalClient, subgraph::Subgraph};
+use subgraph_kit::{
+    Kit,
+    contract::DataContract,
+    internal::InternalClient,
+    subgraph::{Shutdown, Subgraph},
+};
 
 pub use graphql::{MutationRoot, QueryRoot, SubscriptionRoot};
 
@@ -52,5 +57,26 @@ impl Subgraph for Ai {
 
     fn data_contract(&self) -> Option<Arc<dyn DataContract>> {
         Some(Arc::new(AiData))
+    }
+
+    /// Keeps each tenant's budget in step with the platform's changes to
+    /// it (`tenant.updated` with `aiTokenBudget`).
+    fn workers(&self, kit: &Kit, shutdown: Shutdown) -> Vec<tokio::task::JoinHandle<()>> {
+        let kit = kit.clone();
+        vec![tokio::spawn(async move {
+            let member = format!("ai-{}", uuid::Uuid::new_v4());
+            let default_limit = kit.config.ai.default_budget_tokens;
+            subgraph_kit::bus::consumer::run(
+                kit.bus.clone(),
+                domain::budget::CONSUMER,
+                &member,
+                shutdown,
+                |event| {
+                    let db = kit.db.clone();
+                    async move { domain::budget::follow(&db, &event, default_limit).await }
+                },
+            )
+            .await;
+        })]
     }
 }

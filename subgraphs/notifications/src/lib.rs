@@ -9,7 +9,6 @@ pub mod graphql;
 use std::sync::Arc;
 
 use async_graphql::Schema;
-use futures::StreamExt;
 use subgraph_kit::{
     Kit,
     contract::DataContract,
@@ -66,31 +65,16 @@ pub async fn run_workers(
     let wake = Arc::new(Notify::new());
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(domain::delivery::run(kit.clone(), wake.clone(), wait(stop_rx.clone())));
-    let mut deliveries = kit.bus.consume(domain::inbox::CONSUMER, &member);
-    tokio::pin!(shutdown);
-    loop {
-        let delivery = tokio::select! {
-            () = &mut shutdown => break,
-            d = deliveries.next() => match d { Some(d) => d, None => break },
-        };
-        let mut backoff = std::time::Duration::from_millis(100);
-        loop {
-            match domain::inbox::handle(&kit.db, &delivery.event).await {
-                Ok(n) => {
-                    if n > 0 {
-                        wake.notify_one();
-                    }
-                    break;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, event = %delivery.event.id, "notification consumer failed; retrying");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(std::time::Duration::from_secs(5));
-                }
+    subgraph_kit::bus::consumer::run(kit.bus.clone(), domain::inbox::CONSUMER, &member, shutdown, |event| {
+        let (db, wake) = (kit.db.clone(), wake.clone());
+        async move {
+            if domain::inbox::handle(&db, &event).await? > 0 {
+                wake.notify_one();
             }
+            Ok(())
         }
-        delivery.ack().await;
-    }
+    })
+    .await;
     let _ = stop_tx.send(true);
     let _ = worker.await;
 }

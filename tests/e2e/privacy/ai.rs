@@ -273,6 +273,22 @@ async fn the_provisioned_budget_is_the_enforced_one() {
         as_token(&scene, &token, "{ tenant { aiTokenBudget aiUsage { limitTokens } } }", json!({})).await;
     assert_eq!(usage["data"]["tenant"]["aiTokenBudget"], 1234, "{usage}");
     assert_eq!(usage["data"]["tenant"]["aiUsage"]["limitTokens"], 1234, "{usage}");
+
+    // The platform changes the tenant's budget later: the gateway enforces
+    // the new one too, not the one it first copied.
+    let updated = as_token(
+        &scene,
+        &platform_token(&scene),
+        "mutation($id: ID!) { updateTenant(id: $id, input: {aiTokenBudget: 77}) { aiTokenBudget } }",
+        json!({"id": p["tenant"]["id"]}),
+    )
+    .await;
+    assert_eq!(updated["data"]["updateTenant"]["aiTokenBudget"], 77, "{updated}");
+    crate::realtime::scene::eventually(crate::realtime::scene::WITHIN, "the AI budget follows", || async {
+        let usage = as_token(&scene, &token, "{ tenant { aiUsage { limitTokens } } }", json!({})).await;
+        usage["data"]["tenant"]["aiUsage"]["limitTokens"] == 77
+    })
+    .await;
 }
 
 /// A provider that reports more tokens than were reserved never makes the

@@ -8,12 +8,14 @@
 //! released and the real usage charged.
 
 use backbone_entities::{ai::budget, tenancy::tenant};
+use backbone_schema::{EventEnvelope, event_types};
 use chrono::{Datelike, TimeZone, Utc};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     sea_query::{Expr, ExprTrait, OnConflict},
 };
+use sea_orm::{DatabaseConnection, TransactionTrait};
 use subgraph_kit::{ApiError, ApiResult};
 use uuid::Uuid;
 
@@ -50,6 +52,25 @@ pub async fn ensure(
         .one(db)
         .await?
         .ok_or_else(|| ApiError::Internal("budget row vanished".into()))
+}
+
+/// The consumer group that keeps budgets in step with their tenants.
+pub const CONSUMER: &str = "ai.budgets";
+
+/// Follows `tenant.updated`: when the platform changed a tenant's
+/// `aiTokenBudget`, that becomes the limit the gateway enforces (as
+/// [`set_limit`] does). Once per event, whatever the redeliveries.
+pub async fn follow(db: &DatabaseConnection, event: &EventEnvelope, default_limit: i64) -> ApiResult<()> {
+    if event.event_type != event_types::TENANT_UPDATED {
+        return Ok(());
+    }
+    let Some(limit) = event.payload["data"]["aiTokenBudget"].as_i64() else { return Ok(()) };
+    let txn = db.begin().await?;
+    if subgraph_kit::consumed::first_time(&txn, CONSUMER, event.id).await? {
+        set_limit(&txn, event.tenant_id, limit, default_limit).await?;
+        subgraph_kit::db::commit(txn).await?;
+    }
+    Ok(())
 }
 
 /// Sets the limit of an existing tenant and clears a recorded overrun.

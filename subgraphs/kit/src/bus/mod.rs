@@ -13,6 +13,7 @@
 //! [`InProcessBus`] is the default; [`RedisBus`] (Redis Streams) when
 //! `REDIS_URL` is set.
 
+pub mod consumer;
 mod redis;
 
 use std::sync::Arc;
