@@ -119,7 +119,7 @@ impl Pipeline {
             .query
             .filter(|q| !q.trim().is_empty())
             .ok_or_else(|| PipelineError::BadRequest("missing query".into()))?;
-        let variables = match request.variables {
+        let mut variables = match request.variables {
             None | Some(Value::Null) => Map::new(),
             Some(Value::Object(m)) => m,
             Some(_) => return Err(PipelineError::BadRequest("variables must be an object".into())),
@@ -130,7 +130,7 @@ impl Pipeline {
             Some(p) => p,
             None => graph.remember(key, self.prepare(&graph, &query, request.operation_name.as_deref())?),
         };
-        graph.inputs.check(prepared.parts()?.variables, &variables)?;
+        graph.inputs.check(prepared.parts()?.variables, &mut variables)?;
         Ok(Admitted { graph, prepared, key, variables, caller, operation_name: request.operation_name })
     }
 

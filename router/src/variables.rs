@@ -34,18 +34,23 @@ impl InputTypes {
         Self { types }
     }
 
-    /// Checks every declared variable's value.
+    /// Checks every declared variable's value, and gives each variable
+    /// the client did not send its default, so everything downstream
+    /// (conditions, the plan's condition nodes, arguments forwarded to
+    /// subgraphs) reads the value the operation means.
     pub fn check(
         &self,
         definitions: &[VariableDefinition],
-        values: &Map<String, Value>,
+        values: &mut Map<String, Value>,
     ) -> Result<(), PipelineError> {
         for def in definitions {
-            let value = values.get(&def.name);
-            if value.is_none() && def.default_value.is_some() {
+            if !values.contains_key(&def.name)
+                && let Some(default) = &def.default_value
+            {
+                values.insert(def.name.clone(), literal(default));
                 continue;
             }
-            self.coerce(&def.var_type, value.unwrap_or(&Value::Null))
+            self.coerce(&def.var_type, values.get(&def.name).unwrap_or(&Value::Null))
                 .map_err(|reason| PipelineError::Variable { name: def.name.clone(), reason })?;
         }
         Ok(())
@@ -122,4 +127,18 @@ pub(crate) fn type_name(t: &TypeDefinition) -> &str {
 fn short(v: &Value) -> String {
     let s = v.to_string();
     if s.chars().count() > 40 { format!("{}…", s.chars().take(40).collect::<String>()) } else { s }
+}
+
+/// A constant GraphQL value (a default, which cannot name a variable) as JSON.
+fn literal(value: &graphql_tools::static_graphql::query::Value) -> Value {
+    use graphql_tools::static_graphql::query::Value as Q;
+    match value {
+        Q::Null | Q::Variable(_) => Value::Null,
+        Q::Boolean(b) => Value::Bool(*b),
+        Q::Int(n) => n.as_i64().map_or(Value::Null, Value::from),
+        Q::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+        Q::String(s) | Q::Enum(s) => Value::String(s.clone()),
+        Q::List(items) => Value::Array(items.iter().map(literal).collect()),
+        Q::Object(fields) => Value::Object(fields.iter().map(|(k, v)| (k.clone(), literal(v))).collect()),
+    }
 }

@@ -297,3 +297,27 @@ async fn identical_queries_in_flight_share_one_subgraph_request_per_caller_ident
     );
     assert_eq!(r.ratings.entity_requests.load(Ordering::SeqCst), 3);
 }
+
+/// Issue 14, item 1: a variable's default applies wherever the variable
+/// is read when the client sends none — `@include`/`@skip` conditions and
+/// the plan's condition nodes — and a skipped field's subgraph is never
+/// called for it.
+#[tokio::test]
+async fn variable_defaults_apply_to_include_and_skip() {
+    use std::sync::atomic::Ordering;
+    let r = TestRouter::builder().start().await;
+    let query = "query ($show: Boolean = true, $hide: Boolean = true) { \
+                 reviews { product { upc rating @include(if: $show) } } \
+                 topProducts(first: 1) { upc votes @skip(if: $hide) } }";
+    let res = r.query(query, json!({})).await;
+    assert_eq!(res["data"]["reviews"][0]["product"]["rating"], 5, "default true includes: {res:#}");
+    assert!(res["data"]["topProducts"][0].get("votes").is_none(), "default true skips: {res:#}");
+    // The ratings subgraph was called once, for the included `rating`, and
+    // not at all for the skipped `votes`.
+    assert_eq!(r.ratings.entity_requests.load(Ordering::SeqCst), 1, "{res:#}");
+
+    // Values sent win over defaults.
+    let res = r.query(query, json!({"show": false, "hide": false})).await;
+    assert!(res["data"]["reviews"][0]["product"].get("rating").is_none(), "{res:#}");
+    assert_eq!(res["data"]["topProducts"][0]["votes"], 10, "{res:#}");
+}
