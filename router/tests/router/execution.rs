@@ -321,3 +321,54 @@ async fn variable_defaults_apply_to_include_and_skip() {
     assert!(res["data"]["reviews"][0]["product"].get("rating").is_none(), "{res:#}");
     assert_eq!(res["data"]["topProducts"][0]["votes"], 10, "{res:#}");
 }
+
+/// Issue 14, item 5: a response key selected more than once with different
+/// sub-selections (directly and in a fragment, or in two fragments) is
+/// written once with the union of its sub-selections.
+#[tokio::test]
+async fn a_field_selected_twice_gets_the_union_of_its_selections() {
+    let r = TestRouter::builder().start().await;
+    let res = r
+        .query(
+            "{ reviews { product { upc } ...A ...B } } \
+             fragment A on Review { product { name } } \
+             fragment B on Review { product { price rating } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        res["data"]["reviews"][0]["product"],
+        json!({"upc": "1", "name": "Table", "price": 89900, "rating": 5}),
+        "{res:#}"
+    );
+    // Directly twice, and with inline fragments.
+    let res = r
+        .query(
+            "{ reviews { product { upc } product { name } ... on Review { product { rating } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        res["data"]["reviews"][0]["product"],
+        json!({"upc": "1", "name": "Table", "rating": 5}),
+        "{res:#}"
+    );
+    // A root field twice, the second reaching other subgraphs.
+    let res = r
+        .query(
+            "{ topProducts(first: 1) { upc } topProducts(first: 1) { inStock rating } ...Q }              fragment Q on Query { topProducts(first: 1) { shippingEstimate } }",
+            json!({}),
+        )
+        .await;
+    let top = &res["data"]["topProducts"][0];
+    assert_eq!(
+        (
+            top["upc"].clone(),
+            top["inStock"].is_boolean(),
+            top["rating"].clone(),
+            top["shippingEstimate"].is_number()
+        ),
+        (json!("1"), true, json!(5), true),
+        "{res:#}"
+    );
+}
