@@ -15,12 +15,28 @@ pub struct Model {
     pub email: String,
     /// Display name.
     pub display_name: String,
-    /// invited, active or deactivated.
-    pub status: String,
+    /// Where the user is in their life in the tenant.
+    pub status: UserStatus,
     /// Creation time.
     pub created_at: DateTimeUtc,
     /// Last change.
     pub updated_at: DateTimeUtc,
+}
+
+/// Where a user is in their life in the tenant, stored as text. A stored
+/// value outside these fails the read loudly rather than passing for one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum UserStatus {
+    /// Invited, not signed in yet.
+    #[sea_orm(string_value = "invited")]
+    Invited,
+    /// Signed in at least once.
+    #[sea_orm(string_value = "active")]
+    Active,
+    /// Keeps their history; granted nothing.
+    #[sea_orm(string_value = "deactivated")]
+    Deactivated,
 }
 
 /// Relations are expressed as explicit queries in the domain layer.

@@ -100,7 +100,7 @@ pub async fn set_member(
     if user.tenant_id() != tenant_id {
         return Err(ApiError::NotFound("no user with that id in this tenant".into()));
     }
-    if active && user.row().status == "deactivated" {
+    if active && user.row().status == backbone_entities::tenancy::user::UserStatus::Deactivated {
         return Err(ApiError::bad_input("userId", "a deactivated user cannot join a team"));
     }
     audited(db, tenant_id, actor, "complaint.team_member_set", "complaint_team", async |txn| {

@@ -165,7 +165,7 @@ pub async fn assign(
     complaint: &Ref<complaint::Entity>,
     assignee: &Ref<backbone_entities::tenancy::user::Entity>,
 ) -> ApiResult<complaint::Model> {
-    if assignee.row().status == "deactivated" {
+    if assignee.row().status == backbone_entities::tenancy::user::UserStatus::Deactivated {
         return Err(ApiError::bad_input("assigneeId", "a deactivated user cannot be assigned"));
     }
     if assignee.tenant_id() != complaint.tenant_id() {

@@ -158,7 +158,7 @@ async fn subscriptions_end_when_their_user_is_deactivated_or_their_token_expires
     let row =
         user::Entity::find_by_id(desk.user("staff")).one(&desk.app.kit.db).await.expect("db").expect("user");
     let mut row: user::ActiveModel = row.into();
-    row.status = Set("deactivated".into());
+    row.status = Set(user::UserStatus::Deactivated);
     row.update(&desk.app.kit.db).await.expect("deactivate");
     desk.app.kit.rbac.invalidate_tenant(desk.tenant);
     desk.gql(Some("tenant_admin"), change, json!({"id": id, "s": "IN_PROGRESS"})).await;

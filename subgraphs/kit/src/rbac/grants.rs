@@ -48,7 +48,7 @@ pub(super) async fn load(db: &DatabaseConnection, ctx: &RequestContext) -> ApiRe
                 .filter(user::Column::TenantId.eq(ctx.tenant_id))
                 .one(db)
                 .await?
-                .is_some_and(|u| u.status != "deactivated");
+                .is_some_and(|u| u.status != backbone_entities::tenancy::user::UserStatus::Deactivated);
             if !active_user {
                 return Ok(Grants::default());
             }

@@ -42,7 +42,7 @@ impl DataContract for TenantsData {
             .await?;
         Ok(json!({
             "account": account.iter().map(|u| json!({
-                "id": u.id, "email": u.email, "displayName": u.display_name, "status": u.status,
+                "id": u.id, "email": u.email, "displayName": u.display_name, "status": sea_orm::ActiveEnum::to_value(&u.status),
                 "createdAt": u.created_at,
             })).collect::<Vec<_>>(),
             "roleAssignments": roles.iter().map(|r| json!({"roleId": r.role_id, "since": r.created_at})).collect::<Vec<_>>(),

@@ -3,7 +3,10 @@
 
 use std::collections::HashMap;
 
-use backbone_entities::tenancy::{permission, role, role_permission, tenant, user};
+use backbone_entities::tenancy::{
+    permission, role, role_permission, tenant,
+    user::{self, UserStatus},
+};
 use backbone_schema::{event_types, roles::DEFAULT_TENANT_ROLES};
 use chrono::Utc;
 use sea_orm::{
@@ -77,7 +80,7 @@ pub async fn provision(
         tenant_id: Set(tenant.id),
         email: Set(admin_email),
         display_name: Set(admin_name),
-        status: Set("active".into()),
+        status: Set(UserStatus::Active),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -282,15 +285,15 @@ pub struct Usage {
 
 /// Counts users (not deactivated) against the tenant's limit.
 pub async fn usage(db: &impl ConnectionTrait, tenant: &tenant::Model) -> ApiResult<Usage> {
-    let count = |status: &'static str| {
+    let count = |status: UserStatus| {
         user::Entity::find()
             .filter(user::Column::TenantId.eq(tenant.id))
             .filter(user::Column::Status.eq(status))
             .count(db)
     };
     Ok(Usage {
-        active_users: count("active").await?,
-        invited_users: count("invited").await?,
+        active_users: count(UserStatus::Active).await?,
+        invited_users: count(UserStatus::Invited).await?,
         max_users: tenant.max_users.max(0) as u64,
     })
 }

@@ -1,6 +1,10 @@
 //! Users: invite, update, deactivate, look up and list.
 
-use backbone_entities::tenancy::{role, user, user_role};
+use backbone_entities::tenancy::{
+    role,
+    user::{self, UserStatus},
+    user_role,
+};
 use backbone_schema::event_types;
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
@@ -14,9 +18,6 @@ use subgraph_kit::{
 use uuid::Uuid;
 
 use super::{is_unique_violation, record, tenants};
-
-/// Lifecycle of a user.
-pub const STATUSES: [&str; 3] = ["invited", "active", "deactivated"];
 
 /// What an invitation needs.
 #[derive(Debug, Clone)]
@@ -56,7 +57,7 @@ pub async fn invite(
         tenant_id: Set(ctx.tenant_id),
         email: Set(email),
         display_name: Set(display_name),
-        status: Set("invited".into()),
+        status: Set(UserStatus::Invited),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -118,7 +119,7 @@ pub async fn get(
 #[derive(Debug, Default, Clone)]
 pub struct UserFilter {
     /// Only this status.
-    pub status: Option<String>,
+    pub status: Option<UserStatus>,
     /// Only users holding this role (expired assignments excluded).
     pub role: Option<String>,
     /// Case-insensitive substring of email or display name.
@@ -138,7 +139,7 @@ pub async fn list(
         q = q.filter(user::Column::Id.gt(after));
     }
     if let Some(status) = &filter.status {
-        q = q.filter(user::Column::Status.eq(status.as_str()));
+        q = q.filter(user::Column::Status.eq(*status));
     }
     if let Some(search) = &filter.search {
         if search.chars().count() > validate::MAX_NAME {
@@ -240,11 +241,11 @@ pub async fn deactivate(
     }
     let txn = db.begin().await?;
     let current = get(&txn, who.tenant_id(), id).await?.ok_or_else(not_found)?;
-    if current.status == "deactivated" {
+    if current.status == UserStatus::Deactivated {
         return Ok(current);
     }
     let mut model: user::ActiveModel = current.into();
-    model.status = Set("deactivated".into());
+    model.status = Set(UserStatus::Deactivated);
     model.updated_at = Set(Utc::now());
     let updated = model.update(&txn).await?;
     let entry = AuditEntry {
@@ -267,7 +268,7 @@ pub async fn active_count(db: &DatabaseConnection, tenant_id: Uuid) -> ApiResult
     use sea_orm::PaginatorTrait;
     Ok(user::Entity::find()
         .filter(user::Column::TenantId.eq(tenant_id))
-        .filter(user::Column::Status.ne("deactivated"))
+        .filter(user::Column::Status.ne(UserStatus::Deactivated))
         .count(db)
         .await?)
 }

@@ -48,10 +48,36 @@ string_enum!(
     /// The tenant's subscription tier.
     SubscriptionTier { Free = "free", Standard = "standard", Professional = "professional", Enterprise = "enterprise" }
 );
-string_enum!(
-    /// Where a user is in their lifecycle.
-    UserStatus { Invited = "invited", Active = "active", Deactivated = "deactivated" }
-);
+/// Where a user is in their lifecycle.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum UserStatus {
+    /// Invited, not signed in yet.
+    Invited,
+    /// Signed in at least once.
+    Active,
+    /// Keeps their history; granted nothing.
+    Deactivated,
+}
+
+impl From<user::UserStatus> for UserStatus {
+    fn from(s: user::UserStatus) -> Self {
+        match s {
+            user::UserStatus::Invited => Self::Invited,
+            user::UserStatus::Active => Self::Active,
+            user::UserStatus::Deactivated => Self::Deactivated,
+        }
+    }
+}
+
+impl From<UserStatus> for user::UserStatus {
+    fn from(s: UserStatus) -> Self {
+        match s {
+            UserStatus::Invited => Self::Invited,
+            UserStatus::Active => Self::Active,
+            UserStatus::Deactivated => Self::Deactivated,
+        }
+    }
+}
 
 /// A customer organization. Other subgraphs extend it by `id`.
 #[derive(SimpleObject, Clone)]
@@ -166,7 +192,7 @@ impl From<user::Model> for User {
             id: ID(row.id.to_string()),
             email: row.email,
             display_name: row.display_name,
-            status: UserStatus::from_db(&row.status),
+            status: row.status.into(),
             created_at: row.created_at,
             updated_at: row.updated_at,
             tenant_id: row.tenant_id,

@@ -95,11 +95,8 @@ impl QueryRoot {
         let allowed = allow(ctx, "user", "read").await?;
         let page = Page::new(first, after)?;
         let filter = filter.unwrap_or_default();
-        let filter = UserFilter {
-            status: filter.status.map(|s| s.as_str().to_owned()),
-            role: filter.role,
-            search: filter.search,
-        };
+        let filter =
+            UserFilter { status: filter.status.map(Into::into), role: filter.role, search: filter.search };
         let (mut rows, more) =
             domain::users::list(&allowed.kit.db, allowed.caller.tenant_id, &filter, &page).await?;
         // Own-scope callers (patients) see only themselves.

@@ -171,3 +171,27 @@ async fn nul_characters_are_bad_input_and_search_wildcards_match_literally() {
     assert!(search("%").await.is_empty(), "% matches only a literal %");
     assert!(search("a\\").await.is_empty(), "a backslash is literal too");
 }
+
+/// A stored status outside the enum is an error, not a guess: reading the
+/// row fails (INTERNAL) instead of passing it off as another status.
+#[tokio::test]
+async fn an_unknown_stored_status_fails_loudly() {
+    use backbone_entities::tenancy::user;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let app = start().await;
+    let t = provision(&app, "Mu", 10).await;
+    let (other, _) = crate::support::user_with_role(&app, &t, "other@mu.test", "staff").await;
+    let updated = user::Entity::update_many()
+        .col_expr(user::Column::Status, Expr::value("suspended"))
+        .filter(user::Column::Id.eq(other))
+        .exec(&app.kit.db)
+        .await
+        .expect("update");
+    assert_eq!(updated.rows_affected, 1);
+    let res = app
+        .gql(Some(&t.admin_token), "{ users(first: 50) { nodes { id status } } }", json!({}))
+        .await
+        .expect("answer");
+    assert_eq!(error_codes(&res), ["INTERNAL"], "{res}");
+    assert!(!res.to_string().contains("INVITED"), "no row passes for another status: {res}");
+}
