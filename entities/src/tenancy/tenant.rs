@@ -11,10 +11,10 @@ pub struct Model {
     pub id: Uuid,
     /// Display name.
     pub name: String,
-    /// clinic, trial, organization or partner.
-    pub kind: String,
-    /// Subscription tier, e.g. free, standard, enterprise.
-    pub tier: String,
+    /// What kind of organization it is.
+    pub kind: TenantType,
+    /// Its subscription tier.
+    pub tier: SubscriptionTier,
     /// Most users (not deactivated) the tenant may have.
     pub max_users: i32,
     /// AI tokens the tenant may spend per period.
@@ -25,6 +25,44 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Last change.
     pub updated_at: DateTimeUtc,
+}
+
+/// What kind of organization a tenant is, stored as text; an unknown
+/// stored value fails the read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum TenantType {
+    /// A clinic or practice.
+    #[sea_orm(string_value = "clinic")]
+    Clinic,
+    /// Trying the platform.
+    #[sea_orm(string_value = "trial")]
+    Trial,
+    /// Any other organization (a school, a network).
+    #[sea_orm(string_value = "organization")]
+    Organization,
+    /// An integration partner.
+    #[sea_orm(string_value = "partner")]
+    Partner,
+}
+
+/// A tenant's subscription tier, stored as text; an unknown stored value
+/// fails the read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum SubscriptionTier {
+    /// No charge.
+    #[sea_orm(string_value = "free")]
+    Free,
+    /// The standard plan.
+    #[sea_orm(string_value = "standard")]
+    Standard,
+    /// More users and limits.
+    #[sea_orm(string_value = "professional")]
+    Professional,
+    /// Contracted terms.
+    #[sea_orm(string_value = "enterprise")]
+    Enterprise,
 }
 
 /// Relations are expressed as explicit queries in the domain layer.

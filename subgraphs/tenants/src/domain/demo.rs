@@ -66,8 +66,8 @@ async fn create(kit: &Kit, name: &str, domain: &str) -> ApiResult<Uuid> {
         &system,
         NewTenant {
             name: name.into(),
-            kind: "clinic".into(),
-            tier: "standard".into(),
+            kind: backbone_entities::tenancy::tenant::TenantType::Clinic,
+            tier: backbone_entities::tenancy::tenant::SubscriptionTier::Standard,
             max_users: 50,
             ai_token_budget: 1_000_000,
             admin_email: format!("{TENANT_ADMIN}@{domain}.backbone.dev"),

@@ -4,11 +4,13 @@
 use std::collections::HashMap;
 
 use backbone_entities::tenancy::{
-    permission, role, role_permission, tenant,
+    permission, role, role_permission,
+    tenant::{self, SubscriptionTier, TenantType},
     user::{self, UserStatus},
 };
 use backbone_schema::{event_types, roles::DEFAULT_TENANT_ROLES};
 use chrono::Utc;
+use sea_orm::ActiveEnum;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
@@ -31,9 +33,9 @@ pub struct NewTenant {
     /// Display name.
     pub name: String,
     /// clinic, trial, organization or partner.
-    pub kind: String,
+    pub kind: TenantType,
     /// Subscription tier.
-    pub tier: String,
+    pub tier: SubscriptionTier,
     /// User limit.
     pub max_users: i64,
     /// AI token budget.
@@ -95,7 +97,7 @@ pub async fn provision(
         resource_type: "tenant",
         resource_id: tenant.id.to_string(),
         data: serde_json::json!({
-            "name": tenant.name, "kind": tenant.kind, "tier": tenant.tier,
+            "name": tenant.name, "kind": tenant.kind.to_value(), "tier": tenant.tier.to_value(),
             "maxUsers": tenant.max_users, "adminUserId": admin.id,
         }),
     };
@@ -196,7 +198,7 @@ pub struct TenantChanges {
     /// New name.
     pub name: Option<String>,
     /// New tier (platform admins only).
-    pub tier: Option<String>,
+    pub tier: Option<SubscriptionTier>,
     /// New user limit (platform admins only).
     pub max_users: Option<i64>,
     /// New AI budget (platform admins only).
@@ -227,7 +229,7 @@ pub async fn update(
         model.name = Set(validate::name("name", name)?);
     }
     if let Some(tier) = &changes.tier {
-        model.tier = Set(tier.clone());
+        model.tier = Set(*tier);
     }
     if let Some(max) = changes.max_users {
         let max = validate::bounded("maxUsers", max, MAX_USERS_LIMIT)?;
@@ -246,7 +248,7 @@ pub async fn update(
         resource_type: "tenant",
         resource_id: id.to_string(),
         data: serde_json::json!({
-            "name": changes.name, "tier": changes.tier, "maxUsers": changes.max_users,
+            "name": changes.name, "tier": changes.tier.map(|t| t.to_value()), "maxUsers": changes.max_users,
             "aiTokenBudget": changes.ai_token_budget, "active": changes.active,
         }),
     };

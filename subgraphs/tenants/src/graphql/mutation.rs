@@ -35,8 +35,8 @@ impl MutationRoot {
             caller,
             NewTenant {
                 name: input.name,
-                kind: input.kind.as_str().into(),
-                tier: input.tier.as_str().into(),
+                kind: input.kind.into(),
+                tier: input.tier.into(),
                 max_users: input.max_users.into(),
                 ai_token_budget: input.ai_token_budget,
                 admin_email: input.admin.email,
@@ -54,7 +54,7 @@ impl MutationRoot {
         let id = uuid("id", &id)?;
         let changes = TenantChanges {
             name: input.name,
-            tier: input.tier.map(|t| t.as_str().to_owned()),
+            tier: input.tier.map(Into::into),
             max_users: input.max_users.map(i64::from),
             ai_token_budget: input.ai_token_budget,
             active: input.active,

@@ -4,7 +4,11 @@
 use async_graphql::{ComplexObject, Context, Enum, ID, Result, SimpleObject};
 use backbone_entities::{
     platform::audit_event,
-    tenancy::{api_key, tenant, user},
+    tenancy::{
+        api_key,
+        tenant::{self, SubscriptionTier as StoredTier, TenantType as StoredTenantType},
+        user::{self, UserStatus as StoredUserStatus},
+    },
 };
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -12,72 +16,66 @@ use uuid::Uuid;
 use super::loaders::AssignmentLoader;
 use crate::domain;
 
-macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $s:literal),+ $(,)? }) => {
+/// A GraphQL enum mirroring a stored enum variant for variant, with
+/// exhaustive conversions both ways: a new stored state does not compile
+/// until the API handles it.
+macro_rules! mirror_enum {
+    ($(#[$meta:meta])* $name:ident = $stored:ident { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-        pub enum $name { $($(#[$vmeta])* #[doc = $s] $variant),+ }
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
 
-        impl $name {
-            /// The stored form.
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $s),+ }
+        impl From<$stored> for $name {
+            fn from(s: $stored) -> Self {
+                match s { $($stored::$variant => Self::$variant),+ }
             }
+        }
 
-            /// Parses the stored form; unknown values fall back to the first
-            /// variant and are logged, so a bad row never fails a whole page.
-            pub fn from_db(s: &str) -> Self {
-                match s {
-                    $($s => Self::$variant,)+
-                    other => {
-                        tracing::warn!(value = other, kind = stringify!($name), "unknown stored value");
-                        string_enum!(@first $($variant),+)
-                    }
-                }
+        impl From<$name> for $stored {
+            fn from(s: $name) -> Self {
+                match s { $($name::$variant => Self::$variant),+ }
             }
         }
     };
-    (@first $first:ident $(, $rest:ident)*) => { Self::$first };
 }
 
-string_enum!(
+mirror_enum!(
     /// What kind of organization a tenant is.
-    TenantType { Clinic = "clinic", Trial = "trial", Organization = "organization", Partner = "partner" }
+    TenantType = StoredTenantType {
+        /// A clinic or practice.
+        Clinic,
+        /// Trying the platform.
+        Trial,
+        /// Any other organization (a school, a network).
+        Organization,
+        /// An integration partner.
+        Partner,
+    }
 );
-string_enum!(
+mirror_enum!(
     /// The tenant's subscription tier.
-    SubscriptionTier { Free = "free", Standard = "standard", Professional = "professional", Enterprise = "enterprise" }
+    SubscriptionTier = StoredTier {
+        /// No charge.
+        Free,
+        /// The standard plan.
+        Standard,
+        /// More users and limits.
+        Professional,
+        /// Contracted terms.
+        Enterprise,
+    }
 );
-/// Where a user is in their lifecycle.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum UserStatus {
-    /// Invited, not signed in yet.
-    Invited,
-    /// Signed in at least once.
-    Active,
-    /// Keeps their history; granted nothing.
-    Deactivated,
-}
-
-impl From<user::UserStatus> for UserStatus {
-    fn from(s: user::UserStatus) -> Self {
-        match s {
-            user::UserStatus::Invited => Self::Invited,
-            user::UserStatus::Active => Self::Active,
-            user::UserStatus::Deactivated => Self::Deactivated,
-        }
+mirror_enum!(
+    /// Where a user is in their lifecycle.
+    UserStatus = StoredUserStatus {
+        /// Invited, not signed in yet.
+        Invited,
+        /// Signed in at least once.
+        Active,
+        /// Keeps their history; granted nothing.
+        Deactivated,
     }
-}
-
-impl From<UserStatus> for user::UserStatus {
-    fn from(s: UserStatus) -> Self {
-        match s {
-            UserStatus::Invited => Self::Invited,
-            UserStatus::Active => Self::Active,
-            UserStatus::Deactivated => Self::Deactivated,
-        }
-    }
-}
+);
 
 /// A customer organization. Other subgraphs extend it by `id`.
 #[derive(SimpleObject, Clone)]
@@ -119,8 +117,8 @@ impl From<tenant::Model> for Tenant {
         Self {
             id: ID(row.id.to_string()),
             name: row.name.clone(),
-            kind: TenantType::from_db(&row.kind),
-            tier: SubscriptionTier::from_db(&row.tier),
+            kind: row.kind.into(),
+            tier: row.tier.into(),
             max_users: row.max_users,
             ai_token_budget: row.ai_token_budget,
             active: row.active,
