@@ -44,13 +44,10 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(
-            Table::alter()
-                .table(MemoryGenerations::Table)
-                .drop_column(MemoryGenerations::RemovalEpoch)
-                .to_owned(),
-        )
-        .await?;
+        for column in [MemoryGenerations::RemovalEpoch, MemoryGenerations::MemoryCount] {
+            m.alter_table(Table::alter().table(MemoryGenerations::Table).drop_column(column).to_owned())
+                .await?;
+        }
         m.drop_index(
             Index::drop().name("ix_memories_tenant_id_user_id_id").table(Memories::Table).to_owned(),
         )

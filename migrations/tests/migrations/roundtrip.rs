@@ -87,6 +87,11 @@ async fn up_down_up() {
     Migrator::down(&conn, Some(1)).await.expect("down 2");
     assert_eq!(existing(&manager).await, before_checkpoints);
     assert!(!manager.has_column("memory_generations", "removal_epoch").await.expect("column"));
+    assert!(!manager.has_column("memory_generations", "memory_count").await.expect("column"));
+    // Up again from here works: the step down left what the step up expects.
+    Migrator::up(&conn, Some(1)).await.expect("up 2 again");
+    assert!(manager.has_column("memory_generations", "memory_count").await.expect("column"));
+    Migrator::down(&conn, Some(1)).await.expect("down 2 again");
     Migrator::down(&conn, Some(1)).await.expect("down 3");
     assert_eq!(existing(&manager).await, &TABLES[..TABLES.len() - 11]);
 }
