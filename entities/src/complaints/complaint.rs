@@ -29,7 +29,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub description: String,
     /// Lifecycle status.
-    pub status: String,
+    pub status: ComplaintStatus,
     /// Team handling it.
     pub team_id: Option<Uuid>,
     /// Assigned staff member.
@@ -60,6 +60,48 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Last change.
     pub updated_at: DateTimeUtc,
+}
+
+/// Where a complaint is in its lifecycle, stored as text; an unknown
+/// stored value fails the read.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum ComplaintStatus {
+    /// Filed, nobody has looked yet.
+    #[sea_orm(string_value = "submitted")]
+    Submitted,
+    /// Staff confirmed receipt (the first response).
+    #[sea_orm(string_value = "acknowledged")]
+    Acknowledged,
+    /// Being worked on.
+    #[sea_orm(string_value = "in_progress")]
+    InProgress,
+    /// Waiting on the complainant; pauses the clock by default.
+    #[sea_orm(string_value = "on_hold")]
+    OnHold,
+    /// Resolved; the complainant may reopen it.
+    #[sea_orm(string_value = "resolved")]
+    Resolved,
+    /// Closed for good (it can still be reopened by staff).
+    #[sea_orm(string_value = "closed")]
+    Closed,
+}
+
+impl ComplaintStatus {
+    /// The stored form, as timelines, events and SLA policies name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submitted => "submitted",
+            Self::Acknowledged => "acknowledged",
+            Self::InProgress => "in_progress",
+            Self::OnHold => "on_hold",
+            Self::Resolved => "resolved",
+            Self::Closed => "closed",
+        }
+    }
 }
 
 /// No relations.

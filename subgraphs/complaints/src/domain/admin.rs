@@ -224,7 +224,9 @@ pub async fn set_policy(
     if input.ladder.len() > 3 {
         return Err(ApiError::bad_input("ladder", "the escalation ladder has at most 3 levels"));
     }
-    if let Some(bad) = input.pause_statuses.iter().find(|s| !status::OPEN.contains(&s.as_str())) {
+    if let Some(bad) =
+        input.pause_statuses.iter().find(|s| !status::OPEN.iter().any(|o| o.as_str() == s.as_str()))
+    {
         return Err(ApiError::bad_input("pauseStatuses", format!("`{bad}` is not an open status")));
     }
     for team_id in &input.ladder {

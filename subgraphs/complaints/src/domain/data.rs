@@ -49,7 +49,7 @@ impl DataContract for ComplaintsData {
         Ok(json!({
             "complaints": filed.iter().map(|c| json!({
                 "trackingCode": c.tracking_code, "subject": c.subject, "description": c.description,
-                "status": c.status, "createdAt": c.created_at,
+                "status": c.status.as_str(), "createdAt": c.created_at,
             })).collect::<Vec<_>>(),
             "timelineEntries": written.iter().map(|t| json!({
                 "complaintId": t.complaint_id, "kind": t.kind, "body": t.body, "at": t.created_at,
@@ -127,7 +127,7 @@ impl DataContract for ComplaintsData {
     async fn purge(&self, db: &DatabaseConnection, p: &Purge) -> ApiResult<u64> {
         let old = complaint::Entity::find()
             .filter(complaint::Column::TenantId.eq(p.tenant_id))
-            .filter(complaint::Column::Status.eq("closed"))
+            .filter(complaint::Column::Status.eq(complaint::ComplaintStatus::Closed))
             .filter(complaint::Column::UpdatedAt.lt(p.before))
             .filter(
                 sea_orm::Condition::any()

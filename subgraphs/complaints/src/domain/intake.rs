@@ -80,7 +80,7 @@ pub async fn file(
         region: Set(region),
         subject: Set(subject),
         description: Set(description),
-        status: Set(status::SUBMITTED.into()),
+        status: Set(status::Status::Submitted),
         team_id: Set(team_id),
         assignee_id: Set(assignee),
         escalation_level: Set(0),
@@ -102,7 +102,12 @@ pub async fn file(
     timeline(
         &txn,
         &row,
-        Entry { kind: "status_change", author: reporter, body: None, change: Some(("", status::SUBMITTED)) },
+        Entry {
+            kind: "status_change",
+            author: reporter,
+            body: None,
+            change: Some(("", status::Status::Submitted.as_str())),
+        },
     )
     .await?;
     let filed = serde_json::json!({"trackingCode": row.tracking_code, "anonymous": reporter.is_none()});
@@ -171,7 +176,7 @@ pub struct PublicStatus {
     /// The code asked about.
     pub tracking_code: String,
     /// Lifecycle status.
-    pub status: String,
+    pub status: status::Status,
     /// When it was filed.
     pub filed_at: DateTime<Utc>,
     /// When it last changed.

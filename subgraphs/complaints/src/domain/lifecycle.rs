@@ -14,7 +14,9 @@ use super::{
     admin::{self, Policy},
     allowed,
     calendar::{add_business, business_between},
-    emit, events, find, status, timeline,
+    emit, events, find,
+    status::Status,
+    timeline,
 };
 
 /// Moves complaint `id` to `to`, by staff member `actor`.
@@ -22,17 +24,15 @@ pub async fn transition(
     db: &DatabaseConnection,
     actor: Uuid,
     complaint: &Ref<complaint::Entity>,
-    to: &str,
+    to: Status,
     note: Option<String>,
 ) -> ApiResult<complaint::Model> {
-    if !status::ALL.contains(&to) {
-        return Err(ApiError::bad_input("status", format!("status must be one of {:?}", status::ALL)));
-    }
     let (tenant_id, id) = (complaint.tenant_id(), complaint.id());
     let txn = db.begin().await?;
     let current = find(&txn, tenant_id, id).await?;
-    let from = current.status.clone();
-    if !allowed(&from, to) {
+    let from = current.status;
+    if !allowed(from, to) {
+        let (from, to) = (from.as_str(), to.as_str());
         return Err(ApiError::bad_input("status", format!("a complaint cannot go from {from} to {to}")));
     }
     let policy = match current.policy_id {
@@ -42,10 +42,10 @@ pub async fn transition(
     let now = Utc::now();
     let mut row: complaint::ActiveModel = current.clone().into();
     apply_clock(&mut row, &current, policy.as_ref(), to, now);
-    row.status = Set(to.to_owned());
+    row.status = Set(to);
     row.updated_at = Set(now);
     let updated = row.update(&txn).await?;
-    let change = Some((from.as_str(), to));
+    let change = Some((from.as_str(), to.as_str()));
     timeline(&txn, &updated, Entry { kind: "status_change", author: Some(actor), body: note, change })
         .await?;
     emit(
@@ -53,7 +53,7 @@ pub async fn transition(
         &updated,
         Some(actor),
         events::COMPLAINT_STATUS_CHANGED,
-        serde_json::json!({"from": from, "to": to}),
+        serde_json::json!({"from": from.as_str(), "to": to.as_str()}),
     )
     .await?;
     subgraph_kit::db::commit(txn).await?;
@@ -65,18 +65,18 @@ fn apply_clock(
     row: &mut complaint::ActiveModel,
     current: &complaint::Model,
     policy: Option<&Policy>,
-    to: &str,
+    to: Status,
     now: DateTime<Utc>,
 ) {
     let Some(policy) = policy else { return };
     let cal = policy.calendar.as_ref();
-    let pauses = |s: &str| policy.pause_statuses.iter().any(|p| p == s);
-    if current.first_responded_at.is_none() && current.status == status::SUBMITTED {
+    let pauses = |s: Status| policy.pause_statuses.iter().any(|p| p == s.as_str());
+    if current.first_responded_at.is_none() && current.status == Status::Submitted {
         row.first_responded_at = Set(Some(now));
         row.first_response_due_at = Set(None);
         row.first_response_left_secs = Set(None);
     }
-    if to == status::RESOLVED || to == status::CLOSED {
+    if to == Status::Resolved || to == Status::Closed {
         row.resolution_due_at = Set(None);
         row.resolution_left_secs = Set(None);
         row.next_escalation_at = Set(None);
@@ -103,11 +103,11 @@ pub async fn reopen(
     let (tenant_id, id) = (complaint.tenant_id(), complaint.id());
     let txn = db.begin().await?;
     let current = find(&txn, tenant_id, id).await?;
-    let from = current.status.clone();
-    if from != status::RESOLVED && from != status::CLOSED {
+    let from = current.status;
+    if from != Status::Resolved && from != Status::Closed {
         return Err(ApiError::bad_input(
             "status",
-            format!("only resolved or closed complaints reopen, not {from}"),
+            format!("only resolved or closed complaints reopen, not {}", from.as_str()),
         ));
     }
     let policy = match current.policy_id {
@@ -116,7 +116,7 @@ pub async fn reopen(
     };
     let now = Utc::now();
     let mut row: complaint::ActiveModel = current.into();
-    row.status = Set(status::IN_PROGRESS.into());
+    row.status = Set(Status::InProgress);
     row.resolution_breached = Set(false);
     row.escalation_level = Set(0);
     row.next_escalation_at = Set(None);
@@ -125,9 +125,10 @@ pub async fn reopen(
         .map(|p| add_business(p.calendar.as_ref(), now, i64::from(p.row.resolution_seconds))));
     row.updated_at = Set(now);
     let updated = row.update(&txn).await?;
-    let change = Some((from.as_str(), status::IN_PROGRESS));
+    let change = Some((from.as_str(), Status::InProgress.as_str()));
     timeline(&txn, &updated, Entry { kind: "reopen", author: Some(actor), body: reason, change }).await?;
-    let payload = serde_json::json!({"from": from, "to": status::IN_PROGRESS, "reopened": true});
+    let payload =
+        serde_json::json!({"from": from.as_str(), "to": Status::InProgress.as_str(), "reopened": true});
     emit(&txn, &updated, Some(actor), events::COMPLAINT_STATUS_CHANGED, payload).await?;
     subgraph_kit::db::commit(txn).await?;
     Ok(updated)

@@ -39,37 +39,35 @@ pub mod events {
 
 /// Lifecycle statuses.
 pub mod status {
-    /// Filed, nobody has looked yet.
-    pub const SUBMITTED: &str = "submitted";
-    /// Staff confirmed receipt (the first response).
-    pub const ACKNOWLEDGED: &str = "acknowledged";
-    /// Being worked on.
-    pub const IN_PROGRESS: &str = "in_progress";
-    /// Waiting on the complainant; pauses the clock by default.
-    pub const ON_HOLD: &str = "on_hold";
-    /// Resolved; the complainant may reopen it.
-    pub const RESOLVED: &str = "resolved";
-    /// Closed for good (it can still be reopened by staff).
-    pub const CLOSED: &str = "closed";
+    pub use backbone_entities::complaints::complaint::ComplaintStatus as Status;
+
     /// Every status.
-    pub const ALL: [&str; 6] = [SUBMITTED, ACKNOWLEDGED, IN_PROGRESS, ON_HOLD, RESOLVED, CLOSED];
+    pub const ALL: [Status; 6] = [
+        Status::Submitted,
+        Status::Acknowledged,
+        Status::InProgress,
+        Status::OnHold,
+        Status::Resolved,
+        Status::Closed,
+    ];
     /// Statuses in which a complaint counts as open.
-    pub const OPEN: [&str; 4] = [SUBMITTED, ACKNOWLEDGED, IN_PROGRESS, ON_HOLD];
+    pub const OPEN: [Status; 4] =
+        [Status::Submitted, Status::Acknowledged, Status::InProgress, Status::OnHold];
 }
 
 /// Whether `from → to` is a lifecycle step. Reopening (resolved or closed
 /// back to in progress) is its own operation.
-pub fn allowed(from: &str, to: &str) -> bool {
-    use status::*;
+pub fn allowed(from: status::Status, to: status::Status) -> bool {
+    use status::Status::*;
     matches!(
         (from, to),
-        (SUBMITTED, ACKNOWLEDGED)
-            | (ACKNOWLEDGED, IN_PROGRESS)
-            | (ACKNOWLEDGED, RESOLVED)
-            | (IN_PROGRESS, ON_HOLD)
-            | (ON_HOLD, IN_PROGRESS)
-            | (IN_PROGRESS, RESOLVED)
-            | (RESOLVED, CLOSED)
+        (Submitted, Acknowledged)
+            | (Acknowledged, InProgress)
+            | (Acknowledged, Resolved)
+            | (InProgress, OnHold)
+            | (OnHold, InProgress)
+            | (InProgress, Resolved)
+            | (Resolved, Closed)
     )
 }
 

@@ -107,7 +107,7 @@ impl MutationRoot {
         let row = intake::file(&kit.db, tenant, reporter, new).await?;
         Ok(FiledComplaint {
             tracking_code: row.tracking_code.clone(),
-            status: ComplaintStatus::parse(&row.status),
+            status: row.status.into(),
             complaint: reporter.map(|_| row.into()),
         })
     }
@@ -123,8 +123,7 @@ impl MutationRoot {
     ) -> Result<Complaint> {
         let a = allow(ctx, "complaint", "update").await?;
         let complaint = Ref::parse(&a.kit.db, a.caller.tenant_id, "id", &id).await?;
-        let row =
-            lifecycle::transition(&a.kit.db, a.caller.user_id, &complaint, status.as_str(), note).await?;
+        let row = lifecycle::transition(&a.kit.db, a.caller.user_id, &complaint, status.into(), note).await?;
         Ok(row.into())
     }
 

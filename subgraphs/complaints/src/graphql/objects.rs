@@ -1,7 +1,10 @@
 //! API types. Rows convert into these explicitly; nothing here is a table.
 
 use async_graphql::{ComplexObject, Context, Enum, ID, Result, SimpleObject};
-use backbone_entities::complaints::{complaint, policy, routing_rule, team, team_member, timeline_entry};
+use backbone_entities::complaints::{
+    complaint::{self, ComplaintStatus as Stored},
+    policy, routing_rule, team, team_member, timeline_entry,
+};
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use subgraph_kit::{graphql::allow, rbac::Scope};
@@ -35,26 +38,29 @@ pub enum ComplaintStatus {
     Closed,
 }
 
-impl ComplaintStatus {
-    /// The stored form.
-    pub fn as_str(self) -> &'static str {
-        use crate::domain::status::*;
-        match self {
-            Self::Submitted => SUBMITTED,
-            Self::Acknowledged => ACKNOWLEDGED,
-            Self::InProgress => IN_PROGRESS,
-            Self::OnHold => ON_HOLD,
-            Self::Resolved => RESOLVED,
-            Self::Closed => CLOSED,
+impl From<Stored> for ComplaintStatus {
+    fn from(s: Stored) -> Self {
+        match s {
+            Stored::Submitted => Self::Submitted,
+            Stored::Acknowledged => Self::Acknowledged,
+            Stored::InProgress => Self::InProgress,
+            Stored::OnHold => Self::OnHold,
+            Stored::Resolved => Self::Resolved,
+            Stored::Closed => Self::Closed,
         }
     }
+}
 
-    /// From the stored form (unknown values read as submitted).
-    pub fn parse(s: &str) -> Self {
-        [Self::Acknowledged, Self::InProgress, Self::OnHold, Self::Resolved, Self::Closed]
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .unwrap_or(Self::Submitted)
+impl From<ComplaintStatus> for Stored {
+    fn from(s: ComplaintStatus) -> Self {
+        match s {
+            ComplaintStatus::Submitted => Self::Submitted,
+            ComplaintStatus::Acknowledged => Self::Acknowledged,
+            ComplaintStatus::InProgress => Self::InProgress,
+            ComplaintStatus::OnHold => Self::OnHold,
+            ComplaintStatus::Resolved => Self::Resolved,
+            ComplaintStatus::Closed => Self::Closed,
+        }
     }
 }
 
@@ -120,7 +126,7 @@ impl From<complaint::Model> for Complaint {
             region: c.region,
             subject: c.subject,
             description: c.description,
-            status: ComplaintStatus::parse(&c.status),
+            status: c.status.into(),
             reporter: user(c.reporter_id),
             assignee: user(c.assignee_id),
             team_id: c.team_id.map(ID::from),

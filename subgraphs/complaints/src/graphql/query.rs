@@ -1,7 +1,10 @@
 //! Queries and federation entity resolvers.
 
 use async_graphql::{Context, ID, Object, Result};
-use backbone_entities::complaints::{complaint, policy, routing_rule, team};
+use backbone_entities::complaints::{
+    complaint::{self, ComplaintStatus as Stored},
+    policy, routing_rule, team,
+};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use subgraph_kit::{
     ApiError,
@@ -44,7 +47,7 @@ impl QueryRoot {
             q = q.filter(complaint::Column::AssigneeId.eq(allowed.caller.user_id));
         }
         if let Some(s) = status {
-            q = q.filter(complaint::Column::Status.eq(s.as_str()));
+            q = q.filter(complaint::Column::Status.eq(Stored::from(s)));
         }
         let rows = q.order_by_desc(complaint::Column::Id).limit(first as u64).all(&allowed.kit.db).await?;
         Ok(rows.into_iter().map(Complaint::from).collect())
@@ -60,7 +63,7 @@ impl QueryRoot {
         let s = intake::public_status(&kit(ctx)?.db, &tracking_code).await?;
         Ok(PublicComplaintStatus {
             tracking_code: s.tracking_code,
-            status: ComplaintStatus::parse(&s.status),
+            status: s.status.into(),
             filed_at: s.filed_at,
             updated_at: s.updated_at,
         })

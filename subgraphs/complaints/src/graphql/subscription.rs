@@ -54,11 +54,15 @@ impl SubscriptionRoot {
                     && only.is_none_or(|id| id == c.id)
                     && (!queue || c.assignee_id == Some(me))
                     && (staff || c.reporter_id == Some(me));
-                let from = event.payload.get("from").and_then(|f| f.as_str()).map(ComplaintStatus::parse);
+                let from = event
+                    .payload
+                    .get("from")
+                    .and_then(|f| serde_json::from_value::<complaint::ComplaintStatus>(f.clone()).ok())
+                    .map(ComplaintStatus::from);
                 wanted.then(|| ComplaintStatusChange {
                     event_id: event.id.into(),
                     from,
-                    to: ComplaintStatus::parse(&c.status),
+                    to: c.status.into(),
                     changed_at: event.occurred_at,
                     complaint: c.into(),
                 })

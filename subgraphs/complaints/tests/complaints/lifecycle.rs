@@ -95,3 +95,25 @@ async fn internal_notes_are_hidden_from_the_reporter() {
     let reporter = bodies(desk.ok(Some("patient"), q, json!({"id": id})).await);
     assert_eq!(reporter, ["We are looking into it.", "Thank you."]);
 }
+
+/// A stored status outside the enum is an error, not a guess: before,
+/// such a row read as SUBMITTED (and its SLA clock could restart).
+#[tokio::test]
+async fn an_unknown_stored_status_fails_loudly() {
+    use backbone_entities::complaints::complaint;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let desk = Desk::start().await;
+    let filed = data(desk.file(Some("patient"), complaint("billing", "normal")).await);
+    let id = filed["fileComplaint"]["complaint"]["id"].as_str().expect("id").to_owned();
+    let updated = complaint::Entity::update_many()
+        .col_expr(complaint::Column::Status, Expr::value("escalated"))
+        .filter(complaint::Column::Id.eq(uuid::Uuid::parse_str(&id).expect("uuid")))
+        .exec(&desk.app.kit.db)
+        .await
+        .expect("update");
+    assert_eq!(updated.rows_affected, 1);
+    let r =
+        desk.gql(Some("staff"), "query($id: ID!) { complaint(id: $id) { status } }", json!({"id": id})).await;
+    assert_eq!(error_codes(&r), ["INTERNAL"], "{r}");
+    assert!(!r.to_string().contains("SUBMITTED"), "{r}");
+}
