@@ -19,12 +19,12 @@ use crate::domain::{
 /// A remembered fact.
 #[derive(SimpleObject)]
 pub struct Memory {
-    /// Id.
+    /// The memory's id; `forget` takes it.
     pub id: ID,
-    /// Type.
+    /// What kind of memory, e.g. `fact`, `preference` or `goal`; recall can filter on it.
     #[graphql(name = "type")]
     pub kind: String,
-    /// Text.
+    /// What was remembered (at most 4,000 bytes).
     pub text: String,
     /// Consent scope needed to recall it.
     pub required_scope: String,
@@ -32,7 +32,7 @@ pub struct Memory {
     pub importance: f64,
     /// Forgotten after.
     pub expires_at: Option<DateTime<Utc>>,
-    /// When.
+    /// When it was remembered.
     pub created_at: DateTime<Utc>,
 }
 

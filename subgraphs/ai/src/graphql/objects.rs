@@ -77,9 +77,9 @@ pub struct PromptVariable {
 /// A version of a prompt template.
 #[derive(SimpleObject)]
 pub struct PromptTemplate {
-    /// Id.
+    /// The template's id; new versions keep it.
     pub id: ID,
-    /// Name.
+    /// Unique within the tenant; calls name the template by it.
     pub name: String,
     /// Version, from 1.
     pub version: i32,
@@ -91,7 +91,7 @@ pub struct PromptTemplate {
     pub variables: Vec<PromptVariable>,
     /// Completion token cap.
     pub max_tokens: i32,
-    /// Saved.
+    /// When this version was saved.
     pub created_at: DateTime<Utc>,
 }
 
@@ -119,7 +119,7 @@ impl From<prompt_template::Model> for PromptTemplate {
 pub struct VariableValue {
     /// Variable name.
     pub name: String,
-    /// Value.
+    /// The text the variable is filled with (masked for personal data before the provider sees it).
     pub value: String,
 }
 
@@ -176,15 +176,15 @@ pub struct CompletionChunk {
 /// One logged call.
 #[derive(SimpleObject)]
 pub struct AiRequest {
-    /// Id.
+    /// The log entry's id.
     pub id: ID,
-    /// Caller.
+    /// The person who made the call (their entries go when they are erased).
     pub user_id: Option<ID>,
     /// Template and version.
     pub template: String,
-    /// Version.
+    /// The template version the call used.
     pub template_version: i32,
-    /// Model.
+    /// The provider's model that answered.
     pub model: String,
     /// `ok`, `refused` or `failed`.
     pub status: String,
@@ -212,7 +212,7 @@ pub struct AiRequest {
     pub masked_items: i32,
     /// Safety checks flagged the answer.
     pub flagged: bool,
-    /// When.
+    /// When the call was made.
     pub created_at: DateTime<Utc>,
 }
 

@@ -55,7 +55,7 @@ pub struct WindowInput {
 /// An SLA policy for one priority.
 #[derive(InputObject)]
 pub struct SlaPolicyInput {
-    /// Priority.
+    /// low, normal, high or urgent; decides the SLA policy that applies.
     pub priority: String,
     /// Business seconds to first response.
     pub first_response_seconds: i32,

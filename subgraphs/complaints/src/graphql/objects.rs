@@ -32,9 +32,9 @@ pub enum ComplaintStatus {
     InProgress,
     /// Waiting on the complainant (pauses the SLA clock by default).
     OnHold,
-    /// Resolved.
+    /// Resolved; the reporter may reopen it.
     Resolved,
-    /// Closed.
+    /// Closed for good (staff can still reopen it).
     Closed,
 }
 
@@ -68,17 +68,17 @@ impl From<ComplaintStatus> for Stored {
 #[derive(SimpleObject, Clone)]
 #[graphql(complex)]
 pub struct Complaint {
-    /// Id.
+    /// The complaint's id (staff and the signed-in reporter use it; anonymous reporters use the tracking code).
     pub id: ID,
     /// Public tracking code.
     pub tracking_code: String,
-    /// Category.
+    /// What it is about, e.g. `billing`; routing rules match on it.
     pub category: String,
-    /// Priority.
+    /// low, normal, high or urgent; decides the SLA policy that applies.
     pub priority: String,
-    /// Region.
+    /// Where it happened, if the reporter said; routing rules may match on it.
     pub region: Option<String>,
-    /// Subject.
+    /// The reporter's one-line summary (at most 200 characters).
     pub subject: String,
     /// What happened.
     pub description: String,
@@ -163,19 +163,19 @@ impl Complaint {
 /// One timeline entry.
 #[derive(SimpleObject, Clone)]
 pub struct TimelineEntry {
-    /// Id.
+    /// The entry's id.
     pub id: ID,
     /// comment, internal_note, status_change, reopen, assignment, escalation, sla_breach.
     pub kind: String,
     /// Author (null for the system or an anonymous reporter).
     pub author: Option<User>,
-    /// Text.
+    /// What was written (comments and notes); null for status changes and system entries.
     pub body: Option<String>,
     /// Status before, for status changes.
     pub from_status: Option<String>,
     /// Status after, for status changes.
     pub to_status: Option<String>,
-    /// When.
+    /// When it happened.
     pub created_at: DateTime<Utc>,
 }
 
@@ -220,9 +220,9 @@ pub struct FiledComplaint {
 /// A team handling complaints.
 #[derive(SimpleObject)]
 pub struct ComplaintTeam {
-    /// Id.
+    /// The team's id; routing rules and members name it.
     pub id: ID,
-    /// Name.
+    /// Unique within the tenant.
     pub name: String,
 }
 
@@ -252,7 +252,7 @@ impl From<team_member::Model> for ComplaintTeamMember {
 /// A routing rule.
 #[derive(SimpleObject)]
 pub struct RoutingRule {
-    /// Id.
+    /// The rule's id.
     pub id: ID,
     /// Category matched (null = any).
     pub category: Option<String>,
@@ -279,7 +279,7 @@ impl From<routing_rule::Model> for RoutingRule {
 /// An SLA policy.
 #[derive(SimpleObject)]
 pub struct SlaPolicy {
-    /// Id.
+    /// The policy's id.
     pub id: ID,
     /// Priority it applies to.
     pub priority: String,

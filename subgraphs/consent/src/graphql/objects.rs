@@ -31,7 +31,7 @@ impl User {
 pub struct Consent {
     /// Record id (also the receipt id of a grant).
     pub id: ID,
-    /// Person.
+    /// The person the consent is about.
     pub user_id: ID,
     /// Scope key.
     pub scope: String,
@@ -39,7 +39,7 @@ pub struct Consent {
     pub action: String,
     /// Consent text version.
     pub text_version: String,
-    /// Channel.
+    /// How it was given or withdrawn: web, app, paper, phone, email or api.
     pub channel: String,
     /// Client address as the edge reported it.
     pub source_ip: Option<String>,
@@ -47,7 +47,7 @@ pub struct Consent {
     pub expires_at: Option<DateTime<Utc>>,
     /// Signed receipt (JSON) of a grant.
     pub receipt: Option<String>,
-    /// When.
+    /// When it was recorded.
     pub at: DateTime<Utc>,
 }
 
@@ -89,7 +89,7 @@ pub struct ConsentDecision {
 /// A data-subject request.
 #[derive(SimpleObject)]
 pub struct DsarRequest {
-    /// Id.
+    /// The request's id.
     pub id: ID,
     /// The subject; null once erased.
     pub subject_id: Option<ID>,
@@ -107,9 +107,9 @@ pub struct DsarRequest {
     pub download_url: Option<String>,
     /// When the link stops working.
     pub download_expires_at: Option<DateTime<Utc>>,
-    /// Submitted.
+    /// When the request was submitted.
     pub created_at: DateTime<Utc>,
-    /// Finished.
+    /// When it completed, failed or was rejected; null while open.
     pub completed_at: Option<DateTime<Utc>>,
 }
 
@@ -169,7 +169,7 @@ impl From<retention_rule::Model> for RetentionRule {
 /// One line of a purge (or dry-run) report.
 #[derive(SimpleObject)]
 pub struct RetentionLine {
-    /// Subgraph.
+    /// The subgraph that purged (or would purge) the rows.
     pub service: String,
     /// Data type.
     pub data_type: String,

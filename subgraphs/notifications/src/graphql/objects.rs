@@ -44,15 +44,15 @@ impl Channel {
 /// A notification in the caller's inbox.
 #[derive(SimpleObject, Clone)]
 pub struct Notification {
-    /// Id.
+    /// The notification's id; `markNotificationRead` takes it.
     pub id: ID,
     /// Category, e.g. `complaints`.
     pub category: String,
     /// Critical notifications bypass quiet hours and opt-outs.
     pub critical: bool,
-    /// Title.
+    /// A one-line heading, rendered from the category's template.
     pub title: String,
-    /// Body.
+    /// The message, rendered from the category's template.
     pub body: String,
     /// The event's fields, for links (JSON).
     pub data: async_graphql::Json<serde_json::Value>,
@@ -86,9 +86,9 @@ impl From<notification::Model> for Notification {
 /// One preference.
 #[derive(SimpleObject)]
 pub struct NotificationPreference {
-    /// Category.
+    /// The kind of notification, e.g. `complaints`.
     pub category: String,
-    /// Channel.
+    /// The channel the preference is for.
     pub channel: Channel,
     /// On or off.
     pub enabled: bool,
@@ -120,9 +120,9 @@ impl From<setting::Model> for QuietHours {
 /// A delivery endpoint (the secret is never shown again).
 #[derive(SimpleObject)]
 pub struct NotificationEndpoint {
-    /// Id.
+    /// The endpoint's id.
     pub id: ID,
-    /// Channel.
+    /// Which channel it delivers on.
     pub channel: Channel,
     /// URL or address.
     pub target: String,
@@ -156,9 +156,9 @@ pub struct RegisteredEndpoint {
 /// One delivery of a notification to an endpoint.
 #[derive(SimpleObject)]
 pub struct Delivery {
-    /// Id.
+    /// The delivery's id.
     pub id: ID,
-    /// Channel.
+    /// The channel it went out on.
     pub channel: Channel,
     /// pending, delivered or failed.
     pub status: String,

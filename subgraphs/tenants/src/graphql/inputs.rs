@@ -30,7 +30,7 @@ pub struct ProvisionTenantInput {
 /// The first admin of a new tenant.
 #[derive(InputObject)]
 pub struct AdminInput {
-    /// Email.
+    /// The admin's email; unique within the tenant.
     pub email: String,
     /// Display name.
     pub display_name: String,
@@ -121,6 +121,6 @@ pub struct AuditFilterInput {
     pub resource_id: Option<String>,
     /// At or after.
     pub from: Option<DateTime<Utc>>,
-    /// Before.
+    /// Only events before this time.
     pub to: Option<DateTime<Utc>>,
 }

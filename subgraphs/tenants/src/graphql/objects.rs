@@ -329,9 +329,9 @@ pub struct AuditEvent {
     pub resource_type: String,
     /// Resource id.
     pub resource_id: String,
-    /// Details.
+    /// What changed: the event's own fields, never personal values (see `user.invited`, `user.updated`).
     pub data: async_graphql::Json<serde_json::Value>,
-    /// When.
+    /// When it happened.
     pub occurred_at: DateTime<Utc>,
     /// Hash of the previous event.
     pub prev_hash: String,
