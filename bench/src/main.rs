@@ -25,6 +25,10 @@ enum Command {
     /// (internal) `backbone router`, for run a of `bench`.
     #[command(hide = true)]
     Router,
+    /// (internal) The whole graph in dev mode, seeded, for
+    /// `bench-subscriptions`.
+    #[command(hide = true)]
+    Dev,
     /// Benchmarks the router against four test subgraphs (see docs/benchmarks.md).
     Bench {
         /// Concurrent clients.
@@ -100,6 +104,12 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
         Command::Router => backbone::serve_router(config).await,
+        Command::Dev => {
+            let graph = backbone::dev::DevGraph::start(backbone::with_dev_auth(config)).await?;
+            backbone::seed::seed(&graph.kit).await?;
+            graph.wait().await;
+            Ok(())
+        }
         Command::Bench { clients, seconds, warmup, compare_hive } => {
             bench::run(bench::Settings { clients, seconds, warmup, compare_hive }).await
         }

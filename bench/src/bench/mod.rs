@@ -202,6 +202,16 @@ pub(crate) async fn wait_ready(mut router: ChildRouter) -> anyhow::Result<ChildR
     bail!("router at {} did not become ready", router.url)
 }
 
+/// The router's edge rate limits off: a benchmark's load comes from one
+/// address (and tenant) in bursts, and measures the router, not its edge
+/// limits (as `bench-serve` does with `RateLimitConfig::off`).
+pub(crate) const WITHOUT_EDGE_LIMITS: [(&str, &str); 4] = [
+    ("BACKBONE_ROUTER__RATE_LIMITS__ANONYMOUS_PER_MINUTE", "0"),
+    ("BACKBONE_ROUTER__RATE_LIMITS__FAILED_AUTH_PER_MINUTE", "0"),
+    ("BACKBONE_ROUTER__RATE_LIMITS__TENANT_PER_SECOND", "0"),
+    ("BACKBONE_ROUTER__RATE_LIMITS__PRINCIPAL_PER_SECOND", "0"),
+];
+
 async fn spawn_child(args: &[&str], supergraph: &PathBuf) -> anyhow::Result<ChildRouter> {
     let port = free_port()?;
     let mut cmd = Command::new(std::env::current_exe()?);
@@ -216,12 +226,7 @@ async fn spawn_child(args: &[&str], supergraph: &PathBuf) -> anyhow::Result<Chil
         .env("BACKBONE_ROUTER__SUPERGRAPH_PATH", supergraph)
         .env("BACKBONE_ROUTER__POLL_INTERVAL_SECONDS", "0")
         .env("BACKBONE_AUTH__HS256_SECRET", subgraph_kit::config::DEV_HS256_SECRET)
-        // The load comes from one address: measure the router, not its
-        // edge limits (as `bench-serve` does with `RateLimitConfig::off`).
-        .env("BACKBONE_ROUTER__RATE_LIMITS__ANONYMOUS_PER_MINUTE", "0")
-        .env("BACKBONE_ROUTER__RATE_LIMITS__FAILED_AUTH_PER_MINUTE", "0")
-        .env("BACKBONE_ROUTER__RATE_LIMITS__TENANT_PER_SECOND", "0")
-        .env("BACKBONE_ROUTER__RATE_LIMITS__PRINCIPAL_PER_SECOND", "0")
+        .envs(WITHOUT_EDGE_LIMITS)
         .env("BACKBONE_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()

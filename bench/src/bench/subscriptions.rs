@@ -317,7 +317,7 @@ pub(crate) fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
     Ok(dir)
 }
 
-/// Starts `backbone` dev mode on a free port over `db_url`.
+/// Starts dev mode (`backbone-bench dev`) on a free port over `db_url`.
 async fn spawn_dev(db_url: &str) -> anyhow::Result<ChildRouter> {
     let port = free_port()?;
     let mut cmd = Command::new(std::env::current_exe()?);
@@ -327,16 +327,12 @@ async fn spawn_dev(db_url: &str) -> anyhow::Result<ChildRouter> {
         }
     }
     let child = cmd
+        .arg("dev")
         .env("DATABASE_URL", db_url)
         .env("BACKBONE_HTTP__PORT", port.to_string())
         .env("BACKBONE_AUTH__HS256_SECRET", subgraph_kit::config::DEV_HS256_SECRET)
         .env("BACKBONE_REALTIME__MAX_SUBSCRIPTIONS_PER_TENANT", "100000")
-        // Thousands of connections from one address and tenant in a burst:
-        // the benchmark measures fan-out, not the edge limits.
-        .env("BACKBONE_ROUTER__RATE_LIMITS__ANONYMOUS_PER_MINUTE", "0")
-        .env("BACKBONE_ROUTER__RATE_LIMITS__FAILED_AUTH_PER_MINUTE", "0")
-        .env("BACKBONE_ROUTER__RATE_LIMITS__TENANT_PER_SECOND", "0")
-        .env("BACKBONE_ROUTER__RATE_LIMITS__PRINCIPAL_PER_SECOND", "0")
+        .envs(super::WITHOUT_EDGE_LIMITS)
         .env("BACKBONE_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()

@@ -76,7 +76,7 @@ impl RateLimits {
 
     /// Refuses an address that is cut off for refused credentials.
     pub async fn admit_address(&self, ip: Option<IpAddr>) -> Result<(), PipelineError> {
-        let cells = self.cells(&[(self.failures, format!("fail:{}", addr(ip)))]);
+        let cells = self.cells(&[(self.failures, &|| format!("fail:{}", addr(ip)))]);
         match self.check(Mode::Peek, cells).await {
             Some(outcome) => outcome,
             None => self.local.admit_address(ip),
@@ -86,7 +86,7 @@ impl RateLimits {
     /// Counts a refused credential from `ip`; past the limit the address is
     /// cut off and the refusal becomes `RATE_LIMITED`.
     pub async fn refused(&self, ip: Option<IpAddr>, refusal: PipelineError) -> PipelineError {
-        let cells = self.cells(&[(self.failures, format!("fail:{}", addr(ip)))]);
+        let cells = self.cells(&[(self.failures, &|| format!("fail:{}", addr(ip)))]);
         match self.check(Mode::Charge, cells).await {
             Some(Ok(())) => refusal,
             Some(Err(limited)) => limited,
@@ -96,7 +96,7 @@ impl RateLimits {
 
     /// An anonymous request from `ip`.
     pub async fn anonymous(&self, ip: Option<IpAddr>) -> Result<(), PipelineError> {
-        let cells = self.cells(&[(self.anonymous, format!("anon:{}", addr(ip)))]);
+        let cells = self.cells(&[(self.anonymous, &|| format!("anon:{}", addr(ip)))]);
         match self.check(Mode::Charge, cells).await {
             Some(outcome) => outcome,
             None => self.local.anonymous(ip),
@@ -106,8 +106,8 @@ impl RateLimits {
     /// A request of `principal` (user or API key) in `tenant`.
     pub async fn caller(&self, tenant: Uuid, principal: Uuid) -> Result<(), PipelineError> {
         let cells = self.cells(&[
-            (self.tenants, format!("tenant:{tenant}")),
-            (self.principals, format!("principal:{tenant}:{principal}")),
+            (self.tenants, &|| format!("tenant:{tenant}")),
+            (self.principals, &|| format!("principal:{tenant}:{principal}")),
         ]);
         match self.check(Mode::Charge, cells).await {
             Some(outcome) => outcome,
@@ -115,14 +115,15 @@ impl RateLimits {
         }
     }
 
-    /// The shared cells of the configured rates among `buckets`.
-    fn cells(&self, buckets: &[(Option<Rate>, String)]) -> Vec<Cell> {
+    /// The shared cells of the configured rates among `buckets`, each named
+    /// by its closure; nothing is built when the buckets are this process's.
+    fn cells(&self, buckets: &[(Option<Rate>, &dyn Fn() -> String)]) -> Vec<Cell> {
         let Some(shared) = &self.shared else { return Vec::new() };
         buckets
             .iter()
             .filter_map(|(rate, name)| {
                 rate.map(|r| Cell {
-                    key: format!("{}:{name}", shared.prefix),
+                    key: format!("{}:{}", shared.prefix, name()),
                     interval: r.period / r.burst,
                     burst: r.burst,
                 })

@@ -23,12 +23,6 @@ pub fn on_signal() -> Shutdown {
     signal.shared()
 }
 
-/// A [`Shutdown`] that never resolves: for workers a test aborts itself.
-pub fn never() -> Shutdown {
-    let pending: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(std::future::pending());
-    pending.shared()
-}
-
 /// One subgraph: its name, schema, routes and background work.
 pub trait Subgraph: Send + Sync + 'static {
     /// The query root.
@@ -108,9 +102,4 @@ impl<S: Subgraph> AnySubgraph for S {
     fn workers(&self, kit: &Kit, shutdown: Shutdown) -> Vec<JoinHandle<()>> {
         Subgraph::workers(self, kit, shutdown)
     }
-}
-
-/// The subgraph called `name` in `all`.
-pub fn find<'a>(all: &[&'a dyn AnySubgraph], name: &str) -> Option<&'a dyn AnySubgraph> {
-    all.iter().copied().find(|s| s.name() == name)
 }

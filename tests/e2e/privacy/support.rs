@@ -58,17 +58,7 @@ pub async fn complete(scene: &Scene, role: &'static str, name: &str, question: &
 
 /// A request through the router with `token`.
 pub async fn as_token(scene: &Scene, token: &str, query: &str, variables: Value) -> Value {
-    scene
-        .http
-        .post(format!("http://{}/graphql", scene.graph.front))
-        .bearer_auth(token)
-        .json(&json!({"query": query, "variables": variables}))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json")
+    scene.gql_with(Some(token), None, query, variables).await
 }
 
 /// A platform admin's token (in no tenant of the scene).

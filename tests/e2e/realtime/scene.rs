@@ -91,12 +91,24 @@ impl Scene {
         query: &str,
         variables: Value,
     ) -> Value {
+        self.gql_with(role.map(|r| self.token(r)).as_deref(), ip, query, variables).await
+    }
+
+    /// A GraphQL request through the router with `token` (any token, not
+    /// only a seeded role's) and an `X-Forwarded-For`, if given.
+    pub async fn gql_with(
+        &self,
+        token: Option<&str>,
+        ip: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> Value {
         let mut req = self.http.post(format!("http://{}/graphql", self.graph.front));
         if let Some(ip) = ip {
             req = req.header("x-forwarded-for", ip);
         }
-        if let Some(r) = role {
-            req = req.bearer_auth(self.token(r));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
         }
         req.json(&json!({"query": query, "variables": variables}))
             .send()
