@@ -5,9 +5,10 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use backbone_router::server::RouterServer;
+use subgraph_consent::config::{ConsentConfig, DataService};
 use subgraph_kit::{
     Kit,
-    config::{Config, DataService, SubgraphConfig},
+    config::{Config, SubgraphConfig},
     serve,
 };
 use tokio::{net::TcpListener, task::JoinHandle};
@@ -60,6 +61,7 @@ impl DevGraph {
     /// themselves to kill and restart it).
     pub async fn start_with(mut config: Config, options: DevOptions) -> anyhow::Result<Self> {
         config.validate()?;
+        crate::subgraphs::check_config(&config)?;
         let host = config.http.host.clone();
         let port = config.http.port;
         let next = |n: u16| if port == 0 { 0 } else { port + n };
@@ -76,16 +78,18 @@ impl DevGraph {
         if config.services.consent_url.is_none() {
             config.services.consent_url = base(crate::subgraphs::CONSENT);
         }
-        if config.consent.data_services.is_empty() {
-            config.consent.data_services = listeners
-                .iter()
-                .map(|(s, addr, _)| DataService { name: s.name().into(), url: format!("http://{addr}") })
-                .collect();
-        }
-        if config.consent.public_url.is_none() {
-            config.consent.public_url = base(crate::subgraphs::CONSENT);
-        }
-        let kit = Kit::start(config).await?;
+        config.sections.update::<ConsentConfig>(crate::subgraphs::CONSENT, |consent| {
+            if consent.data_services.is_empty() {
+                consent.data_services = listeners
+                    .iter()
+                    .map(|(s, addr, _)| DataService { name: s.name().into(), url: format!("http://{addr}") })
+                    .collect();
+            }
+            if consent.public_url.is_none() {
+                consent.public_url = base(crate::subgraphs::CONSENT);
+            }
+        })?;
+        let kit = Kit::start(config, crate::subgraphs::catalog()).await?;
         let mut tasks = Vec::new();
         if options.relay {
             tasks.push(tokio::spawn(kit.relay().run(serve::shutdown_signal())));

@@ -91,7 +91,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> anyhow::Result<()> {
     backbone::init_logging();
     let cli = Cli::parse();
-    let config = Config::load(cli.config.as_deref())?;
+    let config = backbone::subgraphs::load_config(cli.config.as_deref())?;
     match cli.command.unwrap_or(Command::Dev) {
         Command::Dev => dev(config).await,
         Command::Subgraph { name } => subgraph(config, &name).await,
@@ -117,7 +117,7 @@ async fn main() -> anyhow::Result<()> {
             if !config.database_url.starts_with("sqlite:") && !force {
                 bail!("seed is for development databases; pass --force to seed Postgres");
             }
-            let kit = Kit::start(with_dev_auth(config)).await?;
+            let kit = Kit::start(with_dev_auth(config), backbone::subgraphs::catalog()).await?;
             let (tenant, users) = seed::seed(&kit).await?;
             println!("tenant {tenant}");
             for u in users {
@@ -167,7 +167,7 @@ async fn subgraph(config: Config, name: &str) -> anyhow::Result<()> {
     if config.auth.hs256_secret.is_none() && config.auth.jwks_url.is_none() {
         bail!("set BACKBONE_AUTH__HS256_SECRET or BACKBONE_AUTH__JWKS_URL: a subgraph verifies every token");
     }
-    let kit = Kit::start(config).await?;
+    let kit = Kit::start(config, backbone::subgraphs::catalog()).await?;
     let Some(subgraph) = backbone::subgraphs::find(name) else {
         bail!("unknown subgraph {name:?}; there are {:?}", backbone::subgraphs::names());
     };

@@ -13,7 +13,12 @@ pub fn dev_url(i: usize) -> String {
 /// Each subgraph's name and exported SDL, built over an in-memory database.
 pub async fn exported() -> anyhow::Result<Vec<SubgraphSdl>> {
     let conn = db::connect_and_migrate("sqlite::memory:").await?;
-    let kit = Kit::from_parts(Config::default(), conn, std::sync::Arc::new(InProcessBus::default()));
+    let kit = Kit::from_parts(
+        Config::default(),
+        crate::subgraphs::catalog(),
+        conn,
+        std::sync::Arc::new(InProcessBus::default()),
+    );
     Ok(crate::subgraphs::ALL
         .iter()
         .enumerate()

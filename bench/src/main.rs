@@ -7,7 +7,6 @@ mod bench;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
-use subgraph_kit::config::Config;
 
 /// Backbone's benchmarks.
 #[derive(Parser)]
@@ -101,7 +100,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> anyhow::Result<()> {
     backbone::init_logging();
     let cli = Cli::parse();
-    let config = Config::load(cli.config.as_deref())?;
+    let config = backbone::subgraphs::load_config(cli.config.as_deref())?;
     match cli.command {
         Command::Router => backbone::serve_router(config).await,
         Command::Dev => {

@@ -148,3 +148,39 @@ fn dev_mode_stops_cleanly_on_sigterm() {
     }
     assert!(dir.path().join("data").exists(), "SQLite under ./data");
 }
+
+/// Each subgraph parses its own table as strictly as the platform's: a
+/// misspelt table, a misspelt key in a table, a bad value and a table
+/// environment variable all stop the start with the key named.
+#[test]
+fn a_subgraphs_table_is_checked_when_the_config_is_loaded() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("x.db").display());
+    let cases = [
+        ("[complaint]\nsla_tick_ms = 5\n", None, "complaint"),
+        ("[complaints]\nsla_tick = 5\n", None, "sla_tick"),
+        ("[consent]\nreceipt_signing_key = \"c2hvcnQ=\"\n", None, "receipt_signing_key"),
+        ("", Some(("BACKBONE_NOTIFICATIONS__MAX_ATEMPTS", "3")), "max_atempts"),
+        ("[ai]\nbase_url = \"http://x\"\n", None, "base_url"),
+    ];
+    for (file, env, named) in cases {
+        std::fs::write(dir.path().join("backbone.toml"), file).expect("write");
+        let mut cmd = backbone(dir.path());
+        cmd.args(["migrate", "status"]).env("DATABASE_URL", &url);
+        if let Some((key, value)) = env {
+            cmd.env(key, value);
+        }
+        let out = cmd.output().expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{file:?} {env:?} must be refused");
+        assert!(stderr.contains(named), "{file:?}: the error names {named}: {stderr}");
+    }
+    std::fs::write(
+        dir.path().join("backbone.toml"),
+        "[complaints]\nsla_tick_ms = 50\n[llm]\nmodel = \"m\"\n",
+    )
+    .expect("write");
+    let out =
+        backbone(dir.path()).args(["migrate", "status"]).env("DATABASE_URL", &url).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

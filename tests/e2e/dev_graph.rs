@@ -3,6 +3,7 @@
 
 use backbone::{dev::DevGraph, seed, with_dev_auth};
 use serde_json::json;
+use subgraph_consent::config::ConsentConfig;
 use subgraph_kit::{
     auth,
     config::Config,
@@ -107,8 +108,9 @@ async fn dev_mode_serves_exactly_the_subgraphs_of_the_one_list() {
     unique.sort_unstable();
     unique.dedup();
     assert_eq!(unique.len(), served.len(), "names are unique: {served:?}");
-    let services: Vec<&str> =
-        graph.kit.config.consent.data_services.iter().map(|s| s.name.as_str()).collect();
+    let consent: ConsentConfig =
+        graph.kit.config.sections.get(subgraph_consent::NAME).expect("consent table");
+    let services: Vec<&str> = consent.data_services.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(services, served, "every subgraph answers DSAR calls");
 
     let http = auth::http_client();

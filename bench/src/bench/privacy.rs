@@ -139,7 +139,7 @@ const TOPICS: [&str; 8] = [
 
 async fn recall(db_name: &str, url: &str, n: usize) -> anyhow::Result<()> {
     let config = Config { database_url: url.to_owned(), ..Config::default() };
-    let kit = Kit::start(config).await?;
+    let kit = Kit::start(config, backbone::subgraphs::catalog()).await?;
     let (tenant, user) = (Uuid::now_v7(), Uuid::now_v7());
     let now = Utc::now();
     let txn = kit.db.begin().await?;

@@ -119,7 +119,12 @@ async fn one(n: usize, settings: &Settings) -> anyhow::Result<Row> {
     let conn = db::connect_and_migrate(&db_url).await?;
     let mut config = Config { database_url: db_url.clone(), ..Config::default() };
     config.auth.hs256_secret = Some(subgraph_kit::config::DEV_HS256_SECRET.to_owned().into());
-    let kit = Kit::from_parts(config, conn, Arc::new(subgraph_kit::bus::InProcessBus::default()));
+    let kit = Kit::from_parts(
+        config,
+        backbone::subgraphs::catalog(),
+        conn,
+        Arc::new(subgraph_kit::bus::InProcessBus::default()),
+    );
     let (tenant, users) = seed::seed(&kit).await?;
     let id_of = |role: &str| users.iter().find(|u| u.role == role).map(|u| u.id).context("seeded user");
     let token = |role: &'static str, ttl: i64| -> anyhow::Result<String> {

@@ -3,8 +3,10 @@
 //! token budgets, PII masking, safety checks, logging, streaming,
 //! `Tenant.aiUsage` (docs/design.md §7).
 
+pub mod config;
 pub mod domain;
 pub mod graphql;
+pub mod permissions;
 
 use std::{sync::Arc, time::Duration};
 
@@ -29,9 +31,10 @@ pub type AiSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 /// The gateway of `kit`'s configuration.
 pub fn gateway(kit: &Kit) -> Gateway {
     Gateway {
-        provider: subgraph_kit::llm::provider(&kit.config.ai),
+        provider: subgraph_kit::llm::provider(&kit.config.llm),
         consent: InternalClient::new((*kit.internal_token).clone(), Duration::from_secs(5)),
-        config: kit.config.ai.clone(),
+        llm: kit.config.llm.clone(),
+        config: Ai::settings(kit),
     }
 }
 
@@ -49,7 +52,10 @@ impl Subgraph for Ai {
     type Query = QueryRoot;
     type Mutation = MutationRoot;
     type Subscription = SubscriptionRoot;
+    type Config = config::AiConfig;
     const NAME: &'static str = NAME;
+    const PERMISSIONS: &'static [subgraph_kit::rbac::catalog::Permission] = permissions::PERMISSIONS;
+    const DEFAULT_GRANTS: &'static [subgraph_kit::rbac::catalog::Grant] = permissions::DEFAULT_GRANTS;
 
     fn schema(&self, kit: &Kit) -> AiSchema {
         schema(kit)
@@ -65,7 +71,7 @@ impl Subgraph for Ai {
         let kit = kit.clone();
         vec![tokio::spawn(async move {
             let member = format!("ai-{}", uuid::Uuid::new_v4());
-            let default_limit = kit.config.ai.default_budget_tokens;
+            let default_limit = Ai::settings(&kit).default_budget_tokens;
             subgraph_kit::bus::consumer::run(
                 kit.bus.clone(),
                 domain::budget::CONSUMER,

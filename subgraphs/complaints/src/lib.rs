@@ -3,8 +3,10 @@
 //! business-hours calendars, the SLA engine and escalation ladder, the
 //! timeline, and live status over subscriptions (docs/design.md §7).
 
+pub mod config;
 pub mod domain;
 pub mod graphql;
+pub mod permissions;
 
 use async_graphql::Schema;
 use std::sync::Arc;
@@ -36,7 +38,10 @@ impl Subgraph for Complaints {
     type Query = QueryRoot;
     type Mutation = MutationRoot;
     type Subscription = SubscriptionRoot;
+    type Config = config::ComplaintsConfig;
     const NAME: &'static str = NAME;
+    const PERMISSIONS: &'static [subgraph_kit::rbac::catalog::Permission] = permissions::PERMISSIONS;
+    const DEFAULT_GRANTS: &'static [subgraph_kit::rbac::catalog::Grant] = permissions::DEFAULT_GRANTS;
 
     fn schema(&self, kit: &Kit) -> ComplaintsSchema {
         schema(kit)
@@ -51,7 +56,9 @@ impl Subgraph for Complaints {
     }
 }
 
-/// Runs the SLA engine until `shutdown` resolves.
+/// Runs the SLA engine, a pass every `complaints.sla_tick_ms`, until
+/// `shutdown` resolves.
 pub async fn run_sla_engine(kit: Kit, shutdown: impl std::future::Future<Output = ()>) {
-    domain::engine::run(kit, shutdown).await;
+    let every = std::time::Duration::from_millis(Complaints::settings(&kit).sla_tick_ms);
+    domain::engine::run(kit, every, shutdown).await;
 }

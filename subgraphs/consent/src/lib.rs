@@ -6,9 +6,11 @@
 //! subgraphs ask it before touching a person's data), the data contract at
 //! `/internal/data/*`, and package downloads at `/dsar/packages/{token}`.
 
+pub mod config;
 pub mod domain;
 pub mod graphql;
 mod http;
+pub mod permissions;
 mod workers;
 
 use std::sync::Arc;
@@ -52,12 +54,16 @@ impl Subgraph for Consent {
     type Query = QueryRoot;
     type Mutation = MutationRoot;
     type Subscription = EmptySubscription;
+    type Config = config::ConsentConfig;
     const NAME: &'static str = NAME;
+    const PERMISSIONS: &'static [subgraph_kit::rbac::catalog::Permission] = permissions::PERMISSIONS;
+    const DEFAULT_GRANTS: &'static [subgraph_kit::rbac::catalog::Grant] = permissions::DEFAULT_GRANTS;
 
     /// Panics on a malformed `consent.receipt_signing_key`, which
-    /// `Config::validate` refuses at start-up first.
+    /// [`subgraph_kit::config::Section::validate`] refuses when the
+    /// configuration is loaded.
     fn schema(&self, kit: &Kit) -> ConsentSchema {
-        let state = ConsentState::new(kit).unwrap_or_else(|e| panic!("consent: {e}"));
+        let state = ConsentState::new(kit, Self::settings(kit)).unwrap_or_else(|e| panic!("consent: {e}"));
         schema(kit, state)
     }
 
@@ -73,6 +79,12 @@ impl Subgraph for Consent {
     }
 
     fn workers(&self, kit: &Kit, shutdown: Shutdown) -> Vec<tokio::task::JoinHandle<()>> {
-        vec![tokio::spawn(run_workers(kit.clone(), shutdown))]
+        match ConsentState::new(kit, Self::settings(kit)) {
+            Ok(state) => vec![tokio::spawn(run_workers(kit.clone(), state, shutdown))],
+            Err(error) => {
+                tracing::error!(%error, "consent workers not started");
+                Vec::new()
+            }
+        }
     }
 }

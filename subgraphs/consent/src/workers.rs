@@ -11,12 +11,12 @@ use crate::domain::{dsar, records, retention, state::ConsentState};
 /// Background work until `shutdown`: DSAR jobs, the consent-expiry sweep
 /// and expired packages (every `consent.job_tick_ms`), retention (every
 /// `consent.retention_tick_seconds`).
-pub async fn run_workers(kit: Kit, shutdown: impl std::future::Future<Output = ()> + Send + 'static) {
-    let state = match ConsentState::new(&kit) {
-        Ok(s) => s,
-        Err(e) => return tracing::error!(error = %e, "consent workers not started"),
-    };
-    let cfg = kit.config.consent.clone();
+pub async fn run_workers(
+    kit: Kit,
+    state: ConsentState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) {
+    let cfg = state.config.clone();
     let ttl = chrono::Duration::hours(cfg.package_ttl_hours);
     let mut jobs = tokio::time::interval(Duration::from_millis(cfg.job_tick_ms.max(10)));
     let mut purge = tokio::time::interval(Duration::from_secs(cfg.retention_tick_seconds.max(1)));

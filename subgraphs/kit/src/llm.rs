@@ -1,5 +1,5 @@
 //! The LLM provider client (async-openai over any OpenAI-compatible
-//! endpoint, or Azure OpenAI), built from `[ai]`, shared by the AI gateway
+//! endpoint, or Azure OpenAI), built from `[llm]`, shared by the AI gateway
 //! and by memory's provider embeddings.
 
 use std::time::Duration;
@@ -11,15 +11,15 @@ use async_openai::{
 };
 use secrecy::ExposeSecret;
 
-use crate::config::AiConfig;
+use crate::config::LlmConfig;
 
 /// A provider client.
 pub type Provider = Client<std::sync::Arc<dyn Config>>;
 
-/// The configured provider; `None` when `ai.base_url` is unset. The HTTP
+/// The configured provider; `None` when `llm.base_url` is unset. The HTTP
 /// client has no timeout of its own: callers bound each attempt with
-/// `ai.timeout_ms`, streams included.
-pub fn provider(cfg: &AiConfig) -> Option<Provider> {
+/// `llm.timeout_ms`, streams included.
+pub fn provider(cfg: &LlmConfig) -> Option<Provider> {
     let base = cfg.base_url.as_deref()?.trim_end_matches('/');
     let key = cfg.api_key.as_ref().map(|k| k.expose_secret().to_owned()).unwrap_or_default();
     let config: std::sync::Arc<dyn Config> = match (&cfg.azure_api_version, &cfg.azure_deployment) {

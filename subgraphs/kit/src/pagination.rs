@@ -1,4 +1,16 @@
-//! Cursor pagination arguments, validated once for every list.
+//! One cursor pagination for every list: `first`/`after` arguments
+//! validated once ([`Page`]), a domain query that fetches one row more than
+//! asked ([`Page::limit`], [`Page::split`]), and the Relay connection the
+//! resolver returns ([`Paged::connection`]).
+//!
+//! Cursors are the rows' UUIDv7 ids, so "after" is a plain comparison on
+//! the primary key in the list's order ([`Page::after_id`]).
+
+use async_graphql::{
+    OutputType,
+    connection::{Connection, Edge},
+};
+use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
 
@@ -38,5 +50,78 @@ impl Page {
             None => Ok(None),
             Some(c) => parse(c).map(Some).ok_or_else(|| ApiError::bad_input("after", "malformed cursor")),
         }
+    }
+
+    /// The id cursor of a list ordered by id.
+    pub fn after_id(&self) -> ApiResult<Option<Uuid>> {
+        self.cursor(|c| Uuid::parse_str(c).ok())
+    }
+
+    /// Rows a domain query fetches: one more than `first`, which tells
+    /// whether another page follows.
+    pub fn limit(&self) -> u64 {
+        self.first + 1
+    }
+
+    /// This page of rows fetched with [`Page::limit`].
+    pub fn split<T>(&self, mut rows: Vec<T>) -> Paged<T> {
+        let more = rows.len() as u64 > self.first;
+        rows.truncate(self.first as usize);
+        Paged { rows, more, after: self.after.is_some() }
+    }
+}
+
+/// One page of a list, as a domain function returns it.
+#[derive(Debug, Clone)]
+pub struct Paged<T> {
+    /// The rows, in the list's order.
+    pub rows: Vec<T>,
+    /// Whether rows follow the last one.
+    pub more: bool,
+    /// Whether this page started after a cursor.
+    after: bool,
+}
+
+impl<T> Paged<T> {
+    /// The connection of these rows, each turned into its cursor and node.
+    pub fn connection<N: OutputType>(self, edge: impl FnMut(T) -> (String, N)) -> Connection<String, N> {
+        let mut c = Connection::new(self.after, self.more);
+        c.edges.extend(self.rows.into_iter().map(edge).map(|(cursor, node)| Edge::new(cursor, node)));
+        c
+    }
+
+    /// Keeps only the rows `keep` accepts (the page's `more` is unchanged).
+    #[must_use]
+    pub fn retain(mut self, keep: impl FnMut(&T) -> bool) -> Self {
+        self.rows.retain(keep);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_fetches_one_more_row_to_know_whether_another_follows() {
+        let page = Page::new(Some(2), None).expect("page");
+        assert_eq!(page.limit(), 3);
+        let full = page.split(vec![1, 2, 3]);
+        assert_eq!((full.rows.as_slice(), full.more), ([1, 2].as_slice(), true));
+        let last = page.split(vec![1, 2]);
+        assert!(!last.more);
+        let c = last.connection(|n| (n.to_string(), n));
+        assert_eq!(c.edges.iter().map(|e| e.cursor.clone()).collect::<Vec<_>>(), ["1", "2"]);
+        assert!(!c.has_next_page && !c.has_previous_page);
+    }
+
+    #[test]
+    fn out_of_range_sizes_and_malformed_cursors_are_bad_input() {
+        for n in [0, -1, 101] {
+            assert!(Page::new(Some(n), None).is_err(), "{n}");
+        }
+        let page = Page::new(None, Some("nope".into())).expect("page");
+        assert_eq!(page.first, DEFAULT_PAGE);
+        assert!(page.after_id().is_err());
     }
 }

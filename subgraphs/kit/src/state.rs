@@ -10,7 +10,7 @@ use crate::{
     config::Config,
     db,
     outbox::Relay,
-    rbac::Rbac,
+    rbac::{Rbac, catalog::Catalog},
 };
 
 /// Failures while starting the runtime.
@@ -44,12 +44,15 @@ pub struct Kit {
     pub internal_token: Arc<secrecy::SecretString>,
     /// Signed checkpoints of the audit chains.
     pub audit: Arc<crate::audit::Anchor>,
+    /// The permissions of every subgraph of the deployment, which new
+    /// tenants' roles get.
+    pub catalog: Arc<Catalog>,
 }
 
 impl Kit {
-    /// Connects (and migrates, if configured) and builds the runtime with an
-    /// in-process bus.
-    pub async fn start(config: Config) -> Result<Self, StartError> {
+    /// Connects (and migrates, if configured) and builds the runtime with
+    /// the bus `config` asks for.
+    pub async fn start(config: Config, catalog: Catalog) -> Result<Self, StartError> {
         config.validate()?;
         let db = if config.migrate_on_start {
             db::connect_and_migrate(&config.database_url).await?
@@ -57,7 +60,7 @@ impl Kit {
             db::connect(&config.database_url).await?
         };
         let bus = Self::bus_for(&config).await?;
-        Ok(Self::from_parts(config, db, bus))
+        Ok(Self::from_parts(config, catalog, db, bus))
     }
 
     /// The bus `config` asks for: Redis when `redis_url` is set, else in
@@ -70,8 +73,14 @@ impl Kit {
     }
 
     /// Builds the runtime from an open database and a bus.
-    pub fn from_parts(config: Config, db: DatabaseConnection, bus: Arc<dyn EventBus>) -> Self {
+    pub fn from_parts(
+        config: Config,
+        catalog: Catalog,
+        db: DatabaseConnection,
+        bus: Arc<dyn EventBus>,
+    ) -> Self {
         Self {
+            catalog: Arc::new(catalog),
             verifier: Arc::new(TokenVerifier::new(&config.auth)),
             rbac: Rbac::new(db.clone()),
             db,

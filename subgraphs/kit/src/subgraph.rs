@@ -11,7 +11,12 @@ use axum::Router;
 use futures::{FutureExt, future::Shared};
 use tokio::task::JoinHandle;
 
-use crate::{Kit, contract::DataContract};
+use crate::{
+    Kit,
+    config::{Config, ConfigError, Section},
+    contract::DataContract,
+    rbac::catalog::{Catalog, Grant, Permission},
+};
 
 /// Resolves when the process is asked to stop; every clone resolves with
 /// it, so each worker holds its own.
@@ -31,10 +36,33 @@ pub trait Subgraph: Send + Sync + 'static {
     type Mutation: ObjectType + 'static;
     /// The subscription root (`EmptySubscription` for none).
     type Subscription: SubscriptionType + 'static;
+    /// Its table of the configuration, `[NAME]`
+    /// ([`crate::config::NoSettings`] for none).
+    type Config: Section;
 
     /// Its name in the supergraph, on the command line
     /// (`backbone subgraph NAME`) and in `consent.data_services`.
     const NAME: &'static str;
+
+    /// The permissions it checks.
+    const PERMISSIONS: &'static [Permission] = &[];
+
+    /// What each default role gets of them in a new tenant.
+    const DEFAULT_GRANTS: &'static [Grant] = &[];
+
+    /// Its table of `kit`'s configuration. Every table is checked when the
+    /// configuration is loaded ([`AnySubgraph::check_config`]), so this
+    /// fails only for a table code set wrongly; that is logged and the
+    /// defaults used.
+    fn settings(kit: &Kit) -> Self::Config
+    where
+        Self: Sized,
+    {
+        kit.config.sections.get(Self::NAME).unwrap_or_else(|error| {
+            tracing::error!(subgraph = Self::NAME, %error, "configuration table unusable; using defaults");
+            Self::Config::default()
+        })
+    }
 
     /// The Federation v2 schema over `kit`.
     fn schema(&self, kit: &Kit) -> Schema<Self::Query, Self::Mutation, Self::Subscription>;
@@ -84,6 +112,10 @@ pub trait AnySubgraph: Send + Sync + 'static {
     fn sdl(&self, kit: &Kit) -> String;
     /// [`Subgraph::workers`].
     fn workers(&self, kit: &Kit, shutdown: Shutdown) -> Vec<JoinHandle<()>>;
+    /// Checks its table of `config`.
+    fn check_config(&self, config: &Config) -> Result<(), ConfigError>;
+    /// Adds its permissions and default grants to `catalog`.
+    fn declare(&self, catalog: Catalog) -> Catalog;
 }
 
 impl<S: Subgraph> AnySubgraph for S {
@@ -101,5 +133,13 @@ impl<S: Subgraph> AnySubgraph for S {
 
     fn workers(&self, kit: &Kit, shutdown: Shutdown) -> Vec<JoinHandle<()>> {
         Subgraph::workers(self, kit, shutdown)
+    }
+
+    fn check_config(&self, config: &Config) -> Result<(), ConfigError> {
+        config.sections.get::<S::Config>(S::NAME).map(drop)
+    }
+
+    fn declare(&self, catalog: Catalog) -> Catalog {
+        catalog.with(S::PERMISSIONS, S::DEFAULT_GRANTS)
     }
 }

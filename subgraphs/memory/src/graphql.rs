@@ -170,7 +170,7 @@ impl MutationRoot {
         let a = allow(ctx, "memory", "write").await?;
         let s = state(ctx)?;
         let m = NewMemory { kind, text, required_scope, importance, expires_at };
-        let max = a.kit.config.memory.max_per_user;
+        let max = s.config.max_per_user;
         let row = store::remember(
             &a.kit.db,
             &s.embedder,

@@ -2,8 +2,10 @@
 //! similarity), `forget`; embeddings from the provider or the built-in local
 //! embedder; the data contract for DSAR and retention (docs/design.md §7).
 
+pub mod config;
 pub mod domain;
 pub mod graphql;
+pub mod permissions;
 
 use std::sync::Arc;
 
@@ -24,7 +26,7 @@ pub type MemorySchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 /// Builds the schema over `kit`.
 pub fn schema(kit: &Kit) -> MemorySchema {
     subgraph_kit::graphql::configure(Schema::build(QueryRoot, MutationRoot, EmptySubscription), kit)
-        .data(MemoryState::new(kit))
+        .data(MemoryState::new(kit, Memory::settings(kit)))
         .finish()
 }
 
@@ -35,7 +37,10 @@ impl Subgraph for Memory {
     type Query = QueryRoot;
     type Mutation = MutationRoot;
     type Subscription = EmptySubscription;
+    type Config = config::MemoryConfig;
     const NAME: &'static str = NAME;
+    const PERMISSIONS: &'static [subgraph_kit::rbac::catalog::Permission] = permissions::PERMISSIONS;
+    const DEFAULT_GRANTS: &'static [subgraph_kit::rbac::catalog::Grant] = permissions::DEFAULT_GRANTS;
 
     fn schema(&self, kit: &Kit) -> MemorySchema {
         schema(kit)

@@ -3,8 +3,10 @@
 //! (signed, retried); templates; quiet hours; `notificationReceived`
 //! (docs/design.md §7).
 
+pub mod config;
 pub mod domain;
 pub mod graphql;
+pub mod permissions;
 
 use std::sync::Arc;
 
@@ -26,7 +28,9 @@ pub type NotificationsSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>
 
 /// Builds the schema over `kit`.
 pub fn schema(kit: &Kit) -> NotificationsSchema {
-    subgraph_kit::graphql::configure(Schema::build(QueryRoot, MutationRoot, SubscriptionRoot), kit).finish()
+    subgraph_kit::graphql::configure(Schema::build(QueryRoot, MutationRoot, SubscriptionRoot), kit)
+        .data(Notifications::settings(kit))
+        .finish()
 }
 
 /// The notifications subgraph; its workers are the event consumer and the
@@ -37,7 +41,10 @@ impl Subgraph for Notifications {
     type Query = QueryRoot;
     type Mutation = MutationRoot;
     type Subscription = SubscriptionRoot;
+    type Config = config::NotificationsConfig;
     const NAME: &'static str = NAME;
+    const PERMISSIONS: &'static [subgraph_kit::rbac::catalog::Permission] = permissions::PERMISSIONS;
+    const DEFAULT_GRANTS: &'static [subgraph_kit::rbac::catalog::Grant] = permissions::DEFAULT_GRANTS;
 
     fn schema(&self, kit: &Kit) -> NotificationsSchema {
         schema(kit)
@@ -64,7 +71,9 @@ pub async fn run_workers(
 ) {
     let wake = Arc::new(Notify::new());
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(domain::delivery::run(kit.clone(), wake.clone(), wait(stop_rx.clone())));
+    let config = Notifications::settings(&kit);
+    let worker =
+        tokio::spawn(domain::delivery::run(kit.clone(), config, wake.clone(), wait(stop_rx.clone())));
     subgraph_kit::bus::consumer::run(kit.bus.clone(), domain::inbox::CONSUMER, &member, shutdown, |event| {
         let (db, wake) = (kit.db.clone(), wake.clone());
         async move {

@@ -7,10 +7,11 @@
 
 pub mod domain;
 pub mod graphql;
+pub mod permissions;
 
 use async_graphql::{EmptySubscription, Schema};
 use axum::Router;
-use subgraph_kit::{Kit, contract::DataContract, subgraph::Subgraph};
+use subgraph_kit::{Kit, config::NoSettings, contract::DataContract, subgraph::Subgraph};
 
 pub use graphql::{MutationRoot, QueryRoot};
 
@@ -38,7 +39,10 @@ impl Subgraph for Tenants {
     type Query = QueryRoot;
     type Mutation = MutationRoot;
     type Subscription = EmptySubscription;
+    type Config = NoSettings;
     const NAME: &'static str = NAME;
+    const PERMISSIONS: &'static [subgraph_kit::rbac::catalog::Permission] = permissions::PERMISSIONS;
+    const DEFAULT_GRANTS: &'static [subgraph_kit::rbac::catalog::Grant] = permissions::DEFAULT_GRANTS;
 
     fn schema(&self, kit: &Kit) -> TenantsSchema {
         schema(kit)

@@ -3,6 +3,7 @@
 //! timeouts, safety, logging, streaming and `Tenant.aiUsage`.
 
 use std::time::Duration;
+use subgraph_ai::config::AiConfig;
 
 use serde_json::json;
 use subgraph_kit::testkit::openai::{Behaviour, FakeProvider};
@@ -205,8 +206,8 @@ async fn answers_pass_safety_checks_and_stream_over_websockets() {
     let scene = Scene::start_with(
         move |c| {
             crate::realtime::scene::fast(c);
-            c.ai.base_url = Some(base);
-            c.ai.moderation = true;
+            c.llm.base_url = Some(base);
+            c.sections.set(subgraph_ai::NAME, AiConfig { moderation: true, ..AiConfig::default() });
         },
         Default::default(),
     )

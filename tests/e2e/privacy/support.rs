@@ -11,9 +11,9 @@ pub async fn with_provider(provider: &FakeProvider) -> Scene {
     Scene::start_with(
         move |c| {
             fast(c);
-            c.ai.base_url = Some(base);
-            c.ai.retry_base_ms = 10;
-            c.ai.timeout_ms = 1_000;
+            c.llm.base_url = Some(base);
+            c.llm.retry_base_ms = 10;
+            c.llm.timeout_ms = 1_000;
         },
         Default::default(),
     )

@@ -2,6 +2,9 @@
 //! talk to it over HTTP and WebSocket through the router.
 
 use std::{collections::HashMap, time::Duration};
+use subgraph_complaints::config::ComplaintsConfig;
+use subgraph_consent::config::ConsentConfig;
+use subgraph_notifications::config::NotificationsConfig;
 
 use backbone::{
     dev::{DevGraph, DevOptions},
@@ -30,11 +33,15 @@ pub struct Scene {
 
 /// Test defaults: fast SLA engine and delivery retries.
 pub fn fast(config: &mut Config) {
-    config.complaints.sla_tick_ms = 100;
-    config.notifications.retry_base_ms = 50;
-    config.notifications.delivery_tick_ms = 50;
     config.realtime.keepalive_seconds = 1;
-    config.consent.job_tick_ms = 50;
+    let tables = &mut config.sections;
+    tables.set(subgraph_complaints::NAME, ComplaintsConfig { sla_tick_ms: 100 });
+    let fast_retries = |n: &mut NotificationsConfig| {
+        n.retry_base_ms = 50;
+        n.delivery_tick_ms = 50;
+    };
+    tables.update(subgraph_notifications::NAME, fast_retries).expect("notifications table");
+    tables.update(subgraph_consent::NAME, |c: &mut ConsentConfig| c.job_tick_ms = 50).expect("consent table");
 }
 
 impl Scene {

@@ -16,12 +16,14 @@ use sha2::{Digest, Sha256};
 use subgraph_kit::{
     ApiError, ApiResult, Kit,
     audit::{self, AuditEntry},
-    config::AiConfig,
+    config::LlmConfig,
     internal::InternalClient,
     llm::Provider,
     outbox,
 };
 use uuid::Uuid;
+
+use crate::config::AiConfig;
 
 use super::{budget, pii, provider::Failure, safety, settings, templates};
 
@@ -35,7 +37,9 @@ pub struct Gateway {
     pub provider: Option<Provider>,
     /// Asks the consent service.
     pub consent: InternalClient,
-    /// Provider settings.
+    /// Provider settings (`[llm]`).
+    pub llm: LlmConfig,
+    /// The gateway's own rules (`[ai]`).
     pub config: AiConfig,
 }
 
@@ -120,7 +124,7 @@ pub async fn prepare(kit: &Kit, gw: &Gateway, call: Call) -> ApiResult<Prepared>
     if gw.provider.is_none() {
         return Err(ApiError::Coded {
             code: ErrorCode::AiProviderNotConfigured,
-            message: "no AI provider is configured (ai.base_url)".into(),
+            message: "no AI provider is configured (llm.base_url)".into(),
         });
     }
     let template = templates::find(&kit.db, call.tenant_id, &call.template, call.version).await?;
@@ -189,8 +193,8 @@ pub async fn complete(kit: &Kit, gw: &Gateway, call: Call) -> ApiResult<Outcome>
         let Some(client) = gw.provider.as_ref() else {
             return Err(ApiError::Internal("provider vanished".into()));
         };
-        let request = chat_request(&gw.config, &prepared, false);
-        let (answer, attempts) = super::provider::chat(client, &gw.config, &request).await;
+        let request = chat_request(&gw.llm, &prepared, false);
+        let (answer, attempts) = super::provider::chat(client, &gw.llm, &request).await;
         let produced = answer.map(|a| {
             let text = a.choices.into_iter().next().and_then(|c| c.message.content).unwrap_or_default();
             let (p, c) = a.usage.map_or_else(
@@ -206,7 +210,7 @@ pub async fn complete(kit: &Kit, gw: &Gateway, call: Call) -> ApiResult<Outcome>
 
 /// The chat request for a prepared call.
 pub fn chat_request(
-    cfg: &AiConfig,
+    cfg: &LlmConfig,
     p: &Prepared,
     stream: bool,
 ) -> async_openai::types::chat::CreateChatCompletionRequest {
@@ -297,7 +301,7 @@ async fn log(
         user_id: Set(Some(p.call.user_id)),
         template: Set(p.template.name.clone()),
         template_version: Set(p.template.version),
-        model: Set(gw.config.model.clone()),
+        model: Set(gw.llm.model.clone()),
         status: Set(status.into()),
         error_code: Set(code.map(|c| c.as_str().to_owned())),
         prompt: Set(full.then(|| prompt.clone())),

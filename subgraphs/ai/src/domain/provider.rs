@@ -9,7 +9,7 @@ use async_openai::{
     types::chat::{CreateChatCompletionRequest, CreateChatCompletionResponse},
 };
 use backbone_schema::ErrorCode;
-use subgraph_kit::{ApiError, config::AiConfig, llm::Provider};
+use subgraph_kit::{ApiError, config::LlmConfig, llm::Provider};
 
 /// Why the provider call failed, after retries.
 #[derive(Debug, Clone)]
@@ -67,7 +67,7 @@ pub fn classify(e: OpenAIError) -> Failure {
 }
 
 /// The delay before retry `n` (0-based): base × 2ⁿ.
-pub fn backoff(cfg: &AiConfig, n: u32) -> Duration {
+pub fn backoff(cfg: &LlmConfig, n: u32) -> Duration {
     Duration::from_millis(cfg.retry_base_ms.saturating_mul(1 << n.min(10)))
 }
 
@@ -75,7 +75,7 @@ pub fn backoff(cfg: &AiConfig, n: u32) -> Duration {
 /// failure, and how many attempts were made.
 pub async fn chat(
     client: &Provider,
-    cfg: &AiConfig,
+    cfg: &LlmConfig,
     request: &CreateChatCompletionRequest,
 ) -> (Result<CreateChatCompletionResponse, Failure>, u32) {
     let timeout = Duration::from_millis(cfg.timeout_ms);

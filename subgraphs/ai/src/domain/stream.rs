@@ -1,6 +1,6 @@
 //! Streaming completions: the same pre-flight as [`super::gateway::complete`],
 //! then the provider's stream relayed delta by delta. Retries happen only
-//! before the first delta; each wait is bounded by `ai.timeout_ms`. The
+//! before the first delta; each wait is bounded by `llm.timeout_ms`. The
 //! safety checks run on the whole answer at the end and the last chunk
 //! carries their verdict (what was streamed cannot be unsent; clients hide
 //! a flagged answer). The stream is driven by its own task, so a client
@@ -45,8 +45,8 @@ async fn relay(
     tx: &mpsc::Sender<ApiResult<Chunk>>,
 ) -> Result<Produced, (Failure, u32)> {
     let Some(client) = gw.provider.as_ref() else { return Err((Failure::Rejected("no provider".into()), 0)) };
-    let timeout = Duration::from_millis(gw.config.timeout_ms);
-    let request = gateway::chat_request(&gw.config, p, true);
+    let timeout = Duration::from_millis(gw.llm.timeout_ms);
+    let request = gateway::chat_request(&gw.llm, p, true);
     let mut attempts = 0;
     let mut text = String::new();
     let mut usage = None;
@@ -81,10 +81,10 @@ async fn relay(
         };
         tracing::warn!(attempt = attempts, failure = ?failure, "AI provider stream failed");
         let retryable = !matches!(failure, Failure::Rejected(_));
-        if !text.is_empty() || !retryable || attempts > gw.config.max_retries {
+        if !text.is_empty() || !retryable || attempts > gw.llm.max_retries {
             return Err((failure, attempts));
         }
-        tokio::time::sleep(provider::backoff(&gw.config, attempts - 1)).await;
+        tokio::time::sleep(provider::backoff(&gw.llm, attempts - 1)).await;
     }
     let (prompt_tokens, completion_tokens) =
         usage.unwrap_or_else(|| (gateway::estimate(p), gateway::estimate_text(&text)));

@@ -28,7 +28,12 @@ impl Tenant {
         if self.id.as_str() != a.caller.tenant_id.to_string() {
             return Err(ApiError::NotFound("no such tenant".into()).into());
         }
-        let b = budgets::ensure(&a.kit.db, a.caller.tenant_id, a.kit.config.ai.default_budget_tokens).await?;
+        let default = ctx
+            .data::<crate::domain::gateway::Gateway>()
+            .map_err(|_| ApiError::Internal("gateway missing".into()))?
+            .config
+            .default_budget_tokens;
+        let b = budgets::ensure(&a.kit.db, a.caller.tenant_id, default).await?;
         Ok(b.into())
     }
 }

@@ -17,7 +17,7 @@ use crate::domain::{
     templates::{self, Variable},
 };
 
-fn gateway<'a>(ctx: &'a Context<'_>) -> ApiResult<&'a Gateway> {
+pub(super) fn gateway<'a>(ctx: &'a Context<'_>) -> ApiResult<&'a Gateway> {
     ctx.data::<Gateway>().map_err(|_| ApiError::Internal("gateway missing".into()))
 }
 
@@ -137,7 +137,8 @@ impl MutationRoot {
         }
         let tenant = subgraph_kit::graphql::uuid("tenantId", &tenant_id)?;
         let b =
-            budget::set_limit(&a.kit.db, tenant, limit_tokens, a.kit.config.ai.default_budget_tokens).await?;
+            budget::set_limit(&a.kit.db, tenant, limit_tokens, gateway(ctx)?.config.default_budget_tokens)
+                .await?;
         Ok(b.into())
     }
 

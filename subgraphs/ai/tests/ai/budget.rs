@@ -11,7 +11,7 @@ use uuid::Uuid;
 #[tokio::test]
 async fn racing_reservations_never_pass_the_limit() {
     let db = TestDb::new().await.expect("db");
-    let kit = Kit::start(test_config(&db)).await.expect("kit");
+    let kit = Kit::start(test_config(&db), Default::default()).await.expect("kit");
     let tenant = Uuid::now_v7();
     budget::ensure(&kit.db, tenant, 1_000).await.expect("budget");
     let tries = (0..60).map(|_| {

@@ -23,10 +23,10 @@ use super::{Entry, admin, emit, events, find, intake::next_assignee, status, tim
 pub const MAX_LEVEL: i32 = 3;
 const BATCH: u64 = 200;
 
-/// Runs passes every `complaints.sla_tick_ms` until `shutdown`.
-pub async fn run(kit: Kit, shutdown: impl std::future::Future<Output = ()>) {
+/// Runs passes every `tick` (`complaints.sla_tick_ms`) until `shutdown`.
+pub async fn run(kit: Kit, tick_every: StdDuration, shutdown: impl std::future::Future<Output = ()>) {
     tokio::pin!(shutdown);
-    let every = StdDuration::from_millis(kit.config.complaints.sla_tick_ms.max(10));
+    let every = tick_every.max(StdDuration::from_millis(10));
     loop {
         if let Err(e) = tick(&kit.db, Utc::now()).await {
             tracing::warn!(error = %e, "SLA engine pass failed; retrying");

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
+use subgraph_complaints::config::ComplaintsConfig;
 use subgraph_complaints::domain::{
     calendar::{Calendar, Window, business_between},
     engine,
@@ -154,7 +155,7 @@ async fn an_engine_restarted_after_downtime_fires_what_came_due_once() {
 
     let mut kit = desk.app.kit.clone();
     let mut config = (*kit.config).clone();
-    config.complaints.sla_tick_ms = 50;
+    config.sections.set(subgraph_complaints::NAME, ComplaintsConfig { sla_tick_ms: 50 });
     kit.config = std::sync::Arc::new(config);
     for _ in 0..2 {
         let engine = tokio::spawn(subgraph_complaints::run_sla_engine(kit.clone(), std::future::pending()));

@@ -22,12 +22,13 @@ use sha2::{Digest, Sha256};
 use subgraph_kit::{
     ApiError, ApiResult,
     audit::{self, AuditEntry},
-    config::DataService,
     contract::{Person, Subject},
     internal::InternalClient,
     tenancy::Ref,
 };
 use uuid::Uuid;
+
+use crate::config::DataService;
 
 /// Request kinds.
 pub const KINDS: [&str; 4] = ["access", "portability", "erasure", "rectification"];

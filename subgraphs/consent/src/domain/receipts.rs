@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subgraph_kit::config::{Config, DEV_HS256_SECRET};
 
+use crate::config::ConsentConfig;
+
 /// What a receipt states.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -52,9 +54,10 @@ pub struct Receipt {
 pub struct ReceiptKey(SigningKey);
 
 impl ReceiptKey {
-    /// The configured key, or one derived from the token secret.
-    pub fn from_config(config: &Config) -> Result<Self, String> {
-        if let Some(seed) = &config.consent.receipt_signing_key {
+    /// The configured key (`consent.receipt_signing_key`), or one derived
+    /// from the platform's token secret.
+    pub fn from_config(config: &Config, consent: &ConsentConfig) -> Result<Self, String> {
+        if let Some(seed) = &consent.receipt_signing_key {
             let bytes = STANDARD
                 .decode(seed.expose_secret().trim())
                 .map_err(|_| "consent.receipt_signing_key is not base64")?;
@@ -104,7 +107,7 @@ mod tests {
 
     #[test]
     fn a_changed_receipt_no_longer_verifies() {
-        let key = ReceiptKey::from_config(&Config::default()).expect("key");
+        let key = ReceiptKey::from_config(&Config::default(), &ConsentConfig::default()).expect("key");
         let statement = Statement {
             receipt_id: "r".into(),
             issuer: "backbone".into(),

@@ -10,11 +10,12 @@ use sea_orm::{
 use serde::Serialize;
 use subgraph_kit::{
     ApiError, ApiResult,
-    config::DataService,
     contract::{Purge, Purged},
     internal::InternalClient,
 };
 use uuid::Uuid;
+
+use crate::config::DataService;
 
 /// One line of a purge report.
 #[derive(Debug, Clone, Serialize)]

@@ -6,6 +6,7 @@ use std::time::Duration;
 use subgraph_kit::{Kit, internal::InternalClient};
 
 use super::receipts::ReceiptKey;
+use crate::config::ConsentConfig;
 
 /// What resolvers share besides the kit: the receipt key and the client
 /// for the other services.
@@ -15,13 +16,16 @@ pub struct ConsentState {
     pub key: ReceiptKey,
     /// Calls `/internal/*` of the data services.
     pub client: InternalClient,
+    /// `[consent]`.
+    pub config: ConsentConfig,
 }
 
 impl ConsentState {
-    /// From the kit's config; a malformed receipt key is a start error.
-    pub fn new(kit: &Kit) -> Result<Self, String> {
-        let key = ReceiptKey::from_config(&kit.config)?;
+    /// From the kit and the subgraph's `config`; a malformed receipt key is
+    /// a start error.
+    pub fn new(kit: &Kit, config: ConsentConfig) -> Result<Self, String> {
+        let key = ReceiptKey::from_config(&kit.config, &config)?;
         let client = InternalClient::new((*kit.internal_token).clone(), Duration::from_secs(60));
-        Ok(Self { key, client })
+        Ok(Self { key, client, config })
     }
 }

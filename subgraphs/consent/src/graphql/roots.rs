@@ -93,7 +93,7 @@ impl QueryRoot {
             (_, Some(id)) => Some(uuid("subjectId", &id)?),
             (_, None) => None,
         };
-        let base = a.kit.config.consent.public_url.as_deref();
+        let base = state(ctx)?.config.public_url.as_deref();
         let rows = dsar::list(&a.kit.db, a.caller.tenant_id, subject).await?;
         Ok(rows.into_iter().map(|r| DsarRequest::from_row(r, base, a.caller.user_id)).collect())
     }
@@ -108,7 +108,7 @@ impl QueryRoot {
     async fn retention_report(&self, ctx: &Context<'_>) -> Result<Vec<RetentionLine>> {
         let a = allow(ctx, "retention", "manage").await?;
         let s = state(ctx)?;
-        let services = &a.kit.config.consent.data_services;
+        let services = &state(ctx)?.config.data_services;
         let lines =
             retention::run(&a.kit.db, &s.client, services, Some(a.caller.tenant_id), Utc::now(), true)
                 .await?;
@@ -201,7 +201,7 @@ impl MutationRoot {
         };
         let who = Subject { tenant_id: a.caller.tenant_id, user_id };
         let row = dsar::submit(&a.kit.db, who, a.caller.user_id, &kind, details).await?;
-        Ok(DsarRequest::from_row(row, a.kit.config.consent.public_url.as_deref(), a.caller.user_id))
+        Ok(DsarRequest::from_row(row, state(ctx)?.config.public_url.as_deref(), a.caller.user_id))
     }
 
     /// Rejects an open request, with a note.
@@ -232,7 +232,7 @@ impl MutationRoot {
         let a = allow(ctx, "retention", "manage").await?;
         let s = state(ctx)?;
         let exceptions = exceptions.iter().map(|id| uuid("exceptions", id)).collect::<ApiResult<Vec<_>>>()?;
-        let known = retention::catalog(&s.client, &a.kit.config.consent.data_services).await;
+        let known = retention::catalog(&s.client, &state(ctx)?.config.data_services).await;
         let rule = retention::set(
             &a.kit.db,
             &known,
@@ -250,7 +250,7 @@ impl MutationRoot {
     async fn apply_retention(&self, ctx: &Context<'_>) -> Result<Vec<RetentionLine>> {
         let a = allow(ctx, "retention", "manage").await?;
         let s = state(ctx)?;
-        let services = &a.kit.config.consent.data_services;
+        let services = &state(ctx)?.config.data_services;
         let lines =
             retention::run(&a.kit.db, &s.client, services, Some(a.caller.tenant_id), Utc::now(), false)
                 .await?;

@@ -25,11 +25,11 @@ fn change(tenant: Uuid, user: Uuid, scope: &str) -> Change {
 
 #[tokio::test]
 async fn the_check_answers_per_scope_and_only_with_the_shared_secret() {
-    let app = TestApp::start(|kit| subgraph_kit::subgraph::Subgraph::app(&subgraph_consent::Consent, kit))
+    let app = TestApp::serve(&subgraph_consent::Consent, &[&subgraph_tenants::Tenants], |_| {})
         .await
         .expect("start");
     let (tenant, user) = (Uuid::now_v7(), Uuid::now_v7());
-    let key = ReceiptKey::from_config(&app.kit.config).expect("key");
+    let key = ReceiptKey::from_config(&app.kit.config, &Default::default()).expect("key");
     records::grant(&app.kit.db, &key, "backbone", change(tenant, user, "memory")).await.expect("grant");
     records::withdraw(&app.kit.db, change(tenant, user, "memory.health")).await.expect("withdraw");
 

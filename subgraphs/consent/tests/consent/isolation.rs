@@ -10,7 +10,7 @@ use subgraph_tenants::domain::demo;
 
 #[tokio::test]
 async fn another_tenants_person_is_not_found_and_nothing_is_recorded() {
-    let app = TestApp::start(|kit| subgraph_kit::subgraph::Subgraph::app(&subgraph_consent::Consent, kit))
+    let app = TestApp::serve(&subgraph_consent::Consent, &[&subgraph_tenants::Tenants], |_| {})
         .await
         .expect("start");
     let (ours, users) = demo::seed(&app.kit).await.expect("seed");

@@ -7,7 +7,8 @@
 //! silently falls back to a default. Secrets are [`SecretString`]s, whose
 //! `Debug` prints `[REDACTED]`.
 
-mod privacy;
+mod llm;
+mod sections;
 
 use std::path::{Path, PathBuf};
 
@@ -21,7 +22,8 @@ use serde::Deserialize;
 pub use backbone_edge::config::{
     AuthConfig, DEV_HS256_SECRET, RateLimitConfig, RealtimeConfig, RouterConfig, SubgraphConfig,
 };
-pub use privacy::{AiConfig, ConsentConfig, DataService, MemoryConfig, ServicesConfig};
+pub use llm::{LlmConfig, ServicesConfig};
+pub use sections::{NoSettings, Section, Sections};
 
 /// Errors while loading configuration.
 #[derive(Debug, thiserror::Error)]
@@ -38,9 +40,14 @@ pub enum ConfigError {
 /// rewritten query, `__typename`s and keys), on top of the client's body.
 pub const ROUTER_OVERHEAD_BYTES: usize = 64 * 1024;
 
-/// Everything a Backbone process reads at start.
+/// Everything a Backbone process reads at start: the platform's settings,
+/// and each subgraph's own table in [`Config::sections`].
+///
+/// Unknown keys inside a table are refused here; an unknown top-level key
+/// lands in `sections` and is refused by [`Sections::check_known`] against
+/// the deployment's subgraphs (`backbone::load_config`).
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Config {
     /// Database URL: `sqlite://data/backbone.db?mode=rwc` (default) or
     /// `postgres://user@host/db`.
@@ -62,10 +69,6 @@ pub struct Config {
     pub router: RouterConfig,
     /// Real time: WebSocket subscriptions in subgraphs and the router.
     pub realtime: RealtimeConfig,
-    /// The complaints domain.
-    pub complaints: ComplaintsConfig,
-    /// The notifications domain.
-    pub notifications: NotificationsConfig,
     /// Calls between services.
     pub services: ServicesConfig,
     /// Calls to URLs tenants set (webhooks): which internal hosts they may
@@ -73,12 +76,11 @@ pub struct Config {
     pub outbound: crate::outbound::OutboundConfig,
     /// Signed checkpoints of the audit chains.
     pub audit: AuditConfig,
-    /// Consent, DSAR and retention.
-    pub consent: ConsentConfig,
-    /// The AI gateway's provider.
-    pub ai: AiConfig,
-    /// Semantic memory.
-    pub memory: MemoryConfig,
+    /// The LLM provider (any OpenAI-compatible endpoint).
+    pub llm: LlmConfig,
+    /// The subgraphs' own tables, by subgraph name.
+    #[serde(flatten)]
+    pub sections: Sections,
 }
 
 impl Default for Config {
@@ -93,14 +95,11 @@ impl Default for Config {
             outbox: OutboxConfig::default(),
             router: RouterConfig::default(),
             realtime: RealtimeConfig::default(),
-            complaints: ComplaintsConfig::default(),
-            notifications: NotificationsConfig::default(),
             services: ServicesConfig::default(),
             outbound: crate::outbound::OutboundConfig::default(),
             audit: AuditConfig::default(),
-            consent: ConsentConfig::default(),
-            ai: AiConfig::default(),
-            memory: MemoryConfig::default(),
+            llm: LlmConfig::default(),
+            sections: Sections::default(),
         }
     }
 }
@@ -186,53 +185,6 @@ impl Default for OutboxConfig {
     }
 }
 
-/// The complaints domain.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ComplaintsConfig {
-    /// Milliseconds between SLA engine passes (breaches fire at most this
-    /// late).
-    pub sla_tick_ms: u64,
-}
-
-impl Default for ComplaintsConfig {
-    fn default() -> Self {
-        Self { sla_tick_ms: 5_000 }
-    }
-}
-
-/// The notifications domain.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct NotificationsConfig {
-    /// Attempts per webhook-style delivery before it is marked failed.
-    pub max_attempts: u32,
-    /// First retry delay in milliseconds; doubled per attempt.
-    pub retry_base_ms: u64,
-    /// Timeout of one delivery attempt in milliseconds.
-    pub delivery_timeout_ms: u64,
-    /// Milliseconds between passes of the delivery worker.
-    pub delivery_tick_ms: u64,
-    /// SMTP server for email, `smtp://host:port`; email deliveries fail
-    /// with "email not configured" without it.
-    pub smtp_url: Option<String>,
-    /// Sender address for email.
-    pub email_from: String,
-}
-
-impl Default for NotificationsConfig {
-    fn default() -> Self {
-        Self {
-            max_attempts: 5,
-            retry_base_ms: 1_000,
-            delivery_timeout_ms: 5_000,
-            delivery_tick_ms: 500,
-            smtp_url: None,
-            email_from: "backbone@localhost".into(),
-        }
-    }
-}
-
 impl Config {
     /// Loads defaults, then `path` (or `./backbone.toml` if it exists), then
     /// the environment.
@@ -269,17 +221,6 @@ impl Config {
             return Err(ConfigError::Rule(
                 "database_url must start with sqlite: or postgres:// (value not shown)".into(),
             ));
-        }
-        if let Some(seed) = &self.consent.receipt_signing_key {
-            use base64::Engine;
-            let ok = base64::engine::general_purpose::STANDARD
-                .decode(seed.expose_secret().trim())
-                .is_ok_and(|b| b.len() == 32);
-            if !ok {
-                return Err(ConfigError::Rule(
-                    "consent.receipt_signing_key must be base64 of 32 bytes".into(),
-                ));
-            }
         }
         for list in [&self.router.trusted_proxies, &self.http.trusted_proxies] {
             backbone_edge::client_ip::TrustedProxies::parse(list).map_err(ConfigError::Rule)?;

@@ -10,7 +10,7 @@ use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::{Kit, auth, config::Config, db};
+use crate::{Kit, auth, config::Config, db, rbac::catalog::Catalog, subgraph::AnySubgraph};
 
 /// The HS256 secret test servers use.
 pub const TEST_SECRET: &str = "backbone-test-secret-0123456789abcdef0123456789";
@@ -91,6 +91,11 @@ pub fn test_config(db: &TestDb) -> Config {
     config
 }
 
+/// The permissions and default grants of `subgraphs`.
+pub fn catalog_of<'a>(subgraphs: impl IntoIterator<Item = &'a dyn AnySubgraph>) -> Catalog {
+    subgraphs.into_iter().fold(Catalog::default(), |catalog, s| s.declare(catalog))
+}
+
 /// An app served on a random port with its runtime.
 pub struct TestApp {
     /// Where it listens.
@@ -113,11 +118,31 @@ impl TestApp {
         adjust: impl FnOnce(&mut Config),
         make_app: impl FnOnce(&Kit) -> Router,
     ) -> anyhow::Result<Self> {
+        Self::launch(Catalog::default(), adjust, make_app).await
+    }
+
+    /// Serves `subgraph` over a fresh database; tenants provisioned in the
+    /// test get the permissions of `subgraph` and of `others`.
+    pub async fn serve(
+        subgraph: &dyn AnySubgraph,
+        others: &[&dyn AnySubgraph],
+        adjust: impl FnOnce(&mut Config),
+    ) -> anyhow::Result<Self> {
+        let catalog = catalog_of(std::iter::once(subgraph).chain(others.iter().copied()));
+        Self::launch(catalog, adjust, |kit| subgraph.app(kit)).await
+    }
+
+    async fn launch(
+        catalog: Catalog,
+        adjust: impl FnOnce(&mut Config),
+        make_app: impl FnOnce(&Kit) -> Router,
+    ) -> anyhow::Result<Self> {
         let test_db = TestDb::new().await?;
         let mut config = test_config(&test_db);
         adjust(&mut config);
         let conn = db::connect_and_migrate(&config.database_url).await?;
-        let kit = Kit::from_parts(config, conn, std::sync::Arc::new(crate::bus::InProcessBus::default()));
+        let bus = std::sync::Arc::new(crate::bus::InProcessBus::default());
+        let kit = Kit::from_parts(config, catalog, conn, bus);
         let app = make_app(&kit);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;

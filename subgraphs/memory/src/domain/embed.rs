@@ -1,11 +1,11 @@
 //! Embedders. The provider's embedding model when one is configured
-//! (`ai.base_url` and `ai.embedding_model`), else the built-in local
+//! (`llm.base_url` and `llm.embedding_model`), else the built-in local
 //! embedder: feature hashing of words, word pairs and character trigrams
 //! into 256 dimensions, L2-normalised, so cosine similarity is a dot
 //! product. It knows no synonyms, but needs no model and no network.
 
 use async_openai::types::embeddings::{CreateEmbeddingRequest, EmbeddingInput};
-use subgraph_kit::{ApiError, ApiResult, config::AiConfig, llm::Provider};
+use subgraph_kit::{ApiError, ApiResult, config::LlmConfig, llm::Provider};
 
 /// Dimensions of the local embedder.
 pub const LOCAL_DIMS: usize = 256;
@@ -37,9 +37,9 @@ pub enum Embedder {
 }
 
 impl Embedder {
-    /// The provider when `ai` configures an embedding model, else local.
-    pub fn from_config(ai: &AiConfig) -> Self {
-        match (subgraph_kit::llm::provider(ai), &ai.embedding_model) {
+    /// The provider when `llm` configures an embedding model, else local.
+    pub fn from_config(llm: &LlmConfig) -> Self {
+        match (subgraph_kit::llm::provider(llm), &llm.embedding_model) {
             (Some(client), Some(model)) => Self::Provider { client, model: model.clone() },
             _ => Self::Local,
         }

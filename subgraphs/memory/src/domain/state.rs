@@ -5,6 +5,8 @@ use std::{sync::Arc, time::Duration};
 
 use subgraph_kit::{Kit, internal::InternalClient};
 
+use crate::config::MemoryConfig;
+
 use super::{
     embed::Embedder,
     pgvector::PgVector,
@@ -22,14 +24,17 @@ pub struct MemoryState {
     pub consent: InternalClient,
     /// pgvector, when the database has it.
     pub pgvector: Arc<PgVector>,
+    /// `[memory]`.
+    pub config: MemoryConfig,
 }
 
 impl MemoryState {
-    /// From the kit's config.
-    pub fn new(kit: &Kit) -> Self {
+    /// From the platform's `[llm]` and the subgraph's `config`.
+    pub fn new(kit: &Kit, config: MemoryConfig) -> Self {
         Self {
-            embedder: Embedder::from_config(&kit.config.ai),
-            cache: snapshot::cache(kit.config.memory.cache_users),
+            embedder: Embedder::from_config(&kit.config.llm),
+            cache: snapshot::cache(config.cache_users),
+            config,
             consent: InternalClient::new((*kit.internal_token).clone(), Duration::from_secs(5)),
             pgvector: Arc::default(),
         }

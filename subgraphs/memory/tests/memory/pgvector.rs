@@ -44,7 +44,7 @@ async fn hnsw_recall_matches_the_exact_scan_and_keeps_every_filter() {
         eprintln!("TEST_PGVECTOR_URL is not set: pgvector recall not tested in this run");
         return;
     };
-    let kit = Kit::start(test_config(&db)).await.expect("kit");
+    let kit = Kit::start(test_config(&db), Default::default()).await.expect("kit");
     let vectors = PgVector::default();
     assert!(vectors.enabled(&kit.db).await.expect("detect"), "pgvector is available on TEST_PGVECTOR_URL");
     let (tenant, me, other) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());

@@ -33,7 +33,7 @@ async fn local_embedder_precision_at_3_is_at_least_0_8() {
     let set: Set = serde_json::from_str(include_str!("../data/recall_set.json")).expect("set");
     assert!(set.memories.len() >= 50 && set.queries.len() >= 10);
     let db = TestDb::new().await.expect("db");
-    let kit = Kit::start(test_config(&db)).await.expect("kit");
+    let kit = Kit::start(test_config(&db), Default::default()).await.expect("kit");
     let (tenant, user) = (Uuid::now_v7(), Uuid::now_v7());
     let mut topic_of = std::collections::HashMap::new();
     for m in &set.memories {

@@ -74,7 +74,7 @@ async fn insert_out_of_order(kit: &Kit, tenant: Uuid, user: Uuid, text: &str) {
 #[tokio::test]
 async fn caches_hold_exactly_the_stored_rows_through_any_mix_of_changes() {
     let db = TestDb::new().await.expect("db");
-    let kit = Kit::start(test_config(&db)).await.expect("kit");
+    let kit = Kit::start(test_config(&db), Default::default()).await.expect("kit");
     let (tenant, user) = (Uuid::now_v7(), Uuid::now_v7());
     let (eager, lazy) = (snapshot::cache(10), snapshot::cache(10));
     let mut rng = StdRng::seed_from_u64(7);
@@ -127,7 +127,7 @@ async fn caches_hold_exactly_the_stored_rows_through_any_mix_of_changes() {
 #[tokio::test]
 async fn a_cache_sees_changes_made_through_another_replica() {
     let db = TestDb::new().await.expect("db");
-    let kit = Kit::start(test_config(&db)).await.expect("kit");
+    let kit = Kit::start(test_config(&db), Default::default()).await.expect("kit");
     let (tenant, user) = (Uuid::now_v7(), Uuid::now_v7());
     let (mine, theirs) = (snapshot::cache(10), snapshot::cache(10));
     store::remember(&kit.db, &Embedder::Local, &PgVector::default(), tenant, user, new("first"), 10)

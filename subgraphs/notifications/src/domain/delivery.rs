@@ -22,7 +22,9 @@ use sea_orm::{
     QueryOrder, QuerySelect, sea_query::Expr,
 };
 use sha2::Sha256;
-use subgraph_kit::{ApiResult, Kit, config::NotificationsConfig, outbound::Outbound};
+use subgraph_kit::{ApiResult, Kit, outbound::Outbound};
+
+use crate::config::NotificationsConfig;
 
 use super::channel;
 
@@ -39,12 +41,12 @@ pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
 /// Runs delivery passes until `shutdown`.
 pub async fn run(
     kit: Kit,
+    config: NotificationsConfig,
     wake: std::sync::Arc<tokio::sync::Notify>,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
-    let config = kit.config.notifications.clone();
-    let outbound = outbound(&kit.config);
+    let outbound = outbound(&kit.config, &config);
     let every = Duration::from_millis(config.delivery_tick_ms.max(10));
     loop {
         if let Err(e) = pass(&kit.db, &outbound, &config, Utc::now()).await {
@@ -61,8 +63,8 @@ pub async fn run(
 /// The guard and client deliveries go through: no internal addresses
 /// unless `outbound.allow_internal` names them, no redirects, the delivery
 /// timeout.
-pub fn outbound(config: &subgraph_kit::config::Config) -> Outbound {
-    Outbound::new(&config.outbound, Duration::from_millis(config.notifications.delivery_timeout_ms))
+pub fn outbound(platform: &subgraph_kit::config::Config, config: &NotificationsConfig) -> Outbound {
+    Outbound::new(&platform.outbound, Duration::from_millis(config.delivery_timeout_ms))
 }
 
 /// One pass: attempts every due delivery; returns how many were attempted.

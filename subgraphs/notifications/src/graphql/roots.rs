@@ -151,9 +151,12 @@ impl MutationRoot {
     ) -> Result<RegisteredEndpoint> {
         let a = allow(ctx, "notification", if tenant_wide { "manage" } else { "read" }).await?;
         let owner = (!tenant_wide).then_some(a.caller.user_id);
+        let config = ctx
+            .data::<crate::config::NotificationsConfig>()
+            .map_err(|_| ApiError::Internal("notifications settings missing".into()))?;
         let row = endpoints::register(
             &a.kit.db,
-            &delivery::outbound(&a.kit.config),
+            &delivery::outbound(&a.kit.config, config),
             a.caller.tenant_id,
             owner,
             channel.as_str(),

@@ -10,6 +10,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use serde_json::json;
 use subgraph_kit::testkit::error_codes;
 use subgraph_notifications::domain::delivery::pass;
+use subgraph_notifications::{Notifications, config::NotificationsConfig};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use super::support::Post;
@@ -47,7 +48,17 @@ async fn deliveries(post: &Post) -> Vec<delivery::Model> {
 
 /// The delivery worker's guard, as the worker builds it.
 fn outbound(post: &Post) -> subgraph_kit::outbound::Outbound {
-    subgraph_notifications::domain::delivery::outbound(&post.app.kit.config)
+    subgraph_notifications::domain::delivery::outbound(&post.app.kit.config, &settings(&post.app.kit))
+}
+
+/// Changes the `[notifications]` table of a test's config.
+fn tune(config: &mut subgraph_kit::config::Config, change: impl FnOnce(&mut NotificationsConfig)) {
+    config.sections.update(subgraph_notifications::NAME, change).expect("notifications table");
+}
+
+/// The subgraph's `[notifications]` table, as its worker reads it.
+fn settings(kit: &subgraph_kit::Kit) -> NotificationsConfig {
+    <Notifications as subgraph_kit::subgraph::Subgraph>::settings(kit)
 }
 
 #[tokio::test]
@@ -63,7 +74,7 @@ async fn quiet_hours_hold_sms_until_they_end_but_not_critical_news() {
 
     post.handle(&post.event("complaint.assigned", "staff", false)).await;
     post.handle(&post.event("complaint.escalated", "staff", true)).await;
-    let config = post.app.kit.config.notifications.clone();
+    let config = settings(&post.app.kit);
     assert_eq!(
         pass(&post.app.kit.db, &outbound(&post), &config, Utc::now()).await.expect("pass"),
         1,
@@ -89,14 +100,16 @@ async fn quiet_hours_hold_sms_until_they_end_but_not_critical_news() {
 async fn failing_endpoints_are_retried_with_backoff_then_marked_failed() {
     let (url, hits) = receiver(StatusCode::SERVICE_UNAVAILABLE).await;
     let post = Post::start_with(|c| {
-        c.notifications.max_attempts = 3;
-        c.notifications.retry_base_ms = 60_000;
+        tune(c, |n| {
+            n.max_attempts = 3;
+            n.retry_base_ms = 60_000;
+        });
         trusting(&url)(c);
     })
     .await;
     post.endpoint("staff", "WEBHOOK", &url).await;
     post.handle(&post.event("complaint.assigned", "staff", false)).await;
-    let (db, config) = (&post.app.kit.db, post.app.kit.config.notifications.clone());
+    let (db, config) = (&post.app.kit.db, settings(&post.app.kit));
 
     assert_eq!(pass(db, &outbound(&post), &config, Utc::now()).await.expect("pass"), 1);
     let d = deliveries(&post).await.remove(0);
@@ -180,13 +193,15 @@ async fn smtp_server() -> (u16, tokio::sync::oneshot::Receiver<String>) {
 async fn email_goes_out_over_smtp_when_configured_and_fails_clearly_when_not() {
     let (port, received) = smtp_server().await;
     let post = Post::start_with(|c| {
-        c.notifications.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
-        c.notifications.email_from = "alerts@backbone.test".into();
+        tune(c, |n| {
+            n.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+            n.email_from = "alerts@backbone.test".into();
+        });
     })
     .await;
     post.endpoint("staff", "EMAIL", "staff@demo.backbone.dev").await;
     post.handle(&post.event("complaint.assigned", "staff", false)).await;
-    let config = post.app.kit.config.notifications.clone();
+    let config = settings(&post.app.kit);
     assert_eq!(pass(&post.app.kit.db, &outbound(&post), &config, Utc::now()).await.expect("pass"), 1);
     let mail = tokio::time::timeout(std::time::Duration::from_secs(5), received)
         .await
@@ -199,7 +214,7 @@ async fn email_goes_out_over_smtp_when_configured_and_fails_clearly_when_not() {
     let unconfigured = Post::start().await;
     unconfigured.endpoint("staff", "EMAIL", "staff@demo.backbone.dev").await;
     unconfigured.handle(&unconfigured.event("complaint.assigned", "staff", false)).await;
-    let mut config = unconfigured.app.kit.config.notifications.clone();
+    let mut config = settings(&unconfigured.app.kit);
     config.max_attempts = 1;
     pass(&unconfigured.app.kit.db, &outbound(&unconfigured), &config, Utc::now()).await.expect("pass");
     let d = deliveries(&unconfigured).await.remove(0);
@@ -268,7 +283,7 @@ async fn each_channel_renders_its_own_template() {
     )
     .await;
     office.handle(&office.event("complaint.assigned", "staff", false)).await;
-    let config = office.app.kit.config.notifications.clone();
+    let config = settings(&office.app.kit);
     assert_eq!(pass(&office.app.kit.db, &outbound(&office), &config, Utc::now()).await.expect("pass"), 1);
     let sent = got.lock().expect("lock").clone();
     assert_eq!(
@@ -337,7 +352,7 @@ async fn endpoints_inside_the_network_are_refused_and_never_called() {
     row.update(&post.app.kit.db).await.expect("update");
 
     post.handle(&post.event("complaint.assigned", "staff", false)).await;
-    let config = post.app.kit.config.notifications.clone();
+    let config = settings(&post.app.kit);
     assert_eq!(pass(&post.app.kit.db, &outbound(&post), &config, Utc::now()).await.expect("pass"), 2);
     assert_eq!(*hits.lock().expect("lock"), 0, "nothing reached the listener inside");
     let rows = deliveries(&post).await;

@@ -23,11 +23,10 @@ impl Post {
     }
 
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
-        let app = TestApp::start_with(adjust, |kit| {
-            subgraph_kit::subgraph::Subgraph::app(&subgraph_notifications::Notifications, kit)
-        })
-        .await
-        .expect("start");
+        let app =
+            TestApp::serve(&subgraph_notifications::Notifications, &[&subgraph_tenants::Tenants], adjust)
+                .await
+                .expect("start");
         let (tenant, users) = demo::seed(&app.kit).await.expect("seed");
         let users = users.into_iter().map(|u| (u.role, u.id)).collect();
         Self { app, tenant, users }

@@ -63,6 +63,7 @@ async fn create(kit: &Kit, name: &str, domain: &str) -> ApiResult<Uuid> {
     };
     let (tenant, _admin) = tenants::provision(
         &kit.db,
+        &kit.catalog,
         &system,
         NewTenant {
             name: name.into(),

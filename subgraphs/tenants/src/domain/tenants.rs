@@ -16,7 +16,8 @@ use sea_orm::{
     DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use subgraph_kit::{
-    ApiError, ApiResult, RequestContext, audit::AuditEntry, pagination::Page, rbac::catalog, validate,
+    ApiError, ApiResult, RequestContext, audit::AuditEntry, pagination::Page, rbac::catalog::Catalog,
+    validate,
 };
 use uuid::Uuid;
 
@@ -50,6 +51,7 @@ pub struct NewTenant {
 /// first admin user, in one transaction.
 pub async fn provision(
     db: &DatabaseConnection,
+    catalog: &Catalog,
     ctx: &RequestContext,
     input: NewTenant,
 ) -> ApiResult<(tenant::Model, user::Model)> {
@@ -76,7 +78,7 @@ pub async fn provision(
     }
     .insert(&txn)
     .await?;
-    let role_ids = create_default_roles(&txn, tenant.id).await?;
+    let role_ids = create_default_roles(&txn, catalog, tenant.id).await?;
     let admin = user::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(tenant.id),
@@ -106,10 +108,11 @@ pub async fn provision(
     Ok((tenant, admin))
 }
 
-/// Makes sure the catalog permissions exist and creates the default roles
-/// of a new tenant; returns role ids by name.
+/// Makes sure the catalog's permissions exist and creates the default roles
+/// of a new tenant with the catalog's grants; returns role ids by name.
 async fn create_default_roles(
     txn: &DatabaseTransaction,
+    catalog: &Catalog,
     tenant_id: Uuid,
 ) -> ApiResult<HashMap<&'static str, Uuid>> {
     let mut perms: HashMap<(String, String), Uuid> = permission::Entity::find()
@@ -118,8 +121,8 @@ async fn create_default_roles(
         .into_iter()
         .map(|p| ((p.resource, p.action), p.id))
         .collect();
-    for (resource, action, description) in catalog::PERMISSIONS {
-        let key = ((*resource).to_owned(), (*action).to_owned());
+    for p in &catalog.permissions {
+        let key = (p.resource.to_owned(), p.action.to_owned());
         if perms.contains_key(&key) {
             continue;
         }
@@ -128,7 +131,7 @@ async fn create_default_roles(
             id: Set(id),
             resource: Set(key.0.clone()),
             action: Set(key.1.clone()),
-            description: Set((*description).to_owned()),
+            description: Set(p.description.to_owned()),
         }
         .insert(txn)
         .await?;
@@ -142,23 +145,23 @@ async fn create_default_roles(
             id: Set(id),
             tenant_id: Set(tenant_id),
             name: Set(name.to_owned()),
-            description: Set(catalog::role_description(name).to_owned()),
+            description: Set(crate::permissions::role_description(name).to_owned()),
             created_at: Set(now),
         }
         .insert(txn)
         .await?;
         ids.insert(name, id);
     }
-    for (role_name, resource, action, scope) in catalog::DEFAULT_GRANTS {
+    for g in &catalog.grants {
         let (Some(role_id), Some(permission_id)) =
-            (ids.get(role_name), perms.get(&((*resource).to_owned(), (*action).to_owned())))
+            (ids.get(g.role), perms.get(&(g.resource.to_owned(), g.action.to_owned())))
         else {
-            return Err(ApiError::Internal(format!("catalog grant {role_name}:{resource}:{action}")));
+            return Err(ApiError::Internal(format!("catalog grant {}:{}:{}", g.role, g.resource, g.action)));
         };
         role_permission::ActiveModel {
             role_id: Set(*role_id),
             permission_id: Set(*permission_id),
-            scope: Set((*scope).to_owned()),
+            scope: Set(g.scope.as_str().to_owned()),
         }
         .insert(txn)
         .await?;

@@ -32,6 +32,7 @@ impl MutationRoot {
         let kit = kit(ctx)?;
         let (tenant, admin) = domain::tenants::provision(
             &kit.db,
+            &kit.catalog,
             caller,
             NewTenant {
                 name: input.name,

@@ -11,9 +11,7 @@ use subgraph_kit::testkit::{TestApp, data};
 use uuid::Uuid;
 
 pub async fn start() -> TestApp {
-    TestApp::start(|kit| subgraph_kit::subgraph::Subgraph::app(&subgraph_tenants::Tenants, kit))
-        .await
-        .expect("start tenants subgraph")
+    TestApp::serve(&subgraph_tenants::Tenants, &[], |_| {}).await.expect("start tenants subgraph")
 }
 
 /// A provisioned tenant with its admin.
