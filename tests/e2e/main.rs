@@ -5,5 +5,6 @@ mod architecture;
 mod cli;
 mod dev_graph;
 mod limits;
+mod pagination;
 mod privacy;
 mod realtime;

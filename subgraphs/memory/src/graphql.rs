@@ -1,10 +1,11 @@
 //! The memory schema: remember, recall, forget.
 
-use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, Object, Result, SimpleObject, connection::Connection};
 use chrono::{DateTime, Utc};
 use subgraph_kit::{
     ApiError, ApiResult,
     graphql::{allow, uuid},
+    pagination::Page,
 };
 
 use backbone_entities::memory::entry as memory;
@@ -137,11 +138,16 @@ impl QueryRoot {
     }
 
     /// The caller's memories, newest first.
-    async fn memories(&self, ctx: &Context<'_>, #[graphql(default = 50)] first: i32) -> Result<Vec<Memory>> {
+    async fn memories(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Memory>> {
         let a = allow(ctx, "memory", "read").await?;
-        let first = subgraph_kit::validate::bounded("first", i64::from(first), 500)? as u64;
-        let rows = store::list(&a.kit.db, a.caller.tenant_id, a.caller.user_id, first).await?;
-        Ok(rows.into_iter().map(Memory::from).collect())
+        let page = Page::new(first, after)?;
+        let rows = store::list(&a.kit.db, a.caller.tenant_id, a.caller.user_id, &page).await?;
+        Ok(rows.connection(|m| (m.id.to_string(), Memory::from(m))))
     }
 
     /// The embedder in use.

@@ -13,7 +13,7 @@ use super::support::{
 };
 use crate::realtime::scene::{Scene, WITHIN};
 
-const LOG: &str = "{ aiRequests(first: 50) { status errorCode attempts promptTokens completionTokens reservedTokens prompt completion promptHash maskedItems } }";
+const LOG: &str = "{ aiRequests(first: 50) { nodes { status errorCode attempts promptTokens completionTokens reservedTokens prompt completion promptHash maskedItems } } }";
 
 #[tokio::test]
 async fn without_a_provider_every_call_is_refused_with_its_code() {
@@ -48,9 +48,9 @@ async fn no_consent_means_the_provider_receives_nothing() {
 
     let log = scene.ok(Some("patient"), LOG, json!({})).await;
     let statuses: Vec<_> =
-        log["aiRequests"].as_array().expect("log").iter().map(|r| r["status"].clone()).collect();
+        log["aiRequests"]["nodes"].as_array().expect("log").iter().map(|r| r["status"].clone()).collect();
     assert_eq!(statuses, [json!("refused"), json!("ok"), json!("refused")], "{log}");
-    assert_eq!(log["aiRequests"][0]["errorCode"], "CONSENT_REQUIRED");
+    assert_eq!(log["aiRequests"]["nodes"][0]["errorCode"], "CONSENT_REQUIRED");
 }
 
 #[tokio::test]
@@ -130,7 +130,7 @@ async fn personal_data_is_masked_or_blocked_before_the_provider() {
 
     // Full log mode keeps the text as sent; hash mode (the default) kept none.
     let log = scene.ok(Some("patient"), LOG, json!({})).await;
-    let rows = log["aiRequests"].as_array().expect("log");
+    let rows = log["aiRequests"]["nodes"].as_array().expect("log");
     assert!(rows[0]["prompt"].as_str().is_some_and(|p| p.contains("fever")), "{log}");
     assert_eq!(rows[2]["prompt"], json!(null), "hash mode stores no text: {log}");
     assert_eq!(rows[2]["promptHash"].as_str().map(str::len), Some(64));
@@ -173,7 +173,7 @@ async fn retries_timeouts_and_outages_give_coded_errors_and_honest_logs() {
     assert_eq!(code(&r), "INTERNAL", "{r}");
 
     let log = scene.ok(Some("patient"), LOG, json!({})).await;
-    let rows: Vec<_> = log["aiRequests"]
+    let rows: Vec<_> = log["aiRequests"]["nodes"]
         .as_array()
         .expect("log")
         .iter()

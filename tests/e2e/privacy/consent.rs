@@ -45,9 +45,10 @@ async fn a_broad_grant_covers_narrower_scopes_until_one_is_narrowed() {
     assert!(!has(&scene, "patient", &patient, "health_data.diagnoses").await, "withdrawal counts at once");
 
     // The full history, newest first, with the evidence fields.
-    let history =
-        scene.ok(Some("patient"), "{ consentHistory { scope action textVersion channel } }", json!({})).await;
-    let actions: Vec<_> = history["consentHistory"]
+    let history = scene
+        .ok(Some("patient"), "{ consentHistory { nodes { scope action textVersion channel } } }", json!({}))
+        .await;
+    let actions: Vec<_> = history["consentHistory"]["nodes"]
         .as_array()
         .expect("history")
         .iter()
@@ -143,8 +144,8 @@ async fn grants_expire_and_the_sweep_records_it() {
     tokio::time::sleep(Duration::from_millis(1600)).await;
     assert!(!has(&scene, "patient", &patient, "memory.health").await, "expired grants say no");
     eventually(WITHIN, "the expiry to be recorded", || async {
-        let h = scene.ok(Some("patient"), "{ consentHistory { action } }", json!({})).await;
-        h["consentHistory"][0]["action"] == "expired"
+        let h = scene.ok(Some("patient"), "{ consentHistory { nodes { action } } }", json!({})).await;
+        h["consentHistory"]["nodes"][0]["action"] == "expired"
     })
     .await;
 

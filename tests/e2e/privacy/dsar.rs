@@ -11,15 +11,15 @@ use super::{
 };
 use crate::realtime::scene::{Scene, WITHIN, eventually};
 
-const REQUESTS: &str = "{ dsarRequests { id kind status result error downloadUrl } }";
+const REQUESTS: &str = "{ dsarRequests { nodes { id kind status result error downloadUrl } } }";
 
 async fn finished(scene: &Scene, role: &'static str) -> Value {
     eventually(WITHIN, "the DSAR job", || async {
-        let last = scene.ok(Some(role), REQUESTS, json!({})).await["dsarRequests"][0].clone();
+        let last = scene.ok(Some(role), REQUESTS, json!({})).await["dsarRequests"]["nodes"][0].clone();
         last["status"] == "completed" || last["status"] == "failed"
     })
     .await;
-    scene.ok(Some(role), REQUESTS, json!({})).await["dsarRequests"][0].clone()
+    scene.ok(Some(role), REQUESTS, json!({})).await["dsarRequests"]["nodes"][0].clone()
 }
 
 /// Leaves a trace of the patient in every subgraph.
@@ -232,7 +232,7 @@ async fn access_builds_an_expiring_package_of_everything() {
     // The link is the person's (or whoever asked for it): an auditor who
     // reads every request of the tenant does not get working links.
     let audited = scene.ok(Some("auditor"), REQUESTS, json!({})).await;
-    let requests = audited["dsarRequests"].as_array().expect("requests");
+    let requests = audited["dsarRequests"]["nodes"].as_array().expect("requests");
     assert!(!requests.is_empty() && requests.iter().all(|r| r["downloadUrl"].is_null()), "{audited}");
     let package: Value = scene.http.get(&url).send().await.expect("get").json().await.expect("json");
     assert_eq!(package["format"], "backbone-dsar/1");
@@ -313,10 +313,14 @@ async fn retention_purges_old_rows_after_a_dry_run_and_spares_legal_holds() {
     let applied = scene.ok(Some("tenant_admin"), "mutation { applyRetention { count } }", json!({})).await;
     assert_eq!(applied["applyRetention"][0]["count"], 2);
     assert_eq!(logged(&scene).await, 2);
-    let patient_left = scene.ok(Some("patient"), "{ aiRequests { id } }", json!({})).await;
-    assert_eq!(patient_left["aiRequests"], json!([]), "the patient's old calls are gone");
-    let kept = scene.ok(Some("clinician"), "{ aiRequests { id } }", json!({})).await;
-    assert_eq!(kept["aiRequests"].as_array().map(Vec::len), Some(2), "legal hold keeps the clinician's");
+    let patient_left = scene.ok(Some("patient"), "{ aiRequests { nodes { id } } }", json!({})).await;
+    assert_eq!(patient_left["aiRequests"]["nodes"], json!([]), "the patient's old calls are gone");
+    let kept = scene.ok(Some("clinician"), "{ aiRequests { nodes { id } } }", json!({})).await;
+    assert_eq!(
+        kept["aiRequests"]["nodes"].as_array().map(Vec::len),
+        Some(2),
+        "legal hold keeps the clinician's"
+    );
 }
 
 async fn logged(scene: &Scene) -> i64 {

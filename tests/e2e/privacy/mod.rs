@@ -4,5 +4,5 @@
 mod ai;
 mod consent;
 mod dsar;
-mod memory;
-mod support;
+pub(crate) mod memory;
+pub(crate) mod support;

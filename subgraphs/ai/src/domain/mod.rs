@@ -3,6 +3,7 @@
 pub mod budget;
 pub mod data;
 pub mod gateway;
+pub mod log;
 pub mod pii;
 pub mod provider;
 pub mod safety;

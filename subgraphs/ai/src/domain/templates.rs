@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use backbone_entities::ai::prompt_template;
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use subgraph_kit::{ApiError, ApiResult};
@@ -166,6 +167,27 @@ pub fn render(
         out
     };
     Ok((t.system.as_deref().map(fill), fill(&t.body)))
+}
+
+/// The tenant's templates, by name: every version of `name`, newest first,
+/// or the latest version of each template.
+pub async fn list(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    name: Option<&str>,
+) -> ApiResult<Vec<prompt_template::Model>> {
+    let mut q = prompt_template::Entity::find().filter(prompt_template::Column::TenantId.eq(tenant_id));
+    if let Some(n) = name {
+        q = q.filter(prompt_template::Column::Name.eq(n));
+    }
+    let rows = q
+        .order_by_asc(prompt_template::Column::Name)
+        .order_by_desc(prompt_template::Column::Version)
+        .limit(500)
+        .all(db)
+        .await?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(rows.into_iter().filter(|r| name.is_some() || seen.insert(r.name.clone())).collect())
 }
 
 #[cfg(test)]

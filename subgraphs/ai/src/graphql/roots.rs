@@ -2,17 +2,15 @@
 
 use std::collections::BTreeMap;
 
-use async_graphql::{Context, ID, Object, Result, Subscription};
-use backbone_entities::ai::request_log;
+use async_graphql::{Context, ID, Object, Result, Subscription, connection::Connection};
 use futures::{Stream, StreamExt};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use subgraph_kit::{ApiError, ApiResult, graphql::allow, rbac::Scope};
+use subgraph_kit::{ApiError, ApiResult, graphql::allow, pagination::Page, rbac::Scope};
 
 use super::objects::*;
 use crate::domain::{
     budget,
     gateway::{self, Call, Gateway},
-    settings,
+    log, settings,
     stream::{self, Chunk},
     templates::{self, Variable},
 };
@@ -40,39 +38,22 @@ impl QueryRoot {
     /// version of each.
     async fn prompt_templates(&self, ctx: &Context<'_>, name: Option<String>) -> Result<Vec<PromptTemplate>> {
         let a = allow(ctx, "ai", "use").await?;
-        use backbone_entities::ai::prompt_template as t;
-        let mut q = t::Entity::find().filter(t::Column::TenantId.eq(a.caller.tenant_id));
-        if let Some(n) = &name {
-            q = q.filter(t::Column::Name.eq(n.as_str()));
-        }
-        let rows = q
-            .order_by_asc(t::Column::Name)
-            .order_by_desc(t::Column::Version)
-            .limit(500)
-            .all(&a.kit.db)
-            .await?;
-        let mut seen = std::collections::HashSet::new();
-        Ok(rows
-            .into_iter()
-            .filter(|r| name.is_some() || seen.insert(r.name.clone()))
-            .map(Into::into)
-            .collect())
+        let rows = templates::list(&a.kit.db, a.caller.tenant_id, name.as_deref()).await?;
+        Ok(rows.into_iter().map(Into::into).collect())
     }
 
     /// The AI request log, newest first: the caller's own, or the tenant's.
     async fn ai_requests(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 50)] first: i32,
-    ) -> Result<Vec<AiRequest>> {
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, AiRequest>> {
         let a = allow(ctx, "ai", "read").await?;
-        let first = subgraph_kit::validate::bounded("first", i64::from(first), 500)? as u64;
-        let mut q = request_log::Entity::find().filter(request_log::Column::TenantId.eq(a.caller.tenant_id));
-        if a.scope == Scope::Own {
-            q = q.filter(request_log::Column::UserId.eq(a.caller.user_id));
-        }
-        let rows = q.order_by_desc(request_log::Column::Id).limit(first).all(&a.kit.db).await?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        let page = Page::new(first, after)?;
+        let only = (a.scope == Scope::Own).then_some(a.caller.user_id);
+        let rows = log::requests(&a.kit.db, a.caller.tenant_id, only, &page).await?;
+        Ok(rows.connection(|r| (r.id.to_string(), AiRequest::from(r))))
     }
 
     /// The tenant's AI settings.

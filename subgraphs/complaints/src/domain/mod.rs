@@ -12,6 +12,7 @@ pub mod data;
 pub mod engine;
 pub mod intake;
 pub mod lifecycle;
+pub mod lists;
 pub mod metrics;
 
 use backbone_entities::complaints::{complaint, timeline_entry};

@@ -1,19 +1,19 @@
 //! Queries and federation entity resolvers.
 
-use async_graphql::{Context, ID, Object, Result};
-use backbone_entities::complaints::{
-    complaint::{self, ComplaintStatus as Stored},
-    policy, routing_rule, team,
-};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use async_graphql::{Context, ID, Object, Result, connection::Connection};
 use subgraph_kit::{
     ApiError,
     graphql::{allow, kit, uuid},
+    pagination::Page,
     rbac::Scope,
 };
 
 use super::{objects::*, visible};
-use crate::domain::{self, intake, metrics};
+use crate::domain::{
+    self, intake,
+    lists::{self, ComplaintFilter},
+    metrics,
+};
 
 /// Query root.
 pub struct QueryRoot;
@@ -34,23 +34,19 @@ impl QueryRoot {
         ctx: &Context<'_>,
         status: Option<ComplaintStatus>,
         assigned_to_me: Option<bool>,
-        #[graphql(default = 50)] first: i32,
-    ) -> Result<Vec<Complaint>> {
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Complaint>> {
         let allowed = allow(ctx, "complaint", "read").await?;
-        let first = subgraph_kit::validate::bounded("first", i64::from(first), 200)?;
-        let mut q =
-            complaint::Entity::find().filter(complaint::Column::TenantId.eq(allowed.caller.tenant_id));
-        if allowed.scope < Scope::Team {
-            q = q.filter(complaint::Column::ReporterId.eq(allowed.caller.user_id));
-        }
-        if assigned_to_me == Some(true) {
-            q = q.filter(complaint::Column::AssigneeId.eq(allowed.caller.user_id));
-        }
-        if let Some(s) = status {
-            q = q.filter(complaint::Column::Status.eq(Stored::from(s)));
-        }
-        let rows = q.order_by_desc(complaint::Column::Id).limit(first as u64).all(&allowed.kit.db).await?;
-        Ok(rows.into_iter().map(Complaint::from).collect())
+        let page = Page::new(first, after)?;
+        let me = allowed.caller.user_id;
+        let filter = ComplaintFilter {
+            reporter: (allowed.scope < Scope::Team).then_some(me),
+            assignee: (assigned_to_me == Some(true)).then_some(me),
+            status: status.map(Into::into),
+        };
+        let rows = lists::complaints(&allowed.kit.db, allowed.caller.tenant_id, &filter, &page).await?;
+        Ok(rows.connection(|c| (c.id.to_string(), Complaint::from(c))))
     }
 
     /// Public status by tracking code: no sign-in, and nothing but status
@@ -72,11 +68,7 @@ impl QueryRoot {
     /// The tenant's complaint teams.
     async fn complaint_teams(&self, ctx: &Context<'_>) -> Result<Vec<ComplaintTeam>> {
         let allowed = allow(ctx, "complaint", "manage").await?;
-        let rows = team::Entity::find()
-            .filter(team::Column::TenantId.eq(allowed.caller.tenant_id))
-            .order_by_asc(team::Column::Name)
-            .all(&allowed.kit.db)
-            .await?;
+        let rows = lists::teams(&allowed.kit.db, allowed.caller.tenant_id).await?;
         Ok(rows.into_iter().map(ComplaintTeam::from).collect())
     }
 
@@ -97,21 +89,14 @@ impl QueryRoot {
     /// Routing rules, by rank.
     async fn routing_rules(&self, ctx: &Context<'_>) -> Result<Vec<RoutingRule>> {
         let allowed = allow(ctx, "complaint", "manage").await?;
-        let rows = routing_rule::Entity::find()
-            .filter(routing_rule::Column::TenantId.eq(allowed.caller.tenant_id))
-            .order_by_asc(routing_rule::Column::Rank)
-            .all(&allowed.kit.db)
-            .await?;
+        let rows = lists::routing_rules(&allowed.kit.db, allowed.caller.tenant_id).await?;
         Ok(rows.into_iter().map(RoutingRule::from).collect())
     }
 
     /// SLA policies.
     async fn sla_policies(&self, ctx: &Context<'_>) -> Result<Vec<SlaPolicy>> {
         let allowed = allow(ctx, "complaint", "manage").await?;
-        let rows = policy::Entity::find()
-            .filter(policy::Column::TenantId.eq(allowed.caller.tenant_id))
-            .all(&allowed.kit.db)
-            .await?;
+        let rows = lists::policies(&allowed.kit.db, allowed.caller.tenant_id).await?;
         Ok(rows.into_iter().map(SlaPolicy::from).collect())
     }
 

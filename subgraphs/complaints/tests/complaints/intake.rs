@@ -40,9 +40,10 @@ async fn anonymous_complaints_get_a_tracking_code_whose_lookup_reveals_only_stat
         assert_eq!(error_codes(&r), ["NOT_FOUND"], "{unknown:.20}");
     }
     // Staff see it, with the contact left.
-    let list = desk.ok(Some("staff"), "{ complaints { trackingCode reporter { id } } }", json!({})).await;
-    assert_eq!(list["complaints"][0]["trackingCode"], code);
-    assert_eq!(list["complaints"][0]["reporter"], json!(null));
+    let list =
+        desk.ok(Some("staff"), "{ complaints { nodes { trackingCode reporter { id } } } }", json!({})).await;
+    assert_eq!(list["complaints"]["nodes"][0]["trackingCode"], code);
+    assert_eq!(list["complaints"]["nodes"][0]["reporter"], json!(null));
 }
 
 #[tokio::test]
@@ -85,14 +86,14 @@ async fn reporters_see_their_own_complaints_and_nobody_else_s() {
     let theirs = data(desk.file(Some("clinician"), complaint("billing", "low")).await);
     let other = theirs["fileComplaint"]["complaint"]["id"].as_str().expect("id").to_owned();
 
-    let own = desk.ok(Some("patient"), "{ complaints { id priority } }", json!({})).await;
-    assert_eq!(own["complaints"], json!([{"id": id, "priority": "high"}]));
+    let own = desk.ok(Some("patient"), "{ complaints { nodes { id priority } } }", json!({})).await;
+    assert_eq!(own["complaints"]["nodes"], json!([{"id": id, "priority": "high"}]));
     let peek = desk
         .gql(Some("patient"), "query($id: ID!) { complaint(id: $id) { id } }", json!({"id": other}))
         .await;
     assert_eq!(error_codes(&peek), ["NOT_FOUND"]);
-    let all = desk.ok(Some("staff"), "{ complaints { id } }", json!({})).await;
-    assert_eq!(all["complaints"].as_array().expect("list").len(), 2);
-    let auditor = desk.ok(Some("auditor"), "{ complaints { id } }", json!({})).await;
-    assert_eq!(auditor["complaints"].as_array().expect("list").len(), 2);
+    let all = desk.ok(Some("staff"), "{ complaints { nodes { id } } }", json!({})).await;
+    assert_eq!(all["complaints"]["nodes"].as_array().expect("list").len(), 2);
+    let auditor = desk.ok(Some("auditor"), "{ complaints { nodes { id } } }", json!({})).await;
+    assert_eq!(auditor["complaints"]["nodes"].as_array().expect("list").len(), 2);
 }

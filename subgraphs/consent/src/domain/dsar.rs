@@ -24,6 +24,7 @@ use subgraph_kit::{
     audit::{self, AuditEntry},
     contract::{Person, Subject},
     internal::InternalClient,
+    pagination::{Page, Paged},
     tenancy::Ref,
 };
 use uuid::Uuid;
@@ -162,12 +163,16 @@ pub async fn list(
     db: &DatabaseConnection,
     tenant_id: Uuid,
     subject: Option<Uuid>,
-) -> ApiResult<Vec<dsar_request::Model>> {
+    page: &Page,
+) -> ApiResult<Paged<dsar_request::Model>> {
     let mut q = dsar_request::Entity::find().filter(dsar_request::Column::TenantId.eq(tenant_id));
     if let Some(s) = subject {
         q = q.filter(dsar_request::Column::SubjectHash.eq(subject_hash(tenant_id, s)));
     }
-    Ok(q.order_by_desc(dsar_request::Column::CreatedAt).limit(200).all(db).await?)
+    if let Some(after) = page.after_id()? {
+        q = q.filter(dsar_request::Column::Id.lt(after));
+    }
+    Ok(page.split(q.order_by_desc(dsar_request::Column::Id).limit(page.limit()).all(db).await?))
 }
 
 /// A package by its download token, if it has not expired.

@@ -15,6 +15,7 @@ use subgraph_kit::{
     ApiError, ApiResult,
     audit::{self, AuditEntry},
     outbox,
+    pagination::{Page, Paged},
 };
 use uuid::Uuid;
 
@@ -179,21 +180,20 @@ pub async fn decide(
     Ok(false)
 }
 
-/// A person's history, newest first.
+/// A page of a person's records, newest first.
 pub async fn history(
     db: &DatabaseConnection,
     tenant_id: Uuid,
     user_id: Uuid,
-    limit: u64,
-) -> ApiResult<Vec<record::Model>> {
-    Ok(record::Entity::find()
+    page: &Page,
+) -> ApiResult<Paged<record::Model>> {
+    let mut q = record::Entity::find()
         .filter(record::Column::TenantId.eq(tenant_id))
-        .filter(record::Column::UserId.eq(user_id))
-        .order_by_desc(record::Column::At)
-        .order_by_desc(record::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?)
+        .filter(record::Column::UserId.eq(user_id));
+    if let Some(after) = page.after_id()? {
+        q = q.filter(record::Column::Id.lt(after));
+    }
+    Ok(page.split(q.order_by_desc(record::Column::Id).limit(page.limit()).all(db).await?))
 }
 
 /// The latest record per scope of a person (their current consents).
@@ -202,7 +202,14 @@ pub async fn current(
     tenant_id: Uuid,
     user_id: Uuid,
 ) -> ApiResult<Vec<record::Model>> {
-    let all = history(db, tenant_id, user_id, 10_000).await?;
+    let all = record::Entity::find()
+        .filter(record::Column::TenantId.eq(tenant_id))
+        .filter(record::Column::UserId.eq(user_id))
+        .order_by_desc(record::Column::At)
+        .order_by_desc(record::Column::Id)
+        .limit(10_000)
+        .all(db)
+        .await?;
     let mut seen = std::collections::HashSet::new();
     Ok(all.into_iter().filter(|r| seen.insert(r.scope.clone())).collect())
 }

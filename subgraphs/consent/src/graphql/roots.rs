@@ -1,12 +1,13 @@
 //! Query and mutation roots.
 
-use async_graphql::{Context, ID, InputObject, Object, Result};
+use async_graphql::{Context, ID, InputObject, Object, Result, connection::Connection};
 use chrono::{DateTime, Utc};
 use subgraph_kit::{
     ApiError, ApiResult,
     context::ClientIp,
     contract::Subject,
     graphql::{Allowed, allow, uuid},
+    pagination::Page,
     rbac::Scope,
     tenancy::Ref,
 };
@@ -65,13 +66,14 @@ impl QueryRoot {
         &self,
         ctx: &Context<'_>,
         user_id: Option<ID>,
-        #[graphql(default = 100)] first: i32,
-    ) -> Result<Vec<Consent>> {
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Consent>> {
         let a = allow(ctx, "consent", "read").await?;
+        let page = Page::new(first, after)?;
         let user = subject_or_self(&a, user_id.as_ref()).await?;
-        let first = subgraph_kit::validate::bounded("first", i64::from(first), 1000)? as u64;
-        let rows = records::history(&a.kit.db, a.caller.tenant_id, user, first).await?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        let rows = records::history(&a.kit.db, a.caller.tenant_id, user, &page).await?;
+        Ok(rows.connection(|r| (r.id.to_string(), Consent::from(r))))
     }
 
     /// The platform's public key (Ed25519, base64) that signs receipts.
@@ -86,16 +88,23 @@ impl QueryRoot {
 
     /// Data-subject requests: the caller's own, or (tenant-wide) everyone's
     /// or one subject's.
-    async fn dsar_requests(&self, ctx: &Context<'_>, subject_id: Option<ID>) -> Result<Vec<DsarRequest>> {
+    async fn dsar_requests(
+        &self,
+        ctx: &Context<'_>,
+        subject_id: Option<ID>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, DsarRequest>> {
         let a = allow(ctx, "dsar", "read").await?;
+        let page = Page::new(first, after)?;
         let subject = match (a.scope, subject_id) {
             (Scope::Own, _) => Some(a.caller.user_id),
             (_, Some(id)) => Some(uuid("subjectId", &id)?),
             (_, None) => None,
         };
         let base = state(ctx)?.config.public_url.as_deref();
-        let rows = dsar::list(&a.kit.db, a.caller.tenant_id, subject).await?;
-        Ok(rows.into_iter().map(|r| DsarRequest::from_row(r, base, a.caller.user_id)).collect())
+        let rows = dsar::list(&a.kit.db, a.caller.tenant_id, subject, &page).await?;
+        Ok(rows.connection(|r| (r.id.to_string(), DsarRequest::from_row(r, base, a.caller.user_id))))
     }
 
     /// The tenant's retention rules.

@@ -33,7 +33,7 @@ async fn another_tenants_person_is_not_found_and_nothing_is_recorded() {
             "mutation($u: ID!) { withdrawConsent(input: {userId: $u, scope: \"memory\", textVersion: \"v1\"}) { scope } }",
         ),
         ("ask about them", "query($u: ID!) { hasConsent(userId: $u, scope: \"memory\") }"),
-        ("read their history", "query($u: ID!) { consentHistory(userId: $u) { scope } }"),
+        ("read their history", "query($u: ID!) { consentHistory(userId: $u) { nodes { scope } } }"),
         ("a DSAR about them", "mutation($u: ID!) { requestDsar(kind: \"access\", subjectId: $u) { id } }"),
     ];
     for (name, query) in cases {

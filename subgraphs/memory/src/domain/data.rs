@@ -25,7 +25,7 @@ impl DataContract for MemoryData {
     }
 
     async fn export(&self, db: &DatabaseConnection, who: &Person) -> ApiResult<serde_json::Value> {
-        let rows = store::list(db, who.tenant_id, who.user_id, i64::MAX as u64).await?;
+        let rows = store::all(db, who.tenant_id, who.user_id).await?;
         Ok(json!({
             "memories": rows.iter().map(|m| json!({
                 "id": m.id, "type": m.kind, "text": m.text, "requiredScope": m.required_scope,

@@ -10,7 +10,10 @@ use sea_orm::{
     QueryOrder, TransactionTrait,
     sea_query::{Expr, ExprTrait, OnConflict},
 };
-use subgraph_kit::{ApiError, ApiResult};
+use subgraph_kit::{
+    ApiError, ApiResult,
+    pagination::{Page, Paged},
+};
 use uuid::Uuid;
 
 use super::{
@@ -157,13 +160,22 @@ pub async fn forget(db: &DatabaseConnection, tenant_id: Uuid, user_id: Uuid, id:
     Ok(())
 }
 
-/// A user's memories, newest first (for listing and export).
+/// Every memory of a person, newest first (their data export).
+pub async fn all(db: &impl ConnectionTrait, tenant_id: Uuid, user_id: Uuid) -> ApiResult<Vec<memory::Model>> {
+    Ok(mine(tenant_id, user_id).order_by_desc(memory::Column::Id).all(db).await?)
+}
+
+/// A page of a person's memories, newest first.
 pub async fn list(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     user_id: Uuid,
-    limit: u64,
-) -> ApiResult<Vec<memory::Model>> {
+    page: &Page,
+) -> ApiResult<Paged<memory::Model>> {
     use sea_orm::QuerySelect;
-    Ok(mine(tenant_id, user_id).order_by_desc(memory::Column::Id).limit(limit).all(db).await?)
+    let mut q = mine(tenant_id, user_id);
+    if let Some(after) = page.after_id()? {
+        q = q.filter(memory::Column::Id.lt(after));
+    }
+    Ok(page.split(q.order_by_desc(memory::Column::Id).limit(page.limit()).all(db).await?))
 }

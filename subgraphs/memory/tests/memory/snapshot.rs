@@ -32,7 +32,7 @@ fn new(text: &str) -> NewMemory {
 }
 
 async fn db_ids(kit: &Kit, tenant: Uuid, user: Uuid) -> BTreeSet<Uuid> {
-    store::list(&kit.db, tenant, user, 1 << 40).await.expect("list").into_iter().map(|m| m.id).collect()
+    store::all(&kit.db, tenant, user).await.expect("list").into_iter().map(|m| m.id).collect()
 }
 
 async fn cached_ids(kit: &Kit, cache: &Cache, tenant: Uuid, user: Uuid) -> BTreeSet<Uuid> {

@@ -13,7 +13,13 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait, sea_query::Expr,
 };
-use subgraph_kit::{ApiError, ApiResult, consumed, contract::Subject, outbox, tenancy::Ref};
+use subgraph_kit::{
+    ApiError, ApiResult, consumed,
+    contract::Subject,
+    outbox,
+    pagination::{Page, Paged},
+    tenancy::Ref,
+};
 use uuid::Uuid;
 
 use super::{audience, channel, endpoints, preferences, templates};
@@ -117,13 +123,16 @@ pub async fn list(
     db: &DatabaseConnection,
     who: Subject,
     unread_only: bool,
-    first: u64,
-) -> ApiResult<Vec<notification::Model>> {
+    page: &Page,
+) -> ApiResult<Paged<notification::Model>> {
     let mut q = notification::Entity::find().filter(of(who));
     if unread_only {
         q = q.filter(notification::Column::ReadAt.is_null());
     }
-    Ok(q.order_by_desc(notification::Column::Id).limit(first).all(db).await?)
+    if let Some(after) = page.after_id()? {
+        q = q.filter(notification::Column::Id.lt(after));
+    }
+    Ok(page.split(q.order_by_desc(notification::Column::Id).limit(page.limit()).all(db).await?))
 }
 
 /// How many unread notifications a user has.

@@ -1,6 +1,6 @@
 //! Query, mutation and subscription roots.
 
-use async_graphql::{Context, ID, Object, Result, Subscription};
+use async_graphql::{Context, ID, Object, Result, Subscription, connection::Connection};
 use backbone_entities::notifications::{notification, template};
 use backbone_schema::event_types::NOTIFICATION_CREATED;
 use futures::{Stream, StreamExt};
@@ -8,6 +8,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 use subgraph_kit::{
     ApiError,
     graphql::{allow, uuid},
+    pagination::Page,
 };
 
 use super::objects::*;
@@ -28,12 +29,13 @@ impl QueryRoot {
         &self,
         ctx: &Context<'_>,
         #[graphql(default)] unread_only: bool,
-        #[graphql(default = 50)] first: i32,
-    ) -> Result<Vec<Notification>> {
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Notification>> {
         let a = allow(ctx, "notification", "read").await?;
-        let first = subgraph_kit::validate::bounded("first", i64::from(first), 200)? as u64;
-        let rows = inbox::list(&a.kit.db, me(&a), unread_only, first).await?;
-        Ok(rows.into_iter().map(Notification::from).collect())
+        let page = Page::new(first, after)?;
+        let rows = inbox::list(&a.kit.db, me(&a), unread_only, &page).await?;
+        Ok(rows.connection(|n| (n.id.to_string(), Notification::from(n))))
     }
 
     /// How many unread notifications the caller has.

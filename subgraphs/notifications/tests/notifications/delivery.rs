@@ -139,7 +139,9 @@ async fn failing_endpoints_are_retried_with_backoff_then_marked_failed() {
     assert_eq!(d.last_error.as_deref(), Some("endpoint answered 503"));
     assert_eq!(*hits.lock().expect("lock"), 3);
 
-    let n = post.ok("staff", "{ notifications { id } }", json!({})).await["notifications"][0]["id"].clone();
+    let n = post.ok("staff", "{ notifications { nodes { id } } }", json!({})).await["notifications"]["nodes"]
+        [0]["id"]
+        .clone();
     let status = post.ok("staff", "query($n: ID!) { notificationDeliveries(notificationId: $n) { status attempts lastStatusCode channel } }", json!({"n": n})).await;
     assert_eq!(
         status["notificationDeliveries"],
@@ -291,8 +293,8 @@ async fn each_channel_renders_its_own_template() {
         (json!("[hook] C-TEST1-23456"), json!("priority=high"))
     );
     // The inbox keeps the in-app text.
-    let inbox = office.ok("staff", "{ notifications { title } }", json!({})).await;
-    assert_eq!(inbox["notifications"][0]["title"], "Complaint C-TEST1-23456 assigned to you");
+    let inbox = office.ok("staff", "{ notifications { nodes { title } } }", json!({})).await;
+    assert_eq!(inbox["notifications"]["nodes"][0]["title"], "Complaint C-TEST1-23456 assigned to you");
 }
 
 /// Webhook-style endpoints never reach inside the network: refused when

@@ -14,9 +14,10 @@ async fn each_event_notifies_each_recipient_once() {
     assert_eq!(post.unread("staff").await, 1);
     assert_eq!(post.unread("clinician").await, 0);
 
-    let list =
-        post.ok("staff", "{ notifications { id title body critical read category } }", json!({})).await;
-    let n = &list["notifications"][0];
+    let list = post
+        .ok("staff", "{ notifications { nodes { id title body critical read category } } }", json!({}))
+        .await;
+    let n = &list["notifications"]["nodes"][0];
     assert_eq!(n["title"], "Complaint C-TEST1-23456 assigned to you");
     assert_eq!(n["body"], "Billed twice (high priority)");
     assert_eq!((n["critical"].clone(), n["read"].clone()), (json!(false), json!(false)));
@@ -43,8 +44,9 @@ async fn each_event_notifies_each_recipient_once() {
     let all = post.ok("staff", "mutation { markAllNotificationsRead }", json!({})).await;
     assert_eq!(all["markAllNotificationsRead"], 3);
     assert_eq!(post.unread("staff").await, 0);
-    let unread_only = post.ok("staff", "{ notifications(unreadOnly: true) { id } }", json!({})).await;
-    assert_eq!(unread_only["notifications"], json!([]));
+    let unread_only =
+        post.ok("staff", "{ notifications(unreadOnly: true) { nodes { id } } }", json!({})).await;
+    assert_eq!(unread_only["notifications"]["nodes"], json!([]));
 }
 
 #[tokio::test]
@@ -80,8 +82,11 @@ async fn tenant_templates_replace_the_built_in_ones() {
     let unknown = post.gql("tenant_admin", set, json!({"e": "user.invited"})).await;
     assert_eq!(error_codes(&unknown), ["BAD_USER_INPUT"]);
     post.handle(&post.event("complaint.assigned", "staff", false)).await;
-    let list = post.ok("staff", "{ notifications { title body } }", json!({})).await;
-    assert_eq!(list["notifications"][0], json!({"title": "Yours: C-TEST1-23456", "body": "Billed twice / "}));
+    let list = post.ok("staff", "{ notifications { nodes { title body } } }", json!({})).await;
+    assert_eq!(
+        list["notifications"]["nodes"][0],
+        json!({"title": "Yours: C-TEST1-23456", "body": "Billed twice / "})
+    );
     // Events nobody is told about make nothing.
     let mut quiet = post.event("user.invited", "staff", false);
     quiet.payload = json!({"email": "x@y.z"});
@@ -122,8 +127,8 @@ async fn no_notification_crosses_tenants() {
     .await
     .expect("insert");
     assert_eq!(post.unread("staff").await, 0);
-    let list = post.ok("staff", "{ notifications { id title } }", json!({})).await;
-    assert_eq!(list["notifications"], json!([]), "{list}");
+    let list = post.ok("staff", "{ notifications { nodes { id title } } }", json!({})).await;
+    assert_eq!(list["notifications"]["nodes"], json!([]), "{list}");
     let marked = post.ok("staff", "mutation { markAllNotificationsRead }", json!({})).await;
     assert_eq!(marked["markAllNotificationsRead"], 0);
 

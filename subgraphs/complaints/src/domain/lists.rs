@@ -1,0 +1,71 @@
+//! What the complaints queries list, with their access filters: a tenant's
+//! complaints (a page at a time), teams, routing rules and SLA policies.
+
+use backbone_entities::complaints::{
+    complaint::{self, ComplaintStatus},
+    policy, routing_rule, team,
+};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use subgraph_kit::{
+    ApiResult,
+    pagination::{Page, Paged},
+};
+use uuid::Uuid;
+
+/// Which complaints a list holds.
+#[derive(Debug, Clone, Default)]
+pub struct ComplaintFilter {
+    /// Only those this person filed (callers without a team-wide grant).
+    pub reporter: Option<Uuid>,
+    /// Only those assigned to this person.
+    pub assignee: Option<Uuid>,
+    /// Only those in this state.
+    pub status: Option<ComplaintStatus>,
+}
+
+/// A page of `tenant_id`'s complaints, newest first.
+pub async fn complaints(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    filter: &ComplaintFilter,
+    page: &Page,
+) -> ApiResult<Paged<complaint::Model>> {
+    let mut q = complaint::Entity::find().filter(complaint::Column::TenantId.eq(tenant_id));
+    if let Some(reporter) = filter.reporter {
+        q = q.filter(complaint::Column::ReporterId.eq(reporter));
+    }
+    if let Some(assignee) = filter.assignee {
+        q = q.filter(complaint::Column::AssigneeId.eq(assignee));
+    }
+    if let Some(status) = filter.status {
+        q = q.filter(complaint::Column::Status.eq(status));
+    }
+    if let Some(after) = page.after_id()? {
+        q = q.filter(complaint::Column::Id.lt(after));
+    }
+    let rows = q.order_by_desc(complaint::Column::Id).limit(page.limit()).all(db).await?;
+    Ok(page.split(rows))
+}
+
+/// The tenant's complaint teams, by name.
+pub async fn teams(db: &DatabaseConnection, tenant_id: Uuid) -> ApiResult<Vec<team::Model>> {
+    Ok(team::Entity::find()
+        .filter(team::Column::TenantId.eq(tenant_id))
+        .order_by_asc(team::Column::Name)
+        .all(db)
+        .await?)
+}
+
+/// The tenant's routing rules, by rank.
+pub async fn routing_rules(db: &DatabaseConnection, tenant_id: Uuid) -> ApiResult<Vec<routing_rule::Model>> {
+    Ok(routing_rule::Entity::find()
+        .filter(routing_rule::Column::TenantId.eq(tenant_id))
+        .order_by_asc(routing_rule::Column::Rank)
+        .all(db)
+        .await?)
+}
+
+/// The tenant's SLA policies.
+pub async fn policies(db: &DatabaseConnection, tenant_id: Uuid) -> ApiResult<Vec<policy::Model>> {
+    Ok(policy::Entity::find().filter(policy::Column::TenantId.eq(tenant_id)).all(db).await?)
+}
