@@ -50,9 +50,9 @@ async fn every_list_pages_with_cursors_past_the_first_page() {
     let provider = FakeProvider::start().await.expect("provider");
     let scene = with_provider(&provider).await;
     let filed = [
-        scene.file("patient", "billing", "normal").await,
-        scene.file("patient", "billing", "high").await,
-        scene.file("patient", "billing", "low").await,
+        scene.file("patient", "billing", "NORMAL").await,
+        scene.file("patient", "billing", "HIGH").await,
+        scene.file("patient", "billing", "LOW").await,
     ];
     for id in &filed {
         scene.set_status("staff", id, "ACKNOWLEDGED").await;

@@ -19,8 +19,8 @@ pub struct Model {
     pub reporter_contact: Option<String>,
     /// Category.
     pub category: String,
-    /// Priority.
-    pub priority: String,
+    /// How urgent it is; picks the SLA policy.
+    pub priority: Priority,
     /// Region.
     pub region: Option<String>,
     /// Subject.
@@ -102,6 +102,28 @@ impl ComplaintStatus {
             Self::Closed => "closed",
         }
     }
+}
+
+/// How urgent a complaint is, stored as text; an unknown stored value
+/// fails the read.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    /// Whenever staff get to it.
+    #[sea_orm(string_value = "low")]
+    Low,
+    /// The default.
+    #[sea_orm(string_value = "normal")]
+    Normal,
+    /// Ahead of normal ones.
+    #[sea_orm(string_value = "high")]
+    High,
+    /// Now.
+    #[sea_orm(string_value = "urgent")]
+    Urgent,
 }
 
 /// No relations.

@@ -12,7 +12,7 @@ pub struct Model {
     /// Owning tenant.
     pub tenant_id: Uuid,
     /// Priority it applies to.
-    pub priority: String,
+    pub priority: super::complaint::Priority,
     /// Business seconds to the first response.
     pub first_response_seconds: i32,
     /// Business seconds to resolution.

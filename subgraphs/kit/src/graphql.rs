@@ -218,3 +218,27 @@ pub fn kit<'a>(ctx: &'a async_graphql::Context<'_>) -> crate::ApiResult<&'a Kit>
 pub fn uuid(field: &str, id: &async_graphql::ID) -> crate::ApiResult<uuid::Uuid> {
     crate::validate::id(field, id.as_str())
 }
+
+/// A GraphQL enum mirroring a stored enum variant for variant, with
+/// exhaustive conversions both ways: a new stored state does not compile
+/// until the API handles it.
+#[macro_export]
+macro_rules! mirror_enum {
+    ($(#[$meta:meta])* $name:ident = $stored:ident { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl From<$stored> for $name {
+            fn from(s: $stored) -> Self {
+                match s { $($stored::$variant => Self::$variant),+ }
+            }
+        }
+
+        impl From<$name> for $stored {
+            fn from(s: $name) -> Self {
+                match s { $($name::$variant => Self::$variant),+ }
+            }
+        }
+    };
+}

@@ -31,7 +31,7 @@ async fn live_a_little(scene: &Scene) {
     let r = complete(scene, "patient", "triage", "Should I take it with food?").await;
     assert!(r["data"]["complete"]["text"].is_string(), "{r}");
     scene.team("Desk", &["staff"], Some("billing")).await;
-    scene.file("patient", "billing", "normal").await;
+    scene.file("patient", "billing", "NORMAL").await;
     // Signed out, with their address (in another case) as the contact.
     scene
         .ok(

@@ -18,7 +18,7 @@ const WATCH: &str = "subscription($id: ID!) {
 async fn an_acknowledged_complaint_reaches_its_subscribers_within_a_second_on_both_protocols() {
     let scene = Scene::start().await;
     scene.team("Front desk", &["staff"], Some("billing")).await;
-    let id = scene.file("patient", "billing", "normal").await;
+    let id = scene.file("patient", "billing", "NORMAL").await;
 
     let mut modern = scene.ws(Some("staff"), "graphql-transport-ws").await;
     let mut legacy = scene.ws(Some("patient"), "graphql-ws").await;
@@ -64,7 +64,7 @@ async fn an_acknowledged_complaint_reaches_its_subscribers_within_a_second_on_bo
 #[tokio::test]
 async fn an_invalid_transition_is_bad_user_input_and_pushes_nothing() {
     let scene = Scene::start().await;
-    let id = scene.file("patient", "billing", "normal").await;
+    let id = scene.file("patient", "billing", "NORMAL").await;
     let mut ws = scene.ws(Some("staff"), "graphql-transport-ws").await;
     ws.subscribe("1", WATCH, json!({"id": id})).await.expect("subscribe");
     eventually(WITHIN, "feed open", || async { scene.graph.realtime.feeds.open() == 1 }).await;
@@ -78,8 +78,8 @@ async fn an_invalid_transition_is_bad_user_input_and_pushes_nothing() {
 async fn live_metrics_ticks_carry_fields_from_three_subgraphs() {
     let scene = Scene::start().await;
     scene.team("Front desk", &["staff"], Some("billing")).await;
-    scene.file("patient", "billing", "normal").await;
-    scene.file("patient", "billing", "high").await;
+    scene.file("patient", "billing", "NORMAL").await;
+    scene.file("patient", "billing", "HIGH").await;
     // The routing assignment notifies staff; wait until both landed.
     eventually(WITHIN, "staff notified", || async {
         let n = scene.ok(Some("staff"), "{ unreadNotificationCount }", json!({})).await;
@@ -98,7 +98,7 @@ async fn live_metrics_ticks_carry_fields_from_three_subgraphs() {
     assert_eq!(m["unreadNotifications"], 2, "from the notifications subgraph");
     assert_eq!(m["activeUsers"], 6, "from the tenants subgraph");
 
-    scene.file("patient", "billing", "low").await;
+    scene.file("patient", "billing", "LOW").await;
     let mut seen = 2;
     for _ in 0..5 {
         let tick = ws.next(WITHIN).await.expect("tick");

@@ -81,7 +81,7 @@ async fn killed_relay(scene: Scene) -> u64 {
         })
     };
     for _ in 0..COMPLAINTS {
-        let id = scene.file("patient", "billing", "normal").await;
+        let id = scene.file("patient", "billing", "NORMAL").await;
         for status in ["ACKNOWLEDGED", "IN_PROGRESS"] {
             let changed = scene.set_status("staff", &id, status).await;
             assert!(changed.get("errors").is_none(), "{changed}");

@@ -28,7 +28,7 @@ async fn tenant_b_subscribers_see_nothing_of_tenant_a() {
                 .expect("connect B")
         }
     };
-    let a_complaint = scene.file("patient", "billing", "normal").await;
+    let a_complaint = scene.file("patient", "billing", "NORMAL").await;
 
     // Tenant B subscribes to everything it can name.
     let mut b_staff = connect("staff").await;

@@ -42,7 +42,7 @@ async fn a_subscriber_on_one_replica_sees_events_made_on_the_other() {
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     // Everything happens on replica two.
-    let id = two.file("patient", "billing", "normal").await;
+    let id = two.file("patient", "billing", "NORMAL").await;
     let changed = two.set_status("staff", &id, "ACKNOWLEDGED").await;
     assert!(changed.get("errors").is_none(), "{changed}");
 

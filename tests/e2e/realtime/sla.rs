@@ -67,7 +67,7 @@ async fn a_missed_first_response_escalates_and_notifies_inbox_and_webhook() {
         .ok(
             Some("tenant_admin"),
             "mutation($i: SlaPolicyInput!) { setSlaPolicy(input: $i) { priority firstResponseSeconds ladder } }",
-            json!({"i": {"priority": "urgent", "firstResponseSeconds": 1, "resolutionSeconds": 3600, "escalationSeconds": 3600, "ladder": [supervisors]}}),
+            json!({"i": {"priority": "URGENT", "firstResponseSeconds": 1, "resolutionSeconds": 3600, "escalationSeconds": 3600, "ladder": [supervisors]}}),
         )
         .await;
     assert_eq!(policy["setSlaPolicy"]["ladder"], json!([supervisors]));
@@ -92,7 +92,7 @@ async fn a_missed_first_response_escalates_and_notifies_inbox_and_webhook() {
         .expect("subscribe");
     eventually(WITHIN, "inbox feed open", || async { scene.graph.realtime.feeds.open() == 1 }).await;
 
-    let id = scene.file("patient", "billing", "urgent").await;
+    let id = scene.file("patient", "billing", "URGENT").await;
     // Nobody responds: within a second and a tick the engine breaches and
     // escalates to the supervisors' team.
     let pushed = inbox.next(WITHIN).await.expect("escalation notification");

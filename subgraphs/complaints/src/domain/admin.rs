@@ -2,7 +2,7 @@
 //! business-hours calendars and SLA policies with their escalation ladder.
 
 use backbone_entities::{
-    complaints::{calendar, policy, routing_rule, team, team_member},
+    complaints::{calendar, complaint::Priority, policy, routing_rule, team, team_member},
     tenancy::user,
 };
 use chrono::Utc;
@@ -21,18 +21,6 @@ use super::{
     calendar::{Calendar, Window},
     status,
 };
-
-/// Priorities, lowest first.
-pub const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
-
-/// Checks a priority name.
-pub fn priority(value: &str) -> ApiResult<String> {
-    let p = value.trim().to_ascii_lowercase();
-    PRIORITIES
-        .contains(&p.as_str())
-        .then_some(p)
-        .ok_or_else(|| ApiError::bad_input("priority", format!("priority must be one of {PRIORITIES:?}")))
-}
 
 async fn audited<T>(
     db: &DatabaseConnection,
@@ -195,7 +183,7 @@ pub async fn create_calendar(
 /// What a policy says, as typed input.
 pub struct PolicyInput {
     /// Priority it applies to.
-    pub priority: String,
+    pub priority: Priority,
     /// Business seconds to first response.
     pub first_response_seconds: i32,
     /// Business seconds to resolution.
@@ -203,7 +191,7 @@ pub struct PolicyInput {
     /// Calendar; `None` = around the clock.
     pub calendar_id: Option<Uuid>,
     /// Statuses that pause the clock.
-    pub pause_statuses: Vec<String>,
+    pub pause_statuses: Vec<status::Status>,
     /// Seconds between escalation levels.
     pub escalation_seconds: i32,
     /// Teams of escalation levels 1–3.
@@ -217,17 +205,18 @@ pub async fn set_policy(
     actor: Uuid,
     input: PolicyInput,
 ) -> ApiResult<policy::Model> {
-    let priority = priority(&input.priority)?;
+    let priority = input.priority;
     if input.first_response_seconds < 1 || input.resolution_seconds < 1 || input.escalation_seconds < 1 {
         return Err(ApiError::bad_input("seconds", "targets and escalation interval must be positive"));
     }
     if input.ladder.len() > 3 {
         return Err(ApiError::bad_input("ladder", "the escalation ladder has at most 3 levels"));
     }
-    if let Some(bad) =
-        input.pause_statuses.iter().find(|s| !status::OPEN.iter().any(|o| o.as_str() == s.as_str()))
-    {
-        return Err(ApiError::bad_input("pauseStatuses", format!("`{bad}` is not an open status")));
+    if let Some(bad) = input.pause_statuses.iter().find(|s| !status::OPEN.contains(s)) {
+        return Err(ApiError::bad_input(
+            "pauseStatuses",
+            format!("`{}` is not an open status", bad.as_str()),
+        ));
     }
     for team_id in &input.ladder {
         find_team(db, tenant_id, *team_id).await?;
@@ -237,7 +226,7 @@ pub async fn set_policy(
     }
     let existing = policy::Entity::find()
         .filter(policy::Column::TenantId.eq(tenant_id))
-        .filter(policy::Column::Priority.eq(priority.as_str()))
+        .filter(policy::Column::Priority.eq(priority))
         .one(db)
         .await?;
     audited(db, tenant_id, actor, "complaint.policy_set", "sla_policy", async |txn| {
@@ -278,7 +267,7 @@ pub struct Policy {
     /// Business hours; `None` = around the clock.
     pub calendar: Option<Calendar>,
     /// Statuses that pause the clock.
-    pub pause_statuses: Vec<String>,
+    pub pause_statuses: Vec<status::Status>,
     /// Teams of escalation levels 1–3.
     pub ladder: Vec<Uuid>,
 }
@@ -293,7 +282,7 @@ pub async fn load_policy(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<Optio
 pub async fn policy_for(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
-    priority: &str,
+    priority: Priority,
 ) -> ApiResult<Option<Policy>> {
     let row = policy::Entity::find()
         .filter(policy::Column::TenantId.eq(tenant_id))
@@ -317,9 +306,15 @@ async fn parse_policy(db: &impl ConnectionTrait, row: policy::Model) -> ApiResul
         None => None,
     };
     Ok(Policy {
-        pause_statuses: serde_json::from_str(&row.pause_statuses).unwrap_or_default(),
-        ladder: serde_json::from_str(&row.ladder).unwrap_or_default(),
+        pause_statuses: stored_list(&row.pause_statuses, "pause statuses")?,
+        ladder: stored_list(&row.ladder, "ladder")?,
         calendar,
         row,
     })
+}
+
+/// A JSON list stored in a policy row; one that does not parse fails the
+/// read instead of passing for an empty list.
+pub fn stored_list<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> ApiResult<Vec<T>> {
+    serde_json::from_str(json).map_err(|e| ApiError::Internal(format!("stored SLA policy {what}: {e}")))
 }

@@ -2,7 +2,10 @@
 //! assignment, the SLA clock and a public tracking code.
 
 use backbone_entities::{
-    complaints::{complaint, routing_rule, team},
+    complaints::{
+        complaint::{self, Priority},
+        routing_rule, team,
+    },
     tenancy::tenant,
 };
 use chrono::{DateTime, Utc};
@@ -23,8 +26,8 @@ const CODE_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 pub struct NewComplaint {
     /// Category, e.g. `billing`.
     pub category: String,
-    /// Priority (see [`admin::PRIORITIES`]).
-    pub priority: String,
+    /// How urgent it is.
+    pub priority: Priority,
     /// Region, if relevant to routing.
     pub region: Option<String>,
     /// Subject line.
@@ -43,7 +46,7 @@ pub async fn file(
     input: NewComplaint,
 ) -> ApiResult<complaint::Model> {
     let category = validate::name("category", &input.category)?.to_ascii_lowercase();
-    let priority = admin::priority(&input.priority)?;
+    let priority = input.priority;
     let region =
         input.region.map(|r| validate::name("region", &r)).transpose()?.map(|r| r.to_ascii_lowercase());
     let subject = validate::name("subject", &input.subject)?;
@@ -65,7 +68,7 @@ pub async fn file(
         Some(t) => next_assignee(&txn, t).await?,
         None => None,
     };
-    let policy = admin::policy_for(&txn, tenant_id, &priority).await?;
+    let policy = admin::policy_for(&txn, tenant_id, priority).await?;
     let due = |seconds: i32| -> Option<DateTime<Utc>> {
         policy.as_ref().map(|p| add_business(p.calendar.as_ref(), now, i64::from(seconds)))
     };

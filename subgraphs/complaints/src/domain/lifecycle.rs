@@ -70,7 +70,7 @@ fn apply_clock(
 ) {
     let Some(policy) = policy else { return };
     let cal = policy.calendar.as_ref();
-    let pauses = |s: Status| policy.pause_statuses.iter().any(|p| p == s.as_str());
+    let pauses = |s: Status| policy.pause_statuses.contains(&s);
     if current.first_responded_at.is_none() && current.status == Status::Submitted {
         row.first_responded_at = Set(Some(now));
         row.first_response_due_at = Set(None);

@@ -28,9 +28,9 @@ pub struct FileComplaintInput {
     pub tenant_id: Option<ID>,
     /// Category, e.g. `billing`.
     pub category: String,
-    /// low, normal, high or urgent.
-    #[graphql(default_with = "\"normal\".to_string()")]
-    pub priority: String,
+    /// How urgent it is; decides the SLA policy that applies.
+    #[graphql(default_with = "ComplaintPriority::Normal")]
+    pub priority: ComplaintPriority,
     /// Region, if relevant.
     pub region: Option<String>,
     /// Subject line.
@@ -55,17 +55,17 @@ pub struct WindowInput {
 /// An SLA policy for one priority.
 #[derive(InputObject)]
 pub struct SlaPolicyInput {
-    /// low, normal, high or urgent; decides the SLA policy that applies.
-    pub priority: String,
+    /// The priority it applies to.
+    pub priority: ComplaintPriority,
     /// Business seconds to first response.
     pub first_response_seconds: i32,
     /// Business seconds to resolution.
     pub resolution_seconds: i32,
     /// Calendar (omit for around the clock).
     pub calendar_id: Option<ID>,
-    /// Statuses that pause the clock.
-    #[graphql(default_with = "vec![\"on_hold\".to_string()]")]
-    pub pause_statuses: Vec<String>,
+    /// Open statuses that pause the clock.
+    #[graphql(default_with = "vec![ComplaintStatus::OnHold]")]
+    pub pause_statuses: Vec<ComplaintStatus>,
     /// Seconds between escalation levels.
     #[graphql(default = 3600)]
     pub escalation_seconds: i32,
@@ -98,7 +98,7 @@ impl MutationRoot {
         };
         let new = NewComplaint {
             category: input.category,
-            priority: input.priority,
+            priority: input.priority.into(),
             region: input.region,
             subject: input.subject,
             description: input.description,
@@ -231,14 +231,14 @@ impl MutationRoot {
     async fn set_sla_policy(&self, ctx: &Context<'_>, input: SlaPolicyInput) -> Result<SlaPolicy> {
         let a = allow(ctx, "complaint", "manage").await?;
         let policy = admin::PolicyInput {
-            priority: input.priority,
+            priority: input.priority.into(),
             first_response_seconds: input.first_response_seconds,
             resolution_seconds: input.resolution_seconds,
             calendar_id: input.calendar_id.as_ref().map(|c| uuid("calendarId", c)).transpose()?,
-            pause_statuses: input.pause_statuses,
+            pause_statuses: input.pause_statuses.into_iter().map(Into::into).collect(),
             escalation_seconds: input.escalation_seconds,
             ladder: ids("ladder", &input.ladder)?,
         };
-        Ok(admin::set_policy(&a.kit.db, a.caller.tenant_id, a.caller.user_id, policy).await?.into())
+        Ok(admin::set_policy(&a.kit.db, a.caller.tenant_id, a.caller.user_id, policy).await?.try_into()?)
     }
 }

@@ -1,13 +1,15 @@
 //! API types. Rows convert into these explicitly; nothing here is a table.
 
-use async_graphql::{ComplexObject, Context, Enum, ID, Result, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
 use backbone_entities::complaints::{
-    complaint::{self, ComplaintStatus as Stored},
+    complaint::{self, ComplaintStatus as Stored, Priority},
     policy, routing_rule, team, team_member, timeline_entry,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use subgraph_kit::{graphql::allow, rbac::Scope};
+
+use crate::domain::admin::stored_list;
 
 /// A user, owned by the tenants subgraph; the router resolves its fields.
 #[derive(SimpleObject, Clone)]
@@ -21,48 +23,37 @@ fn user(id: Option<uuid::Uuid>) -> Option<User> {
     id.map(|u| User { id: u.into() })
 }
 
-/// Lifecycle status of a complaint.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum ComplaintStatus {
-    /// Filed, nobody has looked yet.
-    Submitted,
-    /// Staff confirmed receipt.
-    Acknowledged,
-    /// Being worked on.
-    InProgress,
-    /// Waiting on the complainant (pauses the SLA clock by default).
-    OnHold,
-    /// Resolved; the reporter may reopen it.
-    Resolved,
-    /// Closed for good (staff can still reopen it).
-    Closed,
-}
-
-impl From<Stored> for ComplaintStatus {
-    fn from(s: Stored) -> Self {
-        match s {
-            Stored::Submitted => Self::Submitted,
-            Stored::Acknowledged => Self::Acknowledged,
-            Stored::InProgress => Self::InProgress,
-            Stored::OnHold => Self::OnHold,
-            Stored::Resolved => Self::Resolved,
-            Stored::Closed => Self::Closed,
-        }
+subgraph_kit::mirror_enum!(
+    /// Lifecycle status of a complaint.
+    ComplaintStatus = Stored {
+        /// Filed, nobody has looked yet.
+        Submitted,
+        /// Staff confirmed receipt.
+        Acknowledged,
+        /// Being worked on.
+        InProgress,
+        /// Waiting on the complainant (pauses the SLA clock by default).
+        OnHold,
+        /// Resolved; the reporter may reopen it.
+        Resolved,
+        /// Closed for good (staff can still reopen it).
+        Closed,
     }
-}
+);
 
-impl From<ComplaintStatus> for Stored {
-    fn from(s: ComplaintStatus) -> Self {
-        match s {
-            ComplaintStatus::Submitted => Self::Submitted,
-            ComplaintStatus::Acknowledged => Self::Acknowledged,
-            ComplaintStatus::InProgress => Self::InProgress,
-            ComplaintStatus::OnHold => Self::OnHold,
-            ComplaintStatus::Resolved => Self::Resolved,
-            ComplaintStatus::Closed => Self::Closed,
-        }
+subgraph_kit::mirror_enum!(
+    /// How urgent a complaint is; each priority has its own SLA policy.
+    ComplaintPriority = Priority {
+        /// Whenever staff get to it.
+        Low,
+        /// The default.
+        Normal,
+        /// Ahead of normal ones.
+        High,
+        /// Now.
+        Urgent,
     }
-}
+);
 
 /// A complaint as staff and its reporter see it.
 #[derive(SimpleObject, Clone)]
@@ -74,8 +65,8 @@ pub struct Complaint {
     pub tracking_code: String,
     /// What it is about, e.g. `billing`; routing rules match on it.
     pub category: String,
-    /// low, normal, high or urgent; decides the SLA policy that applies.
-    pub priority: String,
+    /// How urgent it is; decides the SLA policy that applies.
+    pub priority: ComplaintPriority,
     /// Where it happened, if the reporter said; routing rules may match on it.
     pub region: Option<String>,
     /// The reporter's one-line summary (at most 200 characters).
@@ -122,7 +113,7 @@ impl From<complaint::Model> for Complaint {
             tenant_id: c.tenant_id,
             tracking_code: c.tracking_code,
             category: c.category,
-            priority: c.priority,
+            priority: c.priority.into(),
             region: c.region,
             subject: c.subject,
             description: c.description,
@@ -282,7 +273,7 @@ pub struct SlaPolicy {
     /// The policy's id.
     pub id: ID,
     /// Priority it applies to.
-    pub priority: String,
+    pub priority: ComplaintPriority,
     /// Business seconds to first response.
     pub first_response_seconds: i32,
     /// Business seconds to resolution.
@@ -290,26 +281,30 @@ pub struct SlaPolicy {
     /// Business-hours calendar (null = around the clock).
     pub calendar_id: Option<ID>,
     /// Statuses that pause the clock.
-    pub pause_statuses: Vec<String>,
+    pub pause_statuses: Vec<ComplaintStatus>,
     /// Seconds between escalation levels.
     pub escalation_seconds: i32,
     /// Teams of escalation levels 1–3.
     pub ladder: Vec<ID>,
 }
 
-impl From<policy::Model> for SlaPolicy {
-    fn from(p: policy::Model) -> Self {
-        let ladder: Vec<uuid::Uuid> = serde_json::from_str(&p.ladder).unwrap_or_default();
-        Self {
+impl TryFrom<policy::Model> for SlaPolicy {
+    type Error = subgraph_kit::ApiError;
+
+    /// Fails for stored lists that do not parse.
+    fn try_from(p: policy::Model) -> Result<Self, Self::Error> {
+        let ladder: Vec<uuid::Uuid> = stored_list(&p.ladder, "ladder")?;
+        let pauses: Vec<Stored> = stored_list(&p.pause_statuses, "pause statuses")?;
+        Ok(Self {
             id: p.id.into(),
-            priority: p.priority,
+            priority: p.priority.into(),
             first_response_seconds: p.first_response_seconds,
             resolution_seconds: p.resolution_seconds,
             calendar_id: p.calendar_id.map(ID::from),
-            pause_statuses: serde_json::from_str(&p.pause_statuses).unwrap_or_default(),
+            pause_statuses: pauses.into_iter().map(Into::into).collect(),
             escalation_seconds: p.escalation_seconds,
             ladder: ladder.into_iter().map(ID::from).collect(),
-        }
+        })
     }
 }
 

@@ -97,7 +97,7 @@ impl QueryRoot {
     async fn sla_policies(&self, ctx: &Context<'_>) -> Result<Vec<SlaPolicy>> {
         let allowed = allow(ctx, "complaint", "manage").await?;
         let rows = lists::policies(&allowed.kit.db, allowed.caller.tenant_id).await?;
-        Ok(rows.into_iter().map(SlaPolicy::from).collect())
+        Ok(rows.into_iter().map(SlaPolicy::try_from).collect::<Result<_, _>>()?)
     }
 
     /// Federation: the complaint figures of a tenant (the caller's only).

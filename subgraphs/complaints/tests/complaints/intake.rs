@@ -8,7 +8,7 @@ use super::support::{Desk, complaint};
 #[tokio::test]
 async fn anonymous_complaints_get_a_tracking_code_whose_lookup_reveals_only_status() {
     let desk = Desk::start().await;
-    let mut input = complaint("waiting", "normal");
+    let mut input = complaint("waiting", "NORMAL");
     input["tenantId"] = json!(desk.tenant);
     input["contact"] = json!("call 555-0100");
     let filed = data(desk.file(None, input).await);
@@ -50,7 +50,7 @@ async fn anonymous_complaints_get_a_tracking_code_whose_lookup_reveals_only_stat
 async fn bad_intake_is_refused_with_codes() {
     let desk = Desk::start().await;
     let cases = [
-        (None, complaint("waiting", "normal"), "BAD_USER_INPUT"),
+        (None, complaint("waiting", "NORMAL"), "BAD_USER_INPUT"),
         (
             None,
             json!({"tenantId": uuid::Uuid::new_v4(), "category": "x", "subject": "s", "description": "d"}),
@@ -68,7 +68,7 @@ async fn bad_intake_is_refused_with_codes() {
             json!({"category": "x", "subject": "s", "description": "d".repeat(20_001)}),
             "BAD_USER_INPUT",
         ),
-        (Some("partner"), complaint("waiting", "normal"), "FORBIDDEN"),
+        (Some("partner"), complaint("waiting", "NORMAL"), "FORBIDDEN"),
     ];
     for (role, input, code) in cases {
         let r = desk.file(role, input.clone()).await;
@@ -81,13 +81,13 @@ async fn bad_intake_is_refused_with_codes() {
 #[tokio::test]
 async fn reporters_see_their_own_complaints_and_nobody_else_s() {
     let desk = Desk::start().await;
-    let mine = data(desk.file(Some("patient"), complaint("billing", "high")).await);
+    let mine = data(desk.file(Some("patient"), complaint("billing", "HIGH")).await);
     let id = mine["fileComplaint"]["complaint"]["id"].as_str().expect("id").to_owned();
-    let theirs = data(desk.file(Some("clinician"), complaint("billing", "low")).await);
+    let theirs = data(desk.file(Some("clinician"), complaint("billing", "LOW")).await);
     let other = theirs["fileComplaint"]["complaint"]["id"].as_str().expect("id").to_owned();
 
     let own = desk.ok(Some("patient"), "{ complaints { nodes { id priority } } }", json!({})).await;
-    assert_eq!(own["complaints"]["nodes"], json!([{"id": id, "priority": "high"}]));
+    assert_eq!(own["complaints"]["nodes"], json!([{"id": id, "priority": "HIGH"}]));
     let peek = desk
         .gql(Some("patient"), "query($id: ID!) { complaint(id: $id) { id } }", json!({"id": other}))
         .await;

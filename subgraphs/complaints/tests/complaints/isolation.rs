@@ -55,7 +55,7 @@ async fn another_tenants_ids_are_not_found_and_nothing_is_stored() {
     assert_eq!(policy::Entity::find().count(db).await.expect("count"), 0);
 
     // A complaint cannot be handed to them either.
-    let filed = desk.file(Some("patient"), crate::support::complaint("billing", "normal")).await;
+    let filed = desk.file(Some("patient"), crate::support::complaint("billing", "NORMAL")).await;
     let id = filed["data"]["fileComplaint"]["complaint"]["id"].as_str().expect("id").to_owned();
     let res = desk
         .gql(

@@ -11,7 +11,7 @@ const MOVE: &str =
 #[tokio::test]
 async fn the_lifecycle_runs_forward_reopens_and_refuses_skips() {
     let desk = Desk::start().await;
-    let filed = data(desk.file(Some("patient"), complaint("billing", "normal")).await);
+    let filed = data(desk.file(Some("patient"), complaint("billing", "NORMAL")).await);
     let id = filed["fileComplaint"]["complaint"]["id"].as_str().expect("id").to_owned();
 
     for (from, to) in [("SUBMITTED", "IN_PROGRESS"), ("SUBMITTED", "RESOLVED"), ("SUBMITTED", "CLOSED")] {
@@ -69,7 +69,7 @@ async fn the_lifecycle_runs_forward_reopens_and_refuses_skips() {
 #[tokio::test]
 async fn internal_notes_are_hidden_from_the_reporter() {
     let desk = Desk::start().await;
-    let filed = data(desk.file(Some("patient"), complaint("billing", "normal")).await);
+    let filed = data(desk.file(Some("patient"), complaint("billing", "NORMAL")).await);
     let id = filed["fileComplaint"]["complaint"]["id"].as_str().expect("id").to_owned();
     let comment = "mutation($id: ID!, $b: String!, $i: Boolean!) { commentOnComplaint(id: $id, body: $b, internal: $i) { id } }";
     desk.ok(Some("staff"), comment, json!({"id": id, "b": "We are looking into it.", "i": false})).await;
@@ -96,24 +96,30 @@ async fn internal_notes_are_hidden_from_the_reporter() {
     assert_eq!(reporter, ["We are looking into it.", "Thank you."]);
 }
 
-/// A stored status outside the enum is an error, not a guess: before,
-/// such a row read as SUBMITTED (and its SLA clock could restart).
+/// A stored status or priority outside its enum is an error, not a guess:
+/// before, such a status read as SUBMITTED (and its SLA clock could
+/// restart), and any priority passed through as text.
 #[tokio::test]
-async fn an_unknown_stored_status_fails_loudly() {
+async fn an_unknown_stored_status_or_priority_fails_loudly() {
     use backbone_entities::complaints::complaint;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
-    let desk = Desk::start().await;
-    let filed = data(desk.file(Some("patient"), complaint("billing", "normal")).await);
-    let id = filed["fileComplaint"]["complaint"]["id"].as_str().expect("id").to_owned();
-    let updated = complaint::Entity::update_many()
-        .col_expr(complaint::Column::Status, Expr::value("escalated"))
-        .filter(complaint::Column::Id.eq(uuid::Uuid::parse_str(&id).expect("uuid")))
-        .exec(&desk.app.kit.db)
-        .await
-        .expect("update");
-    assert_eq!(updated.rows_affected, 1);
-    let r =
-        desk.gql(Some("staff"), "query($id: ID!) { complaint(id: $id) { status } }", json!({"id": id})).await;
-    assert_eq!(error_codes(&r), ["INTERNAL"], "{r}");
-    assert!(!r.to_string().contains("SUBMITTED"), "{r}");
+    for (column, stored, guess) in [
+        (complaint::Column::Status, "escalated", "SUBMITTED"),
+        (complaint::Column::Priority, "critical", "NORMAL"),
+    ] {
+        let desk = Desk::start().await;
+        let filed = data(desk.file(Some("patient"), complaint("billing", "NORMAL")).await);
+        let id = filed["fileComplaint"]["complaint"]["id"].as_str().expect("id").to_owned();
+        let updated = complaint::Entity::update_many()
+            .col_expr(column, Expr::value(stored))
+            .filter(complaint::Column::Id.eq(uuid::Uuid::parse_str(&id).expect("uuid")))
+            .exec(&desk.app.kit.db)
+            .await
+            .expect("update");
+        assert_eq!(updated.rows_affected, 1);
+        let q = "query($id: ID!) { complaint(id: $id) { status priority } }";
+        let r = desk.gql(Some("staff"), q, json!({"id": id})).await;
+        assert_eq!(error_codes(&r), ["INTERNAL"], "{stored}: {r}");
+        assert!(!r.to_string().contains(guess), "{stored}: {r}");
+    }
 }

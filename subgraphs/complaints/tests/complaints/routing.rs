@@ -18,7 +18,7 @@ async fn round_robin_takes_turns_and_skips_inactive_members() {
 
     let mut assignees = Vec::new();
     for _ in 0..4 {
-        let filed = data(desk.file(Some("patient"), complaint("billing", "normal")).await);
+        let filed = data(desk.file(Some("patient"), complaint("billing", "NORMAL")).await);
         assert_eq!(filed["fileComplaint"]["complaint"]["teamId"], team);
         assignees.push(
             filed["fileComplaint"]["complaint"]["assignee"]["id"].as_str().expect("assignee").to_owned(),
@@ -35,7 +35,7 @@ async fn round_robin_takes_turns_and_skips_inactive_members() {
     desk.set_member(&team, desk.user("clinician"), false).await;
     let mut next = Vec::new();
     for _ in 0..3 {
-        let filed = data(desk.file(Some("patient"), complaint("billing", "normal")).await);
+        let filed = data(desk.file(Some("patient"), complaint("billing", "NORMAL")).await);
         next.push(
             filed["fileComplaint"]["complaint"]["assignee"]["id"].as_str().expect("assignee").to_owned(),
         );
@@ -55,7 +55,7 @@ async fn rules_match_category_and_region_by_rank() {
     let team_of = |category: &'static str, region: Option<&'static str>| {
         let desk = &desk;
         async move {
-            let mut input = complaint(category, "normal");
+            let mut input = complaint(category, "NORMAL");
             input["region"] = json!(region);
             data(desk.file(Some("patient"), input).await)["fileComplaint"]["complaint"]["teamId"].clone()
         }

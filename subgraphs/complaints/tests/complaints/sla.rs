@@ -45,10 +45,10 @@ async fn clocks_count_business_hours_and_pause_on_hold() {
     desk.ok(
         Some("tenant_admin"),
         POLICY,
-        json!({"i": {"priority": "high", "firstResponseSeconds": 7200, "resolutionSeconds": 28800, "calendarId": calendar}}),
+        json!({"i": {"priority": "HIGH", "firstResponseSeconds": 7200, "resolutionSeconds": 28800, "calendarId": calendar}}),
     )
     .await;
-    let filed = data(desk.file(Some("patient"), complaint("billing", "high")).await);
+    let filed = data(desk.file(Some("patient"), complaint("billing", "HIGH")).await);
     let id = filed["fileComplaint"]["complaint"]["id"].as_str().expect("id").to_owned();
     let c = show(&desk, &id).await;
     let office = lisbon_office();
@@ -101,10 +101,10 @@ async fn breaches_fire_once_and_the_ladder_climbs_to_three() {
     desk.ok(
         Some("tenant_admin"),
         POLICY,
-        json!({"i": {"priority": "urgent", "firstResponseSeconds": 600, "resolutionSeconds": 3600, "escalationSeconds": 900, "ladder": [level1, level2]}}),
+        json!({"i": {"priority": "URGENT", "firstResponseSeconds": 600, "resolutionSeconds": 3600, "escalationSeconds": 900, "ladder": [level1, level2]}}),
     )
     .await;
-    let filed = data(desk.file(Some("patient"), complaint("billing", "urgent")).await);
+    let filed = data(desk.file(Some("patient"), complaint("billing", "URGENT")).await);
     let id = filed["fileComplaint"]["complaint"]["id"].as_str().expect("id").to_owned();
     let due = at(&show(&desk, &id).await["firstResponseDueAt"]);
     let db = &desk.app.kit.db;
@@ -144,10 +144,10 @@ async fn an_engine_restarted_after_downtime_fires_what_came_due_once() {
     desk.ok(
         Some("tenant_admin"),
         POLICY,
-        json!({"i": {"priority": "urgent", "firstResponseSeconds": 1, "resolutionSeconds": 3600}}),
+        json!({"i": {"priority": "URGENT", "firstResponseSeconds": 1, "resolutionSeconds": 3600}}),
     )
     .await;
-    let filed = data(desk.file(Some("patient"), complaint("billing", "urgent")).await);
+    let filed = data(desk.file(Some("patient"), complaint("billing", "URGENT")).await);
     let id = filed["fileComplaint"]["complaint"]["id"].as_str().expect("id").to_owned();
     // No engine runs while the target passes.
     tokio::time::sleep(Duration::from_millis(1300)).await;

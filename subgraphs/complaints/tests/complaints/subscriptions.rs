@@ -43,7 +43,7 @@ async fn text(ws: &mut Socket) -> Value {
 async fn the_token_in_connection_init_is_verified_and_events_are_pushed() {
     let desk = Desk::start().await;
     let relay = tokio::spawn(desk.app.kit.relay().run(std::future::pending()));
-    let filed = data(desk.file(Some("patient"), complaint("billing", "normal")).await);
+    let filed = data(desk.file(Some("patient"), complaint("billing", "NORMAL")).await);
     let id = filed["fileComplaint"]["complaint"]["id"].as_str().expect("id").to_owned();
 
     let mut bad = open(&desk, "graphql-ws", json!({"token": "forged"})).await;
@@ -144,7 +144,7 @@ async fn subscriptions_end_when_their_user_is_deactivated_or_their_token_expires
     use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
     let desk = Desk::start().await;
     let relay = tokio::spawn(desk.app.kit.relay().run(std::future::pending()));
-    let filed = data(desk.file(Some("patient"), complaint("billing", "normal")).await);
+    let filed = data(desk.file(Some("patient"), complaint("billing", "NORMAL")).await);
     let id = filed["fileComplaint"]["complaint"]["id"].as_str().expect("id").to_owned();
     let change =
         "mutation($id: ID!, $s: ComplaintStatus!) { changeComplaintStatus(id: $id, status: $s) { status } }";
@@ -180,7 +180,7 @@ async fn subscriptions_end_when_their_user_is_deactivated_or_their_token_expires
 #[tokio::test]
 async fn a_quiet_subscription_ends_when_its_token_expires() {
     let desk = Desk::start_with(|c| c.realtime.recheck_seconds = 1).await;
-    let filed = data(desk.file(Some("patient"), complaint("billing", "normal")).await);
+    let filed = data(desk.file(Some("patient"), complaint("billing", "NORMAL")).await);
     let id = filed["fileComplaint"]["complaint"]["id"].as_str().expect("id").to_owned();
     let mut quiet =
         open(&desk, "graphql-transport-ws", json!({"token": expiring_admin_token(&desk, 1)})).await;

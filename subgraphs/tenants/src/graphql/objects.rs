@@ -1,7 +1,7 @@
 //! API types. Built from rows by explicit conversions: the table shape and
 //! the API shape change independently.
 
-use async_graphql::{ComplexObject, Context, Enum, ID, Result, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
 use backbone_entities::{
     platform::audit_event,
     tenancy::{
@@ -16,30 +16,7 @@ use uuid::Uuid;
 use super::loaders::AssignmentLoader;
 use crate::domain;
 
-/// A GraphQL enum mirroring a stored enum variant for variant, with
-/// exhaustive conversions both ways: a new stored state does not compile
-/// until the API handles it.
-macro_rules! mirror_enum {
-    ($(#[$meta:meta])* $name:ident = $stored:ident { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
-
-        impl From<$stored> for $name {
-            fn from(s: $stored) -> Self {
-                match s { $($stored::$variant => Self::$variant),+ }
-            }
-        }
-
-        impl From<$name> for $stored {
-            fn from(s: $name) -> Self {
-                match s { $($name::$variant => Self::$variant),+ }
-            }
-        }
-    };
-}
-
-mirror_enum!(
+subgraph_kit::mirror_enum!(
     /// What kind of organization a tenant is.
     TenantType = StoredTenantType {
         /// A clinic or practice.
@@ -52,7 +29,7 @@ mirror_enum!(
         Partner,
     }
 );
-mirror_enum!(
+subgraph_kit::mirror_enum!(
     /// The tenant's subscription tier.
     SubscriptionTier = StoredTier {
         /// No charge.
@@ -65,7 +42,7 @@ mirror_enum!(
         Enterprise,
     }
 );
-mirror_enum!(
+subgraph_kit::mirror_enum!(
     /// Where a user is in their lifecycle.
     UserStatus = StoredUserStatus {
         /// Invited, not signed in yet.
