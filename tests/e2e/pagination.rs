@@ -69,7 +69,7 @@ async fn every_list_pages_with_cursors_past_the_first_page() {
         remember(&scene, "patient", fact, "memory").await;
     }
     for _ in 0..3 {
-        scene.ok(Some("patient"), "mutation { requestDsar(kind: \"access\") { id } }", json!({})).await;
+        scene.ok(Some("patient"), "mutation { requestDsar(kind: ACCESS) { id } }", json!({})).await;
     }
     eventually(WITHIN, "the patient is notified of each change", || async {
         let n = scene.ok(Some("patient"), "{ unreadNotificationCount }", json!({})).await;

@@ -17,10 +17,10 @@ pub struct Model {
     pub subject_hash: String,
     /// Who asked; cleared with the subject when it was the subject.
     pub requested_by: Option<Uuid>,
-    /// `access`, `portability`, `erasure` or `rectification`.
-    pub kind: String,
-    /// `submitted`, `processing`, `completed`, `failed` or `rejected`.
-    pub status: String,
+    /// What the person asked for.
+    pub kind: DsarKind,
+    /// Where the request is.
+    pub status: DsarStatus,
     /// JSON: rectification corrections, notes.
     #[sea_orm(column_type = "Text")]
     pub details: String,
@@ -43,6 +43,51 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// Finished.
     pub completed_at: Option<DateTimeUtc>,
+}
+
+/// What a data-subject request asks for, stored as text.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum DsarKind {
+    /// A copy of one's data.
+    #[sea_orm(string_value = "access")]
+    Access,
+    /// One's data, machine-readable, to take elsewhere.
+    #[sea_orm(string_value = "portability")]
+    Portability,
+    /// One's data erased.
+    #[sea_orm(string_value = "erasure")]
+    Erasure,
+    /// Something corrected, by staff.
+    #[sea_orm(string_value = "rectification")]
+    Rectification,
+}
+
+/// Where a data-subject request is, stored as text.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum DsarStatus {
+    /// Recorded, waiting for the job (or for staff, for rectification).
+    #[sea_orm(string_value = "submitted")]
+    Submitted,
+    /// Being carried out.
+    #[sea_orm(string_value = "processing")]
+    Processing,
+    /// Done.
+    #[sea_orm(string_value = "completed")]
+    Completed,
+    /// A service failed; see the error.
+    #[sea_orm(string_value = "failed")]
+    Failed,
+    /// Refused by staff.
+    #[sea_orm(string_value = "rejected")]
+    Rejected,
 }
 
 /// No relations.

@@ -15,10 +15,10 @@ pub struct Model {
     pub notification_id: Uuid,
     /// Endpoint.
     pub endpoint_id: Uuid,
-    /// Channel.
-    pub channel: String,
-    /// pending, delivered or failed.
-    pub status: String,
+    /// The endpoint's channel.
+    pub channel: super::Channel,
+    /// Where it is.
+    pub status: DeliveryStatus,
     /// Attempts so far.
     pub attempts: i32,
     /// When to try next (pending only).
@@ -32,6 +32,21 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// When it was delivered.
     pub delivered_at: Option<DateTimeUtc>,
+}
+
+/// Where a delivery is, stored as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum DeliveryStatus {
+    /// Waiting for its next attempt.
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    /// The endpoint took it.
+    #[sea_orm(string_value = "delivered")]
+    Delivered,
+    /// Out of attempts, or not deliverable at all.
+    #[sea_orm(string_value = "failed")]
+    Failed,
 }
 
 /// No relations.

@@ -14,7 +14,7 @@ pub struct Model {
     /// Owner; `None` = tenant-wide (all notifications of the tenant).
     pub user_id: Option<Uuid>,
     /// webhook, email, sms or push.
-    pub channel: String,
+    pub channel: super::Channel,
     /// URL (webhook, sms, push) or address (email).
     pub target: String,
     /// HMAC-SHA256 signing secret.

@@ -16,7 +16,7 @@ pub struct Model {
     /// Category.
     pub category: String,
     /// Channel.
-    pub channel: String,
+    pub channel: super::Channel,
     /// On or off.
     pub enabled: bool,
 }

@@ -14,7 +14,7 @@ pub struct Model {
     /// Event type.
     pub event_type: String,
     /// Channel.
-    pub channel: String,
+    pub channel: super::Channel,
     /// Subject template.
     pub subject: String,
     /// Body template with `{{variables}}`.

@@ -16,7 +16,7 @@ const REQUESTS: &str = "{ dsarRequests { nodes { id kind status result error dow
 async fn finished(scene: &Scene, role: &'static str) -> Value {
     eventually(WITHIN, "the DSAR job", || async {
         let last = scene.ok(Some(role), REQUESTS, json!({})).await["dsarRequests"]["nodes"][0].clone();
-        last["status"] == "completed" || last["status"] == "failed"
+        last["status"] == "COMPLETED" || last["status"] == "FAILED"
     })
     .await;
     scene.ok(Some(role), REQUESTS, json!({})).await["dsarRequests"]["nodes"][0].clone()
@@ -176,9 +176,9 @@ async fn erasure_leaves_no_row_of_the_person_in_any_subgraph() {
     })
     .await;
 
-    scene.ok(Some("patient"), "mutation { requestDsar(kind: \"erasure\") { status } }", json!({})).await;
+    scene.ok(Some("patient"), "mutation { requestDsar(kind: ERASURE) { status } }", json!({})).await;
     let done = finished(&scene, "tenant_admin").await;
-    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(done["status"], "COMPLETED", "{done}");
     let result: Value = serde_json::from_str(done["result"].as_str().expect("result")).expect("json");
     assert_eq!(result["verified"], true);
     assert!(result["erased"]["memory"]["memories"].as_u64() == Some(1), "{result}");
@@ -225,9 +225,9 @@ async fn access_builds_an_expiring_package_of_everything() {
     let scene = with_provider(&provider).await;
     live_a_little(&scene).await;
 
-    scene.ok(Some("patient"), "mutation { requestDsar(kind: \"access\") { status } }", json!({})).await;
+    scene.ok(Some("patient"), "mutation { requestDsar(kind: ACCESS) { status } }", json!({})).await;
     let done = finished(&scene, "patient").await;
-    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(done["status"], "COMPLETED", "{done}");
     let url = done["downloadUrl"].as_str().expect("link").to_owned();
     // The link is the person's (or whoever asked for it): an auditor who
     // reads every request of the tenant does not get working links.
@@ -255,7 +255,11 @@ async fn access_builds_an_expiring_package_of_everything() {
 
     // Rectification waits for staff; a patient may not close it.
     let r = scene
-        .ok(Some("patient"), "mutation { requestDsar(kind: \"rectification\", details: \"My name is misspelled\") { id status } }", json!({}))
+        .ok(
+            Some("patient"),
+            "mutation { requestDsar(kind: RECTIFICATION, details: \"My name is misspelled\") { id status } }",
+            json!({}),
+        )
         .await;
     let id = r["requestDsar"]["id"].clone();
     let denied = scene
@@ -273,7 +277,7 @@ async fn access_builds_an_expiring_package_of_everything() {
             json!({"id": id}),
         )
         .await;
-    assert_eq!(closed["completeRectification"]["status"], "completed");
+    assert_eq!(closed["completeRectification"]["status"], "COMPLETED");
 }
 
 #[tokio::test]

@@ -153,13 +153,13 @@ async fn a_missed_first_response_escalates_and_notifies_inbox_and_webhook() {
             json!({"n": notification}),
         )
         .await;
-    assert_eq!(deliveries["notificationDeliveries"][0]["status"], "delivered", "{deliveries}");
+    assert_eq!(deliveries["notificationDeliveries"][0]["status"], "DELIVERED", "{deliveries}");
     // The very first request was refused with 500: that delivery was
     // retried and delivered on its second attempt.
     use backbone_entities::notifications::delivery;
     use sea_orm::EntityTrait;
     let rows = delivery::Entity::find().all(&scene.graph.kit.db).await.expect("deliveries");
-    assert!(rows.iter().all(|d| d.status == "delivered"), "{rows:?}");
+    assert!(rows.iter().all(|d| d.status == delivery::DeliveryStatus::Delivered), "{rows:?}");
     let retried: Vec<_> = rows.iter().filter(|d| d.attempts == 2).collect();
     assert_eq!(retried.len(), 1, "{rows:?}");
     assert_eq!(got.len(), rows.len() + 1, "one request per delivery plus the refused one");

@@ -76,9 +76,9 @@ impl DataContract for ConsentData {
         let old = dsar_request::Entity::find()
             .filter(dsar_request::Column::TenantId.eq(p.tenant_id))
             .filter(dsar_request::Column::Status.is_in([
-                dsar::status::COMPLETED,
-                dsar::status::REJECTED,
-                dsar::status::FAILED,
+                dsar::Status::Completed,
+                dsar::Status::Rejected,
+                dsar::Status::Failed,
             ]))
             .filter(dsar_request::Column::CreatedAt.lt(p.before))
             .filter(

@@ -31,22 +31,7 @@ use uuid::Uuid;
 
 use crate::config::DataService;
 
-/// Request kinds.
-pub const KINDS: [&str; 4] = ["access", "portability", "erasure", "rectification"];
-
-/// Statuses.
-pub mod status {
-    /// Recorded, waiting for the job.
-    pub const SUBMITTED: &str = "submitted";
-    /// Being carried out.
-    pub const PROCESSING: &str = "processing";
-    /// Done.
-    pub const COMPLETED: &str = "completed";
-    /// A service failed; see `error`.
-    pub const FAILED: &str = "failed";
-    /// Refused by staff.
-    pub const REJECTED: &str = "rejected";
-}
+pub use backbone_entities::consent::dsar_request::{DsarKind as Kind, DsarStatus as Status};
 
 /// SHA-256 of tenant and subject: lets staff match requests after erasure.
 pub fn subject_hash(tenant_id: Uuid, user_id: Uuid) -> String {
@@ -58,14 +43,11 @@ pub async fn submit(
     db: &DatabaseConnection,
     who: Subject,
     requested_by: Uuid,
-    kind: &str,
+    kind: Kind,
     details: Option<String>,
 ) -> ApiResult<dsar_request::Model> {
-    if !KINDS.contains(&kind) {
-        return Err(ApiError::bad_input("kind", format!("one of {KINDS:?}")));
-    }
     let details = details.unwrap_or_default();
-    if kind == "rectification" && details.trim().is_empty() {
+    if kind == Kind::Rectification && details.trim().is_empty() {
         return Err(ApiError::bad_input("details", "say what should be corrected"));
     }
     if details.len() > 10_000 {
@@ -79,8 +61,8 @@ pub async fn submit(
         subject_id: Set(Some(who.user_id)),
         subject_hash: Set(subject_hash(who.tenant_id, who.user_id)),
         requested_by: Set(Some(requested_by)),
-        kind: Set(kind.to_owned()),
-        status: Set(status::SUBMITTED.into()),
+        kind: Set(kind),
+        status: Set(Status::Submitted),
         details: Set(json!({ "details": details }).to_string()),
         result: Set(None),
         package: Set(None),
@@ -121,25 +103,25 @@ pub async fn close(
     db: &DatabaseConnection,
     request: &Ref<dsar_request::Entity>,
     actor: Uuid,
-    outcome: &str,
+    outcome: Status,
     note: &str,
 ) -> ApiResult<dsar_request::Model> {
     let row = find(db, request.tenant_id(), request.id()).await?;
     let allowed = match outcome {
-        status::REJECTED => row.status == status::SUBMITTED,
-        status::COMPLETED => row.kind == "rectification" && row.status == status::SUBMITTED,
+        Status::Rejected => row.status == Status::Submitted,
+        Status::Completed => row.kind == Kind::Rectification && row.status == Status::Submitted,
         _ => false,
     };
     if !allowed {
         return Err(ApiError::bad_input(
             "id",
-            format!("a {} {} request cannot become {outcome}", row.status, row.kind),
+            format!("a {:?} {:?} request cannot become {outcome:?}", row.status, row.kind),
         ));
     }
     let txn = db.begin().await?;
     let now = Utc::now();
     let mut am: dsar_request::ActiveModel = row.into();
-    am.status = Set(outcome.to_owned());
+    am.status = Set(outcome);
     am.result = Set(Some(json!({ "note": note }).to_string()));
     am.updated_at = Set(now);
     am.completed_at = Set(Some(now));
@@ -192,8 +174,8 @@ pub async fn run_pending(
     ttl: Duration,
 ) -> ApiResult<usize> {
     let pending = dsar_request::Entity::find()
-        .filter(dsar_request::Column::Status.eq(status::SUBMITTED))
-        .filter(dsar_request::Column::Kind.ne("rectification"))
+        .filter(dsar_request::Column::Status.eq(Status::Submitted))
+        .filter(dsar_request::Column::Kind.ne(Kind::Rectification))
         .order_by_asc(dsar_request::Column::CreatedAt)
         .limit(20)
         .all(db)
@@ -201,10 +183,10 @@ pub async fn run_pending(
     let mut done = 0;
     for row in pending {
         let claimed = dsar_request::Entity::update_many()
-            .col_expr(dsar_request::Column::Status, Expr::value(status::PROCESSING))
+            .col_expr(dsar_request::Column::Status, Expr::value(Status::Processing))
             .col_expr(dsar_request::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(dsar_request::Column::Id.eq(row.id))
-            .filter(dsar_request::Column::Status.eq(status::SUBMITTED))
+            .filter(dsar_request::Column::Status.eq(Status::Submitted))
             .exec(db)
             .await?;
         if claimed.rows_affected == 1 {
@@ -229,7 +211,7 @@ async fn carry_out(
         Ok(who) => who,
         Err(e) => return finish(db, row, Err(e), None).await,
     };
-    let outcome = if row.kind == "erasure" {
+    let outcome = if row.kind == Kind::Erasure {
         erase_everywhere(client, services, &who).await.map(|r| (r, None))
     } else {
         export_everywhere(client, services, &who).await.map(|data| {
@@ -325,13 +307,13 @@ async fn finish(
 ) -> ApiResult<()> {
     let now = Utc::now();
     let txn = db.begin().await?;
-    let erased = row.kind == "erasure" && outcome.is_ok();
+    let erased = row.kind == Kind::Erasure && outcome.is_ok();
     let subject = row.subject_id;
     let mut am: dsar_request::ActiveModel = row.clone().into();
     am.updated_at = Set(now);
     let (event, data) = match &outcome {
         Ok(result) => {
-            am.status = Set(status::COMPLETED.into());
+            am.status = Set(Status::Completed);
             am.result = Set(Some(result.to_string()));
             am.completed_at = Set(Some(now));
             if let Some((p, ttl)) = &package {
@@ -342,7 +324,7 @@ async fn finish(
             ("dsar.completed", json!({"kind": row.kind, "result": result}))
         }
         Err(e) => {
-            am.status = Set(status::FAILED.into());
+            am.status = Set(Status::Failed);
             am.error = Set(Some(e.clone()));
             ("dsar.failed", json!({"kind": row.kind, "error": e}))
         }

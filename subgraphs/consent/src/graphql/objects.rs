@@ -1,7 +1,10 @@
 //! API types. Rows convert into these explicitly; nothing here is a table.
 
 use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
-use backbone_entities::consent::{dsar_request, record, retention_rule};
+use backbone_entities::consent::{
+    dsar_request::{self, DsarKind as StoredKind, DsarStatus as StoredStatus},
+    record, retention_rule,
+};
 use chrono::{DateTime, Utc};
 use subgraph_kit::graphql::allow;
 
@@ -86,6 +89,36 @@ pub struct ConsentDecision {
     pub granted: bool,
 }
 
+subgraph_kit::mirror_enum!(
+    /// What a data-subject request asks for.
+    DsarKind = StoredKind {
+        /// A copy of the person's data (a download package).
+        Access,
+        /// The person's data, machine-readable, to take elsewhere (a package).
+        Portability,
+        /// The person's data erased in every subgraph, except under legal hold.
+        Erasure,
+        /// Something corrected; staff complete it by hand (needs `details`).
+        Rectification,
+    }
+);
+
+subgraph_kit::mirror_enum!(
+    /// Where a data-subject request is.
+    DsarStatus = StoredStatus {
+        /// Recorded, waiting for the job (or for staff, for rectification).
+        Submitted,
+        /// Being carried out.
+        Processing,
+        /// Done; see `result` (and `downloadUrl` for packages).
+        Completed,
+        /// A subgraph failed; see `error`.
+        Failed,
+        /// Refused by staff; see `result`.
+        Rejected,
+    }
+);
+
 /// A data-subject request.
 #[derive(SimpleObject)]
 pub struct DsarRequest {
@@ -93,10 +126,10 @@ pub struct DsarRequest {
     pub id: ID,
     /// The subject; null once erased.
     pub subject_id: Option<ID>,
-    /// `access`, `portability`, `erasure` or `rectification`.
-    pub kind: String,
-    /// `submitted`, `processing`, `completed`, `failed` or `rejected`.
-    pub status: String,
+    /// What was asked for.
+    pub kind: DsarKind,
+    /// Where it is.
+    pub status: DsarStatus,
     /// What was asked.
     pub details: Option<String>,
     /// JSON outcome: erased counts per subgraph, or services exported.
@@ -133,8 +166,8 @@ impl DsarRequest {
         Self {
             id: r.id.into(),
             subject_id: r.subject_id.map(Into::into),
-            kind: r.kind,
-            status: r.status,
+            kind: r.kind.into(),
+            status: r.status.into(),
             details,
             result: r.result,
             error: r.error,

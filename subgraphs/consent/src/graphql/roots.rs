@@ -199,7 +199,7 @@ impl MutationRoot {
     async fn request_dsar(
         &self,
         ctx: &Context<'_>,
-        kind: String,
+        kind: DsarKind,
         subject_id: Option<ID>,
         details: Option<String>,
     ) -> Result<DsarRequest> {
@@ -209,7 +209,7 @@ impl MutationRoot {
             None => a.caller.user_id,
         };
         let who = Subject { tenant_id: a.caller.tenant_id, user_id };
-        let row = dsar::submit(&a.kit.db, who, a.caller.user_id, &kind, details).await?;
+        let row = dsar::submit(&a.kit.db, who, a.caller.user_id, kind.into(), details).await?;
         Ok(DsarRequest::from_row(row, state(ctx)?.config.public_url.as_deref(), a.caller.user_id))
     }
 
@@ -217,7 +217,7 @@ impl MutationRoot {
     async fn reject_dsar_request(&self, ctx: &Context<'_>, id: ID, note: String) -> Result<DsarRequest> {
         let a = allow(ctx, "dsar", "manage").await?;
         let request = Ref::parse(&a.kit.db, a.caller.tenant_id, "id", &id).await?;
-        let row = dsar::close(&a.kit.db, &request, a.caller.user_id, dsar::status::REJECTED, &note).await?;
+        let row = dsar::close(&a.kit.db, &request, a.caller.user_id, dsar::Status::Rejected, &note).await?;
         Ok(DsarRequest::from_row(row, None, a.caller.user_id))
     }
 
@@ -225,7 +225,7 @@ impl MutationRoot {
     async fn complete_rectification(&self, ctx: &Context<'_>, id: ID, note: String) -> Result<DsarRequest> {
         let a = allow(ctx, "dsar", "manage").await?;
         let request = Ref::parse(&a.kit.db, a.caller.tenant_id, "id", &id).await?;
-        let row = dsar::close(&a.kit.db, &request, a.caller.user_id, dsar::status::COMPLETED, &note).await?;
+        let row = dsar::close(&a.kit.db, &request, a.caller.user_id, dsar::Status::Completed, &note).await?;
         Ok(DsarRequest::from_row(row, None, a.caller.user_id))
     }
 

@@ -34,7 +34,7 @@ async fn another_tenants_person_is_not_found_and_nothing_is_recorded() {
         ),
         ("ask about them", "query($u: ID!) { hasConsent(userId: $u, scope: \"memory\") }"),
         ("read their history", "query($u: ID!) { consentHistory(userId: $u) { nodes { scope } } }"),
-        ("a DSAR about them", "mutation($u: ID!) { requestDsar(kind: \"access\", subjectId: $u) { id } }"),
+        ("a DSAR about them", "mutation($u: ID!) { requestDsar(kind: ACCESS, subjectId: $u) { id } }"),
     ];
     for (name, query) in cases {
         let res = app.gql(Some(&token), query, json!({"u": outsider})).await.expect("json");

@@ -26,7 +26,7 @@ use subgraph_kit::{ApiResult, Kit, outbound::Outbound};
 
 use crate::config::NotificationsConfig;
 
-use super::channel;
+use super::{Channel, DeliveryStatus};
 
 /// Signs `body` sent at `timestamp` with `secret`.
 pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
@@ -75,7 +75,7 @@ pub async fn pass(
     now: DateTime<Utc>,
 ) -> ApiResult<usize> {
     let due = delivery::Entity::find()
-        .filter(delivery::Column::Status.eq("pending"))
+        .filter(delivery::Column::Status.eq(DeliveryStatus::Pending))
         .filter(delivery::Column::NextAttemptAt.lte(now))
         .order_by_asc(delivery::Column::NextAttemptAt)
         .limit(50)
@@ -88,7 +88,7 @@ pub async fn pass(
         let claimed = delivery::Entity::update_many()
             .col_expr(delivery::Column::NextAttemptAt, Expr::value(Some(lease)))
             .filter(delivery::Column::Id.eq(d.id))
-            .filter(delivery::Column::Status.eq("pending"))
+            .filter(delivery::Column::Status.eq(DeliveryStatus::Pending))
             .filter(delivery::Column::NextAttemptAt.eq(d.next_attempt_at))
             .exec(db)
             .await?;
@@ -117,11 +117,11 @@ async fn attempt(
     if !ep.active {
         return Err("endpoint deactivated".into());
     }
-    if ep.channel == channel::EMAIL {
+    if ep.channel == Channel::Email {
         return match &config.smtp_url {
             None => Err("email is not configured (notifications.smtp_url)".into()),
             Some(url) => {
-                let (subject, text) = rendered(db, &n, &ep.channel).await;
+                let (subject, text) = rendered(db, &n, ep.channel).await;
                 send_email(url, config, &ep.target, &subject, &text).await
             }
         };
@@ -129,7 +129,7 @@ async fn attempt(
     // Checked again at each attempt: the rule may be newer than the row, or
     // the name may point elsewhere now.
     let target = outbound.check(&ep.target).await.map_err(|e| format!("refused: {e}"))?;
-    let (title, text) = rendered(db, &n, &ep.channel).await;
+    let (title, text) = rendered(db, &n, ep.channel).await;
     let body = serde_json::json!({
         "deliveryId": d.id,
         "notificationId": n.id,
@@ -192,7 +192,7 @@ async fn record(
     am.attempts = Set(attempts);
     match outcome {
         Ok(code) if (200..300).contains(&code) => {
-            am.status = Set("delivered".into());
+            am.status = Set(DeliveryStatus::Delivered);
             am.delivered_at = Set(Some(now));
             am.next_attempt_at = Set(None);
             am.last_status_code = Set(Some(i32::from(code)));
@@ -206,7 +206,7 @@ async fn record(
             am.last_status_code = Set(code);
             am.last_error = Set(Some(error));
             if attempts as u32 >= config.max_attempts {
-                am.status = Set("failed".into());
+                am.status = Set(DeliveryStatus::Failed);
                 am.next_attempt_at = Set(None);
             } else {
                 let backoff = config.retry_base_ms.saturating_mul(1 << (attempts - 1).clamp(0, 16));
@@ -220,7 +220,7 @@ async fn record(
 
 /// Subject and body of `n` on `channel`: the tenant's template for the
 /// event type and channel when there is one, else the inbox text.
-async fn rendered(db: &DatabaseConnection, n: &notification::Model, channel: &str) -> (String, String) {
+async fn rendered(db: &DatabaseConnection, n: &notification::Model, channel: Channel) -> (String, String) {
     let vars: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&n.data).unwrap_or_default();
     let event_type = vars.get("eventType").and_then(|v| v.as_str()).unwrap_or_default();
     match super::templates::custom(db, n.tenant_id, event_type, channel).await {

@@ -12,7 +12,7 @@ use sea_orm::{
 use subgraph_kit::{ApiError, ApiResult, outbound::Outbound, validate};
 use uuid::Uuid;
 
-use super::channel;
+use super::Channel;
 
 /// Longest endpoint target (URL or email address), in characters.
 pub const MAX_TARGET: usize = 2_048;
@@ -26,18 +26,18 @@ pub async fn register(
     outbound: &Outbound,
     tenant_id: Uuid,
     user_id: Option<Uuid>,
-    channel_name: &str,
+    channel: Channel,
     target: &str,
 ) -> ApiResult<endpoint::Model> {
     let target = target.trim();
     if target.chars().count() > MAX_TARGET {
         return Err(ApiError::bad_input("target", format!("target must be at most {MAX_TARGET} characters")));
     }
-    match channel_name {
-        channel::WEBHOOK | channel::SMS | channel::PUSH => {
+    match channel {
+        Channel::Webhook | Channel::Sms | Channel::Push => {
             outbound.check(target).await.map_err(|e| ApiError::bad_input("target", format!("target {e}")))?;
         }
-        channel::EMAIL => {
+        Channel::Email => {
             validate::email("target", target)?;
         }
         _ => {
@@ -50,7 +50,7 @@ pub async fn register(
         id: Set(Uuid::now_v7()),
         tenant_id: Set(tenant_id),
         user_id: Set(user_id),
-        channel: Set(channel_name.to_owned()),
+        channel: Set(channel),
         target: Set(target.to_owned()),
         secret: Set(format!("whsec_{}", hex::encode(secret))),
         active: Set(true),

@@ -22,7 +22,7 @@ use subgraph_kit::{
 };
 use uuid::Uuid;
 
-use super::{audience, channel, endpoints, preferences, templates};
+use super::{Channel, DeliveryStatus, audience, endpoints, preferences, templates};
 
 /// The consumer name in `consumed_events` and the bus consumer group.
 pub const CONSUMER: &str = "notifications";
@@ -51,9 +51,9 @@ pub async fn handle(db: &DatabaseConnection, event: &EventEnvelope) -> ApiResult
             continue;
         }
         let in_app =
-            audience.critical || preferences::enabled(&txn, who, audience.category, channel::IN_APP).await?;
+            audience.critical || preferences::enabled(&txn, who, audience.category, Channel::InApp).await?;
         let (title, body) =
-            match templates::for_event(&txn, event.tenant_id, &event.event_type, channel::IN_APP).await? {
+            match templates::for_event(&txn, event.tenant_id, &event.event_type, Channel::InApp).await? {
                 Some((s, b)) => (templates::render(&s, &vars), templates::render(&b, &vars)),
                 None => continue,
             };
@@ -80,10 +80,10 @@ pub async fn handle(db: &DatabaseConnection, event: &EventEnvelope) -> ApiResult
         }
         let quiet = preferences::quiet_hours(&txn, who).await?;
         for ep in endpoints::for_user(&txn, event.tenant_id, user).await? {
-            if !audience.critical && !preferences::enabled(&txn, who, audience.category, &ep.channel).await? {
+            if !audience.critical && !preferences::enabled(&txn, who, audience.category, ep.channel).await? {
                 continue;
             }
-            let interruptive = matches!(ep.channel.as_str(), channel::EMAIL | channel::SMS | channel::PUSH);
+            let interruptive = ep.channel.interrupts();
             let held = (interruptive && !audience.critical)
                 .then(|| quiet.as_ref().and_then(|q| preferences::quiet_until(q, now)))
                 .flatten();
@@ -92,8 +92,8 @@ pub async fn handle(db: &DatabaseConnection, event: &EventEnvelope) -> ApiResult
                 tenant_id: Set(event.tenant_id),
                 notification_id: Set(row.id),
                 endpoint_id: Set(ep.id),
-                channel: Set(ep.channel.clone()),
-                status: Set("pending".into()),
+                channel: Set(ep.channel),
+                status: Set(DeliveryStatus::Pending),
                 attempts: Set(0),
                 next_attempt_at: Set(Some(held.unwrap_or(now))),
                 last_error: Set(None),

@@ -13,21 +13,7 @@ pub mod templates;
 use backbone_schema::EventEnvelope;
 use uuid::Uuid;
 
-/// Channels a notification can go out on.
-pub mod channel {
-    /// The in-app inbox.
-    pub const IN_APP: &str = "in_app";
-    /// A signed HTTP POST to a user's or the tenant's endpoint.
-    pub const WEBHOOK: &str = "webhook";
-    /// Email over SMTP.
-    pub const EMAIL: &str = "email";
-    /// SMS through a webhook-style provider.
-    pub const SMS: &str = "sms";
-    /// Mobile push through a webhook-style provider.
-    pub const PUSH: &str = "push";
-    /// Every channel.
-    pub const ALL: [&str; 5] = [IN_APP, WEBHOOK, EMAIL, SMS, PUSH];
-}
+pub use backbone_entities::notifications::{Channel, delivery::DeliveryStatus};
 
 /// Who an event notifies, and how urgently.
 #[derive(Debug, Clone, PartialEq)]

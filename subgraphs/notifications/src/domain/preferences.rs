@@ -15,7 +15,7 @@ use sea_orm::{
 use subgraph_kit::{ApiError, ApiResult, contract::Subject};
 use uuid::Uuid;
 
-use super::channel;
+use super::Channel;
 
 /// One person's preference rows: theirs, in their tenant.
 pub(crate) fn of(who: Subject) -> Condition {
@@ -29,7 +29,7 @@ pub async fn enabled(
     db: &impl ConnectionTrait,
     who: Subject,
     category: &str,
-    channel: &str,
+    channel: Channel,
 ) -> ApiResult<bool> {
     let row = preference::Entity::find()
         .filter(of(who))
@@ -45,17 +45,14 @@ pub async fn set(
     db: &DatabaseConnection,
     who: Subject,
     category: &str,
-    channel_name: &str,
+    channel: Channel,
     on: bool,
 ) -> ApiResult<preference::Model> {
     let category = subgraph_kit::validate::name("category", category)?.to_ascii_lowercase();
-    if !channel::ALL.contains(&channel_name) {
-        return Err(ApiError::bad_input("channel", format!("channel must be one of {:?}", channel::ALL)));
-    }
     let existing = preference::Entity::find()
         .filter(of(who))
         .filter(preference::Column::Category.eq(category.as_str()))
-        .filter(preference::Column::Channel.eq(channel_name))
+        .filter(preference::Column::Channel.eq(channel))
         .one(db)
         .await?;
     Ok(match existing {
@@ -70,7 +67,7 @@ pub async fn set(
                 tenant_id: Set(who.tenant_id),
                 user_id: Set(who.user_id),
                 category: Set(category),
-                channel: Set(channel_name.to_owned()),
+                channel: Set(channel),
                 enabled: Set(on),
             }
             .insert(db)

@@ -7,6 +7,8 @@ use serde_json::{Map, Value};
 use subgraph_kit::ApiResult;
 use uuid::Uuid;
 
+use super::Channel;
+
 /// Built-in `(event type, subject, body)`; every channel starts from these.
 const DEFAULTS: &[(&str, &str, &str)] = &[
     (
@@ -38,7 +40,7 @@ pub async fn for_event(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     event_type: &str,
-    channel: &str,
+    channel: Channel,
 ) -> ApiResult<Option<(String, String)>> {
     Ok(custom(db, tenant_id, event_type, channel)
         .await?
@@ -50,7 +52,7 @@ pub async fn custom(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     event_type: &str,
-    channel: &str,
+    channel: Channel,
 ) -> ApiResult<Option<(String, String)>> {
     let row = template::Entity::find()
         .filter(template::Column::TenantId.eq(tenant_id))

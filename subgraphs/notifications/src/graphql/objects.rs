@@ -1,45 +1,38 @@
 //! API types, converted explicitly from rows.
 
-use async_graphql::{Enum, ID, SimpleObject};
+use async_graphql::{ID, SimpleObject};
 use backbone_entities::notifications::{delivery, endpoint, notification, preference, setting};
 use chrono::{DateTime, Utc};
 
-use crate::domain::channel;
+use crate::domain::{Channel as StoredChannel, DeliveryStatus as StoredStatus};
 
-/// A delivery channel.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum Channel {
-    /// The in-app inbox.
-    InApp,
-    /// Signed HTTP POST.
-    Webhook,
-    /// Email over SMTP.
-    Email,
-    /// SMS through a webhook-style provider.
-    Sms,
-    /// Push through a webhook-style provider.
-    Push,
-}
-
-impl Channel {
-    /// The stored form.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::InApp => channel::IN_APP,
-            Self::Webhook => channel::WEBHOOK,
-            Self::Email => channel::EMAIL,
-            Self::Sms => channel::SMS,
-            Self::Push => channel::PUSH,
-        }
+subgraph_kit::mirror_enum!(
+    /// A delivery channel.
+    Channel = StoredChannel {
+        /// The in-app inbox.
+        InApp,
+        /// Signed HTTP POST.
+        Webhook,
+        /// Email over SMTP.
+        Email,
+        /// SMS through a webhook-style provider.
+        Sms,
+        /// Push through a webhook-style provider.
+        Push,
     }
+);
 
-    fn parse(s: &str) -> Self {
-        [Self::Webhook, Self::Email, Self::Sms, Self::Push]
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .unwrap_or(Self::InApp)
+subgraph_kit::mirror_enum!(
+    /// Where a delivery is.
+    DeliveryStatus = StoredStatus {
+        /// Waiting for its next attempt.
+        Pending,
+        /// The endpoint took it.
+        Delivered,
+        /// Out of attempts (see `lastError`).
+        Failed,
     }
-}
+);
 
 /// A notification in the caller's inbox.
 #[derive(SimpleObject, Clone)]
@@ -96,7 +89,7 @@ pub struct NotificationPreference {
 
 impl From<preference::Model> for NotificationPreference {
     fn from(p: preference::Model) -> Self {
-        Self { category: p.category, channel: Channel::parse(&p.channel), enabled: p.enabled }
+        Self { category: p.category, channel: p.channel.into(), enabled: p.enabled }
     }
 }
 
@@ -136,7 +129,7 @@ impl From<endpoint::Model> for NotificationEndpoint {
     fn from(e: endpoint::Model) -> Self {
         Self {
             id: e.id.into(),
-            channel: Channel::parse(&e.channel),
+            channel: e.channel.into(),
             target: e.target,
             tenant_wide: e.user_id.is_none(),
             active: e.active,
@@ -160,8 +153,8 @@ pub struct Delivery {
     pub id: ID,
     /// The channel it went out on.
     pub channel: Channel,
-    /// pending, delivered or failed.
-    pub status: String,
+    /// Where it is.
+    pub status: DeliveryStatus,
     /// Attempts so far.
     pub attempts: i32,
     /// Why the last attempt failed.
@@ -178,8 +171,8 @@ impl From<delivery::Model> for Delivery {
     fn from(d: delivery::Model) -> Self {
         Self {
             id: d.id.into(),
-            channel: Channel::parse(&d.channel),
-            status: d.status,
+            channel: d.channel.into(),
+            status: d.status.into(),
             attempts: d.attempts,
             last_error: d.last_error,
             last_status_code: d.last_status_code,

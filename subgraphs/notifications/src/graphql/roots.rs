@@ -120,7 +120,7 @@ impl MutationRoot {
         enabled: bool,
     ) -> Result<NotificationPreference> {
         let a = allow(ctx, "notification", "read").await?;
-        let row = preferences::set(&a.kit.db, me(&a), &category, channel.as_str(), enabled).await?;
+        let row = preferences::set(&a.kit.db, me(&a), &category, channel.into(), enabled).await?;
         Ok(row.into())
     }
 
@@ -161,7 +161,7 @@ impl MutationRoot {
             &delivery::outbound(&a.kit.config, config),
             a.caller.tenant_id,
             owner,
-            channel.as_str(),
+            channel.into(),
             &target,
         )
         .await?;
@@ -187,7 +187,7 @@ impl MutationRoot {
         let existing = template::Entity::find()
             .filter(template::Column::TenantId.eq(a.caller.tenant_id))
             .filter(template::Column::EventType.eq(event_type.as_str()))
-            .filter(template::Column::Channel.eq(channel.as_str()))
+            .filter(template::Column::Channel.eq(crate::domain::Channel::from(channel)))
             .one(&a.kit.db)
             .await?;
         match existing {
@@ -202,7 +202,7 @@ impl MutationRoot {
                     id: Set(uuid::Uuid::now_v7()),
                     tenant_id: Set(a.caller.tenant_id),
                     event_type: Set(event_type),
-                    channel: Set(channel.as_str().to_owned()),
+                    channel: Set(channel.into()),
                     subject: Set(subject),
                     body: Set(body),
                 }

@@ -10,7 +10,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use serde_json::json;
 use subgraph_kit::testkit::error_codes;
 use subgraph_notifications::domain::delivery::pass;
-use subgraph_notifications::{Notifications, config::NotificationsConfig};
+use subgraph_notifications::{Notifications, config::NotificationsConfig, domain::DeliveryStatus as Status};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use super::support::Post;
@@ -82,7 +82,7 @@ async fn quiet_hours_hold_sms_until_they_end_but_not_critical_news() {
     );
     assert_eq!(*hits.lock().expect("lock"), 1);
     let rows = deliveries(&post).await;
-    let held = rows.iter().find(|d| d.status == "pending").expect("held delivery");
+    let held = rows.iter().find(|d| d.status == Status::Pending).expect("held delivery");
     let until = held.next_attempt_at.expect("held until");
     assert!(
         until > Utc::now() + Duration::minutes(50) && until <= Utc::now() + Duration::minutes(61),
@@ -93,7 +93,7 @@ async fn quiet_hours_hold_sms_until_they_end_but_not_critical_news() {
         pass(&post.app.kit.db, &outbound(&post), &config, until + Duration::seconds(1)).await.expect("pass"),
         1
     );
-    assert!(deliveries(&post).await.iter().all(|d| d.status == "delivered"));
+    assert!(deliveries(&post).await.iter().all(|d| d.status == Status::Delivered));
 }
 
 #[tokio::test]
@@ -113,7 +113,7 @@ async fn failing_endpoints_are_retried_with_backoff_then_marked_failed() {
 
     assert_eq!(pass(db, &outbound(&post), &config, Utc::now()).await.expect("pass"), 1);
     let d = deliveries(&post).await.remove(0);
-    assert_eq!((d.status.as_str(), d.attempts, d.last_status_code), ("pending", 1, Some(503)));
+    assert_eq!((d.status, d.attempts, d.last_status_code), (Status::Pending, 1, Some(503)));
     let first_wait = d.next_attempt_at.expect("next") - Utc::now();
     assert!(first_wait > Duration::seconds(50) && first_wait <= Duration::seconds(60), "{first_wait}");
     assert_eq!(
@@ -135,7 +135,7 @@ async fn failing_endpoints_are_retried_with_backoff_then_marked_failed() {
         1
     );
     let d = deliveries(&post).await.remove(0);
-    assert_eq!((d.status.as_str(), d.attempts, d.next_attempt_at), ("failed", 3, None));
+    assert_eq!((d.status, d.attempts, d.next_attempt_at), (Status::Failed, 3, None));
     assert_eq!(d.last_error.as_deref(), Some("endpoint answered 503"));
     assert_eq!(*hits.lock().expect("lock"), 3);
 
@@ -145,7 +145,7 @@ async fn failing_endpoints_are_retried_with_backoff_then_marked_failed() {
     let status = post.ok("staff", "query($n: ID!) { notificationDeliveries(notificationId: $n) { status attempts lastStatusCode channel } }", json!({"n": n})).await;
     assert_eq!(
         status["notificationDeliveries"],
-        json!([{"status": "failed", "attempts": 3, "lastStatusCode": 503, "channel": "WEBHOOK"}])
+        json!([{"status": "FAILED", "attempts": 3, "lastStatusCode": 503, "channel": "WEBHOOK"}])
     );
 }
 
@@ -211,7 +211,7 @@ async fn email_goes_out_over_smtp_when_configured_and_fails_clearly_when_not() {
         .expect("mail");
     assert!(mail.contains("Subject: Complaint C-TEST1-23456 assigned to you"), "{mail}");
     assert!(mail.contains("To: staff@demo.backbone.dev"), "{mail}");
-    assert_eq!(deliveries(&post).await[0].status, "delivered");
+    assert_eq!(deliveries(&post).await[0].status, Status::Delivered);
 
     let unconfigured = Post::start().await;
     unconfigured.endpoint("staff", "EMAIL", "staff@demo.backbone.dev").await;
@@ -220,7 +220,7 @@ async fn email_goes_out_over_smtp_when_configured_and_fails_clearly_when_not() {
     config.max_attempts = 1;
     pass(&unconfigured.app.kit.db, &outbound(&unconfigured), &config, Utc::now()).await.expect("pass");
     let d = deliveries(&unconfigured).await.remove(0);
-    assert_eq!(d.status, "failed");
+    assert_eq!(d.status, Status::Failed);
     assert_eq!(d.last_error.as_deref(), Some("email is not configured (notifications.smtp_url)"));
 }
 
@@ -358,7 +358,7 @@ async fn endpoints_inside_the_network_are_refused_and_never_called() {
     assert_eq!(pass(&post.app.kit.db, &outbound(&post), &config, Utc::now()).await.expect("pass"), 2);
     assert_eq!(*hits.lock().expect("lock"), 0, "nothing reached the listener inside");
     let rows = deliveries(&post).await;
-    assert!(rows.iter().all(|d| d.status == "pending" && d.attempts == 1), "{rows:?}");
+    assert!(rows.iter().all(|d| d.status == Status::Pending && d.attempts == 1), "{rows:?}");
     let errors: Vec<_> = rows.iter().map(|d| (d.last_status_code, d.last_error.clone())).collect();
     assert!(errors.contains(&(Some(302), Some("endpoint answered 302".into()))), "{errors:?}");
     assert!(

@@ -140,7 +140,7 @@ async fn no_notification_crosses_tenants() {
         tenant_id: Set(other),
         user_id: Set(post.user("staff")),
         category: Set("complaints".into()),
-        channel: Set("in_app".into()),
+        channel: Set(backbone_entities::notifications::Channel::InApp),
         enabled: Set(false),
     }
     .insert(&post.app.kit.db)
@@ -150,4 +150,23 @@ async fn no_notification_crosses_tenants() {
     assert_eq!(prefs["notificationPreferences"], json!([]), "{prefs}");
     assert_eq!(post.handle(&post.event("complaint.assigned", "staff", false)).await, 1);
     assert_eq!(post.unread("staff").await, 1, "their own feed stays on");
+}
+
+/// A stored channel outside the enum is an error, not a guess: before, an
+/// endpoint whose channel no longer parsed read as IN_APP.
+#[tokio::test]
+async fn an_unknown_stored_channel_fails_loudly() {
+    use backbone_entities::notifications::endpoint;
+    use sea_orm::{EntityTrait, sea_query::Expr};
+    let post = Post::start().await;
+    post.endpoint("staff", "EMAIL", "staff@demo.backbone.dev").await;
+    let updated = endpoint::Entity::update_many()
+        .col_expr(endpoint::Column::Channel, Expr::value("fax"))
+        .exec(&post.app.kit.db)
+        .await
+        .expect("update");
+    assert_eq!(updated.rows_affected, 1);
+    let r = post.gql("staff", "{ notificationEndpoints { channel } }", json!({})).await;
+    assert_eq!(error_codes(&r), ["INTERNAL"], "{r}");
+    assert!(!r.to_string().contains("IN_APP"), "{r}");
 }
