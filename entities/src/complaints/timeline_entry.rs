@@ -13,8 +13,8 @@ pub struct Model {
     pub tenant_id: Uuid,
     /// Complaint.
     pub complaint_id: Uuid,
-    /// comment, internal_note, status_change, assignment, escalation, sla_breach.
-    pub kind: String,
+    /// What happened.
+    pub kind: EntryKind,
     /// Author; `None` for the system.
     pub author_id: Option<Uuid>,
     /// Text.
@@ -26,6 +26,36 @@ pub struct Model {
     pub to_status: Option<String>,
     /// When it was created.
     pub created_at: DateTimeUtc,
+}
+
+/// What a timeline entry records, stored as text.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    /// A comment the reporter sees.
+    #[sea_orm(string_value = "comment")]
+    Comment,
+    /// A note for staff only.
+    #[sea_orm(string_value = "internal_note")]
+    InternalNote,
+    /// A status change.
+    #[sea_orm(string_value = "status_change")]
+    StatusChange,
+    /// Reopened after resolution.
+    #[sea_orm(string_value = "reopen")]
+    Reopen,
+    /// Assigned to someone.
+    #[sea_orm(string_value = "assignment")]
+    Assignment,
+    /// Escalated a level.
+    #[sea_orm(string_value = "escalation")]
+    Escalation,
+    /// An SLA target missed.
+    #[sea_orm(string_value = "sla_breach")]
+    SlaBreach,
 }
 
 /// No relations.

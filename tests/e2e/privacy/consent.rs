@@ -54,7 +54,7 @@ async fn a_broad_grant_covers_narrower_scopes_until_one_is_narrowed() {
         .iter()
         .map(|r| format!("{}:{}", r["scope"].as_str().unwrap_or(""), r["action"].as_str().unwrap_or("")))
         .collect();
-    assert_eq!(actions, ["health_data:withdrawn", "health_data.vitals:withdrawn", "health_data:granted"]);
+    assert_eq!(actions, ["health_data:WITHDRAWN", "health_data.vitals:WITHDRAWN", "health_data:GRANTED"]);
 
     // Unknown scopes and channels are refused with the field named.
     let bad = scene
@@ -68,11 +68,19 @@ async fn a_broad_grant_covers_narrower_scopes_until_one_is_narrowed() {
     let bad = scene
         .gql(
             Some("patient"),
-            "mutation { grantConsent(input: {scope: \"research\", textVersion: \"v1\", channel: \"pigeon\"}) { id } }",
+            "mutation { grantConsent(input: {scope: \"research\", textVersion: \"v1\", channel: PIGEON}) { id } }",
             json!({}),
         )
         .await;
     assert_eq!(code(&bad), "BAD_USER_INPUT", "{bad}");
+    let bad = scene
+        .gql(
+            Some("patient"),
+            "mutation { grantConsent(input: {scope: \"research\", textVersion: \"v1\", channel: SYSTEM}) { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&bad), "BAD_USER_INPUT", "only the platform records SYSTEM entries: {bad}");
 }
 
 /// `X-Forwarded-For` is believed only from a configured proxy: a client
@@ -106,17 +114,18 @@ async fn receipts_verify_and_record_the_evidence() {
         .gql_from(
             Some("patient"),
             Some("203.0.113.7"),
-            "mutation { grantConsent(input: {scope: \"marketing\", textVersion: \"2026-11\", channel: \"app\"}) \
+            "mutation { grantConsent(input: {scope: \"marketing\", textVersion: \"2026-11\", channel: APP}) \
              { receipt sourceIp channel textVersion } }",
             json!({}),
         )
         .await;
     let g = &granted["data"]["grantConsent"];
     assert_eq!(g["sourceIp"], "203.0.113.7", "{granted}");
-    assert_eq!(g["channel"], "app");
+    assert_eq!(g["channel"], "APP");
     let receipt = g["receipt"].as_str().expect("receipt").to_owned();
     let parsed: serde_json::Value = serde_json::from_str(&receipt).expect("receipt is JSON");
     assert_eq!(parsed["statement"]["scope"], "marketing");
+    assert_eq!(parsed["statement"]["channel"], "app", "receipts sign the stored form");
     assert_eq!(parsed["statement"]["sourceIp"], "203.0.113.7");
     assert_eq!(parsed["algorithm"], "ed25519");
 
@@ -145,7 +154,7 @@ async fn grants_expire_and_the_sweep_records_it() {
     assert!(!has(&scene, "patient", &patient, "memory.health").await, "expired grants say no");
     eventually(WITHIN, "the expiry to be recorded", || async {
         let h = scene.ok(Some("patient"), "{ consentHistory { nodes { action } } }", json!({})).await;
-        h["consentHistory"]["nodes"][0]["action"] == "expired"
+        h["consentHistory"]["nodes"][0]["action"] == "EXPIRED"
     })
     .await;
 
@@ -168,7 +177,7 @@ async fn consents_join_the_user_through_the_router_for_those_allowed() {
     let q = "query($id: ID!) { user(id: $id) { email consents { scope action } } }";
     let seen = scene.ok(Some("clinician"), q, json!({"id": patient})).await;
     assert_eq!(seen["user"]["email"].as_str().map(|e| e.starts_with("patient@")), Some(true), "{seen}");
-    assert_eq!(seen["user"]["consents"], json!([{"scope": "ai_processing", "action": "granted"}]));
+    assert_eq!(seen["user"]["consents"], json!([{"scope": "ai_processing", "action": "GRANTED"}]));
 
     // A patient may not look at another person's consents, nor act for them.
     let other = scene.user("staff").to_string();

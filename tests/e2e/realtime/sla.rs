@@ -118,7 +118,7 @@ async fn a_missed_first_response_escalates_and_notifies_inbox_and_webhook() {
         .iter()
         .filter_map(|e| e["kind"].as_str())
         .collect();
-    assert!(kinds.contains(&"sla_breach") && kinds.contains(&"escalation"), "{kinds:?}");
+    assert!(kinds.contains(&"SLA_BREACH") && kinds.contains(&"ESCALATION"), "{kinds:?}");
 
     // The webhook got every notification of the tenant, each signed; the
     // first attempt was refused with 500 and retried.

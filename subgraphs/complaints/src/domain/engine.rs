@@ -17,7 +17,7 @@ use sea_orm::{
 };
 use subgraph_kit::{ApiResult, Kit};
 
-use super::{Entry, admin, emit, events, find, intake::next_assignee, status, timeline};
+use super::{Entry, EntryKind, admin, emit, events, find, intake::next_assignee, status, timeline};
 
 /// Highest escalation level.
 pub const MAX_LEVEL: i32 = 3;
@@ -116,7 +116,7 @@ async fn breach(
     }
     let c = find(&txn, c.tenant_id, c.id).await?;
     let body = Some(format!("{} target missed", target.name().replace('_', " ")));
-    timeline(&txn, &c, Entry { kind: "sla_breach", author: None, body, change: None }).await?;
+    timeline(&txn, &c, Entry { kind: EntryKind::SlaBreach, author: None, body, change: None }).await?;
     let payload = serde_json::json!({"target": target.name(), "critical": true});
     emit(&txn, &c, None, events::SLA_BREACHED, payload).await?;
     subgraph_kit::db::commit(txn).await?;
@@ -156,7 +156,7 @@ async fn escalate(db: &DatabaseConnection, c: complaint::Model, now: DateTime<Ut
     }
     let updated = find(&txn, c.tenant_id, c.id).await?;
     let body = Some(format!("escalated to level {level}"));
-    timeline(&txn, &updated, Entry { kind: "escalation", author: None, body, change: None }).await?;
+    timeline(&txn, &updated, Entry { kind: EntryKind::Escalation, author: None, body, change: None }).await?;
     let payload = serde_json::json!({
         "level": level,
         "previousAssigneeId": c.assignee_id,

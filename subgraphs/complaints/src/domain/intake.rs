@@ -17,7 +17,7 @@ use sea_orm::{
 use subgraph_kit::{ApiError, ApiResult, validate};
 use uuid::Uuid;
 
-use super::{Entry, admin, calendar::add_business, emit, events, status, timeline};
+use super::{Entry, EntryKind, admin, calendar::add_business, emit, events, status, timeline};
 
 /// Crockford base32 without I, L, O, U: unambiguous when read aloud.
 const CODE_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -106,7 +106,7 @@ pub async fn file(
         &txn,
         &row,
         Entry {
-            kind: "status_change",
+            kind: EntryKind::StatusChange,
             author: reporter,
             body: None,
             change: Some(("", status::Status::Submitted.as_str())),

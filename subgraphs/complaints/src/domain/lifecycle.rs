@@ -10,7 +10,7 @@ use subgraph_kit::{ApiError, ApiResult, tenancy::Ref};
 use uuid::Uuid;
 
 use super::{
-    Entry,
+    Entry, EntryKind,
     admin::{self, Policy},
     allowed,
     calendar::{add_business, business_between},
@@ -46,8 +46,12 @@ pub async fn transition(
     row.updated_at = Set(now);
     let updated = row.update(&txn).await?;
     let change = Some((from.as_str(), to.as_str()));
-    timeline(&txn, &updated, Entry { kind: "status_change", author: Some(actor), body: note, change })
-        .await?;
+    timeline(
+        &txn,
+        &updated,
+        Entry { kind: EntryKind::StatusChange, author: Some(actor), body: note, change },
+    )
+    .await?;
     emit(
         &txn,
         &updated,
@@ -126,7 +130,8 @@ pub async fn reopen(
     row.updated_at = Set(now);
     let updated = row.update(&txn).await?;
     let change = Some((from.as_str(), Status::InProgress.as_str()));
-    timeline(&txn, &updated, Entry { kind: "reopen", author: Some(actor), body: reason, change }).await?;
+    timeline(&txn, &updated, Entry { kind: EntryKind::Reopen, author: Some(actor), body: reason, change })
+        .await?;
     let payload =
         serde_json::json!({"from": from.as_str(), "to": Status::InProgress.as_str(), "reopened": true});
     emit(&txn, &updated, Some(actor), events::COMPLAINT_STATUS_CHANGED, payload).await?;
@@ -149,7 +154,7 @@ pub async fn comment(
     }
     let txn = db.begin().await?;
     let current = find(&txn, tenant_id, id).await?;
-    let kind = if internal { "internal_note" } else { "comment" };
+    let kind = if internal { EntryKind::InternalNote } else { EntryKind::Comment };
     timeline(&txn, &current, Entry { kind, author: Some(actor), body: Some(body.to_owned()), change: None })
         .await?;
     if !internal {
@@ -181,7 +186,8 @@ pub async fn assign(
     row.updated_at = Set(Utc::now());
     let updated = row.update(&txn).await?;
     let body = Some(format!("assigned to {assignee}"));
-    timeline(&txn, &updated, Entry { kind: "assignment", author: Some(actor), body, change: None }).await?;
+    timeline(&txn, &updated, Entry { kind: EntryKind::Assignment, author: Some(actor), body, change: None })
+        .await?;
     let payload = serde_json::json!({"reason": "manual", "previousAssigneeId": previous});
     emit(&txn, &updated, Some(actor), events::ASSIGNED, payload).await?;
     subgraph_kit::db::commit(txn).await?;

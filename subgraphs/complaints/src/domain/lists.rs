@@ -4,6 +4,7 @@
 use backbone_entities::complaints::{
     complaint::{self, ComplaintStatus},
     policy, routing_rule, team,
+    timeline_entry::{self, EntryKind},
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use subgraph_kit::{
@@ -68,4 +69,23 @@ pub async fn routing_rules(db: &DatabaseConnection, tenant_id: Uuid) -> ApiResul
 /// The tenant's SLA policies.
 pub async fn policies(db: &DatabaseConnection, tenant_id: Uuid) -> ApiResult<Vec<policy::Model>> {
     Ok(policy::Entity::find().filter(policy::Column::TenantId.eq(tenant_id)).all(db).await?)
+}
+
+/// A complaint's timeline, oldest first; internal notes only for staff.
+pub async fn timeline(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    complaint_id: Uuid,
+    staff: bool,
+) -> ApiResult<Vec<timeline_entry::Model>> {
+    let mut q = timeline_entry::Entity::find()
+        .filter(timeline_entry::Column::ComplaintId.eq(complaint_id))
+        .filter(timeline_entry::Column::TenantId.eq(tenant_id));
+    if !staff {
+        q = q.filter(timeline_entry::Column::Kind.ne(EntryKind::InternalNote));
+    }
+    Ok(q.order_by_asc(timeline_entry::Column::CreatedAt)
+        .order_by_asc(timeline_entry::Column::Id)
+        .all(db)
+        .await?)
 }

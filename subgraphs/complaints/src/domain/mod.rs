@@ -15,7 +15,10 @@ pub mod lifecycle;
 pub mod lists;
 pub mod metrics;
 
-use backbone_entities::complaints::{complaint, timeline_entry};
+use backbone_entities::complaints::{
+    complaint,
+    timeline_entry::{self, EntryKind},
+};
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseTransaction, EntityTrait};
 use subgraph_kit::{
@@ -74,8 +77,8 @@ pub fn allowed(from: status::Status, to: status::Status) -> bool {
 
 /// A timeline entry to append.
 pub struct Entry<'a> {
-    /// Kind: comment, internal_note, status_change, assignment, escalation, sla_breach.
-    pub kind: &'a str,
+    /// What happened.
+    pub kind: EntryKind,
     /// Author; `None` for the system.
     pub author: Option<Uuid>,
     /// Text.
@@ -90,7 +93,7 @@ pub(crate) async fn timeline(txn: &DatabaseTransaction, c: &complaint::Model, e:
         id: Set(Uuid::now_v7()),
         tenant_id: Set(c.tenant_id),
         complaint_id: Set(c.id),
-        kind: Set(e.kind.to_owned()),
+        kind: Set(e.kind),
         author_id: Set(e.author),
         body: Set(e.body),
         from_status: Set(e.change.map(|(f, _)| f.to_owned())),

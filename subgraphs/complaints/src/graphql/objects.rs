@@ -3,13 +3,13 @@
 use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
 use backbone_entities::complaints::{
     complaint::{self, ComplaintStatus as Stored, Priority},
-    policy, routing_rule, team, team_member, timeline_entry,
+    policy, routing_rule, team, team_member,
+    timeline_entry::{self, EntryKind},
 };
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use subgraph_kit::{graphql::allow, rbac::Scope};
 
-use crate::domain::admin::stored_list;
+use crate::domain::{admin::stored_list, lists};
 
 /// A user, owned by the tenants subgraph; the router resolves its fields.
 #[derive(SimpleObject, Clone)]
@@ -140,47 +140,73 @@ impl Complaint {
     async fn timeline(&self, ctx: &Context<'_>) -> Result<Vec<TimelineEntry>> {
         let allowed = allow(ctx, "complaint", "read").await?;
         let staff = allowed.scope >= Scope::Team;
-        let rows = timeline_entry::Entity::find()
-            .filter(timeline_entry::Column::ComplaintId.eq(self.internal_id))
-            .filter(timeline_entry::Column::TenantId.eq(self.tenant_id))
-            .order_by_asc(timeline_entry::Column::CreatedAt)
-            .order_by_asc(timeline_entry::Column::Id)
-            .all(&allowed.kit.db)
-            .await?;
-        Ok(rows.into_iter().filter(|e| staff || e.kind != "internal_note").map(TimelineEntry::from).collect())
+        let rows = lists::timeline(&allowed.kit.db, self.tenant_id, self.internal_id, staff).await?;
+        Ok(rows.into_iter().map(TimelineEntry::try_from).collect::<Result<_, _>>()?)
     }
 }
+
+subgraph_kit::mirror_enum!(
+    /// What a timeline entry records.
+    TimelineEntryKind = EntryKind {
+        /// A comment the reporter sees.
+        Comment,
+        /// A note for staff only.
+        InternalNote,
+        /// A status change (`fromStatus`, `toStatus`).
+        StatusChange,
+        /// Reopened after resolution.
+        Reopen,
+        /// Assigned to someone.
+        Assignment,
+        /// Escalated a level.
+        Escalation,
+        /// An SLA target missed.
+        SlaBreach,
+    }
+);
 
 /// One timeline entry.
 #[derive(SimpleObject, Clone)]
 pub struct TimelineEntry {
     /// The entry's id.
     pub id: ID,
-    /// comment, internal_note, status_change, reopen, assignment, escalation, sla_breach.
-    pub kind: String,
+    /// What happened.
+    pub kind: TimelineEntryKind,
     /// Author (null for the system or an anonymous reporter).
     pub author: Option<User>,
     /// What was written (comments and notes); null for status changes and system entries.
     pub body: Option<String>,
-    /// Status before, for status changes.
-    pub from_status: Option<String>,
+    /// Status before, for status changes (null for the first).
+    pub from_status: Option<ComplaintStatus>,
     /// Status after, for status changes.
-    pub to_status: Option<String>,
+    pub to_status: Option<ComplaintStatus>,
     /// When it happened.
     pub created_at: DateTime<Utc>,
 }
 
-impl From<timeline_entry::Model> for TimelineEntry {
-    fn from(e: timeline_entry::Model) -> Self {
-        Self {
+impl TryFrom<timeline_entry::Model> for TimelineEntry {
+    type Error = subgraph_kit::ApiError;
+
+    /// Fails for a stored status that is not a [`ComplaintStatus`].
+    fn try_from(e: timeline_entry::Model) -> Result<Self, Self::Error> {
+        let status = |s: Option<String>| {
+            s.filter(|s| !s.is_empty())
+                .map(|s| {
+                    <Stored as sea_orm::ActiveEnum>::try_from_value(&s).map(ComplaintStatus::from).map_err(
+                        |_| subgraph_kit::ApiError::Internal(format!("stored timeline status `{s}`")),
+                    )
+                })
+                .transpose()
+        };
+        Ok(Self {
             id: e.id.into(),
-            kind: e.kind,
+            kind: e.kind.into(),
             author: user(e.author_id),
             body: e.body,
-            from_status: e.from_status.filter(|s| !s.is_empty()),
-            to_status: e.to_status,
+            from_status: status(e.from_status)?,
+            to_status: status(e.to_status)?,
             created_at: e.created_at,
-        }
+        })
     }
 }
 

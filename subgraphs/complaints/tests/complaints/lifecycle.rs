@@ -54,14 +54,14 @@ async fn the_lifecycle_runs_forward_reopens_and_refuses_skips() {
     assert_eq!(
         steps,
         [
-            "status_change:submitted",
-            "status_change:acknowledged",
-            "status_change:in_progress",
-            "status_change:on_hold",
-            "status_change:in_progress",
-            "status_change:resolved",
-            "status_change:closed",
-            "reopen:in_progress"
+            "STATUS_CHANGE:SUBMITTED",
+            "STATUS_CHANGE:ACKNOWLEDGED",
+            "STATUS_CHANGE:IN_PROGRESS",
+            "STATUS_CHANGE:ON_HOLD",
+            "STATUS_CHANGE:IN_PROGRESS",
+            "STATUS_CHANGE:RESOLVED",
+            "STATUS_CHANGE:CLOSED",
+            "REOPEN:IN_PROGRESS"
         ]
     );
 }

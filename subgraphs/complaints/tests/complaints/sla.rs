@@ -134,8 +134,8 @@ async fn breaches_fire_once_and_the_ladder_climbs_to_three() {
     assert_eq!((c["escalationLevel"].clone(), c["resolutionBreached"].clone()), (json!(3), json!(true)));
     let kinds: Vec<&str> =
         c["timeline"].as_array().expect("t").iter().filter_map(|e| e["kind"].as_str()).collect();
-    assert_eq!(kinds.iter().filter(|k| **k == "sla_breach").count(), 2);
-    assert_eq!(kinds.iter().filter(|k| **k == "escalation").count(), 3);
+    assert_eq!(kinds.iter().filter(|k| **k == "SLA_BREACH").count(), 2);
+    assert_eq!(kinds.iter().filter(|k| **k == "ESCALATION").count(), 3);
 }
 
 #[tokio::test]
@@ -164,6 +164,6 @@ async fn an_engine_restarted_after_downtime_fires_what_came_due_once() {
     }
     let c = show(&desk, &id).await;
     assert_eq!(c["firstResponseBreached"], true);
-    let breaches = c["timeline"].as_array().expect("t").iter().filter(|e| e["kind"] == "sla_breach").count();
+    let breaches = c["timeline"].as_array().expect("t").iter().filter(|e| e["kind"] == "SLA_BREACH").count();
     assert_eq!(breaches, 1, "two engine runs, one breach");
 }

@@ -24,18 +24,7 @@ use super::{
     scopes,
 };
 
-/// Actions recorded.
-pub mod action {
-    /// Consent given.
-    pub const GRANTED: &str = "granted";
-    /// Consent taken back.
-    pub const WITHDRAWN: &str = "withdrawn";
-    /// A grant lapsed.
-    pub const EXPIRED: &str = "expired";
-}
-
-/// Channels consent can be given through.
-pub const CHANNELS: [&str; 6] = ["web", "app", "paper", "phone", "email", "api"];
+pub use backbone_entities::consent::record::{CaptureChannel, ConsentAction as Action};
 
 /// A grant or withdrawal as asked.
 #[derive(Debug, Clone)]
@@ -48,8 +37,8 @@ pub struct Change {
     pub scope: String,
     /// Consent text version.
     pub text_version: String,
-    /// Channel.
-    pub channel: String,
+    /// How it was given.
+    pub channel: CaptureChannel,
     /// Client address.
     pub source_ip: Option<String>,
     /// When a grant lapses.
@@ -69,18 +58,18 @@ pub async fn grant(
     if c.expires_at.is_some_and(|e| e <= now) {
         return Err(ApiError::bad_input("expiresAt", "must be in the future"));
     }
-    record_change(db, Some((key, issuer)), action::GRANTED, c, now).await
+    record_change(db, Some((key, issuer)), Action::Granted, c, now).await
 }
 
 /// Records a withdrawal (effective at once).
 pub async fn withdraw(db: &DatabaseConnection, c: Change) -> ApiResult<record::Model> {
-    record_change(db, None, action::WITHDRAWN, Change { expires_at: None, ..c }, Utc::now()).await
+    record_change(db, None, Action::Withdrawn, Change { expires_at: None, ..c }, Utc::now()).await
 }
 
 async fn record_change(
     db: &DatabaseConnection,
     signer: Option<(&ReceiptKey, &str)>,
-    act: &str,
+    act: Action,
     c: Change,
     now: DateTime<Utc>,
 ) -> ApiResult<record::Model> {
@@ -89,8 +78,8 @@ async fn record_change(
     if text_version.is_empty() || text_version.len() > 64 {
         return Err(ApiError::bad_input("textVersion", "1 to 64 characters"));
     }
-    if !CHANNELS.contains(&c.channel.as_str()) {
-        return Err(ApiError::bad_input("channel", format!("one of {CHANNELS:?}")));
+    if c.channel == CaptureChannel::System {
+        return Err(ApiError::bad_input("channel", "SYSTEM records are the platform's own (expiries)"));
     }
     let id = Uuid::now_v7();
     let receipt = signer.map(|(key, issuer)| {
@@ -101,7 +90,7 @@ async fn record_change(
             user_id: c.user_id.to_string(),
             scope: scope.clone(),
             text_version: text_version.clone(),
-            channel: c.channel.clone(),
+            channel: c.channel.as_str().to_owned(),
             source_ip: c.source_ip.clone(),
             granted_at: now.to_rfc3339(),
             expires_at: c.expires_at.map(|e| e.to_rfc3339()),
@@ -113,7 +102,7 @@ async fn record_change(
         tenant_id: Set(c.tenant_id),
         user_id: Set(c.user_id),
         scope: Set(scope.clone()),
-        action: Set(act.to_owned()),
+        action: Set(act),
         text_version: Set(text_version),
         channel: Set(c.channel),
         source_ip: Set(c.source_ip),
@@ -174,7 +163,7 @@ pub async fn decide(
         .await?;
     for key in chain {
         if let Some(latest) = rows.iter().find(|r| r.scope == key) {
-            return Ok(latest.action == action::GRANTED && latest.expires_at.is_none_or(|e| e > now));
+            return Ok(latest.action == Action::Granted && latest.expires_at.is_none_or(|e| e > now));
         }
     }
     Ok(false)
@@ -218,7 +207,7 @@ pub async fn current(
 /// latest of its scope; returns how many.
 pub async fn sweep_expired(db: &DatabaseConnection, now: DateTime<Utc>) -> ApiResult<usize> {
     let lapsed = record::Entity::find()
-        .filter(record::Column::Action.eq(action::GRANTED))
+        .filter(record::Column::Action.eq(Action::Granted))
         .filter(record::Column::ExpiresAt.lte(now))
         // Only grants still the latest record of their scope.
         .filter(Expr::cust(
@@ -246,9 +235,9 @@ pub async fn sweep_expired(db: &DatabaseConnection, now: DateTime<Utc>) -> ApiRe
                 tenant_id: Set(g.tenant_id),
                 user_id: Set(g.user_id),
                 scope: Set(g.scope.clone()),
-                action: Set(action::EXPIRED.into()),
+                action: Set(Action::Expired),
                 text_version: Set(g.text_version.clone()),
-                channel: Set("system".into()),
+                channel: Set(CaptureChannel::System),
                 source_ip: Set(None),
                 expires_at: Set(None),
                 receipt: Set(None),

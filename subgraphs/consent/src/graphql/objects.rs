@@ -3,7 +3,8 @@
 use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
 use backbone_entities::consent::{
     dsar_request::{self, DsarKind as StoredKind, DsarStatus as StoredStatus},
-    record, retention_rule,
+    record::{self, CaptureChannel as StoredChannel, ConsentAction as StoredAction},
+    retention_rule,
 };
 use chrono::{DateTime, Utc};
 use subgraph_kit::graphql::allow;
@@ -29,6 +30,38 @@ impl User {
     }
 }
 
+subgraph_kit::mirror_enum!(
+    /// What a consent record says happened.
+    ConsentAction = StoredAction {
+        /// Consent given.
+        Granted,
+        /// Consent taken back.
+        Withdrawn,
+        /// A grant lapsed at its `expiresAt`.
+        Expired,
+    }
+);
+
+subgraph_kit::mirror_enum!(
+    /// How consent was given or withdrawn.
+    ConsentChannel = StoredChannel {
+        /// A web page.
+        Web,
+        /// A mobile app.
+        App,
+        /// A signed paper form, entered by staff.
+        Paper,
+        /// A phone call, entered by staff.
+        Phone,
+        /// An email.
+        Email,
+        /// An integration, through the API.
+        Api,
+        /// The platform itself (expiries); not accepted as input.
+        System,
+    }
+);
+
 /// One grant, withdrawal or expiry.
 #[derive(SimpleObject)]
 pub struct Consent {
@@ -38,12 +71,12 @@ pub struct Consent {
     pub user_id: ID,
     /// Scope key.
     pub scope: String,
-    /// `granted`, `withdrawn` or `expired`.
-    pub action: String,
+    /// What happened.
+    pub action: ConsentAction,
     /// Consent text version.
     pub text_version: String,
-    /// How it was given or withdrawn: web, app, paper, phone, email or api.
-    pub channel: String,
+    /// How it was given or withdrawn.
+    pub channel: ConsentChannel,
     /// Client address as the edge reported it.
     pub source_ip: Option<String>,
     /// When a grant lapses.
@@ -60,9 +93,9 @@ impl From<record::Model> for Consent {
             id: r.id.into(),
             user_id: r.user_id.into(),
             scope: r.scope,
-            action: r.action,
+            action: r.action.into(),
             text_version: r.text_version,
-            channel: r.channel,
+            channel: r.channel.into(),
             source_ip: r.source_ip,
             expires_at: r.expires_at,
             receipt: r.receipt,

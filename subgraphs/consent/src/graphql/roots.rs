@@ -140,9 +140,9 @@ pub struct ConsentInput {
     pub scope: String,
     /// Version of the consent text the person saw.
     pub text_version: String,
-    /// web, app, paper, phone, email or api.
-    #[graphql(default_with = "\"web\".to_string()")]
-    pub channel: String,
+    /// How the person gave it (`SYSTEM` is refused).
+    #[graphql(default_with = "ConsentChannel::Web")]
+    pub channel: ConsentChannel,
     /// When a grant lapses (grants only).
     pub expires_at: Option<DateTime<Utc>>,
 }
@@ -158,7 +158,7 @@ async fn change(ctx: &Context<'_>, a: &Allowed<'_>, input: ConsentInput) -> ApiR
         user_id,
         scope: input.scope,
         text_version: input.text_version,
-        channel: input.channel,
+        channel: input.channel.into(),
         source_ip,
         expires_at: input.expires_at,
         recorded_by: a.caller.user_id,

@@ -16,7 +16,7 @@ fn change(tenant: Uuid, user: Uuid, scope: &str) -> Change {
         user_id: user,
         scope: scope.into(),
         text_version: "v1".into(),
-        channel: "web".into(),
+        channel: subgraph_consent::domain::records::CaptureChannel::Web,
         source_ip: None,
         expires_at: None,
         recorded_by: user,
