@@ -5,7 +5,7 @@
 
 pub mod config;
 pub mod domain;
-pub mod graphql;
+mod graphql;
 pub mod permissions;
 
 use async_graphql::Schema;

@@ -8,7 +8,7 @@
 
 pub mod config;
 pub mod domain;
-pub mod graphql;
+mod graphql;
 mod http;
 pub mod permissions;
 mod workers;

@@ -6,7 +6,7 @@
 //! serve on any listener.
 
 pub mod domain;
-pub mod graphql;
+mod graphql;
 pub mod permissions;
 
 use async_graphql::{EmptySubscription, Schema};

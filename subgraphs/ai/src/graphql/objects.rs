@@ -28,11 +28,7 @@ impl Tenant {
         if self.id.as_str() != a.caller.tenant_id.to_string() {
             return Err(ApiError::NotFound("no such tenant".into()).into());
         }
-        let default = ctx
-            .data::<crate::domain::gateway::Gateway>()
-            .map_err(|_| ApiError::Internal("gateway missing".into()))?
-            .config
-            .default_budget_tokens;
+        let default = super::gateway_of(ctx)?.config.default_budget_tokens;
         let b = budgets::ensure(&a.kit.db, a.caller.tenant_id, default).await?;
         Ok(b.into())
     }
@@ -117,15 +113,6 @@ impl From<prompt_template::Model> for PromptTemplate {
             created_at: t.created_at,
         }
     }
-}
-
-/// A variable's value in a call.
-#[derive(InputObject)]
-pub struct VariableValue {
-    /// Variable name.
-    pub name: String,
-    /// The text the variable is filled with (masked for personal data before the provider sees it).
-    pub value: String,
 }
 
 /// The answer of `complete`.

@@ -1,6 +1,7 @@
-//! The GraphQL layer: roots and objects. Resolvers check permissions, call
+//! The GraphQL layer: roots, objects and inputs. Resolvers check permissions, call
 //! the domain and convert rows to API types.
 
+pub mod inputs;
 pub mod mutation;
 pub mod objects;
 pub mod query;

@@ -25,7 +25,7 @@ impl User {
     /// person themselves or staff who may read consents.
     async fn consents(&self, ctx: &Context<'_>) -> Result<Vec<Consent>> {
         let a = allow(ctx, "consent", "read").await?;
-        let user = super::roots::subject(&a, &self.id).await?;
+        let user = super::subject(&a, &self.id).await?;
         Ok(records::current(&a.kit.db, a.caller.tenant_id, user).await?.into_iter().map(Into::into).collect())
     }
 }
@@ -111,15 +111,6 @@ pub struct ConsentScope {
     pub key: String,
     /// What it allows.
     pub description: String,
-}
-
-/// The answer for one scope.
-#[derive(SimpleObject)]
-pub struct ConsentDecision {
-    /// Scope asked.
-    pub scope: String,
-    /// Whether the person consents now.
-    pub granted: bool,
 }
 
 subgraph_kit::mirror_enum!(

@@ -22,7 +22,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, sea_query::Expr,
 };
 use sha2::Sha256;
-use subgraph_kit::{ApiResult, Kit, outbound::Outbound};
+use subgraph_kit::{ApiError, ApiResult, Kit, contract::Subject, outbound::Outbound};
 
 use crate::config::NotificationsConfig;
 
@@ -231,11 +231,20 @@ async fn rendered(db: &DatabaseConnection, n: &notification::Model, channel: Cha
     }
 }
 
-/// Deliveries of one notification.
+/// Deliveries of one of `who`'s notifications, oldest first; NOT_FOUND
+/// for anyone else's.
 pub async fn of_notification(
     db: &DatabaseConnection,
+    who: Subject,
     notification_id: uuid::Uuid,
 ) -> ApiResult<Vec<delivery::Model>> {
+    let theirs = notification::Entity::find_by_id(notification_id)
+        .one(db)
+        .await?
+        .is_some_and(|n| n.user_id == who.user_id && n.tenant_id == who.tenant_id);
+    if !theirs {
+        return Err(ApiError::NotFound("no such notification".into()));
+    }
     Ok(delivery::Entity::find()
         .filter(delivery::Column::NotificationId.eq(notification_id))
         .order_by_asc(delivery::Column::CreatedAt)

@@ -2,9 +2,9 @@
 //! placeholders filled from the event. Tenants override the built-in ones.
 
 use backbone_entities::notifications::template;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::{Map, Value};
-use subgraph_kit::ApiResult;
+use subgraph_kit::{ApiError, ApiResult};
 use uuid::Uuid;
 
 use super::Channel;
@@ -61,6 +61,48 @@ pub async fn custom(
         .one(db)
         .await?;
     Ok(row.map(|t| (t.subject, t.body)))
+}
+
+/// Sets a tenant's own template of an event type on a channel, replacing
+/// the one set before.
+pub async fn set(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    event_type: &str,
+    channel: Channel,
+    subject: String,
+    body: String,
+) -> ApiResult<()> {
+    if !known(event_type) {
+        return Err(ApiError::bad_input("eventType", "no notifications are sent for that event type"));
+    }
+    let existing = template::Entity::find()
+        .filter(template::Column::TenantId.eq(tenant_id))
+        .filter(template::Column::EventType.eq(event_type))
+        .filter(template::Column::Channel.eq(channel))
+        .one(db)
+        .await?;
+    match existing {
+        Some(t) => {
+            let mut am: template::ActiveModel = t.into();
+            am.subject = Set(subject);
+            am.body = Set(body);
+            am.update(db).await?;
+        }
+        None => {
+            template::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                tenant_id: Set(tenant_id),
+                event_type: Set(event_type.to_owned()),
+                channel: Set(channel),
+                subject: Set(subject),
+                body: Set(body),
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether a built-in template exists for `event_type`.
