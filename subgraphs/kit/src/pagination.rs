@@ -3,13 +3,19 @@
 //! asked ([`Page::limit`], [`Page::split`]), and the Relay connection the
 //! resolver returns ([`Paged::connection`]).
 //!
-//! Cursors are the rows' UUIDv7 ids, so "after" is a plain comparison on
-//! the primary key in the list's order ([`Page::after_id`]).
+//! A list ordered by id (UUIDv7: creation order) uses the rows' ids as
+//! cursors, so "after" is a plain comparison on the primary key
+//! ([`Page::after_id`]). A list in another order (by name, by rank) uses
+//! positions: the cursor is how many rows precede the next page
+//! ([`Page::after_position`], [`Paged::connection_at`]), which a domain
+//! query turns into an offset, or a list computed in memory into a slice
+//! ([`Page::slice`]).
 
 use async_graphql::{
     OutputType,
     connection::{Connection, Edge},
 };
+use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect, Select};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
@@ -57,6 +63,38 @@ impl Page {
         self.cursor(|c| Uuid::parse_str(c).ok())
     }
 
+    /// The position cursor: rows before the page (0 without `after`).
+    pub fn after_position(&self) -> ApiResult<u64> {
+        Ok(self.cursor(|c| c.parse::<u64>().ok())?.unwrap_or(0))
+    }
+
+    /// This page of a list computed in memory, for
+    /// [`Paged::connection_at`].
+    pub fn slice<T>(&self, all: Vec<T>) -> ApiResult<Paged<T>> {
+        let start = self.after_position()?;
+        let rows = all.into_iter().skip(start as usize).take(self.limit() as usize).collect();
+        Ok(Paged { start, ..self.split(rows) })
+    }
+
+    /// This page of rows a domain query fetched itself from position
+    /// `start` (with [`Page::limit`] rows at most), for
+    /// [`Paged::connection_at`].
+    pub fn split_from<T>(&self, start: u64, rows: Vec<T>) -> Paged<T> {
+        Paged { start, ..self.split(rows) }
+    }
+
+    /// This page of `query` (a list in some order other than id), for
+    /// [`Paged::connection_at`].
+    pub async fn fetch_at<E: EntityTrait>(
+        &self,
+        db: &impl ConnectionTrait,
+        query: Select<E>,
+    ) -> ApiResult<Paged<E::Model>> {
+        let start = self.after_position()?;
+        let rows = query.offset(start).limit(self.limit()).all(db).await?;
+        Ok(Paged { start, ..self.split(rows) })
+    }
+
     /// Rows a domain query fetches: one more than `first`, which tells
     /// whether another page follows.
     pub fn limit(&self) -> u64 {
@@ -67,7 +105,7 @@ impl Page {
     pub fn split<T>(&self, mut rows: Vec<T>) -> Paged<T> {
         let more = rows.len() as u64 > self.first;
         rows.truncate(self.first as usize);
-        Paged { rows, more, after: self.after.is_some() }
+        Paged { rows, more, after: self.after.is_some(), start: 0 }
     }
 }
 
@@ -80,6 +118,8 @@ pub struct Paged<T> {
     pub more: bool,
     /// Whether this page started after a cursor.
     after: bool,
+    /// Rows before this page, for position cursors.
+    start: u64,
 }
 
 impl<T> Paged<T> {
@@ -88,6 +128,34 @@ impl<T> Paged<T> {
         let mut c = Connection::new(self.after, self.more);
         c.edges.extend(self.rows.into_iter().map(edge).map(|(cursor, node)| Edge::new(cursor, node)));
         c
+    }
+
+    /// The connection of these rows of a list not ordered by id: each
+    /// cursor is its row's position.
+    pub fn connection_at<N: OutputType>(self, mut node: impl FnMut(T) -> N) -> Connection<String, N> {
+        let start = self.start;
+        let mut c = Connection::new(start > 0, self.more);
+        let edges =
+            self.rows.into_iter().zip(start + 1..).map(|(row, at)| Edge::new(at.to_string(), node(row)));
+        c.edges.extend(edges);
+        c
+    }
+
+    /// The same page with each row converted.
+    pub fn map<U>(self, convert: impl FnMut(T) -> U) -> Paged<U> {
+        Paged {
+            rows: self.rows.into_iter().map(convert).collect(),
+            more: self.more,
+            after: self.after,
+            start: self.start,
+        }
+    }
+
+    /// The same page with each row converted, or the first conversion
+    /// error.
+    pub fn try_map<U, E>(self, convert: impl FnMut(T) -> Result<U, E>) -> Result<Paged<U>, E> {
+        let rows = self.rows.into_iter().map(convert).collect::<Result<_, _>>()?;
+        Ok(Paged { rows, more: self.more, after: self.after, start: self.start })
     }
 
     /// Keeps only the rows `keep` accepts (the page's `more` is unchanged).
@@ -113,6 +181,18 @@ mod tests {
         let c = last.connection(|n| (n.to_string(), n));
         assert_eq!(c.edges.iter().map(|e| e.cursor.clone()).collect::<Vec<_>>(), ["1", "2"]);
         assert!(!c.has_next_page && !c.has_previous_page);
+    }
+
+    #[test]
+    fn a_position_cursor_continues_where_the_last_page_ended() {
+        let all: Vec<u32> = (1..=5).collect();
+        let first = Page::new(Some(2), None).expect("page");
+        let c = first.slice(all.clone()).expect("slice").connection_at(|n| n);
+        assert_eq!(c.edges.iter().map(|e| e.node).collect::<Vec<_>>(), [1, 2]);
+        let after = c.edges.last().map(|e| e.cursor.clone());
+        let c = Page::new(Some(2), after).expect("page").slice(all).expect("slice").connection_at(|n| n);
+        assert_eq!(c.edges.iter().map(|e| e.node).collect::<Vec<_>>(), [3, 4]);
+        assert!(c.has_previous_page && c.has_next_page);
     }
 
     #[test]

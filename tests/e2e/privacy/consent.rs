@@ -174,10 +174,10 @@ async fn consents_join_the_user_through_the_router_for_those_allowed() {
     let patient = scene.user("patient").to_string();
     consent(&scene, "patient", "ai_processing", true).await;
 
-    let q = "query($id: ID!) { user(id: $id) { email consents { scope action } } }";
+    let q = "query($id: ID!) { user(id: $id) { email consents { nodes { scope action } } } }";
     let seen = scene.ok(Some("clinician"), q, json!({"id": patient})).await;
     assert_eq!(seen["user"]["email"].as_str().map(|e| e.starts_with("patient@")), Some(true), "{seen}");
-    assert_eq!(seen["user"]["consents"], json!([{"scope": "ai_processing", "action": "GRANTED"}]));
+    assert_eq!(seen["user"]["consents"]["nodes"], json!([{"scope": "ai_processing", "action": "GRANTED"}]));
 
     // A patient may not look at another person's consents, nor act for them.
     let other = scene.user("staff").to_string();

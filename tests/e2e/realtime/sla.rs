@@ -105,14 +105,14 @@ async fn a_missed_first_response_escalates_and_notifies_inbox_and_webhook() {
     let c = scene
         .ok(
             Some("staff"),
-            "query($id: ID!) { complaint(id: $id) { escalationLevel firstResponseBreached assignee { id } timeline { kind } } }",
+            "query($id: ID!) { complaint(id: $id) { escalationLevel firstResponseBreached assignee { id } timeline { nodes { kind } } } }",
             json!({"id": id}),
         )
         .await;
     assert_eq!(c["complaint"]["escalationLevel"], 1);
     assert_eq!(c["complaint"]["firstResponseBreached"], true);
     assert_eq!(c["complaint"]["assignee"]["id"], scene.user("tenant_admin").to_string());
-    let kinds: Vec<&str> = c["complaint"]["timeline"]
+    let kinds: Vec<&str> = c["complaint"]["timeline"]["nodes"]
         .as_array()
         .expect("timeline")
         .iter()
@@ -149,11 +149,11 @@ async fn a_missed_first_response_escalates_and_notifies_inbox_and_webhook() {
     let deliveries = scene
         .ok(
             Some("tenant_admin"),
-            "query($n: ID!) { notificationDeliveries(notificationId: $n) { status attempts channel } }",
+            "query($n: ID!) { notificationDeliveries(notificationId: $n) { nodes { status attempts channel } } }",
             json!({"n": notification}),
         )
         .await;
-    assert_eq!(deliveries["notificationDeliveries"][0]["status"], "DELIVERED", "{deliveries}");
+    assert_eq!(deliveries["notificationDeliveries"]["nodes"][0]["status"], "DELIVERED", "{deliveries}");
     // The very first request was refused with 500: that delivery was
     // retried and delivered on its second attempt.
     use backbone_entities::notifications::delivery;

@@ -11,7 +11,10 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
-use subgraph_kit::{ApiError, ApiResult};
+use subgraph_kit::{
+    ApiError, ApiResult,
+    pagination::{Page, Paged},
+};
 use uuid::Uuid;
 
 /// A declared variable.
@@ -169,25 +172,42 @@ pub fn render(
     Ok((t.system.as_deref().map(fill), fill(&t.body)))
 }
 
-/// The tenant's templates, by name: every version of `name`, newest first,
-/// or the latest version of each template.
+/// A page of the tenant's templates: every version of `name`, newest
+/// first, or the latest version of each template, by name.
 pub async fn list(
     db: &DatabaseConnection,
     tenant_id: Uuid,
     name: Option<&str>,
-) -> ApiResult<Vec<prompt_template::Model>> {
-    let mut q = prompt_template::Entity::find().filter(prompt_template::Column::TenantId.eq(tenant_id));
+    page: &Page,
+) -> ApiResult<Paged<prompt_template::Model>> {
+    let of_tenant = prompt_template::Entity::find().filter(prompt_template::Column::TenantId.eq(tenant_id));
     if let Some(n) = name {
-        q = q.filter(prompt_template::Column::Name.eq(n));
+        let versions = of_tenant
+            .filter(prompt_template::Column::Name.eq(n))
+            .order_by_desc(prompt_template::Column::Version);
+        return page.fetch_at(db, versions).await;
     }
-    let rows = q
+    let start = page.after_position()?;
+    let names: Vec<String> = of_tenant
+        .clone()
+        .select_only()
+        .column(prompt_template::Column::Name)
+        .group_by(prompt_template::Column::Name)
+        .order_by_asc(prompt_template::Column::Name)
+        .offset(start)
+        .limit(page.limit())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let versions = of_tenant
+        .filter(prompt_template::Column::Name.is_in(names))
         .order_by_asc(prompt_template::Column::Name)
         .order_by_desc(prompt_template::Column::Version)
-        .limit(500)
         .all(db)
         .await?;
     let mut seen = std::collections::HashSet::new();
-    Ok(rows.into_iter().filter(|r| name.is_some() || seen.insert(r.name.clone())).collect())
+    let latest = versions.into_iter().filter(|r| seen.insert(r.name.clone())).collect();
+    Ok(page.split_from(start, latest))
 }
 
 #[cfg(test)]

@@ -13,10 +13,17 @@ pub struct QueryRoot;
 impl QueryRoot {
     /// The tenant's prompt templates: every version of `name`, or the latest
     /// version of each.
-    async fn prompt_templates(&self, ctx: &Context<'_>, name: Option<String>) -> Result<Vec<PromptTemplate>> {
+    async fn prompt_templates(
+        &self,
+        ctx: &Context<'_>,
+        name: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, PromptTemplate>> {
         let a = allow(ctx, "ai", "use").await?;
-        let rows = templates::list(&a.kit.db, a.caller.tenant_id, name.as_deref()).await?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        let page = Page::new(first, after)?;
+        let rows = templates::list(&a.kit.db, a.caller.tenant_id, name.as_deref(), &page).await?;
+        Ok(rows.connection_at(PromptTemplate::from))
     }
 
     /// The AI request log, newest first: the caller's own, or the tenant's.

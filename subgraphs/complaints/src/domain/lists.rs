@@ -3,7 +3,7 @@
 
 use backbone_entities::complaints::{
     complaint::{self, ComplaintStatus},
-    policy, routing_rule, team,
+    policy, routing_rule, team, team_member,
     timeline_entry::{self, EntryKind},
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -48,44 +48,69 @@ pub async fn complaints(
     Ok(page.split(rows))
 }
 
-/// The tenant's complaint teams, by name.
-pub async fn teams(db: &DatabaseConnection, tenant_id: Uuid) -> ApiResult<Vec<team::Model>> {
-    Ok(team::Entity::find()
-        .filter(team::Column::TenantId.eq(tenant_id))
-        .order_by_asc(team::Column::Name)
-        .all(db)
-        .await?)
+/// A page of the tenant's complaint teams, by name.
+pub async fn teams(db: &DatabaseConnection, tenant_id: Uuid, page: &Page) -> ApiResult<Paged<team::Model>> {
+    let q =
+        team::Entity::find().filter(team::Column::TenantId.eq(tenant_id)).order_by_asc(team::Column::Name);
+    page.fetch_at(db, q.order_by_asc(team::Column::Id)).await
 }
 
-/// The tenant's routing rules, by rank.
-pub async fn routing_rules(db: &DatabaseConnection, tenant_id: Uuid) -> ApiResult<Vec<routing_rule::Model>> {
-    Ok(routing_rule::Entity::find()
+/// A page of a team's members, in round-robin order.
+pub async fn members(
+    db: &DatabaseConnection,
+    team_id: Uuid,
+    page: &Page,
+) -> ApiResult<Paged<team_member::Model>> {
+    let q = team_member::Entity::find()
+        .filter(team_member::Column::TeamId.eq(team_id))
+        .order_by_asc(team_member::Column::Position);
+    page.fetch_at(db, q).await
+}
+
+/// A page of the tenant's routing rules, by rank.
+pub async fn routing_rules(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    page: &Page,
+) -> ApiResult<Paged<routing_rule::Model>> {
+    let q = routing_rule::Entity::find()
         .filter(routing_rule::Column::TenantId.eq(tenant_id))
         .order_by_asc(routing_rule::Column::Rank)
-        .all(db)
-        .await?)
+        .order_by_asc(routing_rule::Column::Id);
+    page.fetch_at(db, q).await
 }
 
-/// The tenant's SLA policies.
-pub async fn policies(db: &DatabaseConnection, tenant_id: Uuid) -> ApiResult<Vec<policy::Model>> {
-    Ok(policy::Entity::find().filter(policy::Column::TenantId.eq(tenant_id)).all(db).await?)
+/// A page of the tenant's SLA policies, by priority.
+pub async fn policies(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    page: &Page,
+) -> ApiResult<Paged<policy::Model>> {
+    let q = policy::Entity::find()
+        .filter(policy::Column::TenantId.eq(tenant_id))
+        .order_by_asc(policy::Column::Priority)
+        .order_by_asc(policy::Column::Id);
+    page.fetch_at(db, q).await
 }
 
-/// A complaint's timeline, oldest first; internal notes only for staff.
+/// A page of a complaint's timeline, oldest first; internal notes only for
+/// staff.
 pub async fn timeline(
     db: &DatabaseConnection,
     tenant_id: Uuid,
     complaint_id: Uuid,
     staff: bool,
-) -> ApiResult<Vec<timeline_entry::Model>> {
+    page: &Page,
+) -> ApiResult<Paged<timeline_entry::Model>> {
     let mut q = timeline_entry::Entity::find()
         .filter(timeline_entry::Column::ComplaintId.eq(complaint_id))
         .filter(timeline_entry::Column::TenantId.eq(tenant_id));
     if !staff {
         q = q.filter(timeline_entry::Column::Kind.ne(EntryKind::InternalNote));
     }
-    Ok(q.order_by_asc(timeline_entry::Column::CreatedAt)
-        .order_by_asc(timeline_entry::Column::Id)
-        .all(db)
-        .await?)
+    if let Some(after) = page.after_id()? {
+        q = q.filter(timeline_entry::Column::Id.gt(after));
+    }
+    let rows = q.order_by_asc(timeline_entry::Column::Id).limit(page.limit()).all(db).await?;
+    Ok(page.split(rows))
 }

@@ -1,13 +1,13 @@
 //! API types. Rows convert into these explicitly; nothing here is a table.
 
-use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject, connection::Connection};
 use backbone_entities::complaints::{
     complaint::{self, ComplaintStatus as Stored, Priority},
     policy, routing_rule, team, team_member,
     timeline_entry::{self, EntryKind},
 };
 use chrono::{DateTime, Utc};
-use subgraph_kit::{graphql::allow, rbac::Scope};
+use subgraph_kit::{graphql::allow, pagination::Page, rbac::Scope};
 
 use crate::domain::{admin::stored_list, lists};
 
@@ -137,11 +137,17 @@ impl From<complaint::Model> for Complaint {
 impl Complaint {
     /// Comments, status changes, assignments, escalations and breaches,
     /// oldest first. Internal notes are shown to staff only.
-    async fn timeline(&self, ctx: &Context<'_>) -> Result<Vec<TimelineEntry>> {
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, TimelineEntry>> {
         let allowed = allow(ctx, "complaint", "read").await?;
+        let page = Page::new(first, after)?;
         let staff = allowed.scope >= Scope::Team;
-        let rows = lists::timeline(&allowed.kit.db, self.tenant_id, self.internal_id, staff).await?;
-        Ok(rows.into_iter().map(TimelineEntry::try_from).collect::<Result<_, _>>()?)
+        let rows = lists::timeline(&allowed.kit.db, self.tenant_id, self.internal_id, staff, &page).await?;
+        Ok(rows.try_map(TimelineEntry::try_from)?.connection(|e| (e.id.to_string(), e)))
     }
 }
 

@@ -66,10 +66,16 @@ impl QueryRoot {
     }
 
     /// The tenant's complaint teams.
-    async fn complaint_teams(&self, ctx: &Context<'_>) -> Result<Vec<ComplaintTeam>> {
+    async fn complaint_teams(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, ComplaintTeam>> {
         let allowed = allow(ctx, "complaint", "manage").await?;
-        let rows = lists::teams(&allowed.kit.db, allowed.caller.tenant_id).await?;
-        Ok(rows.into_iter().map(ComplaintTeam::from).collect())
+        let page = Page::new(first, after)?;
+        let rows = lists::teams(&allowed.kit.db, allowed.caller.tenant_id, &page).await?;
+        Ok(rows.connection_at(ComplaintTeam::from))
     }
 
     /// Members of a team, in round-robin order.
@@ -77,27 +83,42 @@ impl QueryRoot {
         &self,
         ctx: &Context<'_>,
         team_id: ID,
-    ) -> Result<Vec<ComplaintTeamMember>> {
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, ComplaintTeamMember>> {
         let allowed = allow(ctx, "complaint", "manage").await?;
+        let page = Page::new(first, after)?;
         let team =
             domain::admin::find_team(&allowed.kit.db, allowed.caller.tenant_id, uuid("teamId", &team_id)?)
                 .await?;
-        let rows = domain::admin::members(&allowed.kit.db, team.id).await?;
-        Ok(rows.into_iter().map(ComplaintTeamMember::from).collect())
+        let rows = lists::members(&allowed.kit.db, team.id, &page).await?;
+        Ok(rows.connection_at(ComplaintTeamMember::from))
     }
 
     /// Routing rules, by rank.
-    async fn routing_rules(&self, ctx: &Context<'_>) -> Result<Vec<RoutingRule>> {
+    async fn routing_rules(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, RoutingRule>> {
         let allowed = allow(ctx, "complaint", "manage").await?;
-        let rows = lists::routing_rules(&allowed.kit.db, allowed.caller.tenant_id).await?;
-        Ok(rows.into_iter().map(RoutingRule::from).collect())
+        let page = Page::new(first, after)?;
+        let rows = lists::routing_rules(&allowed.kit.db, allowed.caller.tenant_id, &page).await?;
+        Ok(rows.connection_at(RoutingRule::from))
     }
 
     /// SLA policies.
-    async fn sla_policies(&self, ctx: &Context<'_>) -> Result<Vec<SlaPolicy>> {
+    async fn sla_policies(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, SlaPolicy>> {
         let allowed = allow(ctx, "complaint", "manage").await?;
-        let rows = lists::policies(&allowed.kit.db, allowed.caller.tenant_id).await?;
-        Ok(rows.into_iter().map(SlaPolicy::try_from).collect::<Result<_, _>>()?)
+        let page = Page::new(first, after)?;
+        let rows = lists::policies(&allowed.kit.db, allowed.caller.tenant_id, &page).await?;
+        Ok(rows.try_map(SlaPolicy::try_from)?.connection_at(|p| p))
     }
 
     /// Federation: the complaint figures of a tenant (the caller's only).

@@ -41,11 +41,11 @@ async fn the_lifecycle_runs_forward_reopens_and_refuses_skips() {
     let timeline = desk
         .ok(
             Some("staff"),
-            "query($id: ID!) { complaint(id: $id) { timeline { kind fromStatus toStatus } } }",
+            "query($id: ID!) { complaint(id: $id) { timeline { nodes { kind fromStatus toStatus } } } }",
             json!({"id": id}),
         )
         .await;
-    let steps: Vec<String> = timeline["complaint"]["timeline"]
+    let steps: Vec<String> = timeline["complaint"]["timeline"]["nodes"]
         .as_array()
         .expect("timeline")
         .iter()
@@ -81,9 +81,9 @@ async fn internal_notes_are_hidden_from_the_reporter() {
     let empty = desk.gql(Some("staff"), comment, json!({"id": id, "b": "  ", "i": false})).await;
     assert_eq!(error_codes(&empty), ["BAD_USER_INPUT"]);
 
-    let q = "query($id: ID!) { complaint(id: $id) { timeline { kind body } } }";
+    let q = "query($id: ID!) { complaint(id: $id) { timeline { nodes { kind body } } } }";
     let bodies = |v: serde_json::Value| -> Vec<String> {
-        v["complaint"]["timeline"]
+        v["complaint"]["timeline"]["nodes"]
             .as_array()
             .expect("t")
             .iter()

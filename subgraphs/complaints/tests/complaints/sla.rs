@@ -15,7 +15,7 @@ use subgraph_kit::testkit::data;
 use super::support::{Desk, complaint};
 
 const POLICY: &str = "mutation($i: SlaPolicyInput!) { setSlaPolicy(input: $i) { id } }";
-const SHOW: &str = "query($id: ID!) { complaint(id: $id) { status firstResponseDueAt resolutionDueAt slaPaused firstResponseBreached resolutionBreached escalationLevel assignee { id } timeline { kind } } }";
+const SHOW: &str = "query($id: ID!) { complaint(id: $id) { status firstResponseDueAt resolutionDueAt slaPaused firstResponseBreached resolutionBreached escalationLevel assignee { id } timeline { nodes { kind } } } }";
 
 fn at(v: &Value) -> DateTime<Utc> {
     v.as_str().expect("timestamp").parse().expect("rfc3339")
@@ -133,7 +133,7 @@ async fn breaches_fire_once_and_the_ladder_climbs_to_three() {
     let c = show(&desk, &id).await;
     assert_eq!((c["escalationLevel"].clone(), c["resolutionBreached"].clone()), (json!(3), json!(true)));
     let kinds: Vec<&str> =
-        c["timeline"].as_array().expect("t").iter().filter_map(|e| e["kind"].as_str()).collect();
+        c["timeline"]["nodes"].as_array().expect("t").iter().filter_map(|e| e["kind"].as_str()).collect();
     assert_eq!(kinds.iter().filter(|k| **k == "SLA_BREACH").count(), 2);
     assert_eq!(kinds.iter().filter(|k| **k == "ESCALATION").count(), 3);
 }
@@ -164,6 +164,7 @@ async fn an_engine_restarted_after_downtime_fires_what_came_due_once() {
     }
     let c = show(&desk, &id).await;
     assert_eq!(c["firstResponseBreached"], true);
-    let breaches = c["timeline"].as_array().expect("t").iter().filter(|e| e["kind"] == "SLA_BREACH").count();
+    let breaches =
+        c["timeline"]["nodes"].as_array().expect("t").iter().filter(|e| e["kind"] == "SLA_BREACH").count();
     assert_eq!(breaches, 1, "two engine runs, one breach");
 }

@@ -12,6 +12,7 @@ use subgraph_kit::{
     ApiError, ApiResult,
     contract::{Purge, Purged},
     internal::InternalClient,
+    pagination::{Page, Paged},
 };
 use uuid::Uuid;
 
@@ -92,12 +93,16 @@ pub async fn set(
 }
 
 /// A tenant's rules.
-pub async fn list(db: &DatabaseConnection, tenant_id: Uuid) -> ApiResult<Vec<retention_rule::Model>> {
-    Ok(retention_rule::Entity::find()
+pub async fn list(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    page: &Page,
+) -> ApiResult<Paged<retention_rule::Model>> {
+    let q = retention_rule::Entity::find()
         .filter(retention_rule::Column::TenantId.eq(tenant_id))
         .order_by_asc(retention_rule::Column::DataType)
-        .all(db)
-        .await?)
+        .order_by_asc(retention_rule::Column::Id);
+    page.fetch_at(db, q).await
 }
 
 /// Legal-hold user ids of a rule.

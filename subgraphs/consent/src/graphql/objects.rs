@@ -1,13 +1,13 @@
 //! API types. Rows convert into these explicitly; nothing here is a table.
 
-use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject, connection::Connection};
 use backbone_entities::consent::{
     dsar_request::{self, DsarKind as StoredKind, DsarStatus as StoredStatus},
     record::{self, CaptureChannel as StoredChannel, ConsentAction as StoredAction},
     retention_rule,
 };
 use chrono::{DateTime, Utc};
-use subgraph_kit::graphql::allow;
+use subgraph_kit::{graphql::allow, pagination::Page};
 
 use crate::domain::{records, retention};
 
@@ -23,10 +23,17 @@ pub struct User {
 impl User {
     /// The current consent per scope (latest record of each), for the
     /// person themselves or staff who may read consents.
-    async fn consents(&self, ctx: &Context<'_>) -> Result<Vec<Consent>> {
+    async fn consents(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Consent>> {
         let a = allow(ctx, "consent", "read").await?;
+        let page = Page::new(first, after)?;
         let user = super::subject(&a, &self.id).await?;
-        Ok(records::current(&a.kit.db, a.caller.tenant_id, user).await?.into_iter().map(Into::into).collect())
+        let current = records::current(&a.kit.db, a.caller.tenant_id, user).await?;
+        Ok(page.slice(current)?.connection_at(Consent::from))
     }
 }
 

@@ -17,10 +17,16 @@ pub struct QueryRoot;
 #[Object(name = "Query")]
 impl QueryRoot {
     /// The tenant's consent scopes: the platform's and its own.
-    async fn consent_scopes(&self, ctx: &Context<'_>) -> Result<Vec<ConsentScope>> {
+    async fn consent_scopes(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, ConsentScope>> {
         let a = allow(ctx, "consent", "read").await?;
+        let page = Page::new(first, after)?;
         let all = scopes::list(&a.kit.db, a.caller.tenant_id).await?;
-        Ok(all.into_iter().map(|(key, description)| ConsentScope { key, description }).collect())
+        Ok(page.slice(all)?.connection_at(|(key, description)| ConsentScope { key, description }))
     }
 
     /// Whether a person consents to `scope` now (a narrower withdrawal or an
@@ -78,9 +84,15 @@ impl QueryRoot {
     }
 
     /// The tenant's retention rules.
-    async fn retention_rules(&self, ctx: &Context<'_>) -> Result<Vec<RetentionRule>> {
+    async fn retention_rules(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, RetentionRule>> {
         let a = allow(ctx, "retention", "manage").await?;
-        Ok(retention::list(&a.kit.db, a.caller.tenant_id).await?.into_iter().map(Into::into).collect())
+        let page = Page::new(first, after)?;
+        Ok(retention::list(&a.kit.db, a.caller.tenant_id, &page).await?.connection_at(RetentionRule::from))
     }
 
     /// Dry run: what the tenant's rules would purge now.

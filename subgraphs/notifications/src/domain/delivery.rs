@@ -22,7 +22,12 @@ use sea_orm::{
     QueryOrder, QuerySelect, sea_query::Expr,
 };
 use sha2::Sha256;
-use subgraph_kit::{ApiError, ApiResult, Kit, contract::Subject, outbound::Outbound};
+use subgraph_kit::{
+    ApiError, ApiResult, Kit,
+    contract::Subject,
+    outbound::Outbound,
+    pagination::{Page, Paged},
+};
 
 use crate::config::NotificationsConfig;
 
@@ -237,7 +242,8 @@ pub async fn of_notification(
     db: &DatabaseConnection,
     who: Subject,
     notification_id: uuid::Uuid,
-) -> ApiResult<Vec<delivery::Model>> {
+    page: &Page,
+) -> ApiResult<Paged<delivery::Model>> {
     let theirs = notification::Entity::find_by_id(notification_id)
         .one(db)
         .await?
@@ -245,9 +251,9 @@ pub async fn of_notification(
     if !theirs {
         return Err(ApiError::NotFound("no such notification".into()));
     }
-    Ok(delivery::Entity::find()
-        .filter(delivery::Column::NotificationId.eq(notification_id))
-        .order_by_asc(delivery::Column::CreatedAt)
-        .all(db)
-        .await?)
+    let mut q = delivery::Entity::find().filter(delivery::Column::NotificationId.eq(notification_id));
+    if let Some(after) = page.after_id()? {
+        q = q.filter(delivery::Column::Id.gt(after));
+    }
+    Ok(page.split(q.order_by_asc(delivery::Column::Id).limit(page.limit()).all(db).await?))
 }

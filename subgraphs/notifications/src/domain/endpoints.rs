@@ -7,9 +7,14 @@ use chrono::Utc;
 use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
-use subgraph_kit::{ApiError, ApiResult, outbound::Outbound, validate};
+use subgraph_kit::{
+    ApiError, ApiResult,
+    outbound::Outbound,
+    pagination::{Page, Paged},
+    validate,
+};
 use uuid::Uuid;
 
 use super::Channel;
@@ -85,10 +90,14 @@ pub async fn list(
     tenant_id: Uuid,
     user_id: Uuid,
     all: bool,
-) -> ApiResult<Vec<endpoint::Model>> {
+    page: &Page,
+) -> ApiResult<Paged<endpoint::Model>> {
     let mut q = endpoint::Entity::find().filter(endpoint::Column::TenantId.eq(tenant_id));
     if !all {
         q = q.filter(endpoint::Column::UserId.eq(user_id));
     }
-    Ok(q.all(db).await?)
+    if let Some(after) = page.after_id()? {
+        q = q.filter(endpoint::Column::Id.gt(after));
+    }
+    Ok(page.split(q.order_by_asc(endpoint::Column::Id).limit(page.limit()).all(db).await?))
 }

@@ -10,9 +10,13 @@ use chrono::{DateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter,
+    EntityTrait, QueryFilter, QueryOrder,
 };
-use subgraph_kit::{ApiError, ApiResult, contract::Subject};
+use subgraph_kit::{
+    ApiError, ApiResult,
+    contract::Subject,
+    pagination::{Page, Paged},
+};
 use uuid::Uuid;
 
 use super::Channel;
@@ -77,8 +81,12 @@ pub async fn set(
 }
 
 /// A user's preferences.
-pub async fn list(db: &DatabaseConnection, who: Subject) -> ApiResult<Vec<preference::Model>> {
-    Ok(preference::Entity::find().filter(of(who)).all(db).await?)
+pub async fn list(db: &DatabaseConnection, who: Subject, page: &Page) -> ApiResult<Paged<preference::Model>> {
+    let q = preference::Entity::find()
+        .filter(of(who))
+        .order_by_asc(preference::Column::Category)
+        .order_by_asc(preference::Column::Channel);
+    page.fetch_at(db, q).await
 }
 
 /// Sets (or with `None`, clears) a user's quiet hours.

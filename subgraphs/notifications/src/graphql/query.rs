@@ -36,9 +36,15 @@ impl QueryRoot {
     }
 
     /// The caller's preferences (unset ones are on).
-    async fn notification_preferences(&self, ctx: &Context<'_>) -> Result<Vec<NotificationPreference>> {
+    async fn notification_preferences(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, NotificationPreference>> {
         let a = allow(ctx, "notification", "read").await?;
-        Ok(preferences::list(&a.kit.db, me(&a)).await?.into_iter().map(Into::into).collect())
+        let page = Page::new(first, after)?;
+        Ok(preferences::list(&a.kit.db, me(&a), &page).await?.connection_at(NotificationPreference::from))
     }
 
     /// The caller's quiet hours, if set.
@@ -48,18 +54,32 @@ impl QueryRoot {
     }
 
     /// Endpoints: the caller's, plus tenant-wide ones for managers.
-    async fn notification_endpoints(&self, ctx: &Context<'_>) -> Result<Vec<NotificationEndpoint>> {
+    async fn notification_endpoints(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, NotificationEndpoint>> {
         let a = allow(ctx, "notification", "read").await?;
         let all = a.kit.rbac.require(a.caller, "notification", "manage").await.is_ok();
-        let rows = endpoints::list(&a.kit.db, a.caller.tenant_id, a.caller.user_id, all).await?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        let page = Page::new(first, after)?;
+        let rows = endpoints::list(&a.kit.db, a.caller.tenant_id, a.caller.user_id, all, &page).await?;
+        Ok(rows.connection(|e| (e.id.to_string(), NotificationEndpoint::from(e))))
     }
 
     /// Delivery status of one of the caller's notifications.
-    async fn notification_deliveries(&self, ctx: &Context<'_>, notification_id: ID) -> Result<Vec<Delivery>> {
+    async fn notification_deliveries(
+        &self,
+        ctx: &Context<'_>,
+        notification_id: ID,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Delivery>> {
         let a = allow(ctx, "notification", "read").await?;
         let id = uuid("notificationId", &notification_id)?;
-        Ok(delivery::of_notification(&a.kit.db, me(&a), id).await?.into_iter().map(Into::into).collect())
+        let page = Page::new(first, after)?;
+        let rows = delivery::of_notification(&a.kit.db, me(&a), id, &page).await?;
+        Ok(rows.connection(|d| (d.id.to_string(), Delivery::from(d))))
     }
 
     /// Federation: the inbox figures of a tenant (the caller's only).

@@ -142,9 +142,9 @@ async fn failing_endpoints_are_retried_with_backoff_then_marked_failed() {
     let n = post.ok("staff", "{ notifications { nodes { id } } }", json!({})).await["notifications"]["nodes"]
         [0]["id"]
         .clone();
-    let status = post.ok("staff", "query($n: ID!) { notificationDeliveries(notificationId: $n) { status attempts lastStatusCode channel } }", json!({"n": n})).await;
+    let status = post.ok("staff", "query($n: ID!) { notificationDeliveries(notificationId: $n) { nodes { status attempts lastStatusCode channel } } }", json!({"n": n})).await;
     assert_eq!(
-        status["notificationDeliveries"],
+        status["notificationDeliveries"]["nodes"],
         json!([{"status": "FAILED", "attempts": 3, "lastStatusCode": 503, "channel": "WEBHOOK"}])
     );
 }
@@ -246,13 +246,14 @@ async fn endpoints_are_validated_and_tenant_wide_ones_need_manage() {
         .ok("tenant_admin", register, json!({"c": "WEBHOOK", "t": "http://127.0.0.1:9/", "w": true}))
         .await;
     assert!(ok["registerNotificationEndpoint"]["secret"].as_str().expect("secret").starts_with("whsec_"));
-    let listed = post.ok("tenant_admin", "{ notificationEndpoints { tenantWide target } }", json!({})).await;
+    let listed =
+        post.ok("tenant_admin", "{ notificationEndpoints { nodes { tenantWide target } } }", json!({})).await;
     assert_eq!(
-        listed["notificationEndpoints"],
+        listed["notificationEndpoints"]["nodes"],
         json!([{"tenantWide": true, "target": "http://127.0.0.1:9/"}])
     );
-    let hidden = post.ok("staff", "{ notificationEndpoints { target } }", json!({})).await;
-    assert_eq!(hidden["notificationEndpoints"], json!([]), "staff see only their own");
+    let hidden = post.ok("staff", "{ notificationEndpoints { nodes { target } } }", json!({})).await;
+    assert_eq!(hidden["notificationEndpoints"]["nodes"], json!([]), "staff see only their own");
     let bad_hours = post
         .gql("staff", "mutation { setQuietHours(start: \"25:00\", end: \"07:00\") { start } }", json!({}))
         .await;

@@ -62,9 +62,11 @@ async fn preferences_silence_the_inbox_except_for_critical_news() {
     assert_eq!(post.unread("staff").await, 0, "recorded as read, not pushed");
     post.handle(&post.event("complaint.escalated", "staff", true)).await;
     assert_eq!(post.unread("staff").await, 1, "critical bypasses the opt-out");
-    let prefs = post.ok("staff", "{ notificationPreferences { category channel enabled } }", json!({})).await;
+    let prefs = post
+        .ok("staff", "{ notificationPreferences { nodes { category channel enabled } } }", json!({}))
+        .await;
     assert_eq!(
-        prefs["notificationPreferences"],
+        prefs["notificationPreferences"]["nodes"],
         json!([{"category": "complaints", "channel": "IN_APP", "enabled": false}])
     );
 }
@@ -146,8 +148,8 @@ async fn no_notification_crosses_tenants() {
     .insert(&post.app.kit.db)
     .await
     .expect("insert");
-    let prefs = post.ok("staff", "{ notificationPreferences { category } }", json!({})).await;
-    assert_eq!(prefs["notificationPreferences"], json!([]), "{prefs}");
+    let prefs = post.ok("staff", "{ notificationPreferences { nodes { category } } }", json!({})).await;
+    assert_eq!(prefs["notificationPreferences"]["nodes"], json!([]), "{prefs}");
     assert_eq!(post.handle(&post.event("complaint.assigned", "staff", false)).await, 1);
     assert_eq!(post.unread("staff").await, 1, "their own feed stays on");
 }
@@ -166,7 +168,7 @@ async fn an_unknown_stored_channel_fails_loudly() {
         .await
         .expect("update");
     assert_eq!(updated.rows_affected, 1);
-    let r = post.gql("staff", "{ notificationEndpoints { channel } }", json!({})).await;
+    let r = post.gql("staff", "{ notificationEndpoints { nodes { channel } } }", json!({})).await;
     assert_eq!(error_codes(&r), ["INTERNAL"], "{r}");
     assert!(!r.to_string().contains("IN_APP"), "{r}");
 }

@@ -7,8 +7,12 @@ use sea_orm::{
     QueryOrder, QuerySelect, TransactionTrait,
 };
 use subgraph_kit::{
-    ApiError, ApiResult, RequestContext, audit::AuditEntry, auth::api_key as keys, pagination::Page,
-    tenancy::Ref, validate,
+    ApiError, ApiResult, RequestContext,
+    audit::AuditEntry,
+    auth::api_key as keys,
+    pagination::{Page, Paged},
+    tenancy::Ref,
+    validate,
 };
 use uuid::Uuid;
 
@@ -88,20 +92,14 @@ pub async fn get(db: &DatabaseConnection, tenant_id: Uuid, id: Uuid) -> ApiResul
 }
 
 /// One page of the tenant's keys, oldest first.
-pub async fn list(
-    db: &DatabaseConnection,
-    tenant_id: Uuid,
-    page: &Page,
-) -> ApiResult<(Vec<api_key::Model>, bool)> {
+pub async fn list(db: &DatabaseConnection, tenant_id: Uuid, page: &Page) -> ApiResult<Paged<api_key::Model>> {
     let after = page.cursor(|c| Uuid::parse_str(c).ok())?;
     let mut q = api_key::Entity::find().filter(api_key::Column::TenantId.eq(tenant_id));
     if let Some(after) = after {
         q = q.filter(api_key::Column::Id.gt(after));
     }
-    let mut rows = q.order_by_asc(api_key::Column::Id).limit(page.first + 1).all(db).await?;
-    let more = rows.len() as u64 > page.first;
-    rows.truncate(page.first as usize);
-    Ok((rows, more))
+    let rows = q.order_by_asc(api_key::Column::Id).limit(page.limit()).all(db).await?;
+    Ok(page.split(rows))
 }
 
 /// Revokes a key of the caller's tenant; revoking twice keeps the first time.

@@ -3,7 +3,10 @@
 use backbone_entities::platform::audit_event;
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use subgraph_kit::{ApiResult, pagination::Page};
+use subgraph_kit::{
+    ApiResult,
+    pagination::{Page, Paged},
+};
 use uuid::Uuid;
 
 /// Filters for the audit log; all optional, combined with AND.
@@ -30,7 +33,7 @@ pub async fn query(
     tenant_id: Uuid,
     filter: &AuditFilter,
     page: &Page,
-) -> ApiResult<(Vec<audit_event::Model>, bool)> {
+) -> ApiResult<Paged<audit_event::Model>> {
     let after = page.cursor(|c| c.parse::<i64>().ok())?;
     let mut q = audit_event::Entity::find().filter(audit_event::Column::TenantId.eq(tenant_id));
     if let Some(seq) = after {
@@ -54,8 +57,6 @@ pub async fn query(
     if let Some(to) = filter.to {
         q = q.filter(audit_event::Column::OccurredAt.lt(to));
     }
-    let mut rows = q.order_by_desc(audit_event::Column::Seq).limit(page.first + 1).all(db).await?;
-    let more = rows.len() as u64 > page.first;
-    rows.truncate(page.first as usize);
-    Ok((rows, more))
+    let rows = q.order_by_desc(audit_event::Column::Seq).limit(page.limit()).all(db).await?;
+    Ok(page.split(rows))
 }

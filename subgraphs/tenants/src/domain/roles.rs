@@ -9,7 +9,12 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     QueryFilter, QueryOrder, TransactionTrait,
 };
-use subgraph_kit::{ApiError, ApiResult, RequestContext, audit::AuditEntry, tenancy::Ref};
+use subgraph_kit::{
+    ApiError, ApiResult, RequestContext,
+    audit::AuditEntry,
+    pagination::{Page, Paged},
+    tenancy::Ref,
+};
 use uuid::Uuid;
 
 use super::{record, users};
@@ -23,33 +28,34 @@ pub struct RoleWithPermissions {
     pub permissions: Vec<(String, String, String)>,
 }
 
-/// Every role of a tenant with its permissions, by name.
-pub async fn list(db: &DatabaseConnection, tenant_id: Uuid) -> ApiResult<Vec<RoleWithPermissions>> {
-    let roles = role::Entity::find()
+/// A page of a tenant's roles with their permissions, by name.
+pub async fn list(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    page: &Page,
+) -> ApiResult<Paged<RoleWithPermissions>> {
+    let q = role::Entity::find()
         .filter(role::Column::TenantId.eq(tenant_id))
         .order_by_asc(role::Column::Name)
-        .all(db)
-        .await?;
+        .order_by_asc(role::Column::Id);
+    let roles = page.fetch_at(db, q).await?;
     let grants = role_permission::Entity::find()
-        .filter(role_permission::Column::RoleId.is_in(roles.iter().map(|r| r.id)))
+        .filter(role_permission::Column::RoleId.is_in(roles.rows.iter().map(|r| r.id)))
         .all(db)
         .await?;
     let perms = permission::Entity::find().all(db).await?;
-    Ok(roles
-        .into_iter()
-        .map(|role| {
-            let mut permissions: Vec<_> = grants
-                .iter()
-                .filter(|g| g.role_id == role.id)
-                .filter_map(|g| {
-                    let p = perms.iter().find(|p| p.id == g.permission_id)?;
-                    Some((p.resource.clone(), p.action.clone(), g.scope.clone()))
-                })
-                .collect();
-            permissions.sort();
-            RoleWithPermissions { role, permissions }
-        })
-        .collect())
+    Ok(roles.map(|role| {
+        let mut permissions: Vec<_> = grants
+            .iter()
+            .filter(|g| g.role_id == role.id)
+            .filter_map(|g| {
+                let p = perms.iter().find(|p| p.id == g.permission_id)?;
+                Some((p.resource.clone(), p.action.clone(), g.scope.clone()))
+            })
+            .collect();
+        permissions.sort();
+        RoleWithPermissions { role, permissions }
+    }))
 }
 
 /// A role assignment as shown on a user.

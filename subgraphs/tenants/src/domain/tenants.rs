@@ -16,7 +16,10 @@ use sea_orm::{
     DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use subgraph_kit::{
-    ApiError, ApiResult, RequestContext, audit::AuditEntry, pagination::Page, rbac::catalog::Catalog,
+    ApiError, ApiResult, RequestContext,
+    audit::AuditEntry,
+    pagination::{Page, Paged},
+    rbac::catalog::Catalog,
     validate,
 };
 use uuid::Uuid;
@@ -183,16 +186,14 @@ pub async fn get(
 
 /// One page of all tenants, oldest first (platform admins only; checked by
 /// the caller). Returns the page and whether more follow.
-pub async fn list(db: &DatabaseConnection, page: &Page) -> ApiResult<(Vec<tenant::Model>, bool)> {
+pub async fn list(db: &DatabaseConnection, page: &Page) -> ApiResult<Paged<tenant::Model>> {
     let after = page.cursor(|c| Uuid::parse_str(c).ok())?;
     let mut q = tenant::Entity::find().order_by_asc(tenant::Column::Id);
     if let Some(after) = after {
         q = q.filter(tenant::Column::Id.gt(after));
     }
-    let mut rows = q.limit(page.first + 1).all(db).await?;
-    let more = rows.len() as u64 > page.first;
-    rows.truncate(page.first as usize);
-    Ok((rows, more))
+    let rows = q.limit(page.limit()).all(db).await?;
+    Ok(page.split(rows))
 }
 
 /// Changes to a tenant's settings; `None` leaves a field as it is.

@@ -13,7 +13,11 @@ use sea_orm::{
     QueryOrder, QuerySelect, TransactionTrait,
 };
 use subgraph_kit::{
-    ApiError, ApiResult, RequestContext, audit::AuditEntry, pagination::Page, tenancy::Ref, validate,
+    ApiError, ApiResult, RequestContext,
+    audit::AuditEntry,
+    pagination::{Page, Paged},
+    tenancy::Ref,
+    validate,
 };
 use uuid::Uuid;
 
@@ -132,7 +136,7 @@ pub async fn list(
     tenant_id: Uuid,
     filter: &UserFilter,
     page: &Page,
-) -> ApiResult<(Vec<user::Model>, bool)> {
+) -> ApiResult<Paged<user::Model>> {
     let after = page.cursor(|c| Uuid::parse_str(c).ok())?;
     let mut q = user::Entity::find().filter(user::Column::TenantId.eq(tenant_id));
     if let Some(after) = after {
@@ -154,7 +158,7 @@ pub async fn list(
     }
     if let Some(role_name) = &filter.role {
         let Some(found) = find_roles(db, tenant_id, std::slice::from_ref(role_name)).await?.pop() else {
-            return Ok((Vec::new(), false));
+            return Ok(page.split(Vec::new()));
         };
         let holders: Vec<Uuid> = user_role::Entity::find()
             .filter(user_role::Column::RoleId.eq(found.id))
@@ -170,10 +174,8 @@ pub async fn list(
             .collect();
         q = q.filter(user::Column::Id.is_in(holders));
     }
-    let mut rows = q.order_by_asc(user::Column::Id).limit(page.first + 1).all(db).await?;
-    let more = rows.len() as u64 > page.first;
-    rows.truncate(page.first as usize);
-    Ok((rows, more))
+    let rows = q.order_by_asc(user::Column::Id).limit(page.limit()).all(db).await?;
+    Ok(page.split(rows))
 }
 
 /// Changes to a user's profile.

@@ -1,9 +1,6 @@
 //! Queries and federation entity resolvers.
 
-use async_graphql::{
-    Context, ID, Object, Result,
-    connection::{Connection, Edge},
-};
+use async_graphql::{Context, ID, Object, Result, connection::Connection};
 use subgraph_kit::{ApiError, context::AuthExt, pagination::Page};
 
 use super::{
@@ -17,16 +14,6 @@ use crate::domain::{self, audit_log::AuditFilter, users::UserFilter};
 
 /// Query root.
 pub struct QueryRoot;
-
-fn connection<T: async_graphql::OutputType>(
-    items: Vec<(String, T)>,
-    has_next: bool,
-    has_previous: bool,
-) -> Connection<String, T> {
-    let mut c = Connection::new(has_previous, has_next);
-    c.edges.extend(items.into_iter().map(|(cursor, node)| Edge::new(cursor, node)));
-    c
-}
 
 #[Object(name = "Query")]
 impl QueryRoot {
@@ -60,9 +47,8 @@ impl QueryRoot {
             return Err(ApiError::Forbidden("only platform admins list tenants".into()).into());
         }
         let page = Page::new(first, after)?;
-        let (rows, more) = domain::tenants::list(&kit(ctx)?.db, &page).await?;
-        let items = rows.into_iter().map(|t| (t.id.to_string(), Tenant::from(t))).collect();
-        Ok(connection(items, more, page.after.is_some()))
+        let rows = domain::tenants::list(&kit(ctx)?.db, &page).await?;
+        Ok(rows.connection(|t| (t.id.to_string(), Tenant::from(t))))
     }
 
     /// Usage of the caller's tenant against its limits.
@@ -97,19 +83,23 @@ impl QueryRoot {
         let filter = filter.unwrap_or_default();
         let filter =
             UserFilter { status: filter.status.map(Into::into), role: filter.role, search: filter.search };
-        let (mut rows, more) =
-            domain::users::list(&allowed.kit.db, allowed.caller.tenant_id, &filter, &page).await?;
+        let rows = domain::users::list(&allowed.kit.db, allowed.caller.tenant_id, &filter, &page).await?;
         // Own-scope callers (patients) see only themselves.
-        rows.retain(|u| allowed.scope.reaches(allowed.caller, u.id));
-        let items = rows.into_iter().map(|u| (u.id.to_string(), User::from(u))).collect();
-        Ok(connection(items, more, page.after.is_some()))
+        let rows = rows.retain(|u| allowed.scope.reaches(allowed.caller, u.id));
+        Ok(rows.connection(|u| (u.id.to_string(), User::from(u))))
     }
 
     /// Roles of the caller's tenant with their permissions.
-    async fn roles(&self, ctx: &Context<'_>) -> Result<Vec<Role>> {
+    async fn roles(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Role>> {
         let allowed = allow(ctx, "role", "read").await?;
-        let roles = domain::roles::list(&allowed.kit.db, allowed.caller.tenant_id).await?;
-        Ok(roles.into_iter().map(Role::from).collect())
+        let page = Page::new(first, after)?;
+        let roles = domain::roles::list(&allowed.kit.db, allowed.caller.tenant_id, &page).await?;
+        Ok(roles.connection_at(Role::from))
     }
 
     /// An API key of the caller's tenant.
@@ -128,9 +118,8 @@ impl QueryRoot {
     ) -> Result<Connection<String, ApiKey>> {
         let allowed = allow(ctx, "api_key", "read").await?;
         let page = Page::new(first, after)?;
-        let (rows, more) = domain::api_keys::list(&allowed.kit.db, allowed.caller.tenant_id, &page).await?;
-        let items = rows.into_iter().map(|k| (k.id.to_string(), ApiKey::from(k))).collect();
-        Ok(connection(items, more, page.after.is_some()))
+        let rows = domain::api_keys::list(&allowed.kit.db, allowed.caller.tenant_id, &page).await?;
+        Ok(rows.connection(|k| (k.id.to_string(), ApiKey::from(k))))
     }
 
     /// The caller's tenant's audit log, newest first.
@@ -152,10 +141,9 @@ impl QueryRoot {
             from: f.from,
             to: f.to,
         };
-        let (rows, more) =
+        let rows =
             domain::audit_log::query(&allowed.kit.db, allowed.caller.tenant_id, &filter, &page).await?;
-        let items = rows.into_iter().map(|e| (e.seq.to_string(), AuditEvent::from(e))).collect();
-        Ok(connection(items, more, page.after.is_some()))
+        Ok(rows.connection(|e| (e.seq.to_string(), AuditEvent::from(e))))
     }
 
     /// Checks the caller's tenant's audit chain and names the first broken

@@ -95,7 +95,10 @@ async fn expired_keys_and_bad_key_inputs_are_refused() {
             .is_none()
     );
     tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
-    assert_eq!(error_codes(&with_key(&app, &secret, "{ roles { name } }").await), ["UNAUTHENTICATED"]);
+    assert_eq!(
+        error_codes(&with_key(&app, &secret, "{ roles { nodes { name } } }").await),
+        ["UNAUTHENTICATED"]
+    );
 
     for input in [
         json!({"name": "x", "roles": []}),

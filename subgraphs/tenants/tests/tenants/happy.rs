@@ -13,7 +13,7 @@ async fn provisioning_creates_default_roles_and_an_active_admin() {
         app.gql(Some(&t.admin_token), r#"{
             me { id email status roles { role active } }
             tenant { id name type tier maxUsers aiTokenBudget active usage { activeUsers invitedUsers maxUsers remaining } }
-            roles { name permissions { resource action scope } }
+            roles { nodes { name permissions { resource action scope } } }
         }"#, json!({}))
         .await
         .expect("query"),
@@ -28,10 +28,14 @@ async fn provisioning_creates_default_roles_and_an_active_admin() {
         d["tenant"]["usage"],
         json!({"activeUsers": 1, "invitedUsers": 0, "maxUsers": 10, "remaining": 9})
     );
-    let names: Vec<&str> =
-        d["roles"].as_array().expect("roles").iter().map(|r| r["name"].as_str().expect("name")).collect();
+    let names: Vec<&str> = d["roles"]["nodes"]
+        .as_array()
+        .expect("roles")
+        .iter()
+        .map(|r| r["name"].as_str().expect("name"))
+        .collect();
     assert_eq!(names, ["auditor", "clinician", "partner", "patient", "staff", "tenant_admin"]);
-    let admin = d["roles"]
+    let admin = d["roles"]["nodes"]
         .as_array()
         .expect("roles")
         .iter()

@@ -105,10 +105,12 @@ async fn tenants_roles_keys_and_audit_of_another_tenant_are_invisible() {
     );
     assert!(ent["_entities"][0].is_null());
 
-    let b_roles = data(p.app.gql(Some(&p.b.admin_token), "{ roles { id } }", json!({})).await.expect("q"));
-    let a_roles = data(p.as_a("{ roles { id } }", json!({})).await);
-    let b_ids: Vec<&Value> = b_roles["roles"].as_array().expect("roles").iter().map(|r| &r["id"]).collect();
-    for role in a_roles["roles"].as_array().expect("roles") {
+    let b_roles =
+        data(p.app.gql(Some(&p.b.admin_token), "{ roles { nodes { id } } }", json!({})).await.expect("q"));
+    let a_roles = data(p.as_a("{ roles { nodes { id } } }", json!({})).await);
+    let b_ids: Vec<&Value> =
+        b_roles["roles"]["nodes"].as_array().expect("roles").iter().map(|r| &r["id"]).collect();
+    for role in a_roles["roles"]["nodes"].as_array().expect("roles") {
         assert!(!b_ids.contains(&&role["id"]), "A sees one of B's roles");
     }
 

@@ -37,7 +37,7 @@ async fn a_patient_calling_admin_mutations_is_forbidden_and_nothing_is_written()
     for query in [
         "{ auditEvents { edges { node { id } } } }",
         "{ apiKeys { edges { node { id } } } }",
-        "{ roles { name } }",
+        "{ roles { nodes { name } } }",
         "{ tenants { edges { node { id } } } }",
     ] {
         let res = app.gql(Some(&token), query, json!({})).await.expect("request");
