@@ -5,7 +5,7 @@ use async_graphql::InputObject;
 /// A variable's value in a call.
 #[derive(InputObject)]
 pub struct VariableValue {
-    /// Variable name.
+    /// The declared variable it fills (`{{name}}` in the template).
     pub name: String,
     /// The text the variable is filled with (masked for personal data before the provider sees it).
     pub value: String,

@@ -11,7 +11,7 @@ use crate::domain::{budget as budgets, gateway::Outcome, templates};
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct Tenant {
-    /// Tenant id.
+    /// The tenant's id (the federation key).
     pub id: ID,
 }
 
@@ -84,13 +84,13 @@ pub struct PromptTemplate {
     pub name: String,
     /// Version, from 1.
     pub version: i32,
-    /// System message.
+    /// The system message sent before the user's, if any; may use `{{variables}}`.
     pub system: Option<String>,
     /// User message with `{{variables}}`.
     pub body: String,
-    /// Declared variables.
+    /// The variables a call fills: required ones must be given, each at most its `maxLength`.
     pub variables: Vec<PromptVariable>,
-    /// Completion token cap.
+    /// Most tokens the provider may produce per call; reserved against the budget up front.
     pub max_tokens: i32,
     /// When this version was saved.
     pub created_at: DateTime<Utc>,
@@ -118,7 +118,7 @@ impl From<prompt_template::Model> for PromptTemplate {
 /// The answer of `complete`.
 #[derive(SimpleObject)]
 pub struct Completion {
-    /// Log id.
+    /// The request log entry's id (`aiRequests` lists it).
     pub request_id: ID,
     /// The answer; null when safety checks withheld it.
     pub text: Option<String>,
@@ -126,13 +126,13 @@ pub struct Completion {
     pub flagged: bool,
     /// What they flagged.
     pub flags: Vec<String>,
-    /// Prompt tokens.
+    /// Tokens the provider counted in the prompt (charged to the tenant's budget).
     pub prompt_tokens: i64,
-    /// Completion tokens.
+    /// Tokens the provider produced (charged to the tenant's budget).
     pub completion_tokens: i64,
-    /// Provider attempts.
+    /// Calls made to the provider, retries included (1 when the first succeeded).
     pub attempts: i32,
-    /// Template version used.
+    /// The template version that was rendered.
     pub template_version: i32,
     /// Personal data items masked before sending.
     pub masked_items: i32,
@@ -180,7 +180,7 @@ pub struct AiRequest {
     pub model: String,
     /// `ok`, `refused` or `failed`.
     pub status: String,
-    /// Error code.
+    /// The stable error code of a refused or failed call; null when it succeeded.
     pub error_code: Option<String>,
     /// Prompt as sent (full log mode only).
     pub prompt: Option<String>,
@@ -194,11 +194,11 @@ pub struct AiRequest {
     pub prompt_tokens: i64,
     /// Completion tokens.
     pub completion_tokens: i64,
-    /// Tokens reserved.
+    /// Tokens held against the budget while the call ran.
     pub reserved_tokens: i64,
     /// Provider attempts.
     pub attempts: i32,
-    /// Wall time.
+    /// Milliseconds from the request to the answer, retries included.
     pub latency_ms: i64,
     /// Personal data items masked.
     pub masked_items: i32,

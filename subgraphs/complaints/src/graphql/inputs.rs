@@ -16,11 +16,11 @@ pub struct FileComplaintInput {
     /// How urgent it is; decides the SLA policy that applies.
     #[graphql(default_with = "ComplaintPriority::Normal")]
     pub priority: ComplaintPriority,
-    /// Region, if relevant.
+    /// Where it happened, if the reporter says; routing rules may match on it.
     pub region: Option<String>,
-    /// Subject line.
+    /// A one-line summary (at most 200 characters).
     pub subject: String,
-    /// What happened.
+    /// What happened, in the reporter's words.
     pub description: String,
     /// How to reach an anonymous reporter.
     pub contact: Option<String>,

@@ -15,7 +15,7 @@ use crate::domain::{admin::stored_list, lists};
 #[derive(SimpleObject, Clone)]
 #[graphql(unresolvable)]
 pub struct User {
-    /// User id.
+    /// The user's id; the tenants subgraph resolves the rest.
     pub id: ID,
 }
 
@@ -61,7 +61,7 @@ subgraph_kit::mirror_enum!(
 pub struct Complaint {
     /// The complaint's id (staff and the signed-in reporter use it; anonymous reporters use the tracking code).
     pub id: ID,
-    /// Public tracking code.
+    /// The code a reporter follows it by without signing in (`complaintStatus`).
     pub tracking_code: String,
     /// What it is about, e.g. `billing`; routing rules match on it.
     pub category: String,
@@ -71,15 +71,15 @@ pub struct Complaint {
     pub region: Option<String>,
     /// The reporter's one-line summary (at most 200 characters).
     pub subject: String,
-    /// What happened.
+    /// What happened, in the reporter's words.
     pub description: String,
     /// Lifecycle status.
     pub status: ComplaintStatus,
     /// Who filed it (null when anonymous).
     pub reporter: Option<User>,
-    /// Assigned staff member.
+    /// The staff member working on it; null until assigned.
     pub assignee: Option<User>,
-    /// Team handling it.
+    /// The team it was routed to; null when no routing rule matched.
     pub team_id: Option<ID>,
     /// 0 = not escalated, up to 3.
     pub escalation_level: i32,
@@ -89,13 +89,13 @@ pub struct Complaint {
     pub resolution_due_at: Option<DateTime<Utc>>,
     /// Whether the SLA clock is paused.
     pub sla_paused: bool,
-    /// First-response target missed.
+    /// Whether the first-response target was missed (stays true once missed).
     pub first_response_breached: bool,
-    /// Resolution target missed.
+    /// Whether the resolution target was missed (stays true once missed).
     pub resolution_breached: bool,
     /// When it was filed.
     pub created_at: DateTime<Utc>,
-    /// Last change.
+    /// When anything about it last changed.
     pub updated_at: DateTime<Utc>,
     /// Row id, for resolvers.
     #[graphql(skip)]
@@ -176,7 +176,7 @@ subgraph_kit::mirror_enum!(
 pub struct TimelineEntry {
     /// The entry's id.
     pub id: ID,
-    /// What happened.
+    /// What the entry records.
     pub kind: TimelineEntryKind,
     /// Author (null for the system or an anonymous reporter).
     pub author: Option<User>,
@@ -258,7 +258,7 @@ impl From<team::Model> for ComplaintTeam {
 /// A team member.
 #[derive(SimpleObject)]
 pub struct ComplaintTeamMember {
-    /// The user.
+    /// The member, a user of the tenant.
     pub user: User,
     /// Round-robin position.
     pub position: i32,
@@ -345,9 +345,9 @@ impl TryFrom<policy::Model> for SlaPolicy {
 pub struct ComplaintStatusChange {
     /// Event id (deduplicate on it).
     pub event_id: ID,
-    /// Status before.
+    /// The status it left.
     pub from: Option<ComplaintStatus>,
-    /// Status after.
+    /// The status it moved to.
     pub to: ComplaintStatus,
     /// The complaint after the change.
     pub complaint: Complaint,
@@ -359,7 +359,7 @@ pub struct ComplaintStatusChange {
 /// of `liveMetrics` is a full snapshot.
 #[derive(SimpleObject, Clone)]
 pub struct TenantMetrics {
-    /// The tenant.
+    /// The tenant these figures are about (the federation key).
     pub tenant_id: ID,
     /// Complaints not resolved or closed.
     pub open_complaints: i64,

@@ -10,7 +10,7 @@ use super::objects::ConsentChannel;
 pub struct ConsentInput {
     /// The person; default the caller. Others need a tenant-wide grant.
     pub user_id: Option<ID>,
-    /// Scope key.
+    /// The scope's key, e.g. `health_data.vitals`; a grant covers narrower scopes until one is withdrawn.
     pub scope: String,
     /// Version of the consent text the person saw.
     pub text_version: String,

@@ -15,7 +15,7 @@ use crate::domain::{records, retention};
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct User {
-    /// User id.
+    /// The user's id; the tenants subgraph resolves the rest.
     pub id: ID,
 }
 
@@ -76,11 +76,11 @@ pub struct Consent {
     pub id: ID,
     /// The person the consent is about.
     pub user_id: ID,
-    /// Scope key.
+    /// The scope's key, e.g. `health_data.vitals`.
     pub scope: String,
     /// What happened.
     pub action: ConsentAction,
-    /// Consent text version.
+    /// The version of the consent text the person saw, as the product named it.
     pub text_version: String,
     /// How it was given or withdrawn.
     pub channel: ConsentChannel,
@@ -116,7 +116,7 @@ impl From<record::Model> for Consent {
 pub struct ConsentScope {
     /// Dotted key; `a` covers `a.b`.
     pub key: String,
-    /// What it allows.
+    /// What consenting to it allows, as shown to the person.
     pub description: String,
 }
 
@@ -161,11 +161,11 @@ pub struct DsarRequest {
     pub kind: DsarKind,
     /// Where it is.
     pub status: DsarStatus,
-    /// What was asked.
+    /// What the person asked to be corrected (rectification), if they said.
     pub details: Option<String>,
     /// JSON outcome: erased counts per subgraph, or services exported.
     pub result: Option<String>,
-    /// Why it failed.
+    /// Which subgraph failed and why; null unless `FAILED`.
     pub error: Option<String>,
     /// Package download link (access, portability), while it lasts.
     pub download_url: Option<String>,
@@ -213,7 +213,7 @@ impl DsarRequest {
 /// A retention rule.
 #[derive(SimpleObject)]
 pub struct RetentionRule {
-    /// Data type key.
+    /// The data type it purges, as the data services name it (e.g. `ai_requests`).
     pub data_type: String,
     /// Rows older than this many days are purged.
     pub max_age_days: i64,
@@ -235,7 +235,7 @@ impl From<retention_rule::Model> for RetentionRule {
 pub struct RetentionLine {
     /// The subgraph that purged (or would purge) the rows.
     pub service: String,
-    /// Data type.
+    /// The data type counted, as the data services name it.
     pub data_type: String,
     /// Rows purged, or that would be.
     pub count: i64,

@@ -21,7 +21,7 @@ pub struct Memory {
     pub required_scope: String,
     /// 0..1.
     pub importance: f64,
-    /// Forgotten after.
+    /// When it stops being recalled and is purged; null to keep it.
     pub expires_at: Option<DateTime<Utc>>,
     /// When it was remembered.
     pub created_at: DateTime<Utc>,
@@ -75,7 +75,7 @@ impl From<Hit> for RecallHit {
 /// A recalled memory and how close it is to the query.
 #[derive(SimpleObject)]
 pub struct RecallHit {
-    /// The memory.
+    /// The memory recalled.
     pub memory: Memory,
     /// Cosine similarity, -1..1.
     pub score: f64,

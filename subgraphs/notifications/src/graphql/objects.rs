@@ -53,7 +53,7 @@ pub struct Notification {
     pub read: bool,
     /// When it was read.
     pub read_at: Option<DateTime<Utc>>,
-    /// When it arrived.
+    /// When it was created from its event.
     pub created_at: DateTime<Utc>,
     /// The event it came from.
     pub source_event_id: ID,
@@ -83,7 +83,7 @@ pub struct NotificationPreference {
     pub category: String,
     /// The channel the preference is for.
     pub channel: Channel,
-    /// On or off.
+    /// Whether the category is sent on the channel (critical notifications ignore it).
     pub enabled: bool,
 }
 
@@ -100,7 +100,7 @@ pub struct QuietHours {
     pub start: Option<String>,
     /// End, HH:MM.
     pub end: Option<String>,
-    /// IANA time zone.
+    /// The IANA time zone the hours are in, e.g. `Asia/Kolkata`.
     pub time_zone: String,
 }
 
@@ -117,7 +117,7 @@ pub struct NotificationEndpoint {
     pub id: ID,
     /// Which channel it delivers on.
     pub channel: Channel,
-    /// URL or address.
+    /// Where it delivers: an https URL, or an email address.
     pub target: String,
     /// Tenant-wide endpoints get every notification of the tenant.
     pub tenant_wide: bool,
@@ -140,7 +140,7 @@ impl From<endpoint::Model> for NotificationEndpoint {
 /// A newly registered endpoint with its signing secret (shown once).
 #[derive(SimpleObject)]
 pub struct RegisteredEndpoint {
-    /// The endpoint.
+    /// The endpoint registered.
     pub endpoint: NotificationEndpoint,
     /// HMAC-SHA256 signing secret.
     pub secret: String,
@@ -155,7 +155,7 @@ pub struct Delivery {
     pub channel: Channel,
     /// Where it is.
     pub status: DeliveryStatus,
-    /// Attempts so far.
+    /// Attempts so far, at most `notifications.max_attempts`.
     pub attempts: i32,
     /// Why the last attempt failed.
     pub last_error: Option<String>,
@@ -185,7 +185,7 @@ impl From<delivery::Model> for Delivery {
 /// Live figures of a tenant; this subgraph adds the inbox figures.
 #[derive(SimpleObject)]
 pub struct TenantMetrics {
-    /// The tenant.
+    /// The tenant these figures are about (the federation key).
     pub tenant_id: ID,
     /// Unread notifications across the tenant.
     pub unread_notifications: i64,

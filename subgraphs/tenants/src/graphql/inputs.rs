@@ -23,7 +23,7 @@ pub struct ProvisionTenantInput {
     /// AI token budget per period.
     #[graphql(default = 0)]
     pub ai_token_budget: i64,
-    /// The first admin.
+    /// The tenant's first admin, created active with the `tenant_admin` role.
     pub admin: AdminInput,
 }
 
@@ -39,7 +39,7 @@ pub struct AdminInput {
 /// Changes to a tenant; omitted fields stay as they are.
 #[derive(InputObject, Default)]
 pub struct UpdateTenantInput {
-    /// New name.
+    /// A new name (1 to 200 characters).
     pub name: Option<String>,
     /// New tier (platform admins only).
     pub tier: Option<SubscriptionTier>,
@@ -66,16 +66,16 @@ pub struct InviteUserInput {
 /// Changes to a user; omitted fields stay as they are.
 #[derive(InputObject)]
 pub struct UpdateUserInput {
-    /// New display name.
+    /// A new display name (1 to 200 characters).
     pub display_name: Option<String>,
-    /// New email.
+    /// A new email, unique in the tenant.
     pub email: Option<String>,
 }
 
 /// Filters for `users`.
 #[derive(InputObject, Default)]
 pub struct UserFilterInput {
-    /// Only this status.
+    /// Only users in this status.
     pub status: Option<UserStatus>,
     /// Only holders of this role.
     pub role: Option<String>,
@@ -86,9 +86,9 @@ pub struct UserFilterInput {
 /// A role assignment.
 #[derive(InputObject)]
 pub struct AssignRoleInput {
-    /// The user.
+    /// The user, in the caller's tenant.
     pub user_id: ID,
-    /// Role name.
+    /// The role's name, e.g. `clinician`.
     pub role: String,
     /// When it stops granting; omit for never.
     pub expires_at: Option<DateTime<Utc>>,
@@ -111,15 +111,15 @@ pub struct CreateApiKeyInput {
 /// Filters for `auditEvents`; combined with AND.
 #[derive(InputObject, Default)]
 pub struct AuditFilterInput {
-    /// Who acted.
+    /// Only events this user caused.
     pub actor_id: Option<ID>,
     /// Event type, e.g. `user.invited`.
     pub event_type: Option<String>,
     /// Resource kind, e.g. `user`.
     pub resource_type: Option<String>,
-    /// Resource id.
+    /// Only events about this resource (its id as text).
     pub resource_id: Option<String>,
-    /// At or after.
+    /// Only events at or after this time.
     pub from: Option<DateTime<Utc>>,
     /// Only events before this time.
     pub to: Option<DateTime<Utc>>,

@@ -58,7 +58,7 @@ subgraph_kit::mirror_enum!(
 #[derive(SimpleObject, Clone)]
 #[graphql(complex)]
 pub struct Tenant {
-    /// Tenant id.
+    /// The tenant's id; tokens carry it as `tid`.
     pub id: ID,
     /// Display name.
     pub name: String,
@@ -73,7 +73,7 @@ pub struct Tenant {
     pub ai_token_budget: i64,
     /// Inactive tenants cannot act.
     pub active: bool,
-    /// Creation time.
+    /// When it was created.
     pub created_at: DateTime<Utc>,
     #[graphql(skip)]
     pub(crate) row: tenant::Model,
@@ -108,7 +108,7 @@ impl From<tenant::Model> for Tenant {
 /// Users against the tenant's limit.
 #[derive(SimpleObject, Clone, Copy)]
 pub struct TenantUsage {
-    /// Active users.
+    /// Users who are active (they count against `maxUsers`).
     pub active_users: u64,
     /// Invited users not yet active.
     pub invited_users: u64,
@@ -133,7 +133,7 @@ impl From<domain::tenants::Usage> for TenantUsage {
 #[derive(SimpleObject, Clone)]
 #[graphql(complex)]
 pub struct User {
-    /// User id.
+    /// The user's id; tokens carry it as `sub`.
     pub id: ID,
     /// Email, unique within the tenant.
     pub email: String,
@@ -143,7 +143,7 @@ pub struct User {
     pub status: UserStatus,
     /// Creation time.
     pub created_at: DateTime<Utc>,
-    /// Last change.
+    /// When the profile or status last changed.
     pub updated_at: DateTime<Utc>,
     #[graphql(skip)]
     pub(crate) tenant_id: Uuid,
@@ -179,7 +179,7 @@ impl From<user::Model> for User {
 /// A role held by a user.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct RoleAssignment {
-    /// Role name.
+    /// The role's name, e.g. `clinician`.
     pub role: String,
     /// When it stops granting anything; null for never.
     pub expires_at: Option<DateTime<Utc>>,
@@ -196,7 +196,7 @@ impl From<domain::roles::Assignment> for RoleAssignment {
 /// A role of the tenant with its permissions.
 #[derive(SimpleObject, Clone)]
 pub struct Role {
-    /// Role id.
+    /// The role's id.
     pub id: ID,
     /// Name, unique within the tenant.
     pub name: String,
@@ -235,7 +235,7 @@ pub struct Permission {
 /// A partner API key. The secret is never shown after creation.
 #[derive(SimpleObject, Clone)]
 pub struct ApiKey {
-    /// Key id.
+    /// The key's id (`revokeApiKey` takes it).
     pub id: ID,
     /// Display name.
     pub name: String,
@@ -249,7 +249,7 @@ pub struct ApiKey {
     pub expires_at: Option<DateTime<Utc>>,
     /// When it was revoked.
     pub revoked_at: Option<DateTime<Utc>>,
-    /// Last successful use.
+    /// When it last exchanged for a token; null if never.
     pub last_used_at: Option<DateTime<Utc>>,
     /// Creation time.
     pub created_at: DateTime<Utc>,
@@ -275,7 +275,7 @@ impl From<api_key::Model> for ApiKey {
 /// A new key with its secret, shown this once.
 #[derive(SimpleObject)]
 pub struct CreatedApiKey {
-    /// The key.
+    /// The key's details (the secret is not among them).
     pub api_key: ApiKey,
     /// The full key to present in `X-Api-Key`. Store it now: it cannot be
     /// shown again.
@@ -294,7 +294,7 @@ pub struct ProvisionedTenant {
 /// One entry of the audit log.
 #[derive(SimpleObject, Clone)]
 pub struct AuditEvent {
-    /// Event id.
+    /// The event's id.
     pub id: ID,
     /// Position in the tenant's chain.
     pub seq: i64,
@@ -302,9 +302,9 @@ pub struct AuditEvent {
     pub actor_id: Option<ID>,
     /// What happened.
     pub event_type: String,
-    /// Kind of resource.
+    /// What it is about, e.g. `user` or `api_key`.
     pub resource_type: String,
-    /// Resource id.
+    /// The id of what it is about, as text.
     pub resource_id: String,
     /// What changed: the event's own fields, never personal values (see `user.invited`, `user.updated`).
     pub data: async_graphql::Json<serde_json::Value>,
@@ -312,7 +312,7 @@ pub struct AuditEvent {
     pub occurred_at: DateTime<Utc>,
     /// Hash of the previous event.
     pub prev_hash: String,
-    /// This event's hash.
+    /// SHA-256 over this event and the previous hash: the chain `verifyAuditChain` checks.
     pub hash: String,
 }
 
@@ -351,8 +351,8 @@ pub struct AuditChainReport {
 /// Live figures of a tenant; this subgraph adds the user figures.
 #[derive(SimpleObject)]
 pub struct TenantMetrics {
-    /// The tenant.
+    /// The tenant these figures are about (the federation key).
     pub tenant_id: ID,
-    /// Users not deactivated.
+    /// Users who are not deactivated.
     pub active_users: i64,
 }
