@@ -109,6 +109,9 @@ pub(crate) fn merge(subgraphs: &[Parsed]) -> Result<Merged, Vec<CompositionError
             merge_type(&mut types, s, td, &names, &mut errors);
         }
     }
+    for s in subgraphs {
+        super::keys::share_nested_key_fields(&mut types, s);
+    }
     apply_overrides(&mut types);
     apply_interface_objects(&mut types, &mut errors);
     check_shareable(&types, &mut errors);
@@ -166,6 +169,7 @@ fn merge_type(
         .collect();
     let extension = td.extension || td.directives.iter().any(|d| is(d, "extends"));
     let type_shareable = td.directives.iter().any(|d| is(d, "shareable"));
+    let type_external = td.directives.iter().any(|d| is(d, "external"));
     entry.inaccessible |= td.directives.iter().any(|d| is(d, "inaccessible"));
     entry.tags.extend(td.directives.iter().filter(|d| is(d, "tag")).filter_map(|d| arg_str(d, "name")));
     match entry.graphs.iter_mut().find(|g| g.graph == s.graph) {
@@ -206,17 +210,17 @@ fn merge_type(
     }
     for f in &td.fields {
         let ty = type_string(&f.ty);
-        let external = f.directives.iter().any(|d| is(d, "external"));
+        let external = type_external || f.directives.iter().any(|d| is(d, "external"));
         let override_from = f.directives.iter().find(|d| is(d, "override")).and_then(|d| arg_str(d, "from"));
         if let Some(from) = &override_from
             && !subgraph_names.contains(from.as_str())
         {
-            errors.push(err(
-                &s.name,
-                &td.name,
-                Some(&f.name),
-                format!("@override(from: {from:?}) names no subgraph"),
-            ));
+            // As Apollo's composer: a hint, not an error; nothing is taken
+            // from a subgraph that is not there.
+            tracing::warn!(
+                subgraph = %s.name, field = %format!("{}.{}", td.name, f.name), from = %from,
+                "@override names a subgraph that is not in the graph; the field is this subgraph's"
+            );
         }
         let gf = GraphField {
             graph: s.graph.clone(),

@@ -5,11 +5,14 @@
 //! and v2 subgraphs (`@link(import: …)`, with renames, and the
 //! `@federation__`-prefixed forms), merges their types, checks the rules that
 //! make a graph executable (field types agree, a field resolved by several
-//! subgraphs is shareable, overrides name a real subgraph, interface objects
-//! have an interface), and writes the `@join__*` directives the planner
-//! reads. Errors name the subgraph, the type and the field.
+//! subgraphs is shareable (key fields, nested ones included, are), interface
+//! objects have an interface), and writes the `@join__*` directives the
+//! planner reads. Errors name the subgraph, the type and the field. Where
+//! Apollo's composer only hints (an `@override` naming a subgraph that is
+//! not there), so do we, in the log.
 
 mod emit;
+mod keys;
 mod merge;
 mod subgraph;
 
