@@ -10,12 +10,16 @@ use async_graphql::{EmptyMutation, EmptySubscription, Error, Object, Schema, Sim
 pub struct Product {
     /// Code.
     pub upc: String,
+    /// From products (external: its type matches products', as Apollo's
+    /// composer requires).
+    #[graphql(external)]
+    pub price: i32,
     /// From products.
     #[graphql(external)]
-    pub price: Option<i32>,
-    /// From products.
-    #[graphql(external)]
-    pub weight: Option<i32>,
+    pub weight: i32,
+    /// Price and weight when the router sent them (`@requires`).
+    #[graphql(skip)]
+    pub required: Option<(i32, i32)>,
 }
 
 #[async_graphql::ComplexObject]
@@ -31,7 +35,7 @@ impl Product {
         if self.upc == "4" {
             return Err(Error::new("no carrier ships product 4"));
         }
-        let (Some(price), Some(weight)) = (self.price, self.weight) else { return Ok(None) };
+        let Some((price, weight)) = self.required else { return Ok(None) };
         Ok(Some(if price > 100_000 { 0 } else { weight / 20 }))
     }
 }
@@ -48,7 +52,12 @@ impl Query {
         price: Option<i32>,
         weight: Option<i32>,
     ) -> Product {
-        Product { upc, price, weight }
+        Product {
+            upc,
+            price: price.unwrap_or_default(),
+            weight: weight.unwrap_or_default(),
+            required: price.zip(weight),
+        }
     }
 }
 

@@ -1,8 +1,11 @@
 //! Router integration tests: the test subgraphs started on random ports,
-//! composed by our composer, served by the router, queried over HTTP.
+//! composed by our composer (or by Apollo's, from a checked-in fixture),
+//! served by the router, queried over HTTP.
 
+mod differential;
 mod execution;
 mod federation;
+mod fixtures;
 mod limits;
 mod reload;
 mod standalone;

@@ -45,6 +45,7 @@ pub struct Builder {
     proxied: Vec<&'static str>,
     config: Option<Adjust>,
     shared_rates: Option<String>,
+    apollo: bool,
 }
 
 impl TestRouter {
@@ -70,6 +71,13 @@ impl Builder {
     /// configured `rate_limits.redis_prefix`).
     pub fn shared_rates(mut self, url: &str) -> Self {
         self.shared_rates = Some(url.to_owned());
+        self
+    }
+
+    /// Serves the supergraph Apollo's composer wrote for the test
+    /// subgraphs (`fixtures/apollo.graphql`) instead of ours.
+    pub fn apollo(mut self) -> Self {
+        self.apollo = true;
         self
     }
 
@@ -113,7 +121,11 @@ impl Builder {
             .into_iter()
             .map(|(name, sdl)| SubgraphSdl { name: name.into(), url: urls[name].clone(), sdl })
             .collect();
-        let supergraph = compose(&sdls).expect("compose test subgraphs");
+        let supergraph = if self.apollo {
+            crate::fixtures::apollo_supergraph(&urls)
+        } else {
+            compose(&sdls).expect("compose test subgraphs")
+        };
         let mut config =
             RouterConfig { subgraph_timeout_ms: 2000, introspection: Some(true), ..RouterConfig::default() };
         if let Some(f) = self.config {
