@@ -41,6 +41,8 @@ pub struct LiveGraph {
     pub validation: ValidationPlan,
     /// Input types for variable checks.
     pub inputs: InputTypes,
+    /// What clients may see (the API schema's types and enum values).
+    pub visible: crate::visible::Visible,
     /// Validated documents by query text (bounded LRU).
     documents: parking_lot::Mutex<lru::LruCache<u64, Arc<crate::request::Prepared>>>,
 }
@@ -61,6 +63,7 @@ impl LiveGraph {
             endpoints.insert(s.name.clone(), SubgraphEndpoint { url: s.url.clone(), timeout });
         }
         let inputs = InputTypes::new(&planner.consumer_document());
+        let visible = crate::visible::Visible::new(&planner.consumer_document(), &supergraph_sdl);
         let cap =
             std::num::NonZeroUsize::new(config.plan_cache_size.max(1)).unwrap_or(std::num::NonZeroUsize::MIN);
         Ok(Self {
@@ -70,6 +73,7 @@ impl LiveGraph {
             client: SubgraphClient::new(endpoints),
             validation: default_rules_validation_plan(),
             inputs,
+            visible,
         })
     }
     /// A document validated before, by text key.

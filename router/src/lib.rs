@@ -20,3 +20,4 @@ pub mod request;
 pub mod server;
 pub mod subscribe;
 pub mod variables;
+pub mod visible;

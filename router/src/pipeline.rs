@@ -189,6 +189,7 @@ impl Pipeline {
         };
         let body = project::response(
             supergraph,
+            &graph.visible,
             &planned.operation,
             &root,
             &executed.data,

@@ -20,11 +20,14 @@ use hive_router_query_planner::{
 };
 use serde_json::{Map, Value, json};
 
+use crate::visible::Visible;
+
 /// Writes the whole response, `{"data": …, "errors": […]}`, for
 /// `operation` over the merged `data`; errors for nulls without a cause are
 /// added to `errors` first.
 pub fn response(
     supergraph: &SupergraphState,
+    visible: &Visible,
     operation: &OperationDefinition,
     root_type: &str,
     data: &Value,
@@ -33,7 +36,7 @@ pub fn response(
 ) -> Vec<u8> {
     let mut out = Vec::with_capacity(1024);
     out.extend_from_slice(b"{\"data\":");
-    let mut p = Projector { supergraph, variables, errors: &mut errors, path: Vec::new(), out };
+    let mut p = Projector { supergraph, visible, variables, errors: &mut errors, path: Vec::new(), out };
     if !p.object(&operation.selection_set, root_type, data) {
         p.out.extend_from_slice(b"null");
     }
@@ -56,6 +59,7 @@ enum Step<'a> {
 
 struct Projector<'a> {
     supergraph: &'a SupergraphState,
+    visible: &'a Visible,
     variables: &'a Map<String, Value>,
     errors: &'a mut Vec<Value>,
     path: Vec<Step<'a>>,
@@ -216,10 +220,20 @@ impl<'a> Projector<'a> {
             }
             TypeNode::Named(name) => {
                 if raw.is_null() || selections.items.is_empty() {
-                    self.scalar(raw);
+                    // A hidden enum value is null to the client.
+                    if self.visible.shows_value(name, raw) {
+                        self.scalar(raw);
+                    } else {
+                        self.out.extend_from_slice(b"null");
+                    }
                     return true;
                 }
                 let runtime = raw.get("__typename").and_then(Value::as_str).unwrap_or(name);
+                // So is an object of a hidden type.
+                if !self.visible.shows_type(runtime) {
+                    self.out.extend_from_slice(b"null");
+                    return true;
+                }
                 // A nullable composite whose own non-null field is null is null.
                 if !self.object(selections, runtime, raw) {
                     self.out.extend_from_slice(b"null");

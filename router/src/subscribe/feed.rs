@@ -246,6 +246,7 @@ async fn resolve(spec: &Spec, mut payload: Value) -> String {
     let root = supergraph.subscription_type.clone().unwrap_or_else(|| "Subscription".into());
     let body = project::response(
         supergraph,
+        &spec.graph.visible,
         &spec.planned.operation,
         &root,
         &executed.data,

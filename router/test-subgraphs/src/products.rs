@@ -1,7 +1,7 @@
 //! products: owns `Product` (name, price, weight) and `Warehouse`, an
 //! entity with a composite key.
 
-use async_graphql::{EmptyMutation, EmptySubscription, ID, InputObject, Object, Schema, SimpleObject};
+use async_graphql::{EmptyMutation, EmptySubscription, Enum, ID, InputObject, Object, Schema, SimpleObject};
 
 /// A product.
 #[derive(SimpleObject, Clone)]
@@ -16,6 +16,23 @@ pub struct Product {
     pub weight: i32,
     /// Category; search overrides it (`@override(from: "products")`).
     pub category: String,
+    /// How it is sold. Product "3" is `REFURBISHED`, a value clients never
+    /// see (`@inaccessible`): the router must answer an error here.
+    pub condition: Condition,
+    /// Its grade, the same values; null for the router on product "3".
+    pub grade: Option<Condition>,
+}
+
+/// How a product is sold.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum Condition {
+    /// Never used.
+    New,
+    /// Used before.
+    Used,
+    /// Repaired by the seller; internal only.
+    #[graphql(inaccessible)]
+    Refurbished,
 }
 
 /// A warehouse, keyed by region and code together.
@@ -77,6 +94,12 @@ pub(crate) fn products() -> Vec<Product> {
         price,
         weight,
         category: "furniture".into(),
+        condition: match upc {
+            "3" => Condition::Refurbished,
+            "2" => Condition::Used,
+            _ => Condition::New,
+        },
+        grade: Some(if upc == "3" { Condition::Refurbished } else { Condition::New }),
     })
     .collect()
 }

@@ -27,6 +27,15 @@ impl Product {
     }
 }
 
+/// A paid placement: search's own type, hidden from clients
+/// (`@inaccessible`).
+#[derive(SimpleObject, Clone)]
+#[graphql(inaccessible)]
+pub struct Ad {
+    /// Id.
+    pub id: ID,
+}
+
 /// Anything search finds.
 #[derive(Union, Clone)]
 pub enum SearchResult {
@@ -34,6 +43,8 @@ pub enum SearchResult {
     User(User),
     /// A product.
     Product(Product),
+    /// An ad; never reaches a client.
+    Ad(Ad),
 }
 
 /// Root.
@@ -49,6 +60,12 @@ impl Query {
             SearchResult::User(User { id: ID("2".into()) }),
             SearchResult::Product(Product { upc: "1".into() }),
         ]
+    }
+
+    /// What search features today: an ad, which the router must turn into
+    /// null, since clients cannot know its type.
+    async fn featured(&self) -> Option<SearchResult> {
+        Some(SearchResult::Ad(Ad { id: ID("ad-1".into()) }))
     }
 
     #[graphql(entity)]

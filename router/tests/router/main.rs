@@ -6,6 +6,7 @@ mod differential;
 mod execution;
 mod federation;
 mod fixtures;
+mod inaccessible;
 mod limits;
 mod reload;
 mod standalone;
