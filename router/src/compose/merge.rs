@@ -113,6 +113,7 @@ pub(crate) fn merge(subgraphs: &[Parsed]) -> Result<Merged, Vec<CompositionError
         super::keys::share_nested_key_fields(&mut types, s);
     }
     apply_overrides(&mut types);
+    super::inputs::intersect(&mut types, subgraphs, &mut errors);
     apply_interface_objects(&mut types, &mut errors);
     check_shareable(&types, &mut errors);
     if errors.is_empty() { Ok(Merged { types }) } else { Err(errors) }

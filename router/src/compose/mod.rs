@@ -12,6 +12,7 @@
 //! not there), so do we, in the log.
 
 mod emit;
+mod inputs;
 mod keys;
 mod merge;
 mod subgraph;

@@ -133,3 +133,23 @@ fn nested_key_fields_type_level_external_and_an_override_from_nowhere_compose() 
     assert!(sdl.contains("o: Int"), "{sdl}");
     plannable(&sdl);
 }
+
+/// Issue 14, item 11: an input object shared by several subgraphs composes
+/// as the intersection of their fields, so a client never sends a field
+/// some subgraph does not accept; a required field missing in one is an
+/// error naming both (as Apollo's composer).
+#[test]
+fn shared_input_objects_compose_as_the_intersection_of_their_fields() {
+    let a = format!("{LINK}\ntype Query {{ a(f: Filter): Int }}\ninput Filter {{ text: String limit: Int }}");
+    let b = format!("{LINK}\ntype Query {{ b(f: Filter): Int }}\ninput Filter {{ text: String }}");
+    let sdl = compose(&[sg("a", &a), sg("b", &b)]).unwrap_or_else(|e| panic!("{e}"));
+    let filter = sdl.split("input Filter").nth(1).and_then(|s| s.split('}').next()).unwrap_or_default();
+    assert!(filter.contains("text: String") && !filter.contains("limit"), "{sdl}");
+    plannable(&sdl);
+
+    let c =
+        format!("{LINK}\ntype Query {{ c(f: Filter): Int }}\ninput Filter {{ text: String limit: Int! }}");
+    let err = compose(&[sg("b", &b), sg("c", &c)]).expect_err("required field missing in b");
+    let msg = err.to_string();
+    assert!(msg.contains("Filter.limit") && msg.contains("\"c\"") && msg.contains("\"b\""), "{msg}");
+}
