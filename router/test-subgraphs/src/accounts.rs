@@ -7,7 +7,9 @@ use async_graphql::{EmptyMutation, EmptySubscription, ID, Object, Schema, Simple
 pub struct User {
     /// Id.
     pub id: ID,
-    /// Full name.
+    /// Full name. It overrides a subgraph that is not in the graph
+    /// (`legacy`), which composes as Apollo's composer does: with a hint.
+    #[graphql(override_from = "legacy")]
     pub name: String,
     /// Handle; reviews can provide it too.
     #[graphql(shareable)]

@@ -53,9 +53,9 @@ impl Warehouse {
     }
 }
 
-/// Where a shelf stands; a value type shared with reviews.
+/// Where a shelf stands; a value type shared with reviews, shareable
+/// because it is inside `Shelf`'s key (no `@shareable` needed).
 #[derive(SimpleObject, Clone)]
-#[graphql(shareable)]
 pub struct Location {
     /// Aisle number.
     pub aisle: i32,
@@ -71,6 +71,16 @@ pub struct Shelf {
     pub location: Location,
     /// Display label.
     pub label: String,
+}
+
+/// Which products `findProducts` returns. Search declares the same input
+/// without `maxPrice`, so the supergraph has only `nameContains`.
+#[derive(InputObject)]
+pub struct ProductFilter {
+    /// Part of the name, any case.
+    pub name_contains: Option<String>,
+    /// Most cents (products only; composed away).
+    pub max_price: Option<i32>,
 }
 
 /// The nested part of a shelf's key.
@@ -112,6 +122,16 @@ impl Query {
     /// The first `first` products.
     async fn top_products(&self, #[graphql(default = 5)] first: i32) -> Vec<Product> {
         products().into_iter().take(first.max(0) as usize).collect()
+    }
+
+    /// Products matching `filter`.
+    async fn find_products(&self, filter: ProductFilter) -> Vec<Product> {
+        let needle = filter.name_contains.unwrap_or_default().to_lowercase();
+        products()
+            .into_iter()
+            .filter(|p| p.name.to_lowercase().contains(&needle))
+            .filter(|p| filter.max_price.is_none_or(|m| p.price <= m))
+            .collect()
     }
 
     /// A product by code.

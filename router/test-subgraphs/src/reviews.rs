@@ -37,9 +37,9 @@ pub struct Product {
     pub upc: String,
 }
 
-/// Where a shelf stands (shared value type).
+/// Where a shelf stands. Not marked shareable: its field is inside
+/// `Shelf`'s key, which makes it shareable (as Apollo's composer says).
 #[derive(SimpleObject, Clone)]
-#[graphql(shareable)]
 pub struct Location {
     /// Aisle number.
     pub aisle: i32,

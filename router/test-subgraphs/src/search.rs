@@ -1,7 +1,7 @@
 //! search: a union whose members live in other subgraphs; it only knows
 //! their keys.
 
-use async_graphql::{EmptyMutation, EmptySubscription, ID, Object, Schema, SimpleObject, Union};
+use async_graphql::{EmptyMutation, EmptySubscription, ID, InputObject, Object, Schema, SimpleObject, Union};
 
 /// A user reference.
 #[derive(SimpleObject, Clone)]
@@ -47,6 +47,13 @@ pub enum SearchResult {
     Ad(Ad),
 }
 
+/// Search's side of the shared product filter: no `maxPrice`.
+#[derive(InputObject)]
+pub struct ProductFilter {
+    /// Part of the name (search ignores it: fixed results).
+    pub name_contains: Option<String>,
+}
+
 /// Root.
 pub struct Query;
 
@@ -60,6 +67,12 @@ impl Query {
             SearchResult::User(User { id: ID("2".into()) }),
             SearchResult::Product(Product { upc: "1".into() }),
         ]
+    }
+
+    /// Products for a filter (fixed results).
+    async fn search_products(&self, filter: ProductFilter) -> Vec<Product> {
+        let _ = filter.name_contains;
+        vec![Product { upc: "2".into() }]
     }
 
     /// What search features today: an ad, which the router must turn into

@@ -2,6 +2,7 @@
 //! composed by our composer (or by Apollo's, from a checked-in fixture),
 //! served by the router, queried over HTTP.
 
+mod composition;
 mod differential;
 mod execution;
 mod federation;
