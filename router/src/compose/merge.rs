@@ -211,7 +211,10 @@ fn merge_type(
     }
     for f in &td.fields {
         let ty = type_string(&f.ty);
-        let external = type_external || f.directives.iter().any(|d| is(d, "external"));
+        // A key field of an extension is the extension's own even when
+        // marked `@external` (Federation 1 required the mark).
+        let external = (type_external || f.directives.iter().any(|d| is(d, "external")))
+            && !(extension && key_fields.contains(&f.name));
         let override_from = f.directives.iter().find(|d| is(d, "override")).and_then(|d| arg_str(d, "from"));
         if let Some(from) = &override_from
             && !subgraph_names.contains(from.as_str())

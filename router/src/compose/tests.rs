@@ -153,3 +153,29 @@ fn shared_input_objects_compose_as_the_intersection_of_their_fields() {
     let msg = err.to_string();
     assert!(msg.contains("Filter.limit") && msg.contains("\"c\"") && msg.contains("\"b\""), "{msg}");
 }
+
+/// Issue 14, item 10: key fields marked `@external` on an entity extension
+/// (Federation 1 `extend type … @key` with `id: ID! @external`) are not
+/// external in the supergraph: the extension subgraph resolves its own key,
+/// as Apollo's composer writes it.
+#[test]
+fn external_key_fields_of_an_extension_are_resolvable_there() {
+    let products =
+        "type Query { products: [Product] }\ntype Product @key(fields: \"id\") { id: ID! name: String }";
+    let reviews = "type Query { reviews: [Review] }\ntype Review { body: String product: Product }\nextend type Product @key(fields: \"id\") { id: ID! @external reviews: [Review] }";
+    let sdl = compose(&[sg("p", products), sg("r", reviews)]).unwrap_or_else(|e| panic!("{e}"));
+    let product = sdl.split("type Product").nth(1).and_then(|s| s.split('}').next()).unwrap_or_default();
+    let id = product.lines().find(|l| l.trim_start().starts_with("id:")).unwrap_or_default();
+    assert!(!id.contains("external"), "the key field is resolvable in r: {id}\n{sdl}");
+    plannable(&sdl);
+    // The same in a Federation 2 subgraph (Apollo refuses a plain type
+    // whose key is external: the key could be resolved nowhere there).
+    let reviews2 = format!(
+        "{LINK}\ntype Query {{ reviews: [Review] }}\ntype Review {{ body: String product: Product }}\nextend type Product @key(fields: \"id\") {{ id: ID! @external reviews: [Review] }}"
+    );
+    let products2 = format!("{LINK}\n{products}");
+    let sdl = compose(&[sg("p", &products2), sg("r", &reviews2)]).unwrap_or_else(|e| panic!("{e}"));
+    let product = sdl.split("type Product").nth(1).and_then(|s| s.split('}').next()).unwrap_or_default();
+    let id = product.lines().find(|l| l.trim_start().starts_with("id:")).unwrap_or_default();
+    assert!(!id.contains("external"), "Fed 2 form: {id}\n{sdl}");
+}

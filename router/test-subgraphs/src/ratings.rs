@@ -18,10 +18,10 @@ use std::{
 use axum::{Json, Router, extract::State, routing::post};
 use serde_json::{Value, json};
 
-/// The SDL this subgraph exports.
-pub const SDL: &str = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])
-type Product @key(fields: "upc") {
-  upc: String!
+/// The SDL this subgraph exports: Federation 1, an entity extension whose
+/// key field is marked `@external` (issue 14, item 10).
+pub const SDL: &str = r#"extend type Product @key(fields: "upc") {
+  upc: String! @external
   "Average rating, 1-5."
   rating: Int
   "How many ratings there are. Product \"4\" breaks the contract: null, and no error."
