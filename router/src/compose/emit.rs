@@ -211,8 +211,14 @@ fn emit_field(out: &mut String, f: &MField, multi: bool) {
             || g.override_from.is_some()
             || g.ty != f.ty
     });
+    // As Apollo writes it: once the subgraphs' types differ, every
+    // subgraph's own type is named.
+    let typed = f.graphs.iter().any(|g| g.ty != f.ty);
     if multi || special {
-        for g in &f.graphs {
+        // In graph order, as Apollo writes them.
+        let mut graphs: Vec<_> = f.graphs.iter().collect();
+        graphs.sort_by(|a, b| a.graph.cmp(&b.graph));
+        for g in graphs {
             let mut args = vec![format!("graph: {}", g.graph)];
             if let Some(r) = &g.requires {
                 args.push(format!("requires: {}", quote(r)));
@@ -220,7 +226,7 @@ fn emit_field(out: &mut String, f: &MField, multi: bool) {
             if let Some(p) = &g.provides {
                 args.push(format!("provides: {}", quote(p)));
             }
-            if g.ty != f.ty {
+            if typed {
                 args.push(format!("type: {}", quote(&g.ty)));
             }
             if g.external {

@@ -114,6 +114,7 @@ pub(crate) fn merge(subgraphs: &[Parsed]) -> Result<Merged, Vec<CompositionError
     }
     apply_overrides(&mut types);
     super::inputs::intersect(&mut types, subgraphs, &mut errors);
+    super::subtypes::unify(&mut types, &mut errors);
     apply_interface_objects(&mut types, &mut errors);
     check_shareable(&types, &mut errors);
     if errors.is_empty() { Ok(Merged { types }) } else { Err(errors) }
@@ -264,12 +265,17 @@ fn merge_type(
         mf.tags.extend(f.directives.iter().filter(|d| is(d, "tag")).filter_map(|d| arg_str(d, "name")));
         if mf.ty != ty {
             if strip_non_null(&mf.ty) != strip_non_null(&ty) {
-                errors.push(err(
-                    &s.name,
-                    &td.name,
-                    Some(&f.name),
-                    format!("has type {ty} here but {} in another subgraph", mf.ty),
-                ));
+                // An output field may be a union here and a member there
+                // (`subtypes::unify` decides once every subgraph is in);
+                // inputs must agree.
+                if kind == Kind::Input || ty.matches('[').count() != mf.ty.matches('[').count() {
+                    errors.push(err(
+                        &s.name,
+                        &td.name,
+                        Some(&f.name),
+                        format!("has type {ty} here but {} in another subgraph", mf.ty),
+                    ));
+                }
             } else if kind == Kind::Input {
                 // Inputs take the strictest type: every subgraph must accept it.
                 if ty.matches('!').count() > mf.ty.matches('!').count() {

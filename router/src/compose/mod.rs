@@ -16,6 +16,7 @@ mod inputs;
 mod keys;
 mod merge;
 mod subgraph;
+mod subtypes;
 
 use std::fmt;
 

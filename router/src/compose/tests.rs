@@ -179,3 +179,28 @@ fn external_key_fields_of_an_extension_are_resolvable_there() {
     let id = product.lines().find(|l| l.trim_start().starts_with("id:")).unwrap_or_default();
     assert!(!id.contains("external"), "Fed 2 form: {id}\n{sdl}");
 }
+
+/// Issue 14, item 9: a field whose type is a union (or interface) in one
+/// subgraph and one of its members in another composes to the most general
+/// type, with each subgraph's own type in `@join__field(type:)`, as Apollo
+/// writes it.
+#[test]
+fn a_field_typed_by_a_union_here_and_a_member_there_composes_to_the_union() {
+    let a = format!(
+        "{LINK}\ntype Query {{ book: Media @shareable }}\nunion Media = Book | Movie\ntype Book @key(fields: \"id\") {{ id: ID! title: String }}\ntype Movie @key(fields: \"id\") {{ id: ID! }}"
+    );
+    let b = format!(
+        "{LINK}\ntype Query {{ book: Book @shareable }}\ntype Book @key(fields: \"id\") {{ id: ID! author: String }}"
+    );
+    for order in [[("a", &a), ("b", &b)], [("b", &b), ("a", &a)]] {
+        let sdl = compose(&[sg(order[0].0, order[0].1), sg(order[1].0, order[1].1)])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            sdl.contains(
+                "book: Media @join__field(graph: A, type: \"Media\") @join__field(graph: B, type: \"Book\")"
+            ),
+            "{sdl}"
+        );
+        plannable(&sdl);
+    }
+}

@@ -134,6 +134,13 @@ impl Query {
             .collect()
     }
 
+    /// The best seller. Search has the same field typed by its union
+    /// (`SearchResult`): the supergraph takes the union.
+    #[graphql(shareable)]
+    async fn best_seller(&self) -> Option<Product> {
+        products().into_iter().next()
+    }
+
     /// A product by code.
     async fn product(&self, upc: String) -> Option<Product> {
         products().into_iter().find(|p| p.upc == upc)

@@ -69,6 +69,13 @@ impl Query {
         ]
     }
 
+    /// The best seller, as search sees it: a `SearchResult` (products types
+    /// the same field `Product`).
+    #[graphql(shareable)]
+    async fn best_seller(&self) -> Option<SearchResult> {
+        Some(SearchResult::Product(Product { upc: "1".into() }))
+    }
+
     /// Products for a filter (fixed results).
     async fn search_products(&self, filter: ProductFilter) -> Vec<Product> {
         let _ = filter.name_contains;

@@ -1,6 +1,7 @@
-//! Issue 14, items 6, 8 and 11 end to end: the test subgraphs use what
+//! Issue 14, items 6, 8, 9 and 11 end to end: the test subgraphs use what
 //! Apollo's composer accepts — key fields shared without `@shareable`
-//! (nested ones too), an `@override` from a subgraph that does not exist, an
+//! (nested ones too), an `@override` from a subgraph that does not exist, a
+//! field typed by a union in one subgraph and by a member in another, an
 //! input object two subgraphs define differently — and the router answers
 //! the same on our supergraph and on Apollo's.
 
@@ -27,6 +28,15 @@ async fn what_apollo_composes_we_compose_and_serve_the_same_way() {
         // Item 8: `User.name` overrides a subgraph that is not in the graph.
         let res = r.query("{ users { id name } }", json!({})).await;
         assert_eq!(res["data"]["users"][0]["name"], "Ada Lovelace", "{which}: {res:#}");
+
+        // Item 9: `bestSeller` is `SearchResult` in search and `Product` in
+        // products; the supergraph has the union.
+        let res = r.query("{ bestSeller { __typename ... on Product { upc name price } } }", json!({})).await;
+        assert_eq!(
+            res["data"]["bestSeller"],
+            json!({"__typename": "Product", "upc": "1", "name": "Table", "price": 89900}),
+            "{which}: {res:#}"
+        );
 
         // Item 11: `ProductFilter` is the intersection of products' and
         // search's: `maxPrice` (products only) is not in the supergraph.
