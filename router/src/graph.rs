@@ -41,6 +41,8 @@ pub struct LiveGraph {
     pub validation: ValidationPlan,
     /// Input types for variable checks.
     pub inputs: InputTypes,
+    /// The object types each interface and union covers.
+    pub possible: crate::execute::PossibleTypes,
     /// What clients may see (the API schema's types and enum values).
     pub visible: crate::visible::Visible,
     /// Validated documents by query text (bounded LRU).
@@ -64,6 +66,7 @@ impl LiveGraph {
         }
         let inputs = InputTypes::new(&planner.consumer_document());
         let visible = crate::visible::Visible::new(&planner.consumer_document(), &supergraph_sdl);
+        let possible = crate::execute::PossibleTypes::new(planner.supergraph());
         let cap =
             std::num::NonZeroUsize::new(config.plan_cache_size.max(1)).unwrap_or(std::num::NonZeroUsize::MIN);
         Ok(Self {
@@ -73,6 +76,7 @@ impl LiveGraph {
             client: SubgraphClient::new(endpoints),
             validation: default_rules_validation_plan(),
             inputs,
+            possible,
             visible,
         })
     }

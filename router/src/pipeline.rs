@@ -179,7 +179,8 @@ impl Pipeline {
                 return PipelineError::Internal("could not plan the operation".into()).into();
             }
         };
-        let executed = execute::execute(&graph.client, &planned.plan, variables, forward).await;
+        let executed =
+            execute::execute(&graph.client, &graph.possible, &planned.plan, variables, forward).await;
         let supergraph = graph.planner.supergraph();
         let root = match planned.kind {
             hive_router_query_planner::state::supergraph_state::OperationKind::Mutation => {

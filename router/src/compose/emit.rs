@@ -211,6 +211,9 @@ fn emit_field(out: &mut String, f: &MField, multi: bool) {
             || g.override_from.is_some()
             || g.ty != f.ty
     });
+    if f.via_interface_object && f.graphs.is_empty() {
+        out.push_str(" @join__field");
+    }
     // As Apollo writes it: once the subgraphs' types differ, every
     // subgraph's own type is named.
     let typed = f.graphs.iter().any(|g| g.ty != f.ty);

@@ -46,6 +46,10 @@ pub(crate) struct MField {
     pub inaccessible: bool,
     pub tags: BTreeSet<String>,
     pub graphs: Vec<GraphField>,
+    /// Given to an implementation by an `@interfaceObject`: no subgraph
+    /// resolves it on the implementation itself (the planner goes through
+    /// the interface object), written as a bare `@join__field`.
+    pub via_interface_object: bool,
 }
 
 /// A merged enum value.
@@ -251,6 +255,7 @@ fn merge_type(
             inaccessible: false,
             tags: BTreeSet::new(),
             graphs: Vec::new(),
+            via_interface_object: false,
         });
         if mf.description.is_none() {
             mf.description.clone_from(&f.description);
@@ -369,7 +374,8 @@ fn apply_interface_objects(types: &mut IndexMap<String, MType>, errors: &mut Vec
             }
             for imp in &implementations {
                 let mut copy = f.clone();
-                copy.graphs = from_io.clone();
+                copy.graphs = Vec::new();
+                copy.via_interface_object = true;
                 copies.push(((*imp).to_owned(), copy));
             }
         }
@@ -377,7 +383,8 @@ fn apply_interface_objects(types: &mut IndexMap<String, MType>, errors: &mut Vec
     for (imp, field) in copies {
         if let Some(t) = types.get_mut(&imp) {
             match t.fields.get_mut(&field.name) {
-                Some(existing) => existing.graphs.extend(field.graphs),
+                // The implementation's own subgraph resolves it: unchanged.
+                Some(_) => {}
                 None => {
                     t.fields.insert(field.name.clone(), field);
                 }

@@ -12,7 +12,7 @@ use hive_router_query_planner::{
 use serde_json::{Map, Value, value::RawValue};
 
 use super::{
-    Run,
+    PossibleTypes, Run,
     paths::{self, Step},
     rewrites, subgraphs, used_variables,
 };
@@ -76,9 +76,9 @@ fn gather(
     let data = run.data.lock();
     let mut scratch = Vec::new();
     for (at, object) in paths::collect(&data, path) {
-        let Some(mut rep) = represent(object, requires) else { continue };
+        let Some(mut rep) = represent(run.possible, object, requires) else { continue };
         if let Some(rw) = input_rewrites {
-            rewrites::apply_all(&mut rep, rw);
+            rewrites::apply_all(run.possible, &mut rep, rw);
         }
         g.add(&rep, at, &mut scratch);
     }
@@ -86,12 +86,14 @@ fn gather(
 
 /// Projects `requires` (e.g. `... on User { __typename id }`) out of an
 /// object; `None` when the object is not of a required type or lacks a
-/// required field (then it cannot be resolved and stays as it is).
-fn represent(object: &Value, requires: &SelectionSet) -> Option<Value> {
+/// required field (then it cannot be resolved and stays as it is). A
+/// condition on an interface covers its implementations (an
+/// `@interfaceObject` fetch takes `Admin`s for `... on Account`).
+fn represent(possible: &PossibleTypes, object: &Value, requires: &SelectionSet) -> Option<Value> {
     let typename = object.get("__typename").and_then(Value::as_str)?;
     for item in &requires.items {
         match item {
-            SelectionItem::InlineFragment(f) if f.type_condition == typename => {
+            SelectionItem::InlineFragment(f) if possible.satisfies(typename, &f.type_condition) => {
                 return select(object, &f.selections);
             }
             SelectionItem::InlineFragment(_) => {}
@@ -163,7 +165,7 @@ fn merge_back(
         for (i, mut entity) in results.into_iter().enumerate() {
             let Some(targets) = g.targets.get(i) else { break };
             if let Some(rw) = output_rewrites {
-                rewrites::apply_all(&mut entity, rw);
+                rewrites::apply_all(run.possible, &mut entity, rw);
             }
             // Every target but the last gets a copy; the last takes it.
             if let Some((last, rest)) = targets.split_last() {

@@ -9,6 +9,7 @@
 mod entities;
 mod inflight;
 mod paths;
+mod possible;
 mod rewrites;
 mod subgraphs;
 
@@ -19,6 +20,7 @@ use hive_router_query_planner::planner::plan_nodes::{FetchNode, PlanNode, QueryP
 use parking_lot::Mutex;
 use serde_json::{Map, Value};
 
+pub use possible::PossibleTypes;
 pub use subgraphs::{LocalSubgraph, SubgraphClient, SubgraphEndpoint};
 
 /// The subscription node of a plan: the fetch that opens the stream.
@@ -45,6 +47,7 @@ pub struct Executed {
 /// Per-request execution state.
 pub(crate) struct Run<'a> {
     pub client: &'a SubgraphClient,
+    pub possible: &'a PossibleTypes,
     pub variables: &'a Map<String, Value>,
     pub headers: &'a reqwest::header::HeaderMap,
     /// Data came from a subscription event; its node is already done.
@@ -56,11 +59,12 @@ pub(crate) struct Run<'a> {
 /// Executes `plan` with the request's variables, forwarding `headers`.
 pub async fn execute(
     client: &SubgraphClient,
+    possible: &PossibleTypes,
     plan: &QueryPlan,
     variables: &Map<String, Value>,
     headers: &reqwest::header::HeaderMap,
 ) -> Executed {
-    execute_seeded(client, plan, variables, headers, None).await
+    execute_seeded(client, possible, plan, variables, headers, None).await
 }
 
 /// Executes `plan` starting from `seed` data, as for one event of a
@@ -68,6 +72,7 @@ pub async fn execute(
 /// and the rest of the plan (entity fetches to other subgraphs) runs on it.
 pub async fn execute_seeded(
     client: &SubgraphClient,
+    possible: &PossibleTypes,
     plan: &QueryPlan,
     variables: &Map<String, Value>,
     headers: &reqwest::header::HeaderMap,
@@ -76,6 +81,7 @@ pub async fn execute_seeded(
     let seeded = seed.is_some();
     let run = Arc::new(Run {
         client,
+        possible,
         variables,
         headers,
         seeded,
@@ -159,7 +165,7 @@ async fn root_fetch(run: &Run<'_>, fetch: &FetchNode) {
         return;
     };
     if let Some(rewrites) = &fetch.output_rewrites {
-        rewrites::apply_all(&mut response.data, rewrites);
+        rewrites::apply_all(run.possible, &mut response.data, rewrites);
     }
     {
         let mut data = run.data.lock();

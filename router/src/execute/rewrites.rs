@@ -5,12 +5,16 @@
 use hive_router_query_planner::planner::plan_nodes::{FetchNodePathSegment, FetchRewrite};
 use serde_json::Value;
 
-/// Applies every rewrite to `value`.
-pub(crate) fn apply_all(value: &mut Value, rewrites: &[FetchRewrite]) {
+use super::PossibleTypes;
+
+/// Applies every rewrite to `value`. A `__typename` condition on an
+/// interface covers its implementations (an `Admin` is sent to an
+/// `@interfaceObject` subgraph as `Account`).
+pub(crate) fn apply_all(possible: &PossibleTypes, value: &mut Value, rewrites: &[FetchRewrite]) {
     for r in rewrites {
         match r {
-            FetchRewrite::ValueSetter(s) => apply(value, &s.path, &Action::Set(&s.set_value_to)),
-            FetchRewrite::KeyRenamer(k) => apply(value, &k.path, &Action::Rename(&k.rename_key_to)),
+            FetchRewrite::ValueSetter(s) => apply(possible, value, &s.path, &Action::Set(&s.set_value_to)),
+            FetchRewrite::KeyRenamer(k) => apply(possible, value, &k.path, &Action::Rename(&k.rename_key_to)),
         }
     }
 }
@@ -20,10 +24,10 @@ enum Action<'a> {
     Rename(&'a str),
 }
 
-fn apply(value: &mut Value, path: &[FetchNodePathSegment], action: &Action<'_>) {
+fn apply(possible: &PossibleTypes, value: &mut Value, path: &[FetchNodePathSegment], action: &Action<'_>) {
     if let Value::Array(items) = value {
         for item in items {
-            apply(item, path, action);
+            apply(possible, item, path, action);
         }
         return;
     }
@@ -31,8 +35,9 @@ fn apply(value: &mut Value, path: &[FetchNodePathSegment], action: &Action<'_>) 
     let Value::Object(map) = value else { return };
     match first {
         FetchNodePathSegment::TypenameEquals(types) => {
-            if map.get("__typename").and_then(Value::as_str).is_some_and(|t| types.contains(t)) {
-                apply(value, rest, action);
+            let typename = map.get("__typename").and_then(Value::as_str);
+            if typename.is_some_and(|t| types.iter().any(|on| possible.satisfies(t, on))) {
+                apply(possible, value, rest, action);
             }
         }
         FetchNodePathSegment::Key(key) if rest.is_empty() => match action {
@@ -47,7 +52,7 @@ fn apply(value: &mut Value, path: &[FetchNodePathSegment], action: &Action<'_>) 
         },
         FetchNodePathSegment::Key(key) => {
             if let Some(next) = map.get_mut(key) {
-                apply(next, rest, action);
+                apply(possible, next, rest, action);
             }
         }
     }

@@ -235,6 +235,7 @@ async fn resolve(spec: &Spec, mut payload: Value) -> String {
     }
     let executed = execute::execute_seeded(
         &spec.graph.client,
+        &spec.graph.possible,
         &spec.planned.plan,
         &spec.variables,
         &spec.forward,

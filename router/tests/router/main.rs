@@ -8,6 +8,7 @@ mod execution;
 mod federation;
 mod fixtures;
 mod inaccessible;
+mod interface_object;
 mod limits;
 mod reload;
 mod standalone;

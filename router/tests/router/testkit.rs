@@ -28,6 +28,8 @@ pub struct TestRouter {
     pub auth: AuthConfig,
     /// What the hand-written ratings subgraph received.
     pub ratings: Arc<backbone_test_subgraphs::ratings::Traffic>,
+    /// The typenames the interface-object subgraph received.
+    pub billing: Arc<backbone_test_subgraphs::billing::Traffic>,
     /// Each subgraph's URL.
     pub urls: HashMap<&'static str, String>,
     /// Cuttable proxies in front of subgraphs.
@@ -92,8 +94,15 @@ impl Builder {
         let mut urls = HashMap::new();
         let mut proxies = HashMap::new();
         let ratings = Arc::new(t::ratings::Traffic::default());
-        for name in ["accounts", "products", "reviews", "inventory", "search", "ratings"] {
+        let billing = Arc::new(t::billing::Traffic::default());
+        for name in
+            ["accounts", "products", "reviews", "inventory", "search", "ratings", "identity", "billing"]
+        {
             let (addr, task) = match name {
+                "identity" => t::serve_dynamic(t::identity::schema().expect("identity schema"), 0).await,
+                "billing" => {
+                    t::serve_dynamic(t::billing::schema(billing.clone()).expect("billing schema"), 0).await
+                }
                 "accounts" => t::serve(t::accounts::schema(), 0).await,
                 "products" => t::serve(t::products::schema(), 0).await,
                 "reviews" => t::serve(t::reviews::schema(), 0).await,
@@ -163,6 +172,7 @@ impl Builder {
             supergraph,
             auth,
             ratings,
+            billing,
             urls,
             proxies,
             realtime,

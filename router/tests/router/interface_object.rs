@@ -1,0 +1,42 @@
+//! Issue 14, item 2: `@interfaceObject` entities. identity owns the
+//! interface `Account` (implemented by `Admin` and `Regular`); billing adds
+//! `balance` to `Account` as an interface object. Whatever concrete type an
+//! account arrives with, billing is sent `{"__typename": "Account", "id": …}`
+//! and its answer lands on the concrete object: in lists, under fragments
+//! on the concrete types, on our supergraph and on Apollo's.
+
+use serde_json::json;
+
+use crate::testkit::TestRouter;
+
+#[tokio::test]
+async fn interface_object_fields_reach_every_implementation() {
+    for apollo in [false, true] {
+        let which = if apollo { "apollo" } else { "ours" };
+        let r = if apollo {
+            TestRouter::builder().apollo().start().await
+        } else {
+            TestRouter::builder().start().await
+        };
+        let res = r
+            .query(
+                "{ accounts { __typename id name balance ... on Admin { level } ... on Regular { balance } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            res["data"]["accounts"],
+            json!([
+                {"__typename": "Admin", "id": "1", "name": "Root", "balance": 100, "level": 3},
+                {"__typename": "Regular", "id": "2", "name": "Rita", "balance": 200},
+                {"__typename": "Regular", "id": "3", "name": "Sam", "balance": 300},
+            ]),
+            "{which}: {res:#}"
+        );
+        let seen = r.billing.0.lock().expect("traffic").clone();
+        assert!(
+            !seen.is_empty() && seen.iter().all(|t| t == "Account"),
+            "{which}: billing received {seen:?}"
+        );
+    }
+}
