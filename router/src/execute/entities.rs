@@ -114,14 +114,18 @@ fn select(value: &Value, selections: &SelectionSet) -> Option<Value> {
             for item in &selections.items {
                 match item {
                     SelectionItem::Field(f) => {
-                        let key = f.alias.as_deref().unwrap_or(&f.name);
-                        let v = map.get(key)?;
+                        // In a fetch's `requires`, `name` is where the value
+                        // is in the data (the planner's alias for a required
+                        // field with arguments, `_internal_qp_alias_0`) and
+                        // `alias` the field's own name, which the
+                        // representation carries (`comments`).
+                        let v = map.get(&f.name)?;
                         let v = if f.selections.items.is_empty() || v.is_null() {
                             v.clone()
                         } else {
                             select(v, &f.selections)?
                         };
-                        out.insert(f.name.clone(), v);
+                        out.insert(f.alias.clone().unwrap_or_else(|| f.name.clone()), v);
                     }
                     SelectionItem::InlineFragment(frag) => {
                         let matches = map.get("__typename").and_then(Value::as_str)

@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod billing;
+pub mod blog;
 pub mod identity;
 pub mod inventory;
 pub mod products;
@@ -73,5 +74,7 @@ pub fn sdls() -> Vec<(&'static str, String)> {
         ("ratings", ratings::SDL.to_owned()),
         ("identity", identity::SDL.to_owned()),
         ("billing", billing::SDL.to_owned()),
+        ("blog", blog::BLOG_SDL.to_owned()),
+        ("digest", blog::DIGEST_SDL.to_owned()),
     ]
 }

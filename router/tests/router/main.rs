@@ -11,6 +11,7 @@ mod inaccessible;
 mod interface_object;
 mod limits;
 mod reload;
+mod requires_arguments;
 mod standalone;
 mod subscriptions;
 mod testkit;

@@ -30,6 +30,8 @@ pub struct TestRouter {
     pub ratings: Arc<backbone_test_subgraphs::ratings::Traffic>,
     /// The typenames the interface-object subgraph received.
     pub billing: Arc<backbone_test_subgraphs::billing::Traffic>,
+    /// The representations the requiring subgraph (digest) received.
+    pub digest: Arc<backbone_test_subgraphs::blog::Traffic>,
     /// Each subgraph's URL.
     pub urls: HashMap<&'static str, String>,
     /// Cuttable proxies in front of subgraphs.
@@ -95,10 +97,25 @@ impl Builder {
         let mut proxies = HashMap::new();
         let ratings = Arc::new(t::ratings::Traffic::default());
         let billing = Arc::new(t::billing::Traffic::default());
-        for name in
-            ["accounts", "products", "reviews", "inventory", "search", "ratings", "identity", "billing"]
-        {
+        let digest = Arc::new(t::blog::Traffic::default());
+        let names = [
+            "accounts",
+            "products",
+            "reviews",
+            "inventory",
+            "search",
+            "ratings",
+            "identity",
+            "billing",
+            "blog",
+            "digest",
+        ];
+        for name in names {
             let (addr, task) = match name {
+                "blog" => t::serve_dynamic(t::blog::blog().expect("blog schema"), 0).await,
+                "digest" => {
+                    t::serve_dynamic(t::blog::digest(digest.clone()).expect("digest schema"), 0).await
+                }
                 "identity" => t::serve_dynamic(t::identity::schema().expect("identity schema"), 0).await,
                 "billing" => {
                     t::serve_dynamic(t::billing::schema(billing.clone()).expect("billing schema"), 0).await
@@ -173,6 +190,7 @@ impl Builder {
             auth,
             ratings,
             billing,
+            digest,
             urls,
             proxies,
             realtime,
