@@ -204,3 +204,36 @@ fn a_field_typed_by_a_union_here_and_a_member_there_composes_to_the_union() {
         plannable(&sdl);
     }
 }
+
+/// Issue 14, item 12: an `@interfaceObject` field with `@requires` composes
+/// to the join directives Apollo writes: `requires` on the interface, a
+/// bare `@join__field` on each implementation (it is not resolvable there
+/// directly), and the required field external only in the interface-object
+/// subgraph.
+#[test]
+fn an_interface_object_field_with_requires_composes_as_apollo_writes_it() {
+    let id = format!(
+        "{LINK}\ninterface Account @key(fields: \"id\") {{ id: ID! name: String! }}\ntype Admin implements Account @key(fields: \"id\") {{ id: ID! name: String! }}\ntype Query {{ accounts: [Account!]! }}"
+    );
+    let bill = format!(
+        "{LINK}\ntype Account @key(fields: \"id\") @interfaceObject {{ id: ID! name: String! @external greeting: String! @requires(fields: \"name\") }}"
+    );
+    let sdl = compose(&[sg("id", &id), sg("bill", &bill)]).unwrap_or_else(|e| panic!("{e}"));
+    let section = |head: &str| {
+        sdl.split(head).nth(1).and_then(|s| s.split("\n}").next()).unwrap_or_default().to_owned()
+    };
+    let account = section("interface Account");
+    assert!(
+        account.contains("name: String! @join__field(graph: BILL, external: true) @join__field(graph: ID)"),
+        "{sdl}"
+    );
+    assert!(account.contains("greeting: String! @join__field(graph: BILL, requires: \"name\")"), "{sdl}");
+    let admin = section("type Admin");
+    assert!(
+        admin.contains("greeting: String! @join__field\n")
+            || admin.trim_end().ends_with("greeting: String! @join__field"),
+        "{sdl}"
+    );
+    assert!(!admin.contains("requires"), "{sdl}");
+    plannable(&sdl);
+}
