@@ -38,6 +38,8 @@ type Post @key(fields: "id") {
   comments(limit: Int!): [Comment!]! @external
   "A line made from the first three comments."
   summary: String! @requires(fields: "comments(limit: 3) { id }")
+  "A line made from the first two comments: the same field required with another argument."
+  headline: String! @requires(fields: "comments(limit: 2) { id }")
 }
 type Comment @shareable {
   id: ID!
@@ -132,7 +134,13 @@ pub fn digest(traffic: Arc<Traffic>) -> Result<Schema, SchemaError> {
             Ok(Some(FieldValue::value(Value::String(id.clone()))))
         })
     });
-    let post_type = Object::new("Post").key("id").field(digest_id).field(Field::new(
+    let headline = Field::new("headline", TypeRef::named_nn(TypeRef::STRING), |ctx| {
+        FieldFuture::new(async move {
+            let (_, ids) = ctx.parent_value.try_downcast_ref::<(String, Vec<String>)>()?;
+            Ok(Some(FieldValue::value(Value::String(format!("top {}: {}", ids.len(), ids.join(", "))))))
+        })
+    });
+    let post_type = Object::new("Post").key("id").field(digest_id).field(headline).field(Field::new(
         "summary",
         TypeRef::named_nn(TypeRef::STRING),
         |ctx| {

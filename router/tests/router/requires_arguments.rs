@@ -40,3 +40,29 @@ async fn a_required_field_with_arguments_is_fetched_with_the_required_values() {
         }
     }
 }
+
+/// Two fields of one type require the same field with different
+/// arguments: each is fetched with its own values (one representation per
+/// requirement, never a mix).
+#[tokio::test]
+async fn two_requires_of_one_field_with_different_arguments_each_get_their_own() {
+    for apollo in [false, true] {
+        let which = if apollo { "apollo" } else { "ours" };
+        let r = if apollo {
+            TestRouter::builder().apollo().start().await
+        } else {
+            TestRouter::builder().start().await
+        };
+        let res = r.query("{ posts { id comments(limit: 1) { id } summary headline } }", json!({})).await;
+        assert_eq!(
+            res["data"]["posts"][1],
+            json!({
+                "id": "p2",
+                "comments": [{"id": "p2-c1"}],
+                "summary": "3 comments: p2-c1, p2-c2, p2-c3",
+                "headline": "top 2: p2-c1, p2-c2",
+            }),
+            "{which}: {res:#}"
+        );
+    }
+}
