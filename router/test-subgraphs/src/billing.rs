@@ -11,11 +11,14 @@ use async_graphql::{
 };
 
 /// The SDL this subgraph exports.
-pub const SDL: &str = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@interfaceObject"])
+pub const SDL: &str = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@interfaceObject", "@external", "@requires"])
 type Account @key(fields: "id") @interfaceObject {
   id: ID!
   "Cents owed."
   balance: Int!
+  name: String! @external
+  "How the bill greets the account holder (needs their name from identity)."
+  greeting: String! @requires(fields: "name")
 }
 type Query {
   _billing: Int
@@ -32,14 +35,21 @@ pub fn schema(traffic: Arc<Traffic>) -> Result<Schema, SchemaError> {
         .key("id")
         .field(Field::new("id", TypeRef::named_nn(TypeRef::ID), |ctx| {
             FieldFuture::new(async move {
-                let id = ctx.parent_value.try_downcast_ref::<String>()?.clone();
-                Ok(Some(FieldValue::value(Value::String(id))))
+                let (id, _) = ctx.parent_value.try_downcast_ref::<(String, Option<String>)>()?;
+                Ok(Some(FieldValue::value(Value::String(id.clone()))))
             })
         }))
         .field(Field::new("balance", TypeRef::named_nn(TypeRef::INT), |ctx| {
             FieldFuture::new(async move {
-                let id = ctx.parent_value.try_downcast_ref::<String>()?;
+                let (id, _) = ctx.parent_value.try_downcast_ref::<(String, Option<String>)>()?;
                 Ok(Some(FieldValue::value(Value::from(id.parse::<i32>().unwrap_or(0) * 100))))
+            })
+        }))
+        .field(Field::new("greeting", TypeRef::named_nn(TypeRef::STRING), |ctx| {
+            FieldFuture::new(async move {
+                let (_, name) = ctx.parent_value.try_downcast_ref::<(String, Option<String>)>()?;
+                let name = name.as_deref().ok_or("name was not sent")?;
+                Ok(Some(FieldValue::value(Value::String(format!("Dear {name}")))))
             })
         }));
     let query = Object::new("Query").field(Field::new("_billing", TypeRef::named(TypeRef::INT), |_| {
@@ -59,7 +69,8 @@ pub fn schema(traffic: Arc<Traffic>) -> Result<Schema, SchemaError> {
                     let typename = rep.try_get("__typename")?.string()?.to_owned();
                     traffic.0.lock().map_err(|_| "poisoned")?.push(typename);
                     let id = rep.try_get("id")?.string()?.to_owned();
-                    out.push(FieldValue::owned_any(id).with_type("Account"));
+                    let name = rep.get("name").and_then(|n| n.string().ok()).map(str::to_owned);
+                    out.push(FieldValue::owned_any((id, name)).with_type("Account"));
                 }
                 Ok(Some(FieldValue::list(out)))
             })

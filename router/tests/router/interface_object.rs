@@ -40,3 +40,32 @@ async fn interface_object_fields_reach_every_implementation() {
         );
     }
 }
+
+/// An interface-object field with `@requires`: billing's `greeting` needs
+/// the account's `name` from identity, sent with the representation.
+#[tokio::test]
+async fn an_interface_object_field_with_requires_gets_its_required_fields() {
+    for apollo in [false, true] {
+        let which = if apollo { "apollo" } else { "ours" };
+        let r = if apollo {
+            TestRouter::builder().apollo().start().await
+        } else {
+            TestRouter::builder().start().await
+        };
+        let res = r
+            .query(
+                "{ accounts { id ... on Admin { greeting level } ... on Regular { greeting } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            res["data"]["accounts"],
+            json!([
+                {"id": "1", "greeting": "Dear Root", "level": 3},
+                {"id": "2", "greeting": "Dear Rita"},
+                {"id": "3", "greeting": "Dear Sam"},
+            ]),
+            "{which}: {res:#}"
+        );
+    }
+}
