@@ -1,7 +1,8 @@
 //! Fields selected inside a key below its top level
 //! (`@key(fields: "id compositeId { one two }")` → `CompositeId.one` and
 //! `.two`) are shareable in that subgraph, as top-level key fields are:
-//! every subgraph that declares the key must be able to resolve them.
+//! every subgraph that declares the key must be able to resolve them. The
+//! field-set parser here also gives the top-level key fields.
 
 use std::collections::HashMap;
 
@@ -41,6 +42,12 @@ fn parse(set: &str) -> Vec<Selection> {
     let tokens: Vec<String> =
         set.replace('{', " { ").replace('}', " } ").split_whitespace().map(str::to_owned).collect();
     level(&mut tokens.into_iter().peekable())
+}
+
+/// The top-level field names of a field set (`id org { id }` → `id`,
+/// `org`).
+pub(crate) fn top_level(set: &str) -> Vec<String> {
+    parse(set).into_iter().map(|s| s.name).collect()
 }
 
 /// The type a field's type names, without lists and non-null.

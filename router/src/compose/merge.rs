@@ -89,21 +89,6 @@ fn strip_non_null(s: &str) -> String {
     s.replace('!', "")
 }
 
-/// Top-level field names of a field set like `id org { id }`.
-fn top_level_fields(set: &str) -> Vec<String> {
-    let mut depth = 0;
-    let mut out = Vec::new();
-    for token in set.replace('{', " { ").replace('}', " } ").split_whitespace() {
-        match token {
-            "{" => depth += 1,
-            "}" => depth -= 1,
-            t if depth == 0 => out.push(t.to_owned()),
-            _ => {}
-        }
-    }
-    out
-}
-
 pub(crate) fn merge(subgraphs: &[Parsed]) -> Result<Merged, Vec<CompositionError>> {
     let mut errors = Vec::new();
     let mut types: IndexMap<String, MType> = IndexMap::new();
@@ -191,7 +176,7 @@ fn merge_type(
             interface_object,
         }),
     }
-    let key_fields: BTreeSet<String> = keys.iter().flat_map(|(k, _)| top_level_fields(k)).collect();
+    let key_fields: BTreeSet<String> = keys.iter().flat_map(|(k, _)| super::keys::top_level(k)).collect();
     for iface in &td.interfaces {
         entry.implements.push((s.graph.clone(), iface.clone()));
     }
@@ -317,7 +302,7 @@ fn apply_overrides(types: &mut IndexMap<String, MType>) {
             t.graphs
                 .iter()
                 .filter(|g| g.graph == graph)
-                .flat_map(|g| g.keys.iter().flat_map(|(k, _)| top_level_fields(k)))
+                .flat_map(|g| g.keys.iter().flat_map(|(k, _)| super::keys::top_level(k)))
                 .collect()
         };
         let mut overridden: Vec<(String, String)> = Vec::new();

@@ -11,14 +11,7 @@ use crate::testkit::{TestRouter, codes};
 
 #[tokio::test]
 async fn what_apollo_composes_we_compose_and_serve_the_same_way() {
-    for apollo in [false, true] {
-        let which = if apollo { "apollo" } else { "ours" };
-        let r = if apollo {
-            TestRouter::builder().apollo().start().await
-        } else {
-            TestRouter::builder().start().await
-        };
-
+    for (which, r) in TestRouter::on_both().await {
         // Item 6: `Location.aisle` is resolved by products and reviews and
         // marked shareable by neither: it is inside `Shelf`'s key.
         let res =

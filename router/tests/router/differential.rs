@@ -43,8 +43,7 @@ const QUERIES: &[(&str, &str)] = &[
 
 #[tokio::test]
 async fn apollos_supergraph_and_ours_give_the_same_answers() {
-    let ours = TestRouter::builder().start().await;
-    let apollo = TestRouter::builder().apollo().start().await;
+    let [(_, ours), (_, apollo)] = TestRouter::on_both().await;
     for (what, query) in QUERIES {
         let a: Value = ours.query(query, json!({})).await;
         let b: Value = apollo.query(query, json!({})).await;

@@ -12,13 +12,7 @@ use crate::testkit::{TestRouter, codes};
 /// and values are absent from introspection and refused by validation.
 #[tokio::test]
 async fn inaccessible_values_and_types_never_reach_a_client() {
-    for apollo in [false, true] {
-        let r = if apollo {
-            TestRouter::builder().apollo().start().await
-        } else {
-            TestRouter::builder().start().await
-        };
-        let which = if apollo { "apollo" } else { "ours" };
+    for (which, r) in TestRouter::on_both().await {
         let res = r.query("{ topProducts(first: 3) { upc grade } }", json!({})).await;
         assert_eq!(res["data"]["topProducts"][2], json!({"upc": "3", "grade": null}), "{which}: {res:#}");
         assert_eq!(res["data"]["topProducts"][1]["grade"], "NEW", "{which}: {res:#}");

@@ -11,13 +11,7 @@ use crate::testkit::TestRouter;
 
 #[tokio::test]
 async fn interface_object_fields_reach_every_implementation() {
-    for apollo in [false, true] {
-        let which = if apollo { "apollo" } else { "ours" };
-        let r = if apollo {
-            TestRouter::builder().apollo().start().await
-        } else {
-            TestRouter::builder().start().await
-        };
+    for (which, r) in TestRouter::on_both().await {
         let res = r
             .query(
                 "{ accounts { __typename id name balance ... on Admin { level } ... on Regular { balance } } }",
@@ -45,13 +39,7 @@ async fn interface_object_fields_reach_every_implementation() {
 /// the account's `name` from identity, sent with the representation.
 #[tokio::test]
 async fn an_interface_object_field_with_requires_gets_its_required_fields() {
-    for apollo in [false, true] {
-        let which = if apollo { "apollo" } else { "ours" };
-        let r = if apollo {
-            TestRouter::builder().apollo().start().await
-        } else {
-            TestRouter::builder().start().await
-        };
+    for (which, r) in TestRouter::on_both().await {
         let res = r
             .query(
                 "{ accounts { id ... on Admin { greeting level } ... on Regular { greeting } } }",

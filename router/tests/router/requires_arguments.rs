@@ -11,13 +11,7 @@ use crate::testkit::TestRouter;
 
 #[tokio::test]
 async fn a_required_field_with_arguments_is_fetched_with_the_required_values() {
-    for apollo in [false, true] {
-        let which = if apollo { "apollo" } else { "ours" };
-        let r = if apollo {
-            TestRouter::builder().apollo().start().await
-        } else {
-            TestRouter::builder().start().await
-        };
+    for (which, r) in TestRouter::on_both().await {
         let res = r.query("{ posts { id comments(limit: 1) { id body } summary } }", json!({})).await;
         assert_eq!(
             res["data"]["posts"][0],
@@ -46,13 +40,7 @@ async fn a_required_field_with_arguments_is_fetched_with_the_required_values() {
 /// requirement, never a mix).
 #[tokio::test]
 async fn two_requires_of_one_field_with_different_arguments_each_get_their_own() {
-    for apollo in [false, true] {
-        let which = if apollo { "apollo" } else { "ours" };
-        let r = if apollo {
-            TestRouter::builder().apollo().start().await
-        } else {
-            TestRouter::builder().start().await
-        };
+    for (which, r) in TestRouter::on_both().await {
         let res = r.query("{ posts { id comments(limit: 1) { id } summary headline } }", json!({})).await;
         assert_eq!(
             res["data"]["posts"][1],

@@ -56,6 +56,12 @@ impl TestRouter {
     pub fn builder() -> Builder {
         Builder::default()
     }
+
+    /// A router on our supergraph and one on Apollo's, each named, for a
+    /// test that must pass on both.
+    pub async fn on_both() -> [(&'static str, TestRouter); 2] {
+        [("ours", Self::builder().start().await), ("apollo", Self::builder().apollo().start().await)]
+    }
 }
 
 impl Builder {
