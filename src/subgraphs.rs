@@ -9,13 +9,14 @@ use subgraph_kit::{
 };
 
 /// Every subgraph, in dev-mode port order (router + 1, + 2, …).
-pub static ALL: [&dyn AnySubgraph; 6] = [
+pub static ALL: [&dyn AnySubgraph; 7] = [
     &subgraph_tenants::Tenants,
     &subgraph_complaints::Complaints,
     &subgraph_notifications::Notifications,
     &subgraph_consent::Consent,
     &subgraph_ai::Ai,
     &subgraph_memory::Memory,
+    &subgraph_scheduling::Scheduling,
 ];
 
 /// The consent subgraph's name (the AI and memory subgraphs call it).

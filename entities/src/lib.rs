@@ -9,6 +9,7 @@ pub mod consent;
 pub mod memory;
 pub mod notifications;
 pub mod platform;
+pub mod scheduling;
 pub mod tenancy;
 
 /// An entity whose rows each belong to one tenant. The kit's
@@ -39,4 +40,7 @@ tenant_owned! {
     complaints::team::Entity => "complaint team",
     complaints::complaint::Entity => "complaint",
     complaints::calendar::Entity => "SLA calendar",
+    scheduling::resource::Entity => "resource",
+    scheduling::service::Entity => "service",
+    scheduling::appointment::Entity => "appointment",
 }

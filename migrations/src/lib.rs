@@ -16,6 +16,7 @@ mod m20261122_000006_consent_ai_memory;
 mod m20261123_000007_memory_recall;
 mod m20261129_000008_ai_budget_overrun;
 mod m20261129_000009_audit_checkpoints;
+mod m20261130_000010_scheduling;
 
 /// Applies every Backbone migration in order.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_memory_recall::Migration),
             Box::new(m20261129_000008_ai_budget_overrun::Migration),
             Box::new(m20261129_000009_audit_checkpoints::Migration),
+            Box::new(m20261130_000010_scheduling::Migration),
         ]
     }
 }

@@ -44,6 +44,17 @@ pub enum ApiError {
         /// Client-safe message.
         message: String,
     },
+    /// A code and the `extensions.reason` that tells its causes apart
+    /// (`CONFLICT` because `SLOT_TAKEN`), with a client-safe message.
+    #[error("{message}")]
+    Because {
+        /// The code.
+        code: ErrorCode,
+        /// Which cause, `SCREAMING_SNAKE_CASE`, stable.
+        reason: &'static str,
+        /// Client-safe message.
+        message: String,
+    },
     /// Anything unexpected; the cause is logged, never shown.
     #[error("internal error")]
     Internal(String),
@@ -55,6 +66,11 @@ impl ApiError {
         Self::BadUserInput { message: message.into(), field: Some(field.to_owned()) }
     }
 
+    /// A `CONFLICT` with a stable reason.
+    pub fn conflict(reason: &'static str, message: impl Into<String>) -> Self {
+        Self::Because { code: ErrorCode::Conflict, reason, message: message.into() }
+    }
+
     /// The stable code of this error.
     pub fn code(&self) -> ErrorCode {
         match self {
@@ -63,7 +79,7 @@ impl ApiError {
             Self::BadUserInput { .. } => ErrorCode::BadUserInput,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::Conflict(_) => ErrorCode::Conflict,
-            Self::Coded { code, .. } => *code,
+            Self::Coded { code, .. } | Self::Because { code, .. } => *code,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -82,6 +98,7 @@ impl ApiError {
                 ext.set("reference", reference.to_string());
             }
             Self::BadUserInput { field: Some(field), .. } => ext.set("field", field.as_str()),
+            Self::Because { reason, .. } => ext.set("reason", *reason),
             _ => {}
         }
     }

@@ -1,0 +1,396 @@
+//! Free-slot search and booking.
+//!
+//! Booking cannot double-book: the resources are chosen and their
+//! reservations written in one transaction. On SQLite the single writer
+//! makes that transaction the only one; on Postgres two transactions can
+//! both see a seat free, and the exclusion constraint over unreleased
+//! reservations lets exactly one of them write it — the other is told
+//! `SLOT_TAKEN` (or, when another seat or resource is still free, tries
+//! again). An idempotency key per booker makes a retried request return
+//! the first answer.
+
+use backbone_entities::scheduling::{
+    appointment::{self, AppointmentStatus},
+    reservation,
+    resource::{self, ResourceKind},
+    service,
+};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, RuntimeErr, TransactionTrait, sea_query::Expr,
+};
+use subgraph_kit::{ApiError, ApiResult, tenancy::Ref};
+use uuid::Uuid;
+
+use super::{
+    Booked, Change,
+    calendar::{self, Calendar, to_utc},
+    hours,
+    services::Rules,
+    slots::{self, Candidates},
+};
+
+/// Reasons a booking is refused with `CONFLICT`.
+pub mod reasons {
+    /// Another booking holds a resource at that time.
+    pub const SLOT_TAKEN: &str = "SLOT_TAKEN";
+    /// The idempotency key was used for a different booking.
+    pub const IDEMPOTENCY_KEY_REUSED: &str = "IDEMPOTENCY_KEY_REUSED";
+    /// The hold lapsed before it was confirmed.
+    pub const HOLD_EXPIRED: &str = "HOLD_EXPIRED";
+}
+
+/// The active resources of the kinds `rules` needs, and for each
+/// requirement the indexes of those that can fill it — only `preferred`
+/// ones where any of them can.
+pub async fn candidates(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    rules: &Rules,
+    preferred: &[Uuid],
+) -> ApiResult<(Vec<resource::Model>, Candidates)> {
+    let kinds: Vec<ResourceKind> = rules.requirements.iter().map(|r| r.kind).collect();
+    let all = resource::Entity::find()
+        .filter(resource::Column::TenantId.eq(tenant_id))
+        .filter(resource::Column::Active.eq(true))
+        .filter(resource::Column::Kind.is_in(kinds))
+        .all(db)
+        .await?;
+    let mut used: Vec<resource::Model> = Vec::new();
+    let mut candidates = Vec::with_capacity(rules.requirements.len());
+    for req in &rules.requirements {
+        let fits: Vec<&resource::Model> = all.iter().filter(|r| req.accepts(r)).collect();
+        let chosen: Vec<&resource::Model> = fits.iter().copied().filter(|r| preferred.contains(&r.id)).collect();
+        let pool = if chosen.is_empty() { fits } else { chosen };
+        let mut idx = Vec::with_capacity(pool.len());
+        for r in pool {
+            let i = used.iter().position(|u| u.id == r.id).unwrap_or_else(|| {
+                used.push(r.clone());
+                used.len() - 1
+            });
+            idx.push(i);
+        }
+        candidates.push(idx);
+    }
+    Ok((used, candidates))
+}
+
+/// A free slot: its start and end and the resources it would get.
+#[derive(Debug, Clone)]
+pub struct FreeSlot {
+    /// Start.
+    pub starts_at: DateTime<Utc>,
+    /// End.
+    pub ends_at: DateTime<Utc>,
+    /// One resource per requirement.
+    pub resources: Vec<resource::Model>,
+}
+
+/// What a search asks for.
+pub struct Search<'a> {
+    /// From (inclusive).
+    pub from: DateTime<Utc>,
+    /// To (exclusive).
+    pub to: DateTime<Utc>,
+    /// Resources to prefer.
+    pub preferred: &'a [Uuid],
+    /// Only starts after this one (the page cursor).
+    pub after: Option<DateTime<Utc>>,
+    /// How many.
+    pub limit: usize,
+    /// The longest range allowed, in days.
+    pub max_days: u32,
+}
+
+/// Bookable starts of `service` in the search's range, in time order.
+pub async fn search(
+    db: &impl ConnectionTrait,
+    service: &service::Model,
+    s: Search<'_>,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<FreeSlot>> {
+    if s.to <= s.from {
+        return Err(ApiError::bad_input("to", "the end of the range must come after its start"));
+    }
+    if s.to - s.from > Duration::days(i64::from(s.max_days)) {
+        return Err(ApiError::bad_input("to", format!("a search covers at most {} days", s.max_days)));
+    }
+    let rules = Rules::of(service);
+    let from = s.from.timestamp().max(now.timestamp() + rules.notice);
+    let to = s.to.timestamp().min(now.timestamp() + rules.window + 1);
+    if to <= from || !service.active {
+        return Ok(Vec::new());
+    }
+    let (resources, candidates) = candidates(db, service.tenant_id, &rules, s.preferred).await?;
+    let range = (from - rules.before, to + rules.duration + rules.after);
+    let sources = calendar::sources(db, service.tenant_id, &resources, range, now, None).await?;
+    let calendars: Vec<Calendar> = resources.iter().map(|r| sources.calendar(r, range)).collect();
+    let found =
+        slots::search(&rules, &calendars, &candidates, (from, to), s.after.map(|a| a.timestamp()), s.limit);
+    Ok(found
+        .into_iter()
+        .map(|slot| FreeSlot {
+            starts_at: to_utc(slot.start),
+            ends_at: to_utc(slot.start + rules.duration),
+            resources: slot.picks.iter().map(|&(c, _)| calendars[c].resource.clone()).collect(),
+        })
+        .collect())
+}
+
+/// A booking request.
+pub struct Request {
+    /// The service, found in the caller's tenant.
+    pub service: Ref<service::Entity>,
+    /// Who it is for (a user of the tenant).
+    pub patient_id: Uuid,
+    /// Who asks.
+    pub booked_by: Uuid,
+    /// Start.
+    pub starts_at: DateTime<Utc>,
+    /// The patient's time zone.
+    pub time_zone: String,
+    /// Resources asked for (each found in the tenant).
+    pub resource_ids: Vec<Uuid>,
+    /// Makes a retry return the first answer.
+    pub idempotency_key: Option<String>,
+    /// Held for this long instead of booked.
+    pub hold: Option<Duration>,
+    /// Requested (waits for staff) instead of scheduled.
+    pub needs_approval: bool,
+    /// Free-text note.
+    pub notes: Option<String>,
+}
+
+/// Books (or holds) `req` at `now`.
+pub async fn book(db: &DatabaseConnection, req: Request, now: DateTime<Utc>) -> ApiResult<Booked> {
+    let tenant_id = req.service.tenant_id();
+    if let Some(key) = &req.idempotency_key {
+        if key.is_empty() || key.len() > 200 {
+            return Err(ApiError::bad_input("idempotencyKey", "an idempotency key is 1 to 200 characters"));
+        }
+        if let Some(first) = by_key(db, tenant_id, req.booked_by, key).await? {
+            return replay(db, first, &req).await;
+        }
+    }
+    let service = req.service.row();
+    if !service.active {
+        return Err(ApiError::bad_input("serviceId", "this service is not bookable"));
+    }
+    hours::zone("timeZone", &req.time_zone)?;
+    if let Some(n) = &req.notes
+        && n.chars().count() > 2000
+    {
+        return Err(ApiError::bad_input("notes", "notes are at most 2000 characters"));
+    }
+    let rules = Rules::of(service);
+    check_window(&rules, req.starts_at, now)?;
+    let (resources, candidates) = candidates(db, tenant_id, &rules, &req.resource_ids).await?;
+    // A lost race on Postgres may leave another seat or resource free.
+    for _ in 0..3 {
+        match attempt(db, &req, &rules, (&resources, &candidates), now).await {
+            Err(Attempt::Lost) => continue,
+            Err(Attempt::Failed(e)) => return Err(e),
+            Err(Attempt::KeyTaken) => {
+                let key = req.idempotency_key.as_deref().unwrap_or_default();
+                return match by_key(db, tenant_id, req.booked_by, key).await? {
+                    Some(first) => replay(db, first, &req).await,
+                    None => Err(taken()),
+                };
+            }
+            Ok(booked) => return Ok(booked),
+        }
+    }
+    Err(taken())
+}
+
+/// Whether a start is within the service's notice and booking window.
+pub fn check_window(rules: &Rules, starts_at: DateTime<Utc>, now: DateTime<Utc>) -> ApiResult<()> {
+    let t = starts_at.timestamp();
+    if t < now.timestamp() + rules.notice {
+        return Err(ApiError::bad_input("startsAt", "too soon: the service needs more notice"));
+    }
+    if t > now.timestamp() + rules.window {
+        return Err(ApiError::bad_input("startsAt", "too far ahead: beyond the service's booking window"));
+    }
+    Ok(())
+}
+
+fn taken() -> ApiError {
+    ApiError::conflict(reasons::SLOT_TAKEN, "that time was just taken; pick another slot")
+}
+
+enum Attempt {
+    Lost,
+    KeyTaken,
+    Failed(ApiError),
+}
+
+impl From<ApiError> for Attempt {
+    fn from(e: ApiError) -> Self {
+        Self::Failed(e)
+    }
+}
+
+impl From<DbErr> for Attempt {
+    fn from(e: DbErr) -> Self {
+        match sqlstate(&e).as_deref() {
+            // exclusion_violation: another transaction took the seat.
+            Some("23P01") => Self::Lost,
+            // unique_violation: the same key booked concurrently (or a
+            // resource lock key clash, which cannot reach here).
+            Some("23505") | Some("2067") | Some("1555") => Self::KeyTaken,
+            _ => Self::Failed(e.into()),
+        }
+    }
+}
+
+/// The SQLSTATE (Postgres) or extended result code (SQLite) of a
+/// database error.
+pub(crate) fn sqlstate(e: &DbErr) -> Option<String> {
+    match e {
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            e.as_database_error().and_then(|d| d.code()).map(|c| c.into_owned())
+        }
+        _ => None,
+    }
+}
+
+async fn attempt(
+    db: &DatabaseConnection,
+    req: &Request,
+    rules: &Rules,
+    (resources, candidates): (&[resource::Model], &Candidates),
+    now: DateTime<Utc>,
+) -> Result<Booked, Attempt> {
+    let tenant_id = req.service.tenant_id();
+    let start = req.starts_at.timestamp();
+    let range = rules.reserved(start);
+    let txn = db.begin().await?;
+    release_lapsed(&txn, resources, now).await?;
+    let sources = calendar::sources(&txn, tenant_id, resources, range, now, None).await?;
+    let calendars: Vec<Calendar> = resources.iter().map(|r| sources.calendar(r, range)).collect();
+    let Some(picks) = slots::assign(rules, &calendars, candidates, start) else {
+        return Err(unavailable(rules, resources, candidates, &sources, start).into());
+    };
+    let status = match (req.hold, req.needs_approval) {
+        (Some(_), _) => AppointmentStatus::Held,
+        (None, true) => AppointmentStatus::Requested,
+        (None, false) => AppointmentStatus::Scheduled,
+    };
+    let hold_expires_at = req.hold.map(|ttl| now + ttl);
+    let a = appointment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(tenant_id),
+        service_id: Set(req.service.id()),
+        patient_id: Set(req.patient_id),
+        booked_by: Set(req.booked_by),
+        status: Set(status),
+        starts_at: Set(req.starts_at),
+        ends_at: Set(to_utc(start + rules.duration)),
+        time_zone: Set(req.time_zone.clone()),
+        hold_expires_at: Set(hold_expires_at),
+        idempotency_key: Set(req.idempotency_key.clone()),
+        notes: Set(req.notes.clone()),
+        cancel_reason: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    reserve(&txn, &a, &picks.iter().map(|&(c, seat)| (&calendars[c].resource, seat)).collect::<Vec<_>>(), range, hold_expires_at)
+        .await?;
+    let booked = Booked { appointment: a, resources: picks.iter().map(|&(c, _)| calendars[c].resource.clone()).collect() };
+    super::record(&txn, &booked, Change { actor: Some(req.booked_by), from: None, reason: None }).await?;
+    subgraph_kit::db::commit(txn).await?;
+    Ok(booked)
+}
+
+/// Writes one reservation per resource for `a`.
+pub(crate) async fn reserve(
+    txn: &impl ConnectionTrait,
+    a: &appointment::Model,
+    picks: &[(&resource::Model, i32)],
+    (from, until): (i64, i64),
+    hold_expires_at: Option<DateTime<Utc>>,
+) -> Result<(), DbErr> {
+    for &(r, seat) in picks {
+        reservation::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            tenant_id: Set(a.tenant_id),
+            appointment_id: Set(a.id),
+            resource_id: Set(r.id),
+            lock_key: Set(r.lock_key),
+            seat: Set(seat),
+            starts_at: Set(to_utc(from)),
+            ends_at: Set(to_utc(until)),
+            hold_expires_at: Set(hold_expires_at),
+            released: Set(false),
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Releases the reservations of lapsed holds on `resources`, so the
+/// database constraint sees their seats free.
+pub(crate) async fn release_lapsed(
+    txn: &impl ConnectionTrait,
+    resources: &[resource::Model],
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    reservation::Entity::update_many()
+        .col_expr(reservation::Column::Released, Expr::value(true))
+        .filter(reservation::Column::ResourceId.is_in(resources.iter().map(|r| r.id)))
+        .filter(reservation::Column::Released.eq(false))
+        .filter(reservation::Column::HoldExpiresAt.lte(now))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Why no resources could be picked: taken (`SLOT_TAKEN`) when they would
+/// be free but for other bookings, else not offered at that time.
+fn unavailable(
+    rules: &Rules,
+    resources: &[resource::Model],
+    candidates: &Candidates,
+    sources: &calendar::Sources,
+    start: i64,
+) -> ApiError {
+    let range = rules.reserved(start);
+    let open: Vec<Calendar> = resources.iter().map(|r| sources.calendar_unbooked(r, range)).collect();
+    if slots::assign(rules, &open, candidates, start).is_some() {
+        taken()
+    } else {
+        ApiError::bad_input("startsAt", "no resources the service needs are available at that time")
+    }
+}
+
+async fn by_key(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    booked_by: Uuid,
+    key: &str,
+) -> ApiResult<Option<appointment::Model>> {
+    Ok(appointment::Entity::find()
+        .filter(appointment::Column::TenantId.eq(tenant_id))
+        .filter(appointment::Column::BookedBy.eq(booked_by))
+        .filter(appointment::Column::IdempotencyKey.eq(key))
+        .one(db)
+        .await?)
+}
+
+/// The first answer to a retried request; the same key for a different
+/// booking is a conflict.
+async fn replay(db: &impl ConnectionTrait, first: appointment::Model, req: &Request) -> ApiResult<Booked> {
+    if first.service_id != req.service.id() || first.starts_at != req.starts_at || first.patient_id != req.patient_id
+    {
+        return Err(ApiError::conflict(
+            reasons::IDEMPOTENCY_KEY_REUSED,
+            "this idempotency key was used for a different booking",
+        ));
+    }
+    super::with_resources(db, first).await
+}

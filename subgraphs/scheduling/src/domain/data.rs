@@ -1,0 +1,138 @@
+//! Scheduling's side of the data contract. A person's own appointments
+//! (with their reservations and history) go; where they are a resource
+//! (a clinician), the resource stays in the tenant's schedule but no
+//! longer names them; where they booked for others or changed others'
+//! appointments, their id is unlinked. Retention purges finished
+//! appointments by age.
+
+use async_trait::async_trait;
+use backbone_entities::scheduling::{
+    appointment::{self, AppointmentStatus as S},
+    history, reservation, resource,
+};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    TransactionTrait, sea_query::Expr,
+};
+use serde_json::json;
+use subgraph_kit::{
+    ApiResult,
+    contract::{Counts, DataContract, Person, Purge, counts},
+};
+use uuid::Uuid;
+
+/// Scheduling's data contract.
+pub struct SchedulingData;
+
+/// Statuses retention may purge.
+const FINISHED: [S; 4] = [S::Completed, S::Cancelled, S::NoShow, S::Expired];
+
+#[async_trait]
+impl DataContract for SchedulingData {
+    fn data_types(&self) -> &'static [&'static str] {
+        &["finished_appointments"]
+    }
+
+    async fn export(&self, db: &DatabaseConnection, who: &Person) -> ApiResult<serde_json::Value> {
+        let own = appointment::Entity::find()
+            .filter(appointment::Column::TenantId.eq(who.tenant_id))
+            .filter(appointment::Column::PatientId.eq(who.user_id))
+            .all(db)
+            .await?;
+        let as_resource = resource::Entity::find()
+            .filter(resource::Column::TenantId.eq(who.tenant_id))
+            .filter(resource::Column::UserId.eq(who.user_id))
+            .all(db)
+            .await?;
+        Ok(json!({
+            "appointments": own.iter().map(|a| json!({
+                "id": a.id, "serviceId": a.service_id, "status": a.status.as_str(),
+                "startsAt": a.starts_at, "endsAt": a.ends_at, "timeZone": a.time_zone,
+                "notes": a.notes, "cancelReason": a.cancel_reason, "createdAt": a.created_at,
+            })).collect::<Vec<_>>(),
+            "bookableAs": as_resource.iter().map(|r| json!({
+                "resourceId": r.id, "name": r.name, "category": r.category, "timeZone": r.time_zone,
+            })).collect::<Vec<_>>(),
+        }))
+    }
+
+    async fn erase(&self, txn: &DatabaseTransaction, who: &Person) -> ApiResult<Counts> {
+        let own: Vec<Uuid> = appointment::Entity::find()
+            .filter(appointment::Column::TenantId.eq(who.tenant_id))
+            .filter(appointment::Column::PatientId.eq(who.user_id))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        let (history, reservations, appointments) = remove(txn, &own).await?;
+        let history_unlinked = history::Entity::update_many()
+            .col_expr(history::Column::ActorId, Expr::value(Option::<Uuid>::None))
+            .filter(history::Column::TenantId.eq(who.tenant_id))
+            .filter(history::Column::ActorId.eq(who.user_id))
+            .exec(txn)
+            .await?
+            .rows_affected;
+        let bookings_unlinked = appointment::Entity::update_many()
+            .col_expr(appointment::Column::BookedBy, Expr::value(Uuid::nil()))
+            .filter(appointment::Column::TenantId.eq(who.tenant_id))
+            .filter(appointment::Column::BookedBy.eq(who.user_id))
+            .exec(txn)
+            .await?
+            .rows_affected;
+        let resources_unlinked = resource::Entity::update_many()
+            .col_expr(resource::Column::UserId, Expr::value(Option::<Uuid>::None))
+            .col_expr(resource::Column::Name, Expr::value("(erased person)"))
+            .col_expr(resource::Column::Active, Expr::value(false))
+            .filter(resource::Column::TenantId.eq(who.tenant_id))
+            .filter(resource::Column::UserId.eq(who.user_id))
+            .exec(txn)
+            .await?
+            .rows_affected;
+        Ok(counts([
+            ("appointments", appointments),
+            ("appointment_reservations", reservations),
+            ("appointment_history", history),
+            ("appointment_history_unlinked", history_unlinked),
+            ("appointments_booked_by_unlinked", bookings_unlinked),
+            ("scheduling_resources_unlinked", resources_unlinked),
+        ]))
+    }
+
+    async fn purge(&self, db: &DatabaseConnection, p: &Purge) -> ApiResult<u64> {
+        let old = appointment::Entity::find()
+            .filter(appointment::Column::TenantId.eq(p.tenant_id))
+            .filter(appointment::Column::Status.is_in(FINISHED))
+            .filter(appointment::Column::EndsAt.lt(p.before))
+            .filter(appointment::Column::PatientId.is_not_in(p.exceptions.clone()));
+        if p.dry_run {
+            return Ok(old.count(db).await?);
+        }
+        let ids: Vec<Uuid> = old.all(db).await?.into_iter().map(|a| a.id).collect();
+        let txn = db.begin().await?;
+        let (_, _, n) = remove(&txn, &ids).await?;
+        subgraph_kit::db::commit(txn).await?;
+        Ok(n)
+    }
+}
+
+/// Deletes appointments `ids` with their history and reservations;
+/// returns the three counts.
+async fn remove(txn: &DatabaseTransaction, ids: &[Uuid]) -> ApiResult<(u64, u64, u64)> {
+    let history = history::Entity::delete_many()
+        .filter(history::Column::AppointmentId.is_in(ids.to_vec()))
+        .exec(txn)
+        .await?
+        .rows_affected;
+    let reservations = reservation::Entity::delete_many()
+        .filter(reservation::Column::AppointmentId.is_in(ids.to_vec()))
+        .exec(txn)
+        .await?
+        .rows_affected;
+    let appointments = appointment::Entity::delete_many()
+        .filter(appointment::Column::Id.is_in(ids.to_vec()))
+        .exec(txn)
+        .await?
+        .rows_affected;
+    Ok((history, reservations, appointments))
+}
