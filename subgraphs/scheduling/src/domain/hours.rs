@@ -52,8 +52,11 @@ pub struct LocalWindow {
 pub fn minutes(field: &str, text: &str) -> ApiResult<u16> {
     let bad = || ApiError::bad_input(field, format!("{text:?} is not a time of day (HH:MM)"));
     let (h, m) = text.split_once(':').ok_or_else(bad)?;
+    if h.len() != 2 || m.len() != 2 {
+        return Err(bad());
+    }
     let (h, m): (u16, u16) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-    if h.to_string().len() > 2 || m >= 60 || h * 60 + m > DAY_MINUTES {
+    if m >= 60 || h * 60 + m > DAY_MINUTES {
         return Err(bad());
     }
     Ok(h * 60 + m)
@@ -173,7 +176,7 @@ mod tests {
     fn times_of_day_parse_and_bad_ones_are_refused() {
         assert_eq!(minutes("t", "09:30").ok(), Some(570));
         assert_eq!(minutes("t", "24:00").ok(), Some(1440));
-        for bad in ["9", "25:00", "24:01", "09:60", "ab:cd", "-1:00", "009:00"] {
+        for bad in ["9", "9:00", "25:00", "24:01", "09:60", "ab:cd", "-1:00", "009:00"] {
             assert!(minutes("t", bad).is_err(), "{bad}");
         }
         assert!(window("t", "10:00", "09:00").is_err());

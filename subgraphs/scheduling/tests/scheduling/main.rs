@@ -1,0 +1,9 @@
+//! Integration tests of the scheduling subgraph, served on a random port
+//! and spoken to over HTTP and WebSocket.
+
+mod booking;
+mod daylight_saving;
+mod isolation;
+mod lifecycle;
+mod subscriptions;
+mod support;
