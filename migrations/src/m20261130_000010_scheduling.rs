@@ -39,13 +39,26 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        unique_index(m, "ux_scheduling_resources_lock_key", SchedulingResources::Table, &[SchedulingResources::LockKey]).await?;
-        index(m, "ix_scheduling_resources_tenant_id_kind", SchedulingResources::Table, &[SchedulingResources::TenantId, SchedulingResources::Kind])
-            .await?;
-        index(m, "ix_scheduling_resources_tenant_id_user_id", SchedulingResources::Table, &[
-            SchedulingResources::TenantId,
-            SchedulingResources::UserId,
-        ])
+        unique_index(
+            m,
+            "ux_scheduling_resources_lock_key",
+            SchedulingResources::Table,
+            &[SchedulingResources::LockKey],
+        )
+        .await?;
+        index(
+            m,
+            "ix_scheduling_resources_tenant_id_kind",
+            SchedulingResources::Table,
+            &[SchedulingResources::TenantId, SchedulingResources::Kind],
+        )
+        .await?;
+        index(
+            m,
+            "ix_scheduling_resources_tenant_id_user_id",
+            SchedulingResources::Table,
+            &[SchedulingResources::TenantId, SchedulingResources::UserId],
+        )
         .await?;
 
         m.create_table(
@@ -69,7 +82,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "ix_scheduling_services_tenant_id", SchedulingServices::Table, &[SchedulingServices::TenantId]).await?;
+        index(
+            m,
+            "ix_scheduling_services_tenant_id",
+            SchedulingServices::Table,
+            &[SchedulingServices::TenantId],
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -82,10 +101,12 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        unique_index(m, "ux_scheduling_date_overrides_resource_id_date", SchedulingDateOverrides::Table, &[
-            SchedulingDateOverrides::ResourceId,
-            SchedulingDateOverrides::Date,
-        ])
+        unique_index(
+            m,
+            "ux_scheduling_date_overrides_resource_id_date",
+            SchedulingDateOverrides::Table,
+            &[SchedulingDateOverrides::ResourceId, SchedulingDateOverrides::Date],
+        )
         .await?;
 
         m.create_table(
@@ -101,10 +122,12 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "ix_scheduling_closures_tenant_id_resource_id", SchedulingClosures::Table, &[
-            SchedulingClosures::TenantId,
-            SchedulingClosures::ResourceId,
-        ])
+        index(
+            m,
+            "ix_scheduling_closures_tenant_id_resource_id",
+            SchedulingClosures::Table,
+            &[SchedulingClosures::TenantId, SchedulingClosures::ResourceId],
+        )
         .await?;
 
         m.create_table(
@@ -128,27 +151,33 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        unique_index(m, "ux_appointments_tenant_id_booked_by_idempotency_key", Appointments::Table, &[
-            Appointments::TenantId,
-            Appointments::BookedBy,
-            Appointments::IdempotencyKey,
-        ])
+        unique_index(
+            m,
+            "ux_appointments_tenant_id_booked_by_idempotency_key",
+            Appointments::Table,
+            &[Appointments::TenantId, Appointments::BookedBy, Appointments::IdempotencyKey],
+        )
         .await?;
-        index(m, "ix_appointments_tenant_id_patient_id_starts_at", Appointments::Table, &[
-            Appointments::TenantId,
-            Appointments::PatientId,
-            Appointments::StartsAt,
-        ])
+        index(
+            m,
+            "ix_appointments_tenant_id_patient_id_starts_at",
+            Appointments::Table,
+            &[Appointments::TenantId, Appointments::PatientId, Appointments::StartsAt],
+        )
         .await?;
-        index(m, "ix_appointments_tenant_id_starts_at", Appointments::Table, &[
-            Appointments::TenantId,
-            Appointments::StartsAt,
-        ])
+        index(
+            m,
+            "ix_appointments_tenant_id_starts_at",
+            Appointments::Table,
+            &[Appointments::TenantId, Appointments::StartsAt],
+        )
         .await?;
-        index(m, "ix_appointments_status_hold_expires_at", Appointments::Table, &[
-            Appointments::Status,
-            Appointments::HoldExpiresAt,
-        ])
+        index(
+            m,
+            "ix_appointments_status_hold_expires_at",
+            Appointments::Table,
+            &[Appointments::Status, Appointments::HoldExpiresAt],
+        )
         .await?;
 
         m.create_table(
@@ -167,14 +196,19 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "ix_appointment_reservations_resource_id_starts_at", AppointmentReservations::Table, &[
-            AppointmentReservations::ResourceId,
-            AppointmentReservations::StartsAt,
-        ])
+        index(
+            m,
+            "ix_appointment_reservations_resource_id_starts_at",
+            AppointmentReservations::Table,
+            &[AppointmentReservations::ResourceId, AppointmentReservations::StartsAt],
+        )
         .await?;
-        index(m, "ix_appointment_reservations_appointment_id", AppointmentReservations::Table, &[
-            AppointmentReservations::AppointmentId,
-        ])
+        index(
+            m,
+            "ix_appointment_reservations_appointment_id",
+            AppointmentReservations::Table,
+            &[AppointmentReservations::AppointmentId],
+        )
         .await?;
         if m.get_database_backend() == DbBackend::Postgres {
             m.get_connection().execute_unprepared(NO_DOUBLE_BOOKING).await?;
@@ -196,7 +230,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "ix_appointment_history_appointment_id", AppointmentHistory::Table, &[AppointmentHistory::AppointmentId]).await
+        index(
+            m,
+            "ix_appointment_history_appointment_id",
+            AppointmentHistory::Table,
+            &[AppointmentHistory::AppointmentId],
+        )
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {

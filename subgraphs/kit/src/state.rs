@@ -50,8 +50,9 @@ pub struct Kit {
 }
 
 impl Kit {
-    /// Connects (and migrates, if configured) and builds the runtime with
-    /// the bus `config` asks for.
+    /// Connects (and migrates, if configured), grants permissions new to
+    /// the catalog to existing tenants' default roles, and builds the
+    /// runtime with the bus `config` asks for.
     pub async fn start(config: Config, catalog: Catalog) -> Result<Self, StartError> {
         config.validate()?;
         let db = if config.migrate_on_start {
@@ -59,6 +60,7 @@ impl Kit {
         } else {
             db::connect(&config.database_url).await?
         };
+        crate::rbac::upgrade::grant_new_permissions(&db, &catalog).await?;
         let bus = Self::bus_for(&config).await?;
         Ok(Self::from_parts(config, catalog, db, bus))
     }

@@ -12,7 +12,11 @@ use subgraph_kit::rbac::{
 
 /// Every permission this subgraph checks.
 pub const PERMISSIONS: &[Permission] = &[
-    Permission::new("appointment", "book", "Book, hold, reschedule and cancel appointments (own: for oneself)"),
+    Permission::new(
+        "appointment",
+        "book",
+        "Book, hold, reschedule and cancel appointments (own: for oneself)",
+    ),
     Permission::new("appointment", "read", "See appointments (own: one's own and one's schedule)"),
     Permission::new(
         "appointment",

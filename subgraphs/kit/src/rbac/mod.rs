@@ -14,6 +14,7 @@
 
 pub mod catalog;
 mod grants;
+pub mod upgrade;
 
 use std::{sync::Arc, time::Duration};
 

@@ -61,7 +61,8 @@ pub async fn candidates(
     let mut candidates = Vec::with_capacity(rules.requirements.len());
     for req in &rules.requirements {
         let fits: Vec<&resource::Model> = all.iter().filter(|r| req.accepts(r)).collect();
-        let chosen: Vec<&resource::Model> = fits.iter().copied().filter(|r| preferred.contains(&r.id)).collect();
+        let chosen: Vec<&resource::Model> =
+            fits.iter().copied().filter(|r| preferred.contains(&r.id)).collect();
         let pool = if chosen.is_empty() { fits } else { chosen };
         let mut idx = Vec::with_capacity(pool.len());
         for r in pool {
@@ -298,9 +299,18 @@ async fn attempt(
     }
     .insert(&txn)
     .await?;
-    reserve(&txn, &a, &picks.iter().map(|&(c, seat)| (&calendars[c].resource, seat)).collect::<Vec<_>>(), range, hold_expires_at)
-        .await?;
-    let booked = Booked { appointment: a, resources: picks.iter().map(|&(c, _)| calendars[c].resource.clone()).collect() };
+    reserve(
+        &txn,
+        &a,
+        &picks.iter().map(|&(c, seat)| (&calendars[c].resource, seat)).collect::<Vec<_>>(),
+        range,
+        hold_expires_at,
+    )
+    .await?;
+    let booked = Booked {
+        appointment: a,
+        resources: picks.iter().map(|&(c, _)| calendars[c].resource.clone()).collect(),
+    };
     super::record(&txn, &booked, Change { actor: Some(req.booked_by), from: None, reason: None }).await?;
     subgraph_kit::db::commit(txn).await?;
     Ok(booked)
@@ -385,7 +395,9 @@ async fn by_key(
 /// The first answer to a retried request; the same key for a different
 /// booking is a conflict.
 async fn replay(db: &impl ConnectionTrait, first: appointment::Model, req: &Request) -> ApiResult<Booked> {
-    if first.service_id != req.service.id() || first.starts_at != req.starts_at || first.patient_id != req.patient_id
+    if first.service_id != req.service.id()
+        || first.starts_at != req.starts_at
+        || first.patient_id != req.patient_id
     {
         return Err(ApiError::conflict(
             reasons::IDEMPOTENCY_KEY_REUSED,

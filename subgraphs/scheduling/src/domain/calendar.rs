@@ -109,7 +109,11 @@ pub async fn sources(
         .filter(closure::Column::TenantId.eq(tenant_id))
         .filter(
             Condition::any()
-                .add(closure::Column::ResourceId.is_null().and(closure::Column::Date.between(first_date, last_date)))
+                .add(
+                    closure::Column::ResourceId
+                        .is_null()
+                        .and(closure::Column::Date.between(first_date, last_date)),
+                )
                 .add(
                     closure::Column::ResourceId
                         .is_in(ids.clone())
@@ -126,7 +130,9 @@ pub async fn sources(
             (None, Some(date), _, _) => {
                 holidays.insert(date);
             }
-            (Some(r), _, Some(s), Some(e)) => time_off.entry(r).or_default().push((s.timestamp(), e.timestamp())),
+            (Some(r), _, Some(s), Some(e)) => {
+                time_off.entry(r).or_default().push((s.timestamp(), e.timestamp()))
+            }
             _ => {}
         }
     }
@@ -146,7 +152,11 @@ pub async fn sources(
     }
     let mut taken: HashMap<Uuid, Vec<(i32, i64, i64)>> = HashMap::new();
     for r in q.all(db).await? {
-        taken.entry(r.resource_id).or_default().push((r.seat, r.starts_at.timestamp(), r.ends_at.timestamp()));
+        taken.entry(r.resource_id).or_default().push((
+            r.seat,
+            r.starts_at.timestamp(),
+            r.ends_at.timestamp(),
+        ));
     }
     Ok(Sources { overrides, holidays, time_off, taken })
 }

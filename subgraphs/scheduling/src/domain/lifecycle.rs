@@ -10,8 +10,9 @@ use backbone_entities::scheduling::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait, sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    sea_query::Expr,
 };
 use subgraph_kit::{ApiError, ApiResult};
 use uuid::Uuid;
@@ -79,7 +80,8 @@ pub async fn transition(
     }
     let reason = actor.reason.map(|r| super::resources::text("reason", r, 500)).transpose()?;
     let txn = db.begin().await?;
-    let a = set_status(&txn, &b.appointment, to, now, reason.as_deref().filter(|_| to == S::Cancelled)).await?;
+    let a =
+        set_status(&txn, &b.appointment, to, now, reason.as_deref().filter(|_| to == S::Cancelled)).await?;
     if releases(to) {
         release(&txn, a.id).await?;
     } else if from == S::Held {
@@ -90,15 +92,24 @@ pub async fn transition(
             .await?;
     }
     let booked = Booked { appointment: a, resources: b.resources };
-    super::record(&txn, &booked, Change { actor: Some(actor.user_id), from: Some(from), reason: reason.as_deref() })
-        .await?;
+    super::record(
+        &txn,
+        &booked,
+        Change { actor: Some(actor.user_id), from: Some(from), reason: reason.as_deref() },
+    )
+    .await?;
     subgraph_kit::db::commit(txn).await?;
     Ok(booked)
 }
 
 /// Refuses a patient's change inside the service's notice window, and a
 /// staff override without a reason.
-async fn inside_notice(db: &impl ConnectionTrait, b: &Booked, actor: Actor<'_>, now: DateTime<Utc>) -> ApiResult<()> {
+async fn inside_notice(
+    db: &impl ConnectionTrait,
+    b: &Booked,
+    actor: Actor<'_>,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
     let a = &b.appointment;
     let Some(s) = service::Entity::find_by_id(a.service_id).one(db).await? else { return Ok(()) };
     let window = chrono::Duration::minutes(i64::from(s.cancel_notice_minutes));
@@ -131,7 +142,8 @@ async fn set_status(
         .filter(appointment::Column::Id.eq(a.id))
         .filter(appointment::Column::Status.eq(a.status));
     if to != S::Held {
-        update = update.col_expr(appointment::Column::HoldExpiresAt, Expr::value(Option::<DateTime<Utc>>::None));
+        update =
+            update.col_expr(appointment::Column::HoldExpiresAt, Expr::value(Option::<DateTime<Utc>>::None));
     }
     if let Some(r) = cancel_reason {
         update = update.col_expr(appointment::Column::CancelReason, Expr::value(r));
@@ -197,14 +209,20 @@ pub async fn reschedule(
     let chosen: Vec<_> = picks.iter().map(|&(c, seat)| (&calendars[c].resource, seat)).collect();
     if let Err(e) = booking::reserve(&txn, &moved, &chosen, range, None).await {
         return Err(match booking::sqlstate(&e).as_deref() {
-            Some("23P01") => ApiError::conflict(reasons::SLOT_TAKEN, "that time was just taken; pick another slot"),
+            Some("23P01") => {
+                ApiError::conflict(reasons::SLOT_TAKEN, "that time was just taken; pick another slot")
+            }
             _ => e.into(),
         });
     }
     let booked = Booked { appointment: moved, resources: chosen.iter().map(|(r, _)| (*r).clone()).collect() };
     let reason = actor.reason.unwrap_or("rescheduled");
-    super::record(&txn, &booked, Change { actor: Some(actor.user_id), from: Some(a.status), reason: Some(reason) })
-        .await?;
+    super::record(
+        &txn,
+        &booked,
+        Change { actor: Some(actor.user_id), from: Some(a.status), reason: Some(reason) },
+    )
+    .await?;
     subgraph_kit::db::commit(txn).await?;
     Ok(booked)
 }
@@ -227,8 +245,12 @@ pub async fn lapse_holds(db: &DatabaseConnection, now: DateTime<Utc>) -> ApiResu
             Ok(a) => {
                 release(&txn, a.id).await?;
                 let booked = Booked { appointment: a, resources: b.resources };
-                super::record(&txn, &booked, Change { actor: None, from: Some(S::Held), reason: Some("hold lapsed") })
-                    .await?;
+                super::record(
+                    &txn,
+                    &booked,
+                    Change { actor: None, from: Some(S::Held), reason: Some("hold lapsed") },
+                )
+                .await?;
                 subgraph_kit::db::commit(txn).await?;
                 lapsed += 1;
             }
@@ -241,7 +263,11 @@ pub async fn lapse_holds(db: &DatabaseConnection, now: DateTime<Utc>) -> ApiResu
 }
 
 /// Runs [`lapse_holds`] every `every` until `shutdown` resolves.
-pub async fn run(db: DatabaseConnection, every: std::time::Duration, shutdown: impl std::future::Future<Output = ()>) {
+pub async fn run(
+    db: DatabaseConnection,
+    every: std::time::Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
     tokio::pin!(shutdown);
     loop {
         tokio::select! {

@@ -63,18 +63,21 @@ pub async fn appointments(
 ) -> ApiResult<Paged<Booked>> {
     let mut q = appointment::Entity::find().filter(appointment::Column::TenantId.eq(tenant_id));
     if !viewer.whole_tenant {
-        q = q.filter(
-            Condition::any().add(appointment::Column::PatientId.eq(viewer.user_id)).add(
-                appointment::Column::Id
-                    .in_subquery(reserving(tenant_id, Condition::all().add(resource::Column::UserId.eq(viewer.user_id)))),
-            ),
-        );
+        q = q.filter(Condition::any().add(appointment::Column::PatientId.eq(viewer.user_id)).add(
+            appointment::Column::Id.in_subquery(reserving(
+                tenant_id,
+                Condition::all().add(resource::Column::UserId.eq(viewer.user_id)),
+            )),
+        ));
     }
     if let Some(p) = filter.patient {
         q = q.filter(appointment::Column::PatientId.eq(p));
     }
     if let Some(r) = filter.resource {
-        q = q.filter(appointment::Column::Id.in_subquery(reserving(tenant_id, Condition::all().add(resource::Column::Id.eq(r)))));
+        q = q.filter(
+            appointment::Column::Id
+                .in_subquery(reserving(tenant_id, Condition::all().add(resource::Column::Id.eq(r)))),
+        );
     }
     if let Some(f) = filter.from {
         q = q.filter(appointment::Column::StartsAt.gte(f));

@@ -148,7 +148,8 @@ pub(crate) async fn record(txn: &DatabaseTransaction, b: &Booked, change: Change
     payload["patientId"] = a.patient_id.to_string().into();
     payload["resourceIds"] = json!(b.resources.iter().map(|r| r.id).collect::<Vec<_>>());
     payload["resourceUserIds"] = json!(b.resource_users());
-    payload["resources"] = serde_json::to_value(&b.resources).map_err(|e| ApiError::Internal(e.to_string()))?;
+    payload["resources"] =
+        serde_json::to_value(&b.resources).map_err(|e| ApiError::Internal(e.to_string()))?;
     payload["appointment"] = serde_json::to_value(a).map_err(|e| ApiError::Internal(e.to_string()))?;
     outbox::enqueue(txn, a.tenant_id, change.actor, events::UPDATED, payload).await?;
     Ok(())

@@ -53,7 +53,10 @@ pub fn text(field: &str, value: &str, max: usize) -> ApiResult<String> {
 /// A category: lower-case letters, digits, `_` and `-`, at most 64.
 pub fn category(value: &str) -> ApiResult<String> {
     let c = value.trim().to_lowercase();
-    if c.is_empty() || c.len() > 64 || !c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-') {
+    if c.is_empty()
+        || c.len() > 64
+        || !c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-')
+    {
         return Err(ApiError::bad_input("category", "a category is 1–64 letters, digits, _ or -"));
     }
     Ok(c)
@@ -61,10 +64,16 @@ pub fn category(value: &str) -> ApiResult<String> {
 
 /// Creates a resource. A person must be a user of the tenant; rooms and
 /// equipment are nobody.
-pub async fn create(db: &impl ConnectionTrait, tenant_id: Uuid, r: NewResource) -> ApiResult<resource::Model> {
+pub async fn create(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    r: NewResource,
+) -> ApiResult<resource::Model> {
     let user_id = match (r.kind, r.user_id) {
         (ResourceKind::Person, Some(id)) => Some(Ref::<user::Entity>::find(db, tenant_id, id).await?.id()),
-        (ResourceKind::Person, None) => return Err(ApiError::bad_input("userId", "a person resource needs a user")),
+        (ResourceKind::Person, None) => {
+            return Err(ApiError::bad_input("userId", "a person resource needs a user"));
+        }
         (_, Some(_)) => return Err(ApiError::bad_input("userId", "only a person resource is a user")),
         (_, None) => None,
     };

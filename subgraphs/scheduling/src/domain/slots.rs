@@ -21,7 +21,12 @@ pub type Candidates = Vec<Vec<usize>>;
 
 /// Resources for an appointment starting at `start`, or `None` when some
 /// requirement cannot be met.
-pub fn assign(rules: &Rules, calendars: &[Calendar], candidates: &Candidates, start: i64) -> Option<Vec<(usize, i32)>> {
+pub fn assign(
+    rules: &Rules,
+    calendars: &[Calendar],
+    candidates: &Candidates,
+    start: i64,
+) -> Option<Vec<(usize, i32)>> {
     let (end, (from, until)) = (start + rules.duration, rules.reserved(start));
     let mut picks = Vec::with_capacity(candidates.len());
     pick(calendars, candidates, (start, end), (from, until), &mut picks).then_some(picks)

@@ -27,7 +27,7 @@ pub fn weekly(hours: Vec<WeeklyHoursInput>) -> Vec<DayHours> {
 
 /// Hours on one date.
 #[derive(InputObject)]
-pub struct WindowInput {
+pub struct HoursWindowInput {
     /// `HH:MM`.
     pub start: String,
     /// `HH:MM`.
@@ -35,7 +35,7 @@ pub struct WindowInput {
 }
 
 /// Date windows as the domain reads them.
-pub fn windows(ws: Vec<WindowInput>) -> Vec<LocalWindow> {
+pub fn windows(ws: Vec<HoursWindowInput>) -> Vec<LocalWindow> {
     ws.into_iter().map(|w| LocalWindow { start: w.start, end: w.end }).collect()
 }
 

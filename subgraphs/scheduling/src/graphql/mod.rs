@@ -21,7 +21,9 @@ pub(crate) fn viewer(a: &Allowed<'_>) -> Viewer {
 }
 
 /// The subgraph's settings from the schema data.
-pub(crate) fn settings<'a>(ctx: &'a async_graphql::Context<'_>) -> subgraph_kit::ApiResult<&'a SchedulingConfig> {
+pub(crate) fn settings<'a>(
+    ctx: &'a async_graphql::Context<'_>,
+) -> subgraph_kit::ApiResult<&'a SchedulingConfig> {
     ctx.data::<SchedulingConfig>()
         .map_err(|_| subgraph_kit::ApiError::Internal("scheduling settings missing from schema data".into()))
 }

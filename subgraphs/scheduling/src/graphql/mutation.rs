@@ -63,10 +63,11 @@ impl MutationRoot {
         ctx: &Context<'_>,
         resource_id: ID,
         date: NaiveDate,
-        windows: Option<Vec<WindowInput>>,
+        windows: Option<Vec<HoursWindowInput>>,
     ) -> Result<bool> {
         let a = allow(ctx, "schedule", "manage").await?;
-        let r = Ref::<resource::Entity>::parse(&a.kit.db, a.caller.tenant_id, "resourceId", &resource_id).await?;
+        let r =
+            Ref::<resource::Entity>::parse(&a.kit.db, a.caller.tenant_id, "resourceId", &resource_id).await?;
         resources::set_date_override(&a.kit.db, &r, date, windows.map(super::inputs::windows)).await?;
         Ok(true)
     }
@@ -81,7 +82,8 @@ impl MutationRoot {
         reason: String,
     ) -> Result<ID> {
         let a = allow(ctx, "schedule", "manage").await?;
-        let r = Ref::<resource::Entity>::parse(&a.kit.db, a.caller.tenant_id, "resourceId", &resource_id).await?;
+        let r =
+            Ref::<resource::Entity>::parse(&a.kit.db, a.caller.tenant_id, "resourceId", &resource_id).await?;
         Ok(resources::add_time_off(&a.kit.db, &r, (starts_at, ends_at), &reason).await?.id.into())
     }
 
@@ -135,7 +137,8 @@ impl MutationRoot {
         let (b, _) = visible(ctx, "appointment", "book", &id).await?;
         let to = match b.appointment.status {
             S::Held => {
-                let s = Ref::<service::Entity>::find(&a.kit.db, a.caller.tenant_id, b.appointment.service_id).await?;
+                let s = Ref::<service::Entity>::find(&a.kit.db, a.caller.tenant_id, b.appointment.service_id)
+                    .await?;
                 if s.row().requires_approval && b.appointment.booked_by == b.appointment.patient_id {
                     S::Requested
                 } else {
@@ -147,7 +150,11 @@ impl MutationRoot {
                 S::Scheduled
             }
             other => {
-                return Err(ApiError::conflict("INVALID_TRANSITION", format!("nothing to confirm: it is {}", other.as_str())).into());
+                return Err(ApiError::conflict(
+                    "INVALID_TRANSITION",
+                    format!("nothing to confirm: it is {}", other.as_str()),
+                )
+                .into());
             }
         };
         let actor = Actor { user_id: a.caller.user_id, staff: false, reason: None };
@@ -156,10 +163,16 @@ impl MutationRoot {
 
     /// Cancels an appointment (or releases a hold). Inside the service's
     /// notice window only staff may, with a reason.
-    async fn cancel_appointment(&self, ctx: &Context<'_>, id: ID, reason: Option<String>) -> Result<Appointment> {
+    async fn cancel_appointment(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: Option<String>,
+    ) -> Result<Appointment> {
         let a = allow(ctx, "appointment", "book").await?;
         let (b, _) = visible(ctx, "appointment", "book", &id).await?;
-        let actor = Actor { user_id: a.caller.user_id, staff: is_staff(ctx).await, reason: reason.as_deref() };
+        let actor =
+            Actor { user_id: a.caller.user_id, staff: is_staff(ctx).await, reason: reason.as_deref() };
         Ok(lifecycle::transition(&a.kit.db, b, S::Cancelled, actor, Utc::now()).await?.into())
     }
 
@@ -174,12 +187,18 @@ impl MutationRoot {
     ) -> Result<Appointment> {
         let a = allow(ctx, "appointment", "book").await?;
         let (b, _) = visible(ctx, "appointment", "book", &id).await?;
-        let actor = Actor { user_id: a.caller.user_id, staff: is_staff(ctx).await, reason: reason.as_deref() };
+        let actor =
+            Actor { user_id: a.caller.user_id, staff: is_staff(ctx).await, reason: reason.as_deref() };
         Ok(lifecycle::reschedule(&a.kit.db, b, starts_at, actor, Utc::now()).await?.into())
     }
 
     /// Records a lifecycle step: check-in, start, completion or no-show.
-    async fn record_appointment_step(&self, ctx: &Context<'_>, id: ID, step: AppointmentStep) -> Result<Appointment> {
+    async fn record_appointment_step(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        step: AppointmentStep,
+    ) -> Result<Appointment> {
         let a = allow(ctx, "appointment", "manage").await?;
         let (b, _) = visible(ctx, "appointment", "manage", &id).await?;
         if !super::viewer(&a).whole_tenant && !b.resource_users().contains(&a.caller.user_id) {

@@ -61,10 +61,15 @@ impl QueryRoot {
         hours::zone("timeZone", &time_zone)?;
         let page = Page::new(first, after)?;
         let after = page.cursor(|c| DateTime::parse_from_rfc3339(c).ok().map(|t| t.with_timezone(&Utc)))?;
-        let service = Ref::<service::Entity>::parse(&a.kit.db, a.caller.tenant_id, "serviceId", &service_id).await?;
+        let service =
+            Ref::<service::Entity>::parse(&a.kit.db, a.caller.tenant_id, "serviceId", &service_id).await?;
         let mut preferred = Vec::with_capacity(preferred_resource_ids.len());
         for id in &preferred_resource_ids {
-            preferred.push(Ref::<resource::Entity>::parse(&a.kit.db, a.caller.tenant_id, "preferredResourceIds", id).await?.id());
+            preferred.push(
+                Ref::<resource::Entity>::parse(&a.kit.db, a.caller.tenant_id, "preferredResourceIds", id)
+                    .await?
+                    .id(),
+            );
         }
         let search = booking::Search {
             from,
@@ -128,11 +133,20 @@ impl QueryRoot {
 }
 
 /// The caller's appointment `id`, or NOT_FOUND.
-pub(crate) async fn visible(ctx: &Context<'_>, resource: &str, action: &str, id: &ID) -> Result<(domain::Booked, bool)> {
+pub(crate) async fn visible(
+    ctx: &Context<'_>,
+    resource: &str,
+    action: &str,
+    id: &ID,
+) -> Result<(domain::Booked, bool)> {
     let a = allow(ctx, resource, action).await?;
     let b = domain::find(&a.kit.db, a.caller.tenant_id, uuid("id", id)?, viewer(&a)).await?;
     let staff = viewer(&a).whole_tenant;
-    if !staff && action == "book" && b.appointment.patient_id != a.caller.user_id && b.appointment.booked_by != a.caller.user_id {
+    if !staff
+        && action == "book"
+        && b.appointment.patient_id != a.caller.user_id
+        && b.appointment.booked_by != a.caller.user_id
+    {
         return Err(ApiError::Forbidden("only the patient or who booked it may change it".into()).into());
     }
     Ok((b, staff))

@@ -26,7 +26,12 @@ impl SubscriptionRoot {
         let a = allow(ctx, "appointment", "read").await?;
         let v = viewer(&a);
         let only = match &appointment_id {
-            Some(id) => Some(domain::find(&a.kit.db, a.caller.tenant_id, uuid("appointmentId", id)?, v).await?.appointment.id),
+            Some(id) => Some(
+                domain::find(&a.kit.db, a.caller.tenant_id, uuid("appointmentId", id)?, v)
+                    .await?
+                    .appointment
+                    .id,
+            ),
             None => None,
         };
         let tenant = a.caller.tenant_id;
@@ -40,12 +45,15 @@ impl SubscriptionRoot {
                 let resources: Vec<resource::Model> =
                     serde_json::from_value(event.payload.get("resources")?.clone()).ok()?;
                 let b = Booked { appointment, resources };
-                let wanted =
-                    b.appointment.tenant_id == tenant && only.is_none_or(|id| id == b.appointment.id) && b.visible_to(v);
+                let wanted = b.appointment.tenant_id == tenant
+                    && only.is_none_or(|id| id == b.appointment.id)
+                    && b.visible_to(v);
                 let from = event
                     .payload
                     .get("from")
-                    .and_then(|f| serde_json::from_value::<Option<appointment::AppointmentStatus>>(f.clone()).ok())
+                    .and_then(|f| {
+                        serde_json::from_value::<Option<appointment::AppointmentStatus>>(f.clone()).ok()
+                    })
                     .flatten()
                     .map(AppointmentStatus::from);
                 wanted.then(|| AppointmentUpdate { event_id: event.id.into(), from, appointment: b.into() })

@@ -16,11 +16,16 @@ async fn a_booked_slot_takes_every_resource_it_needs_and_is_no_longer_offered() 
     assert_eq!(before.len(), 2, "10:00 and 10:30: {before:?}");
     assert_eq!(before[0]["resources"].as_array().expect("resources").len(), 2);
 
-    let booked = data(clinic.book("patient", json!({"serviceId": service, "startsAt": start, "timeZone": "Asia/Kolkata"})).await);
+    let booked = data(
+        clinic
+            .book("patient", json!({"serviceId": service, "startsAt": start, "timeZone": "Asia/Kolkata"}))
+            .await,
+    );
     let a = &booked["bookAppointment"];
     assert_eq!(a["status"], "SCHEDULED");
     assert_eq!(a["patient"]["id"], clinic.user("patient").to_string());
-    let mut held: Vec<&str> = a["resources"].as_array().expect("resources").iter().map(|r| r["id"].as_str().expect("id")).collect();
+    let mut held: Vec<&str> =
+        a["resources"].as_array().expect("resources").iter().map(|r| r["id"].as_str().expect("id")).collect();
     held.sort();
     let mut wanted = vec![clinician.as_str(), room.as_str()];
     wanted.sort();
@@ -73,7 +78,10 @@ async fn a_retried_request_returns_the_first_answer_and_a_reused_key_is_refused(
     let reused = clinic.book("patient", other).await;
     assert_eq!(reasons(&reused), ["IDEMPOTENCY_KEY_REUSED"], "{reused}");
     let q = "{ appointments { edges { node { id } } } }";
-    assert_eq!(clinic.ok("patient", q, json!({})).await["appointments"]["edges"].as_array().expect("edges").len(), 1);
+    assert_eq!(
+        clinic.ok("patient", q, json!({})).await["appointments"]["edges"].as_array().expect("edges").len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -82,7 +90,9 @@ async fn a_hold_keeps_the_slot_until_it_lapses_and_a_lapsed_hold_cannot_be_confi
     let (_, _, service) = clinic.clinician_and_room().await;
     let start = day_at_ten(2);
     let q = "mutation($i: BookAppointmentInput!) { holdAppointment(input: $i) { id status holdExpiresAt } }";
-    let held = clinic.ok("patient", q, json!({"i": {"serviceId": service, "startsAt": start, "timeZone": "UTC"}})).await;
+    let held = clinic
+        .ok("patient", q, json!({"i": {"serviceId": service, "startsAt": start, "timeZone": "UTC"}}))
+        .await;
     assert_eq!(held["holdAppointment"]["status"], "HELD");
     let id = held["holdAppointment"]["id"].as_str().expect("id").to_owned();
     let taken = clinic.book("staff", json!({"serviceId": service, "startsAt": start, "timeZone": "UTC", "patientId": clinic.user("auditor")})).await;
@@ -90,7 +100,8 @@ async fn a_hold_keeps_the_slot_until_it_lapses_and_a_lapsed_hold_cannot_be_confi
 
     // The sweeper's pass as if the hold's time had run out.
     let later = chrono::Utc::now() + chrono::Duration::hours(1);
-    let lapsed = subgraph_scheduling::domain::lifecycle::lapse_holds(&clinic.app.kit.db, later).await.expect("lapse");
+    let lapsed =
+        subgraph_scheduling::domain::lifecycle::lapse_holds(&clinic.app.kit.db, later).await.expect("lapse");
     assert_eq!(lapsed, 1);
     let confirm = "mutation($id: ID!) { confirmAppointment(id: $id) { status } }";
     let late = clinic.gql("patient", confirm, json!({"id": id})).await;
@@ -104,12 +115,18 @@ async fn a_confirmed_hold_is_scheduled() {
     let clinic = Clinic::start().await;
     let (_, _, service) = clinic.clinician_and_room().await;
     let q = "mutation($i: BookAppointmentInput!) { holdAppointment(input: $i) { id } }";
-    let held = clinic.ok("patient", q, json!({"i": {"serviceId": service, "startsAt": day_at_ten(2), "timeZone": "UTC"}})).await;
-    let confirm = "mutation($id: ID!) { confirmAppointment(id: $id) { status holdExpiresAt history { from to } } }";
+    let held = clinic
+        .ok("patient", q, json!({"i": {"serviceId": service, "startsAt": day_at_ten(2), "timeZone": "UTC"}}))
+        .await;
+    let confirm =
+        "mutation($id: ID!) { confirmAppointment(id: $id) { status holdExpiresAt history { from to } } }";
     let done = clinic.ok("patient", confirm, json!({"id": held["holdAppointment"]["id"]})).await;
     assert_eq!(done["confirmAppointment"]["status"], "SCHEDULED");
     assert!(done["confirmAppointment"]["holdExpiresAt"].is_null());
-    assert_eq!(done["confirmAppointment"]["history"], json!([{"from": null, "to": "HELD"}, {"from": "HELD", "to": "SCHEDULED"}]));
+    assert_eq!(
+        done["confirmAppointment"]["history"],
+        json!([{"from": null, "to": "HELD"}, {"from": "HELD", "to": "SCHEDULED"}])
+    );
 }
 
 #[tokio::test]
@@ -117,9 +134,11 @@ async fn bad_bookings_get_coded_errors() {
     let clinic = Clinic::start().await;
     let (_, _, service) = clinic.clinician_and_room().await;
     let book = |input: serde_json::Value| clinic.book("patient", input);
-    let past = book(json!({"serviceId": service, "startsAt": "2020-01-01T10:00:00Z", "timeZone": "UTC"})).await;
+    let past =
+        book(json!({"serviceId": service, "startsAt": "2020-01-01T10:00:00Z", "timeZone": "UTC"})).await;
     assert_eq!(code(&past), "BAD_USER_INPUT", "{past}");
-    let zone = book(json!({"serviceId": service, "startsAt": day_at_ten(2), "timeZone": "Mars/Olympus"})).await;
+    let zone =
+        book(json!({"serviceId": service, "startsAt": day_at_ten(2), "timeZone": "Mars/Olympus"})).await;
     assert_eq!(code(&zone), "BAD_USER_INPUT", "{zone}");
     let far = book(json!({"serviceId": service, "startsAt": day_at_ten(800), "timeZone": "UTC"})).await;
     assert_eq!(code(&far), "BAD_USER_INPUT", "{far}");
@@ -127,16 +146,22 @@ async fn bad_bookings_get_coded_errors() {
     assert_eq!(code(&for_other), "FORBIDDEN", "{for_other}");
 
     let q = "query($s: ID!, $f: DateTime!, $t: DateTime!) { freeSlots(serviceId: $s, from: $f, to: $t, timeZone: \"UTC\") { edges { cursor } } }";
-    let backwards = clinic.gql("patient", q, json!({"s": service, "f": day_at_ten(3), "t": day_at_ten(2)})).await;
+    let backwards =
+        clinic.gql("patient", q, json!({"s": service, "f": day_at_ten(3), "t": day_at_ten(2)})).await;
     assert_eq!(code(&backwards), "BAD_USER_INPUT", "{backwards}");
-    let huge = clinic.gql("patient", q, json!({"s": service, "f": day_at_ten(1), "t": day_at_ten(400)})).await;
+    let huge =
+        clinic.gql("patient", q, json!({"s": service, "f": day_at_ten(1), "t": day_at_ten(400)})).await;
     assert_eq!(code(&huge), "BAD_USER_INPUT", "{huge}");
 
     let svc = "mutation($i: CreateServiceInput!) { createService(input: $i) { id } }";
     let missing = clinic
         .gql("tenant_admin", svc, json!({"i": {"name": "Scan", "durationMinutes": 30, "requirements": [{"kind": "EQUIPMENT", "category": "mri"}]}}))
         .await;
-    assert_eq!(code(&missing), "BAD_USER_INPUT", "a service needing a resource kind that does not exist: {missing}");
+    assert_eq!(
+        code(&missing),
+        "BAD_USER_INPUT",
+        "a service needing a resource kind that does not exist: {missing}"
+    );
     let res = "mutation($i: CreateResourceInput!) { createResource(input: $i) { id } }";
     let bad_hours = clinic
         .gql("tenant_admin", res, json!({"i": {"kind": "ROOM", "category": "exam_room", "name": "R", "timeZone": "UTC", "weeklyHours": [{"day": 1, "start": "17:00", "end": "09:00"}]}}))
@@ -158,11 +183,23 @@ async fn the_database_refuses_a_double_booking_written_directly_in_sql() {
     };
     let a = "00000000-0000-0000-0000-00000000000a";
     let b = "00000000-0000-0000-0000-00000000000b";
-    conn.execute_unprepared(&insert("00000000-0000-0000-0000-000000000101", a, "2027-01-04T10:00:00Z", "2027-01-04T10:30:00Z", false))
-        .await
-        .expect("first");
+    conn.execute_unprepared(&insert(
+        "00000000-0000-0000-0000-000000000101",
+        a,
+        "2027-01-04T10:00:00Z",
+        "2027-01-04T10:30:00Z",
+        false,
+    ))
+    .await
+    .expect("first");
     let overlapping = conn
-        .execute_unprepared(&insert("00000000-0000-0000-0000-000000000102", b, "2027-01-04T10:15:00Z", "2027-01-04T10:45:00Z", false))
+        .execute_unprepared(&insert(
+            "00000000-0000-0000-0000-000000000102",
+            b,
+            "2027-01-04T10:15:00Z",
+            "2027-01-04T10:45:00Z",
+            false,
+        ))
         .await
         .expect_err("refused");
     assert!(overlapping.to_string().contains("ex_appointment_reservations_no_overlap"), "{overlapping}");
@@ -171,9 +208,15 @@ async fn the_database_refuses_a_double_booking_written_directly_in_sql() {
         ("103", "2027-01-04T10:30:00Z", "2027-01-04T11:00:00Z", false),
         ("104", "2027-01-04T10:00:00Z", "2027-01-04T10:30:00Z", true),
     ] {
-        conn.execute_unprepared(&insert(&format!("00000000-0000-0000-0000-000000000{id}"), b, from, to, released))
-            .await
-            .expect("allowed");
+        conn.execute_unprepared(&insert(
+            &format!("00000000-0000-0000-0000-000000000{id}"),
+            b,
+            from,
+            to,
+            released,
+        ))
+        .await
+        .expect("allowed");
     }
     conn.execute_unprepared(
         "INSERT INTO appointment_reservations (id, tenant_id, appointment_id, resource_id, lock_key, seat, starts_at, ends_at, released) \

@@ -10,7 +10,11 @@ use super::support::{Clinic, code, day_at_ten};
 async fn another_tenants_ids_are_not_found_in_every_argument() {
     let clinic = Clinic::start().await;
     let (clinician, _, service) = clinic.clinician_and_room().await;
-    let mine = data(clinic.book("patient", json!({"serviceId": service, "startsAt": day_at_ten(2), "timeZone": "UTC"})).await);
+    let mine = data(
+        clinic
+            .book("patient", json!({"serviceId": service, "startsAt": day_at_ten(2), "timeZone": "UTC"}))
+            .await,
+    );
     let appointment = mine["bookAppointment"]["id"].as_str().expect("id").to_owned();
 
     let (other, users) = clinic.other_tenant().await;
@@ -27,21 +31,24 @@ async fn another_tenants_ids_are_not_found_in_every_argument() {
             "query($s: ID!, $f: DateTime!, $t: DateTime!) { freeSlots(serviceId: $s, from: $f, to: $t, timeZone: \"UTC\") { edges { cursor } } }",
             json!({"s": service, "f": day_at_ten(1), "t": day_at_ten(3)}),
         ),
-        ("mutation($id: ID!) { cancelAppointment(id: $id, reason: \"x\") { id } }", json!({"id": appointment})),
+        (
+            "mutation($id: ID!) { cancelAppointment(id: $id, reason: \"x\") { id } }",
+            json!({"id": appointment}),
+        ),
         ("mutation($id: ID!) { confirmAppointment(id: $id) { id } }", json!({"id": appointment})),
         (
             "mutation($id: ID!, $t: DateTime!) { rescheduleAppointment(id: $id, startsAt: $t) { id } }",
             json!({"id": appointment, "t": day_at_ten(5)}),
         ),
-        ("mutation($id: ID!) { recordAppointmentStep(id: $id, step: CHECK_IN) { id } }", json!({"id": appointment})),
+        (
+            "mutation($id: ID!) { recordAppointmentStep(id: $id, step: CHECK_IN) { id } }",
+            json!({"id": appointment}),
+        ),
         (
             "mutation($i: BookAppointmentInput!) { bookAppointment(input: $i) { id } }",
             json!({"i": {"serviceId": service, "startsAt": day_at_ten(3), "timeZone": "UTC"}}),
         ),
-        (
-            "mutation($id: ID!) { updateResource(id: $id, active: false) { id } }",
-            json!({"id": clinician}),
-        ),
+        ("mutation($id: ID!) { updateResource(id: $id, active: false) { id } }", json!({"id": clinician})),
         (
             "mutation($id: ID!) { addTimeOff(resourceId: $id, startsAt: \"2027-01-01T00:00:00Z\", endsAt: \"2027-01-02T00:00:00Z\", reason: \"x\") }",
             json!({"id": clinician}),
@@ -71,7 +78,10 @@ async fn another_tenants_ids_are_not_found_in_every_argument() {
     .await;
     assert_eq!(code(&r), "NOT_FOUND", "{r}");
     // Their lists are empty.
-    let listed = data(gql("{ appointments { edges { node { id } } } resources { edges { node { id } } } }", json!({})).await);
+    let listed = data(
+        gql("{ appointments { edges { node { id } } } resources { edges { node { id } } } }", json!({}))
+            .await,
+    );
     assert_eq!(listed, json!({"appointments": {"edges": []}, "resources": {"edges": []}}));
 }
 

@@ -7,7 +7,9 @@ use subgraph_kit::testkit::data;
 use super::support::{Clinic, code, day_at_ten, reasons};
 
 async fn booked(clinic: &Clinic, service: &str, start: &str) -> String {
-    let a = data(clinic.book("patient", json!({"serviceId": service, "startsAt": start, "timeZone": "UTC"})).await);
+    let a = data(
+        clinic.book("patient", json!({"serviceId": service, "startsAt": start, "timeZone": "UTC"})).await,
+    );
     a["bookAppointment"]["id"].as_str().expect("id").to_owned()
 }
 
@@ -19,15 +21,22 @@ async fn a_patient_cannot_cancel_inside_the_notice_window_but_staff_can_with_a_r
         .service(json!({"cancelNoticeMinutes": 2880}), json!([{"kind": "PERSON", "category": "clinician"}]))
         .await;
     let id = booked(&clinic, &service, &day_at_ten(1)).await;
-    let cancel = "mutation($id: ID!, $r: String) { cancelAppointment(id: $id, reason: $r) { status cancelReason } }";
+    let cancel =
+        "mutation($id: ID!, $r: String) { cancelAppointment(id: $id, reason: $r) { status cancelReason } }";
     let refused = clinic.gql("patient", cancel, json!({"id": id})).await;
-    assert_eq!((code(&refused), reasons(&refused)), ("CONFLICT".into(), vec!["INSIDE_NOTICE_WINDOW".into()]), "{refused}");
+    assert_eq!(
+        (code(&refused), reasons(&refused)),
+        ("CONFLICT".into(), vec!["INSIDE_NOTICE_WINDOW".into()]),
+        "{refused}"
+    );
     let no_reason = clinic.gql("staff", cancel, json!({"id": id})).await;
     assert_eq!(code(&no_reason), "BAD_USER_INPUT", "{no_reason}");
     let done = clinic.ok("staff", cancel, json!({"id": id, "r": "clinician ill"})).await;
     assert_eq!(done["cancelAppointment"], json!({"status": "CANCELLED", "cancelReason": "clinician ill"}));
     // The slot is free again.
-    let again = clinic.book("patient", json!({"serviceId": service, "startsAt": day_at_ten(1), "timeZone": "UTC"})).await;
+    let again = clinic
+        .book("patient", json!({"serviceId": service, "startsAt": day_at_ten(1), "timeZone": "UTC"}))
+        .await;
     assert_eq!(data(again)["bookAppointment"]["status"], "SCHEDULED");
 }
 
@@ -36,7 +45,8 @@ async fn steps_run_in_order_and_a_wrong_step_is_refused() {
     let clinic = Clinic::start().await;
     let (_, _, service) = clinic.clinician_and_room().await;
     let id = booked(&clinic, &service, &day_at_ten(2)).await;
-    let step = "mutation($id: ID!, $s: AppointmentStep!) { recordAppointmentStep(id: $id, step: $s) { status } }";
+    let step =
+        "mutation($id: ID!, $s: AppointmentStep!) { recordAppointmentStep(id: $id, step: $s) { status } }";
     let early = clinic.gql("staff", step, json!({"id": id, "s": "COMPLETE"})).await;
     assert_eq!(reasons(&early), ["INVALID_TRANSITION"], "{early}");
     let patient = clinic.gql("patient", step, json!({"id": id, "s": "CHECK_IN"})).await;

@@ -5,5 +5,6 @@ mod booking;
 mod daylight_saving;
 mod isolation;
 mod lifecycle;
+mod permissions;
 mod subscriptions;
 mod support;

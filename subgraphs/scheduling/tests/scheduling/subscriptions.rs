@@ -45,10 +45,15 @@ async fn every_change_reaches_the_patient_and_nothing_reaches_another_tenant() {
     let (_, _, service) = clinic.clinician_and_room().await;
     let (other, users) = clinic.other_tenant().await;
     let mut patient = subscribe(&clinic, &clinic.token("patient")).await;
-    let mut stranger = subscribe(&clinic, &clinic.app.token(other, users["tenant_admin"], &["tenant_admin"])).await;
+    let mut stranger =
+        subscribe(&clinic, &clinic.app.token(other, users["tenant_admin"], &["tenant_admin"])).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
 
-    let booked = data(clinic.book("patient", json!({"serviceId": service, "startsAt": day_at_ten(2), "timeZone": "UTC"})).await);
+    let booked = data(
+        clinic
+            .book("patient", json!({"serviceId": service, "startsAt": day_at_ten(2), "timeZone": "UTC"}))
+            .await,
+    );
     let id = booked["bookAppointment"]["id"].as_str().expect("id").to_owned();
     let cancel = "mutation($id: ID!) { cancelAppointment(id: $id, reason: \"cannot come\") { status } }";
     clinic.ok("patient", cancel, json!({"id": id})).await;
@@ -57,7 +62,10 @@ async fn every_change_reaches_the_patient_and_nothing_reaches_another_tenant() {
         let m = next(&mut patient, 5).await.expect("event");
         assert_eq!(m["type"], "next", "{m}");
         let u = &m["payload"]["data"]["appointmentUpdated"];
-        assert_eq!((&u["from"], u["appointment"]["status"].as_str(), u["appointment"]["id"].as_str()), (&from, Some(status), Some(id.as_str())));
+        assert_eq!(
+            (&u["from"], u["appointment"]["status"].as_str(), u["appointment"]["id"].as_str()),
+            (&from, Some(status), Some(id.as_str()))
+        );
     }
     assert_eq!(next(&mut stranger, 1).await, None, "another tenant's subscriber sees nothing");
 }

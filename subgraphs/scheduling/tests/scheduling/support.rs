@@ -56,7 +56,10 @@ impl Clinic {
         let user = (kind == "PERSON").then(|| self.user("clinician"));
         let q = "mutation($i: CreateResourceInput!) { createResource(input: $i) { id } }";
         let input = json!({"kind": kind, "category": category, "name": name, "userId": user, "timeZone": tz, "weeklyHours": hours});
-        self.ok("tenant_admin", q, json!({"i": input})).await["createResource"]["id"].as_str().expect("id").to_owned()
+        self.ok("tenant_admin", q, json!({"i": input})).await["createResource"]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
     }
 
     /// A service over `requirements`; returns its id.
@@ -66,13 +69,17 @@ impl Clinic {
             input[k] = v.clone();
         }
         let q = "mutation($i: CreateServiceInput!) { createService(input: $i) { id } }";
-        self.ok("tenant_admin", q, json!({"i": input})).await["createService"]["id"].as_str().expect("id").to_owned()
+        self.ok("tenant_admin", q, json!({"i": input})).await["createService"]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
     }
 
     /// A clinician (the clinician user) and an exam room, both open every
     /// day 00:00–24:00 UTC, and a 30-minute service needing both.
     pub async fn clinician_and_room(&self) -> (String, String, String) {
-        let clinician = self.resource("PERSON", "clinician", "Dr. Rao", "UTC", every_day("00:00", "24:00")).await;
+        let clinician =
+            self.resource("PERSON", "clinician", "Dr. Rao", "UTC", every_day("00:00", "24:00")).await;
         let room = self.resource("ROOM", "exam_room", "Room 1", "UTC", every_day("00:00", "24:00")).await;
         let service = self
             .service(
@@ -102,7 +109,9 @@ impl Clinic {
 pub fn reasons(response: &Value) -> Vec<String> {
     response["errors"]
         .as_array()
-        .map(|errs| errs.iter().filter_map(|e| e["extensions"]["reason"].as_str().map(str::to_owned)).collect())
+        .map(|errs| {
+            errs.iter().filter_map(|e| e["extensions"]["reason"].as_str().map(str::to_owned)).collect()
+        })
         .unwrap_or_default()
 }
 
