@@ -86,6 +86,25 @@ enum Command {
         #[arg(long)]
         postgres_url: Option<String>,
     },
+    /// Benchmarks free-slot search and booking over 200 resources and a
+    /// year of appointments (see docs/benchmarks.md).
+    BenchScheduling {
+        /// Appointments seeded.
+        #[arg(long, default_value_t = 100_000)]
+        appointments: usize,
+        /// Searches measured per kind.
+        #[arg(long, default_value_t = 200)]
+        searches: usize,
+        /// Concurrent booking clients.
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        /// Bookings each client attempts.
+        #[arg(long, default_value_t = 20)]
+        per_client: usize,
+        /// Postgres URL for a Postgres run too.
+        #[arg(long)]
+        postgres_url: Option<String>,
+    },
     /// (internal) The router with the benchmark subgraphs in-process.
     #[command(hide = true)]
     BenchServe,
@@ -126,6 +145,16 @@ async fn main() -> anyhow::Result<()> {
         Command::BenchPrivacy { clients, seconds, memories, postgres_url } => {
             let load = bench::Settings { clients, seconds, warmup: 2, compare_hive: None };
             bench::privacy::run(bench::privacy::PrivacySettings { load, memories, postgres_url }).await
+        }
+        Command::BenchScheduling { appointments, searches, clients, per_client, postgres_url } => {
+            let settings = bench::scheduling::SchedulingSettings {
+                appointments,
+                searches,
+                clients,
+                per_client,
+                postgres_url,
+            };
+            bench::scheduling::run(settings).await
         }
         Command::BenchServe => bench::serve_in_process(config).await,
     }

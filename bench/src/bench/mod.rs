@@ -15,6 +15,7 @@
 mod floor;
 mod load;
 pub mod privacy;
+pub mod scheduling;
 mod serve;
 pub mod subscriptions;
 

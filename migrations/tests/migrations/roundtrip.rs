@@ -3,7 +3,7 @@
 use backbone_migrations::{Migrator, MigratorTrait, SchemaManager};
 use subgraph_kit::{db, testkit::TestDb};
 
-const TABLES: [&str; 34] = [
+const TABLES: [&str; 41] = [
     "tenants",
     "users",
     "roles",
@@ -38,6 +38,13 @@ const TABLES: [&str; 34] = [
     "memories",
     "memory_generations",
     "audit_checkpoints",
+    "scheduling_resources",
+    "scheduling_services",
+    "scheduling_date_overrides",
+    "scheduling_closures",
+    "appointments",
+    "appointment_reservations",
+    "appointment_history",
 ];
 
 async fn existing(manager: &SchemaManager<'_>) -> Vec<&'static str> {
@@ -73,12 +80,15 @@ async fn up_down_up() {
     Migrator::up(&conn, None).await.expect("up again");
     assert_eq!(existing(&manager).await, TABLES);
 
-    // One step down drops the audit checkpoints, the next the AI budget's
-    // overrun column, the next undoes the memory-recall index and column,
-    // leaving the other tables; the next removes exactly the consent, AI and
-    // memory tables.
+    // One step down drops exactly the scheduling tables, the next the
+    // audit checkpoints, the next the AI budget's overrun column, the next
+    // undoes the memory-recall index and column, leaving the other tables;
+    // the next removes exactly the consent, AI and memory tables.
+    Migrator::down(&conn, Some(1)).await.expect("down scheduling");
+    let before_scheduling = &TABLES[..TABLES.len() - 7];
+    assert_eq!(existing(&manager).await, before_scheduling);
     Migrator::down(&conn, Some(1)).await.expect("down 0");
-    let before_checkpoints = &TABLES[..TABLES.len() - 1];
+    let before_checkpoints = &before_scheduling[..before_scheduling.len() - 1];
     assert_eq!(existing(&manager).await, before_checkpoints);
     assert!(manager.has_column("ai_budgets", "overrun_tokens").await.expect("column"));
     Migrator::down(&conn, Some(1)).await.expect("down 1");
@@ -93,5 +103,5 @@ async fn up_down_up() {
     assert!(manager.has_column("memory_generations", "memory_count").await.expect("column"));
     Migrator::down(&conn, Some(1)).await.expect("down 2 again");
     Migrator::down(&conn, Some(1)).await.expect("down 3");
-    assert_eq!(existing(&manager).await, &TABLES[..TABLES.len() - 11]);
+    assert_eq!(existing(&manager).await, &before_scheduling[..before_scheduling.len() - 11]);
 }
