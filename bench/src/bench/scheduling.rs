@@ -54,7 +54,7 @@ async fn one(name: &str, url: &str, s: &SchedulingSettings) -> anyhow::Result<()
     let db = subgraph_kit::db::connect_and_migrate(url).await?;
     let tenant = Uuid::now_v7();
     let started = Instant::now();
-    let (service_id, seeded) = seed(&db, tenant, s.appointments).await?;
+    let (service_id, seeded, first_pair) = seed(&db, tenant, s.appointments).await?;
     println!(
         "\n{name}: seeded 200 resources and {seeded} appointments in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -93,21 +93,22 @@ async fn one(name: &str, url: &str, s: &SchedulingSettings) -> anyhow::Result<()
         let t = Instant::now();
         let mut tasks = Vec::new();
         for c in 0..s.clients {
-            let (db, service, per) = (db.clone(), service.clone(), s.per_client);
+            let (db, service, per, pair) = (db.clone(), service.clone(), s.per_client, first_pair.clone());
             tasks.push(tokio::spawn(async move {
                 let (mut ok, mut taken, mut failed) = (0, 0, 0);
                 for k in 0..per {
                     // Distinct: each client its own slots after the seeded
-                    // year; contended: every client the same slot in turn.
+                    // year; contended: every client the same slot of the
+                    // same clinician and room in turn.
                     let n = if contended { k } else { c * per + k };
-                    let starts_at = slot(now, 370, n);
+                    let starts_at = slot(now, if contended { 600 } else { 370 }, n);
                     let req = Request {
                         service: (*service).clone(),
                         patient_id: Uuid::now_v7(),
                         booked_by: Uuid::now_v7(),
                         starts_at,
                         time_zone: TZ.into(),
-                        resource_ids: Vec::new(),
+                        resource_ids: if contended { pair.clone() } else { Vec::new() },
                         idempotency_key: None,
                         hold: None,
                         needs_approval: false,
@@ -134,7 +135,7 @@ async fn one(name: &str, url: &str, s: &SchedulingSettings) -> anyhow::Result<()
         println!(
             "{name}: booking, {} clients, {} slots: {:.0} attempts/s, {} booked, {} SLOT_TAKEN, {} other errors, {:.1} s",
             s.clients,
-            if contended { "contended (all clients, same slots)" } else { "distinct" },
+            if contended { "contended (every client the same clinician, room and time)" } else { "distinct" },
             (s.clients * s.per_client) as f64 / secs,
             ok,
             taken,
@@ -180,7 +181,13 @@ fn slot(now: DateTime<Utc>, days: i64, n: usize) -> DateTime<Utc> {
     DateTime::from_timestamp(second, 0).unwrap_or_default()
 }
 
-async fn seed(db: &DatabaseConnection, tenant: Uuid, appointments: usize) -> anyhow::Result<(Uuid, usize)> {
+/// Seeds the tenant; returns the service, the appointments made, and the
+/// first clinician and room.
+async fn seed(
+    db: &DatabaseConnection,
+    tenant: Uuid,
+    appointments: usize,
+) -> anyhow::Result<(Uuid, usize, Vec<Uuid>)> {
     let hours = serde_json::to_string(
         &(1..=5).map(|d| serde_json::json!({"day": d, "start": "08:00", "end": "18:00"})).collect::<Vec<_>>(),
     )?;
@@ -286,7 +293,7 @@ async fn seed(db: &DatabaseConnection, tenant: Uuid, appointments: usize) -> any
         }
     }
     flush(db, &mut batch_a, &mut batch_r).await?;
-    Ok((service_id, made))
+    Ok((service_id, made, vec![models[0].0, models[100].0]))
 }
 
 async fn flush(
