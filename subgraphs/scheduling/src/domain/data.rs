@@ -8,7 +8,7 @@
 use async_trait::async_trait;
 use backbone_entities::scheduling::{
     appointment::{self, AppointmentStatus as S},
-    history, reservation, resource,
+    closure, history, reservation, resource,
 };
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
@@ -80,6 +80,22 @@ impl DataContract for SchedulingData {
             .exec(txn)
             .await?
             .rows_affected;
+        // Why they were away is about them: their time off stays (the
+        // schedule keeps its shape) without the reason.
+        let their_resources = resource::Entity::find()
+            .filter(resource::Column::TenantId.eq(who.tenant_id))
+            .filter(resource::Column::UserId.eq(who.user_id))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|r| r.id);
+        let reasons_cleared = closure::Entity::update_many()
+            .col_expr(closure::Column::Reason, Expr::value("(erased)"))
+            .filter(closure::Column::TenantId.eq(who.tenant_id))
+            .filter(closure::Column::ResourceId.is_in(their_resources))
+            .exec(txn)
+            .await?
+            .rows_affected;
         let resources_unlinked = resource::Entity::update_many()
             .col_expr(resource::Column::UserId, Expr::value(Option::<Uuid>::None))
             .col_expr(resource::Column::Name, Expr::value("(erased person)"))
@@ -96,6 +112,7 @@ impl DataContract for SchedulingData {
             ("appointment_history_unlinked", history_unlinked),
             ("appointments_booked_by_unlinked", bookings_unlinked),
             ("scheduling_resources_unlinked", resources_unlinked),
+            ("scheduling_time_off_reasons_cleared", reasons_cleared),
         ]))
     }
 

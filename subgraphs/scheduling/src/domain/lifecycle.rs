@@ -111,7 +111,13 @@ async fn inside_notice(
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
     let a = &b.appointment;
-    let Some(s) = service::Entity::find_by_id(a.service_id).one(db).await? else { return Ok(()) };
+    let Some(s) = service::Entity::find_by_id(a.service_id)
+        .filter(service::Column::TenantId.eq(a.tenant_id))
+        .one(db)
+        .await?
+    else {
+        return Ok(());
+    };
     let window = chrono::Duration::minutes(i64::from(s.cancel_notice_minutes));
     if a.status == S::Held || a.starts_at - now >= window {
         return Ok(());
@@ -184,6 +190,7 @@ pub async fn reschedule(
     }
     inside_notice(db, &b, actor, now).await?;
     let service = service::Entity::find_by_id(a.service_id)
+        .filter(service::Column::TenantId.eq(a.tenant_id))
         .one(db)
         .await?
         .ok_or_else(|| ApiError::NotFound("no such service".into()))?;

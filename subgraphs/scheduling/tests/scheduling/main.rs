@@ -3,6 +3,7 @@
 
 mod booking;
 mod daylight_saving;
+mod erasure;
 mod isolation;
 mod lifecycle;
 mod permissions;

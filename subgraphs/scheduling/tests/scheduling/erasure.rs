@@ -1,0 +1,41 @@
+//! Erasure through the data contract: a patient's appointments go with
+//! their reservations and history; a clinician's resource stays without
+//! their name, user id or time-off reasons.
+
+use sea_orm::{EntityTrait, TransactionTrait};
+use serde_json::json;
+use subgraph_kit::contract::{DataContract, Person, Subject};
+use subgraph_scheduling::domain::data::SchedulingData;
+
+use super::support::{Clinic, day_at_ten};
+
+#[tokio::test]
+async fn erasure_removes_a_patients_appointments_and_unlinks_a_clinician() {
+    use backbone_entities::scheduling::{appointment, closure, history, reservation, resource};
+    let clinic = Clinic::start().await;
+    let (clinician, _, service) = clinic.clinician_and_room().await;
+    let q = "mutation($id: ID!) { addTimeOff(resourceId: $id, startsAt: \"2027-01-01T00:00:00Z\", endsAt: \"2027-01-02T00:00:00Z\", reason: \"surgery\") }";
+    clinic.ok("tenant_admin", q, json!({"id": clinician})).await;
+    let input =
+        json!({"serviceId": service, "startsAt": day_at_ten(2), "timeZone": "UTC", "notes": "my knee hurts"});
+    subgraph_kit::testkit::data(clinic.book("patient", input).await);
+    let db = &clinic.app.kit.db;
+    for role in ["patient", "clinician"] {
+        let who = Person::new(Subject { tenant_id: clinic.tenant, user_id: clinic.user(role) }, []);
+        let txn = db.begin().await.expect("txn");
+        SchedulingData.erase(&txn, &who).await.expect("erase");
+        subgraph_kit::db::commit(txn).await.expect("commit");
+    }
+    assert!(appointment::Entity::find().all(db).await.expect("rows").is_empty());
+    assert!(reservation::Entity::find().all(db).await.expect("rows").is_empty());
+    assert!(history::Entity::find().all(db).await.expect("rows").is_empty());
+    let r = resource::Entity::find_by_id(clinician.parse::<uuid::Uuid>().expect("id"))
+        .one(db)
+        .await
+        .expect("row")
+        .expect("kept");
+    assert_eq!((r.user_id, r.name.as_str(), r.active), (None, "(erased person)", false));
+    let reasons: Vec<String> =
+        closure::Entity::find().all(db).await.expect("rows").into_iter().map(|c| c.reason).collect();
+    assert_eq!(reasons, ["(erased)"]);
+}
