@@ -43,4 +43,5 @@ tenant_owned! {
     scheduling::resource::Entity => "resource",
     scheduling::service::Entity => "service",
     scheduling::appointment::Entity => "appointment",
+    scheduling::closure::Entity => "time off or holiday",
 }

@@ -267,6 +267,7 @@ async fn seed(
                     idempotency_key: Set(None),
                     notes: Set(None),
                     cancel_reason: Set(None),
+                    series_id: Set(None),
                     created_at: Set(now),
                     updated_at: Set(now),
                 });

@@ -38,6 +38,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Last change.
     pub updated_at: DateTimeUtc,
+    /// The recurring series it is an occurrence of.
+    pub series_id: Option<Uuid>,
 }
 
 /// Where an appointment is in its lifecycle, stored as text.

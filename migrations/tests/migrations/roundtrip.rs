@@ -3,7 +3,7 @@
 use backbone_migrations::{Migrator, MigratorTrait, SchemaManager};
 use subgraph_kit::{db, testkit::TestDb};
 
-const TABLES: [&str; 41] = [
+const TABLES: [&str; 44] = [
     "tenants",
     "users",
     "roles",
@@ -45,6 +45,9 @@ const TABLES: [&str; 41] = [
     "appointments",
     "appointment_reservations",
     "appointment_history",
+    "appointment_series",
+    "appointment_reminders",
+    "waitlist_entries",
 ];
 
 async fn existing(manager: &SchemaManager<'_>) -> Vec<&'static str> {
@@ -80,12 +83,17 @@ async fn up_down_up() {
     Migrator::up(&conn, None).await.expect("up again");
     assert_eq!(existing(&manager).await, TABLES);
 
-    // One step down drops exactly the scheduling tables, the next the
-    // audit checkpoints, the next the AI budget's overrun column, the next
+    // One step down drops exactly the series, reminder and waitlist tables
+    // (and the appointments' series column), the next the scheduling
+    // tables, the next the audit checkpoints, the next the AI budget's overrun column, the next
     // undoes the memory-recall index and column, leaving the other tables;
     // the next removes exactly the consent, AI and memory tables.
+    Migrator::down(&conn, Some(1)).await.expect("down series and waitlist");
+    let before_series = &TABLES[..TABLES.len() - 3];
+    assert_eq!(existing(&manager).await, before_series);
+    assert!(!manager.has_column("appointments", "series_id").await.expect("column"));
     Migrator::down(&conn, Some(1)).await.expect("down scheduling");
-    let before_scheduling = &TABLES[..TABLES.len() - 7];
+    let before_scheduling = &before_series[..before_series.len() - 7];
     assert_eq!(existing(&manager).await, before_scheduling);
     Migrator::down(&conn, Some(1)).await.expect("down 0");
     let before_checkpoints = &before_scheduling[..before_scheduling.len() - 1];

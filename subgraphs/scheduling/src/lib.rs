@@ -1,7 +1,8 @@
 //! The scheduling subgraph: people, rooms and equipment booked together
 //! and never double-booked, availability across time zones and daylight
 //! saving, free-slot search, holds, the appointment lifecycle and live
-//! appointment updates (docs/design.md §7).
+//! appointment updates, recurring series, the waitlist and reminders
+//! (docs/design.md §7).
 
 pub mod config;
 pub mod domain;
@@ -49,7 +50,8 @@ impl Subgraph for Scheduling {
     }
 
     fn workers(&self, kit: &Kit, shutdown: Shutdown) -> Vec<JoinHandle<()>> {
-        let every = std::time::Duration::from_millis(Self::settings(kit).sweep_interval_ms);
-        vec![tokio::spawn(domain::lifecycle::run(kit.db.clone(), every, shutdown))]
+        let settings = Self::settings(kit);
+        let every = std::time::Duration::from_millis(settings.sweep_interval_ms);
+        vec![tokio::spawn(domain::lifecycle::run(kit.db.clone(), every, settings.offer_ttl(), shutdown))]
     }
 }

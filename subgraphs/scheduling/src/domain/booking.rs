@@ -17,8 +17,8 @@ use backbone_entities::scheduling::{
 };
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, RuntimeErr, TransactionTrait, sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, RuntimeErr, TransactionTrait, sea_query::Expr,
 };
 use subgraph_kit::{ApiError, ApiResult, tenancy::Ref};
 use uuid::Uuid;
@@ -26,7 +26,7 @@ use uuid::Uuid;
 use super::{
     Booked, Change,
     calendar::{self, Calendar, to_utc},
-    hours,
+    hours, reminders,
     services::Rules,
     slots::{self, Candidates},
 };
@@ -221,9 +221,13 @@ fn taken() -> ApiError {
     ApiError::conflict(reasons::SLOT_TAKEN, "that time was just taken; pick another slot")
 }
 
-enum Attempt {
+/// Why one try to place an appointment did not.
+pub(crate) enum Attempt {
+    /// Another transaction took a seat first (Postgres).
     Lost,
+    /// The idempotency key was written concurrently.
     KeyTaken,
+    /// Refused.
     Failed(ApiError),
 }
 
@@ -261,58 +265,102 @@ async fn attempt(
     db: &DatabaseConnection,
     req: &Request,
     rules: &Rules,
-    (resources, candidates): (&[resource::Model], &Candidates),
+    pool: (&[resource::Model], &Candidates),
     now: DateTime<Utc>,
 ) -> Result<Booked, Attempt> {
-    let tenant_id = req.service.tenant_id();
-    let start = req.starts_at.timestamp();
-    let range = rules.reserved(start);
-    let txn = db.begin().await?;
-    release_lapsed(&txn, resources, now).await?;
-    let sources = calendar::sources(&txn, tenant_id, resources, range, now, None).await?;
-    let calendars: Vec<Calendar> = resources.iter().map(|r| sources.calendar(r, range)).collect();
-    let Some(picks) = slots::assign(rules, &calendars, candidates, start) else {
-        return Err(unavailable(rules, resources, candidates, &sources, start).into());
-    };
     let status = match (req.hold, req.needs_approval) {
         (Some(_), _) => AppointmentStatus::Held,
         (None, true) => AppointmentStatus::Requested,
         (None, false) => AppointmentStatus::Scheduled,
     };
-    let hold_expires_at = req.hold.map(|ttl| now + ttl);
+    let placement = Placement {
+        tenant_id: req.service.tenant_id(),
+        service_id: req.service.id(),
+        patient_id: req.patient_id,
+        booked_by: req.booked_by,
+        starts_at: req.starts_at,
+        time_zone: &req.time_zone,
+        status,
+        hold_expires_at: req.hold.map(|ttl| now + ttl),
+        idempotency_key: req.idempotency_key.as_deref(),
+        notes: req.notes.as_deref(),
+        series_id: None,
+    };
+    let txn = db.begin().await?;
+    release_lapsed(&txn, pool.0, now).await?;
+    let booked = place(&txn, placement, rules, pool, now).await?;
+    subgraph_kit::db::commit(txn).await?;
+    Ok(booked)
+}
+
+/// One appointment to write.
+pub(crate) struct Placement<'a> {
+    pub tenant_id: Uuid,
+    pub service_id: Uuid,
+    pub patient_id: Uuid,
+    pub booked_by: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub time_zone: &'a str,
+    pub status: AppointmentStatus,
+    pub hold_expires_at: Option<DateTime<Utc>>,
+    pub idempotency_key: Option<&'a str>,
+    pub notes: Option<&'a str>,
+    pub series_id: Option<Uuid>,
+}
+
+/// Picks free resources for `p` and writes the appointment, its
+/// reservations, reminders and change record in `txn` (whose caller has
+/// released lapsed holds on the pool).
+pub(crate) async fn place(
+    txn: &DatabaseTransaction,
+    p: Placement<'_>,
+    rules: &Rules,
+    (resources, candidates): (&[resource::Model], &Candidates),
+    now: DateTime<Utc>,
+) -> Result<Booked, Attempt> {
+    let start = p.starts_at.timestamp();
+    let range = rules.reserved(start);
+    let sources = calendar::sources(txn, p.tenant_id, resources, range, now, None).await?;
+    let calendars: Vec<Calendar> = resources.iter().map(|r| sources.calendar(r, range)).collect();
+    let Some(picks) = slots::assign(rules, &calendars, candidates, start) else {
+        return Err(unavailable(rules, resources, candidates, &sources, start).into());
+    };
     let a = appointment::ActiveModel {
         id: Set(Uuid::now_v7()),
-        tenant_id: Set(tenant_id),
-        service_id: Set(req.service.id()),
-        patient_id: Set(req.patient_id),
-        booked_by: Set(req.booked_by),
-        status: Set(status),
-        starts_at: Set(req.starts_at),
+        tenant_id: Set(p.tenant_id),
+        service_id: Set(p.service_id),
+        patient_id: Set(p.patient_id),
+        booked_by: Set(p.booked_by),
+        status: Set(p.status),
+        starts_at: Set(p.starts_at),
         ends_at: Set(to_utc(start + rules.duration)),
-        time_zone: Set(req.time_zone.clone()),
-        hold_expires_at: Set(hold_expires_at),
-        idempotency_key: Set(req.idempotency_key.clone()),
-        notes: Set(req.notes.clone()),
+        time_zone: Set(p.time_zone.to_owned()),
+        hold_expires_at: Set(p.hold_expires_at),
+        idempotency_key: Set(p.idempotency_key.map(str::to_owned)),
+        notes: Set(p.notes.map(str::to_owned)),
         cancel_reason: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        series_id: Set(p.series_id),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     reserve(
-        &txn,
+        txn,
         &a,
         &picks.iter().map(|&(c, seat)| (&calendars[c].resource, seat)).collect::<Vec<_>>(),
         range,
-        hold_expires_at,
+        p.hold_expires_at,
     )
     .await?;
+    if a.status == AppointmentStatus::Scheduled {
+        reminders::schedule(txn, &a, &rules.reminders, now).await?;
+    }
     let booked = Booked {
         appointment: a,
         resources: picks.iter().map(|&(c, _)| calendars[c].resource.clone()).collect(),
     };
-    super::record(&txn, &booked, Change { actor: Some(req.booked_by), from: None, reason: None }).await?;
-    subgraph_kit::db::commit(txn).await?;
+    super::record(txn, &booked, Change { actor: Some(p.booked_by), from: None, reason: None }).await?;
     Ok(booked)
 }
 

@@ -1,5 +1,6 @@
 //! Scheduling's side of the data contract. A person's own appointments
-//! (with their reservations and history) go; where they are a resource
+//! (with their reservations, reminders and history) and recurring series
+//! go; where they are a resource
 //! (a clinician), the resource stays in the tenant's schedule but no
 //! longer names them; where they booked for others or changed others'
 //! appointments, their id is unlinked. Retention purges finished
@@ -8,7 +9,7 @@
 use async_trait::async_trait;
 use backbone_entities::scheduling::{
     appointment::{self, AppointmentStatus as S},
-    closure, history, reservation, resource,
+    closure, history, reminder, reservation, resource, series,
 };
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
@@ -44,9 +45,18 @@ impl DataContract for SchedulingData {
             .filter(resource::Column::UserId.eq(who.user_id))
             .all(db)
             .await?;
+        let series = series::Entity::find()
+            .filter(series::Column::TenantId.eq(who.tenant_id))
+            .filter(series::Column::PatientId.eq(who.user_id))
+            .all(db)
+            .await?;
         Ok(json!({
+            "appointmentSeries": series.iter().map(|s| json!({
+                "id": s.id, "serviceId": s.service_id, "rule": s.rule, "timeZone": s.time_zone,
+                "createdAt": s.created_at,
+            })).collect::<Vec<_>>(),
             "appointments": own.iter().map(|a| json!({
-                "id": a.id, "serviceId": a.service_id, "status": a.status.as_str(),
+                "id": a.id, "serviceId": a.service_id, "seriesId": a.series_id, "status": a.status.as_str(),
                 "startsAt": a.starts_at, "endsAt": a.ends_at, "timeZone": a.time_zone,
                 "notes": a.notes, "cancelReason": a.cancel_reason, "createdAt": a.created_at,
             })).collect::<Vec<_>>(),
@@ -66,6 +76,19 @@ impl DataContract for SchedulingData {
             .map(|a| a.id)
             .collect();
         let (history, reservations, appointments) = remove(txn, &own).await?;
+        let series = series::Entity::delete_many()
+            .filter(series::Column::TenantId.eq(who.tenant_id))
+            .filter(series::Column::PatientId.eq(who.user_id))
+            .exec(txn)
+            .await?
+            .rows_affected;
+        let series_unlinked = series::Entity::update_many()
+            .col_expr(series::Column::BookedBy, Expr::value(Uuid::nil()))
+            .filter(series::Column::TenantId.eq(who.tenant_id))
+            .filter(series::Column::BookedBy.eq(who.user_id))
+            .exec(txn)
+            .await?
+            .rows_affected;
         let history_unlinked = history::Entity::update_many()
             .col_expr(history::Column::ActorId, Expr::value(Option::<Uuid>::None))
             .filter(history::Column::TenantId.eq(who.tenant_id))
@@ -109,6 +132,8 @@ impl DataContract for SchedulingData {
             ("appointments", appointments),
             ("appointment_reservations", reservations),
             ("appointment_history", history),
+            ("appointment_series", series),
+            ("appointment_series_booked_by_unlinked", series_unlinked),
             ("appointment_history_unlinked", history_unlinked),
             ("appointments_booked_by_unlinked", bookings_unlinked),
             ("scheduling_resources_unlinked", resources_unlinked),
@@ -133,9 +158,14 @@ impl DataContract for SchedulingData {
     }
 }
 
-/// Deletes appointments `ids` with their history and reservations;
-/// returns the three counts.
+/// Deletes appointments `ids` with their history, reservations and
+/// reminders; returns the counts of history rows, reservations and
+/// appointments.
 async fn remove(txn: &DatabaseTransaction, ids: &[Uuid]) -> ApiResult<(u64, u64, u64)> {
+    reminder::Entity::delete_many()
+        .filter(reminder::Column::AppointmentId.is_in(ids.to_vec()))
+        .exec(txn)
+        .await?;
     let history = history::Entity::delete_many()
         .filter(history::Column::AppointmentId.is_in(ids.to_vec()))
         .exec(txn)

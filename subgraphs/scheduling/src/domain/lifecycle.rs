@@ -7,8 +7,9 @@
 use backbone_entities::scheduling::{
     appointment::{self, AppointmentStatus as S},
     reservation, service,
+    waitlist::WaitlistStatus,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
@@ -21,8 +22,9 @@ use super::{
     Booked, Change,
     booking::{self, reasons},
     calendar::{self, Calendar, to_utc},
+    reminders,
     services::Rules,
-    slots,
+    slots, waitlist,
 };
 
 /// Whether `from → to` is a lifecycle step.
@@ -55,11 +57,14 @@ pub struct Actor<'a> {
 
 /// Moves `b` to `to` at `now`. A hold may be confirmed only before it
 /// lapses; a patient may not cancel inside the service's notice window.
+/// A start freed by a cancellation is offered to the waitlist, held for
+/// `offer_ttl`.
 pub async fn transition(
     db: &DatabaseConnection,
     b: Booked,
     to: S,
     actor: Actor<'_>,
+    offer_ttl: Duration,
     now: DateTime<Utc>,
 ) -> ApiResult<Booked> {
     let from = b.appointment.status;
@@ -84,12 +89,28 @@ pub async fn transition(
         set_status(&txn, &b.appointment, to, now, reason.as_deref().filter(|_| to == S::Cancelled)).await?;
     if releases(to) {
         release(&txn, a.id).await?;
+        reminders::drop_pending(&txn, a.id).await?;
     } else if from == S::Held {
         reservation::Entity::update_many()
             .col_expr(reservation::Column::HoldExpiresAt, Expr::value(Option::<DateTime<Utc>>::None))
             .filter(reservation::Column::AppointmentId.eq(a.id))
             .exec(&txn)
             .await?;
+    }
+    if to == S::Scheduled {
+        let offsets = service_of(&txn, &a).await.map(|s| Rules::of(&s).reminders).unwrap_or_default();
+        reminders::schedule(&txn, &a, &offsets, now).await?;
+    }
+    if from == S::Held {
+        let settled = match to {
+            S::Scheduled | S::Requested => WaitlistStatus::Booked,
+            S::Expired => WaitlistStatus::Expired,
+            _ => WaitlistStatus::Declined,
+        };
+        waitlist::settle(&txn, a.id, settled, now).await?;
+    }
+    if matches!(to, S::Cancelled | S::Expired) {
+        waitlist::offer_freed(&txn, a.tenant_id, a.service_id, a.starts_at, offer_ttl, now).await?;
     }
     let booked = Booked { appointment: a, resources: b.resources };
     super::record(
@@ -111,14 +132,8 @@ async fn inside_notice(
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
     let a = &b.appointment;
-    let Some(s) = service::Entity::find_by_id(a.service_id)
-        .filter(service::Column::TenantId.eq(a.tenant_id))
-        .one(db)
-        .await?
-    else {
-        return Ok(());
-    };
-    let window = chrono::Duration::minutes(i64::from(s.cancel_notice_minutes));
+    let Ok(s) = service_of(db, a).await else { return Ok(()) };
+    let window = Duration::minutes(i64::from(s.cancel_notice_minutes));
     if a.status == S::Held || a.starts_at - now >= window {
         return Ok(());
     }
@@ -132,6 +147,15 @@ async fn inside_notice(
         return Err(ApiError::bad_input("reason", "a change inside the notice window needs a reason"));
     }
     Ok(())
+}
+
+/// The service of `a` (in its tenant).
+async fn service_of(db: &impl ConnectionTrait, a: &appointment::Model) -> ApiResult<service::Model> {
+    service::Entity::find_by_id(a.service_id)
+        .filter(service::Column::TenantId.eq(a.tenant_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such service".into()))
 }
 
 /// Sets the status if it is still what was read.
@@ -173,12 +197,14 @@ async fn release(txn: &impl ConnectionTrait, appointment_id: Uuid) -> ApiResult<
 }
 
 /// Moves `b` to `starts_at`, keeping its resources where they are free
-/// then; the history keeps the old time.
+/// then; the history keeps the old time, and the old start is offered to
+/// the waitlist (held for `offer_ttl`).
 pub async fn reschedule(
     db: &DatabaseConnection,
     b: Booked,
     starts_at: DateTime<Utc>,
     actor: Actor<'_>,
+    offer_ttl: Duration,
     now: DateTime<Utc>,
 ) -> ApiResult<Booked> {
     let a = &b.appointment;
@@ -189,11 +215,7 @@ pub async fn reschedule(
         ));
     }
     inside_notice(db, &b, actor, now).await?;
-    let service = service::Entity::find_by_id(a.service_id)
-        .filter(service::Column::TenantId.eq(a.tenant_id))
-        .one(db)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("no such service".into()))?;
+    let service = service_of(db, a).await?;
     let rules = Rules::of(&service);
     booking::check_window(&rules, starts_at, now)?;
     let keep: Vec<Uuid> = b.resources.iter().map(|r| r.id).collect();
@@ -213,6 +235,10 @@ pub async fn reschedule(
     row.ends_at = Set(to_utc(start + rules.duration));
     row.updated_at = Set(now);
     let moved = row.update(&txn).await?;
+    reminders::drop_pending(&txn, moved.id).await?;
+    if moved.status == S::Scheduled {
+        reminders::schedule(&txn, &moved, &rules.reminders, now).await?;
+    }
     let chosen: Vec<_> = picks.iter().map(|&(c, seat)| (&calendars[c].resource, seat)).collect();
     if let Err(e) = booking::reserve(&txn, &moved, &chosen, range, None).await {
         return Err(match booking::sqlstate(&e).as_deref() {
@@ -230,13 +256,19 @@ pub async fn reschedule(
         Change { actor: Some(actor.user_id), from: Some(a.status), reason: Some(reason) },
     )
     .await?;
+    waitlist::offer_freed(&txn, a.tenant_id, a.service_id, a.starts_at, offer_ttl, now).await?;
     subgraph_kit::db::commit(txn).await?;
     Ok(booked)
 }
 
 /// Lapses up to 100 holds whose time ran out before `now`; returns how
-/// many.
-pub async fn lapse_holds(db: &DatabaseConnection, now: DateTime<Utc>) -> ApiResult<usize> {
+/// many. A lapsed waitlist offer goes to the next patient waiting (held
+/// for `offer_ttl`).
+pub async fn lapse_holds(
+    db: &DatabaseConnection,
+    offer_ttl: Duration,
+    now: DateTime<Utc>,
+) -> ApiResult<usize> {
     let due = appointment::Entity::find()
         .filter(appointment::Column::Status.eq(S::Held))
         .filter(appointment::Column::HoldExpiresAt.lte(now))
@@ -251,6 +283,7 @@ pub async fn lapse_holds(db: &DatabaseConnection, now: DateTime<Utc>) -> ApiResu
         match set_status(&txn, &b.appointment, S::Expired, now, None).await {
             Ok(a) => {
                 release(&txn, a.id).await?;
+                waitlist::settle(&txn, a.id, WaitlistStatus::Expired, now).await?;
                 let booked = Booked { appointment: a, resources: b.resources };
                 super::record(
                     &txn,
@@ -258,6 +291,8 @@ pub async fn lapse_holds(db: &DatabaseConnection, now: DateTime<Utc>) -> ApiResu
                     Change { actor: None, from: Some(S::Held), reason: Some("hold lapsed") },
                 )
                 .await?;
+                let a = &booked.appointment;
+                waitlist::offer_freed(&txn, a.tenant_id, a.service_id, a.starts_at, offer_ttl, now).await?;
                 subgraph_kit::db::commit(txn).await?;
                 lapsed += 1;
             }
@@ -269,10 +304,12 @@ pub async fn lapse_holds(db: &DatabaseConnection, now: DateTime<Utc>) -> ApiResu
     Ok(lapsed)
 }
 
-/// Runs [`lapse_holds`] every `every` until `shutdown` resolves.
+/// Runs [`lapse_holds`] and [`reminders::send_due`] every `every` until
+/// `shutdown` resolves.
 pub async fn run(
     db: DatabaseConnection,
     every: std::time::Duration,
+    offer_ttl: Duration,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
@@ -281,8 +318,11 @@ pub async fn run(
             () = &mut shutdown => return,
             () = tokio::time::sleep(every) => {}
         }
-        if let Err(error) = lapse_holds(&db, Utc::now()).await {
+        if let Err(error) = lapse_holds(&db, offer_ttl, Utc::now()).await {
             tracing::warn!(%error, "lapsing holds failed; next pass retries");
+        }
+        if let Err(error) = reminders::send_due(&db, Utc::now()).await {
+            tracing::warn!(%error, "sending reminders failed; next pass retries");
         }
     }
 }

@@ -13,9 +13,13 @@ pub mod data;
 pub mod hours;
 pub mod lifecycle;
 pub mod lists;
+pub mod metrics;
+pub mod reminders;
 pub mod resources;
+pub mod series;
 pub mod services;
 pub mod slots;
+pub mod waitlist;
 
 use backbone_entities::scheduling::{
     appointment::{self, AppointmentStatus},
@@ -40,6 +44,12 @@ pub mod events {
     /// cancelled, lapsed, a lifecycle step); the payload has it after the
     /// change.
     pub const UPDATED: &str = "appointment.updated";
+    /// A reminder of an upcoming appointment is due; the payload names
+    /// the patient, the service and the start in the patient's zone.
+    pub const REMINDER_DUE: &str = "appointment.reminder_due";
+    /// A freed slot is held for a patient on the waitlist until they
+    /// confirm it or the hold lapses.
+    pub const WAITLIST_OFFERED: &str = "appointment.waitlist_offered";
 }
 
 /// Who is looking, and how far they see: everything in the tenant, or

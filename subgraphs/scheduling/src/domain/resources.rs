@@ -194,6 +194,16 @@ pub async fn add_holiday(
     .await?)
 }
 
+/// Removes time off or a holiday; the hours it closed are open again.
+pub async fn remove_closure(db: &impl ConnectionTrait, c: Ref<closure::Entity>) -> ApiResult<()> {
+    closure::Entity::delete_many()
+        .filter(closure::Column::TenantId.eq(c.tenant_id()))
+        .filter(closure::Column::Id.eq(c.id()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// One page of the tenant's resources, by name; `kind` narrows.
 pub async fn list(
     db: &impl ConnectionTrait,

@@ -53,6 +53,8 @@ pub struct Rules {
     pub step: u16,
     /// What it needs.
     pub requirements: Vec<Requirement>,
+    /// Minutes before the start at which reminders go out.
+    pub reminders: Vec<i32>,
 }
 
 impl Rules {
@@ -66,6 +68,7 @@ impl Rules {
             window: i64::from(s.booking_window_days) * 86_400,
             step: s.slot_step_minutes.clamp(1, 1440) as u16,
             requirements: serde_json::from_str(&s.requirements).unwrap_or_default(),
+            reminders: serde_json::from_str(&s.reminder_offsets).unwrap_or_default(),
         }
     }
 
@@ -181,6 +184,17 @@ pub async fn create(db: &impl ConnectionTrait, tenant_id: Uuid, s: NewService) -
     }
     .insert(db)
     .await?)
+}
+
+/// Opens or closes a service for booking; booked appointments stay.
+pub async fn set_active(
+    db: &impl ConnectionTrait,
+    s: Ref<service::Entity>,
+    active: bool,
+) -> ApiResult<service::Model> {
+    let mut row: service::ActiveModel = s.row().clone().into();
+    row.active = Set(active);
+    Ok(row.update(db).await?)
 }
 
 /// JSON text of a value that always serializes (plain structs and numbers).

@@ -1,7 +1,8 @@
 //! Input types.
 
 use async_graphql::{ID, InputObject};
-use chrono::{DateTime, Utc};
+use backbone_entities::scheduling::series::SeriesMode as StoredSeriesMode;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::objects::ResourceKind;
 use crate::domain::hours::{DayHours, LocalWindow};
@@ -124,6 +125,46 @@ pub struct BookAppointmentInput {
     /// Note for the clinic.
     pub notes: Option<String>,
 }
+
+/// A recurring booking: the first occurrence and the rule that repeats it.
+#[derive(InputObject)]
+pub struct BookSeriesInput {
+    /// The service.
+    pub service_id: ID,
+    /// The first occurrence's start; later ones keep its wall-clock time
+    /// in `timeZone`.
+    pub starts_at: DateTime<Utc>,
+    /// Who it is for; the caller when absent. Staff book for others.
+    pub patient_id: Option<ID>,
+    /// The patient's IANA time zone, in which the rule repeats.
+    pub time_zone: String,
+    /// An RRULE (RFC 5545) with COUNT or UNTIL, e.g.
+    /// `FREQ=WEEKLY;INTERVAL=2;COUNT=6`; daily, weekly or monthly.
+    pub rule: String,
+    /// Local dates to leave out.
+    #[graphql(default)]
+    pub except_dates: Vec<NaiveDate>,
+    /// Resources wanted (for the requirements they fit).
+    #[graphql(default)]
+    pub resource_ids: Vec<ID>,
+    /// All or nothing (the default), or book what is free.
+    #[graphql(default_with = "SeriesMode::AllOrNothing")]
+    pub mode: SeriesMode,
+    /// Makes a retried request return the first answer.
+    pub idempotency_key: Option<String>,
+    /// Note for the clinic, on every occurrence.
+    pub notes: Option<String>,
+}
+
+subgraph_kit::mirror_enum!(
+    /// What a series does when an occurrence cannot be booked.
+    SeriesMode = StoredSeriesMode {
+        /// Book every occurrence or none; the conflicts are reported.
+        AllOrNothing,
+        /// Book the occurrences that are free and report the others.
+        BookAvailable,
+    }
+);
 
 /// Lifecycle steps staff and clinicians record.
 #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]

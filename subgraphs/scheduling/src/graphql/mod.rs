@@ -5,6 +5,7 @@ pub mod inputs;
 pub mod mutation;
 pub mod objects;
 pub mod query;
+pub mod series;
 pub mod subscription;
 
 pub use mutation::MutationRoot;

@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, ID, Object, Result};
 use backbone_entities::{
-    scheduling::{appointment::AppointmentStatus as S, resource, service},
+    scheduling::{appointment::AppointmentStatus as S, closure, resource, service},
     tenancy::user,
 };
 use chrono::{DateTime, NaiveDate, Utc};
@@ -13,12 +13,19 @@ use subgraph_kit::{
     tenancy::Ref,
 };
 
-use super::{inputs::*, objects::*, query::visible, settings};
+use super::{
+    inputs::*,
+    objects::*,
+    query::visible,
+    series::{JoinWaitlistInput, SeriesBooking, WaitlistEntry},
+    settings,
+};
 use crate::domain::{
     booking,
     lifecycle::{self, Actor},
-    resources,
+    resources, series,
     services::{self, NewService, Requirement},
+    waitlist,
 };
 
 /// Mutation root.
@@ -94,6 +101,21 @@ impl MutationRoot {
         Ok(resources::add_holiday(&a.kit.db, a.caller.tenant_id, date, &name).await?.id.into())
     }
 
+    /// Removes time off or a holiday.
+    async fn remove_closure(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
+        let a = allow(ctx, "schedule", "manage").await?;
+        let c = Ref::<closure::Entity>::parse(&a.kit.db, a.caller.tenant_id, "id", &id).await?;
+        resources::remove_closure(&a.kit.db, c).await?;
+        Ok(true)
+    }
+
+    /// Opens or closes a service for booking (its appointments stay).
+    async fn set_service_active(&self, ctx: &Context<'_>, id: ID, active: bool) -> Result<Service> {
+        let a = allow(ctx, "schedule", "manage").await?;
+        let s = Ref::<service::Entity>::parse(&a.kit.db, a.caller.tenant_id, "id", &id).await?;
+        Ok(services::set_active(&a.kit.db, s, active).await?.into())
+    }
+
     /// Adds a service.
     async fn create_service(&self, ctx: &Context<'_>, input: CreateServiceInput) -> Result<Service> {
         let a = allow(ctx, "schedule", "manage").await?;
@@ -125,6 +147,68 @@ impl MutationRoot {
         book(ctx, input, false).await
     }
 
+    /// Books a recurring series: every occurrence of `rule` from
+    /// `startsAt`, each a real booking. All or nothing by default; with
+    /// `BOOK_AVAILABLE` the free ones are booked and the rest reported.
+    async fn book_appointment_series(
+        &self,
+        ctx: &Context<'_>,
+        input: BookSeriesInput,
+    ) -> Result<SeriesBooking> {
+        let first = BookAppointmentInput {
+            service_id: input.service_id,
+            starts_at: input.starts_at,
+            patient_id: input.patient_id,
+            time_zone: input.time_zone,
+            resource_ids: input.resource_ids,
+            idempotency_key: input.idempotency_key,
+            notes: input.notes,
+        };
+        let (db, first) = request(ctx, first, false).await?;
+        let zone = first.time_zone.clone();
+        let req = series::SeriesRequest {
+            first,
+            rule: input.rule,
+            except: input.except_dates,
+            mode: input.mode.into(),
+            max_occurrences: settings(ctx)?.max_series_occurrences,
+        };
+        Ok(SeriesBooking::of(series::book(&db, req, Utc::now()).await?, &zone))
+    }
+
+    /// Puts a patient on the waitlist of a service for a time range: when
+    /// a slot in it frees, the first in line is offered it as a hold.
+    async fn join_waitlist(&self, ctx: &Context<'_>, input: JoinWaitlistInput) -> Result<WaitlistEntry> {
+        let a = allow(ctx, "appointment", "book").await?;
+        let tenant = a.caller.tenant_id;
+        let patient_id = match &input.patient_id {
+            Some(p) => Ref::<user::Entity>::parse(&a.kit.db, tenant, "patientId", p).await?.id(),
+            None => a.caller.user_id,
+        };
+        if patient_id != a.caller.user_id && a.scope < subgraph_kit::rbac::Scope::Team {
+            return Err(ApiError::Forbidden("only staff add others to a waitlist".into()).into());
+        }
+        let service =
+            Ref::<service::Entity>::parse(&a.kit.db, tenant, "serviceId", &input.service_id).await?;
+        let join = waitlist::Join {
+            service,
+            patient_id,
+            added_by: a.caller.user_id,
+            from: input.from,
+            until: input.to,
+            time_zone: input.time_zone,
+        };
+        Ok(waitlist::join(&a.kit.db, join, Utc::now()).await?.into())
+    }
+
+    /// Takes a waiting entry off the waitlist.
+    async fn leave_waitlist(&self, ctx: &Context<'_>, id: ID) -> Result<WaitlistEntry> {
+        let a = allow(ctx, "appointment", "book").await?;
+        let entry =
+            waitlist::find(&a.kit.db, a.caller.tenant_id, uuid("id", &id)?, super::viewer(&a)).await?;
+        Ok(waitlist::leave(&a.kit.db, entry, a.caller.user_id, Utc::now()).await?.into())
+    }
+
     /// Holds the resources of a slot for `scheduling.hold_ttl_seconds`
     /// while the patient confirms (`confirmAppointment`).
     async fn hold_appointment(&self, ctx: &Context<'_>, input: BookAppointmentInput) -> Result<Appointment> {
@@ -134,7 +218,7 @@ impl MutationRoot {
     /// Confirms a hold (by who holds it) or a request (by the clinic).
     async fn confirm_appointment(&self, ctx: &Context<'_>, id: ID) -> Result<Appointment> {
         let a = allow(ctx, "appointment", "book").await?;
-        let (b, _) = visible(ctx, "appointment", "book", &id).await?;
+        let b = visible(&a, "book", &id).await?;
         let to = match b.appointment.status {
             S::Held => {
                 let s = Ref::<service::Entity>::find(&a.kit.db, a.caller.tenant_id, b.appointment.service_id)
@@ -146,7 +230,7 @@ impl MutationRoot {
                 }
             }
             S::Requested => {
-                visible(ctx, "appointment", "manage", &id).await?;
+                visible(&allow(ctx, "appointment", "manage").await?, "manage", &id).await?;
                 S::Scheduled
             }
             other => {
@@ -158,7 +242,9 @@ impl MutationRoot {
             }
         };
         let actor = Actor { user_id: a.caller.user_id, staff: false, reason: None };
-        Ok(lifecycle::transition(&a.kit.db, b, to, actor, Utc::now()).await?.into())
+        Ok(lifecycle::transition(&a.kit.db, b, to, actor, settings(ctx)?.offer_ttl(), Utc::now())
+            .await?
+            .into())
     }
 
     /// Cancels an appointment (or releases a hold). Inside the service's
@@ -170,10 +256,12 @@ impl MutationRoot {
         reason: Option<String>,
     ) -> Result<Appointment> {
         let a = allow(ctx, "appointment", "book").await?;
-        let (b, _) = visible(ctx, "appointment", "book", &id).await?;
+        let b = visible(&a, "book", &id).await?;
         let actor =
             Actor { user_id: a.caller.user_id, staff: is_staff(ctx).await, reason: reason.as_deref() };
-        Ok(lifecycle::transition(&a.kit.db, b, S::Cancelled, actor, Utc::now()).await?.into())
+        Ok(lifecycle::transition(&a.kit.db, b, S::Cancelled, actor, settings(ctx)?.offer_ttl(), Utc::now())
+            .await?
+            .into())
     }
 
     /// Moves an appointment to another start, keeping its resources when
@@ -186,10 +274,12 @@ impl MutationRoot {
         reason: Option<String>,
     ) -> Result<Appointment> {
         let a = allow(ctx, "appointment", "book").await?;
-        let (b, _) = visible(ctx, "appointment", "book", &id).await?;
+        let b = visible(&a, "book", &id).await?;
         let actor =
             Actor { user_id: a.caller.user_id, staff: is_staff(ctx).await, reason: reason.as_deref() };
-        Ok(lifecycle::reschedule(&a.kit.db, b, starts_at, actor, Utc::now()).await?.into())
+        Ok(lifecycle::reschedule(&a.kit.db, b, starts_at, actor, settings(ctx)?.offer_ttl(), Utc::now())
+            .await?
+            .into())
     }
 
     /// Records a lifecycle step: check-in, start, completion or no-show.
@@ -200,7 +290,7 @@ impl MutationRoot {
         step: AppointmentStep,
     ) -> Result<Appointment> {
         let a = allow(ctx, "appointment", "manage").await?;
-        let (b, _) = visible(ctx, "appointment", "manage", &id).await?;
+        let b = visible(&a, "manage", &id).await?;
         if !super::viewer(&a).whole_tenant && !b.resource_users().contains(&a.caller.user_id) {
             return Err(ApiError::Forbidden("only the clinic or the appointment's clinician".into()).into());
         }
@@ -211,7 +301,9 @@ impl MutationRoot {
             AppointmentStep::NoShow => S::NoShow,
         };
         let actor = Actor { user_id: a.caller.user_id, staff: true, reason: None };
-        Ok(lifecycle::transition(&a.kit.db, b, to, actor, Utc::now()).await?.into())
+        Ok(lifecycle::transition(&a.kit.db, b, to, actor, settings(ctx)?.offer_ttl(), Utc::now())
+            .await?
+            .into())
     }
 }
 
@@ -221,6 +313,17 @@ async fn is_staff(ctx: &Context<'_>) -> bool {
 }
 
 async fn book(ctx: &Context<'_>, input: BookAppointmentInput, hold: bool) -> Result<Appointment> {
+    let (db, req) = request(ctx, input, hold).await?;
+    Ok(booking::book(&db, req, Utc::now()).await?.into())
+}
+
+/// The booking request of `input`, every id resolved in the caller's
+/// tenant and who it is for checked.
+async fn request(
+    ctx: &Context<'_>,
+    input: BookAppointmentInput,
+    hold: bool,
+) -> Result<(sea_orm::DatabaseConnection, booking::Request)> {
     let a = allow(ctx, "appointment", "book").await?;
     let staff = a.scope >= subgraph_kit::rbac::Scope::Team;
     let tenant = a.caller.tenant_id;
@@ -250,5 +353,5 @@ async fn book(ctx: &Context<'_>, input: BookAppointmentInput, hold: bool) -> Res
         needs_approval,
         notes: input.notes,
     };
-    Ok(booking::book(&a.kit.db, req, Utc::now()).await?.into())
+    Ok((a.kit.db.clone(), req))
 }

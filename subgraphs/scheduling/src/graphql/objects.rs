@@ -281,6 +281,8 @@ pub struct Appointment {
     pub created_at: DateTime<Utc>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
+    /// The recurring series it belongs to.
+    pub series_id: Option<ID>,
 }
 
 impl From<Booked> for Appointment {
@@ -303,6 +305,7 @@ impl From<Booked> for Appointment {
             cancel_reason: a.cancel_reason,
             created_at: a.created_at,
             updated_at: a.updated_at,
+            series_id: a.series_id.map(ID::from),
         }
     }
 }
@@ -361,4 +364,41 @@ pub struct AppointmentUpdate {
     pub from: Option<AppointmentStatus>,
     /// The appointment after the change.
     pub appointment: Appointment,
+}
+
+/// Live figures of a tenant; scheduling adds today's appointments.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct TenantMetrics {
+    /// The tenant these figures are about (the federation key).
+    pub tenant_id: ID,
+}
+
+#[ComplexObject]
+impl TenantMetrics {
+    /// Appointments on today's calendar (scheduled, under way, done or
+    /// missed), today being the local date in `timeZone`.
+    async fn appointments_today(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = "UTC")] time_zone: String,
+    ) -> Result<i64> {
+        Ok(self.today(ctx, &time_zone).await?.appointments as i64)
+    }
+
+    /// Of today's appointments, the no-shows.
+    async fn no_shows_today(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = "UTC")] time_zone: String,
+    ) -> Result<i64> {
+        Ok(self.today(ctx, &time_zone).await?.no_shows as i64)
+    }
+}
+
+impl TenantMetrics {
+    async fn today(&self, ctx: &Context<'_>, zone: &str) -> Result<crate::domain::metrics::DayFigures> {
+        let a = allow(ctx, "metrics", "read").await?;
+        Ok(crate::domain::metrics::today(&a.kit.db, a.caller.tenant_id, zone, Utc::now()).await?)
+    }
 }

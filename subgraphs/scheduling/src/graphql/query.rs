@@ -8,12 +8,12 @@ use backbone_entities::scheduling::{resource, service};
 use chrono::{DateTime, Utc};
 use subgraph_kit::{
     ApiError,
-    graphql::{allow, uuid},
+    graphql::{Allowed, allow, uuid},
     pagination::Page,
     tenancy::Ref,
 };
 
-use super::{objects::*, settings, viewer};
+use super::{objects::*, series::WaitlistEntry, settings, viewer};
 use crate::domain::{self, booking, hours, lists, resources};
 
 /// Query root.
@@ -126,22 +126,49 @@ impl QueryRoot {
     }
 
     /// Federation: a user, to which scheduling adds `appointments`.
+    /// Waitlist entries, first in line first: the tenant's for staff,
+    /// one's own for others.
+    async fn waitlist(
+        &self,
+        ctx: &Context<'_>,
+        service_id: Option<ID>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, WaitlistEntry>> {
+        let a = allow(ctx, "appointment", "read").await?;
+        let page = Page::new(first, after)?;
+        let service = match &service_id {
+            Some(s) => {
+                Some(Ref::<service::Entity>::parse(&a.kit.db, a.caller.tenant_id, "serviceId", s).await?.id())
+            }
+            None => None,
+        };
+        let rows = domain::waitlist::list(&a.kit.db, a.caller.tenant_id, viewer(&a), service, &page).await?;
+        Ok(rows.connection_at(WaitlistEntry::from))
+    }
+
     #[graphql(entity)]
     async fn find_user_by_id(&self, id: ID) -> User {
         User { id }
     }
+
+    #[graphql(entity)]
+    async fn find_tenant_metrics_by_tenant_id(
+        &self,
+        ctx: &Context<'_>,
+        tenant_id: ID,
+    ) -> Result<TenantMetrics> {
+        subgraph_kit::graphql::allow_metrics(ctx, &tenant_id).await?;
+        Ok(TenantMetrics { tenant_id })
+    }
 }
 
 /// The caller's appointment `id`, or NOT_FOUND.
-pub(crate) async fn visible(
-    ctx: &Context<'_>,
-    resource: &str,
-    action: &str,
-    id: &ID,
-) -> Result<(domain::Booked, bool)> {
-    let a = allow(ctx, resource, action).await?;
-    let b = domain::find(&a.kit.db, a.caller.tenant_id, uuid("id", id)?, viewer(&a)).await?;
-    let staff = viewer(&a).whole_tenant;
+/// `a` is the caller allowed `appointment:<action>`; with `book`, only the
+/// patient, who booked it or staff may change it.
+pub(crate) async fn visible(a: &Allowed<'_>, action: &str, id: &ID) -> Result<domain::Booked> {
+    let b = domain::find(&a.kit.db, a.caller.tenant_id, uuid("id", id)?, viewer(a)).await?;
+    let staff = viewer(a).whole_tenant;
     if !staff
         && action == "book"
         && b.appointment.patient_id != a.caller.user_id
@@ -149,5 +176,5 @@ pub(crate) async fn visible(
     {
         return Err(ApiError::Forbidden("only the patient or who booked it may change it".into()).into());
     }
-    Ok((b, staff))
+    Ok(b)
 }

@@ -100,8 +100,13 @@ async fn a_hold_keeps_the_slot_until_it_lapses_and_a_lapsed_hold_cannot_be_confi
 
     // The sweeper's pass as if the hold's time had run out.
     let later = chrono::Utc::now() + chrono::Duration::hours(1);
-    let lapsed =
-        subgraph_scheduling::domain::lifecycle::lapse_holds(&clinic.app.kit.db, later).await.expect("lapse");
+    let lapsed = subgraph_scheduling::domain::lifecycle::lapse_holds(
+        &clinic.app.kit.db,
+        chrono::Duration::minutes(30),
+        later,
+    )
+    .await
+    .expect("lapse");
     assert_eq!(lapsed, 1);
     let confirm = "mutation($id: ID!) { confirmAppointment(id: $id) { status } }";
     let late = clinic.gql("patient", confirm, json!({"id": id})).await;
@@ -224,4 +229,27 @@ async fn the_database_refuses_a_double_booking_written_directly_in_sql() {
     )
     .await
     .expect("another seat");
+}
+
+#[tokio::test]
+async fn removed_time_off_opens_the_hours_again_and_a_closed_service_is_not_bookable() {
+    let clinic = Clinic::start().await;
+    let (clinician, _, service) = clinic.clinician_and_room().await;
+    let (start, end) = (day_at_ten(4), day_at_ten(4).replace("T10:00", "T11:00"));
+    let q = "mutation($id: ID!, $s: DateTime!, $e: DateTime!) { addTimeOff(resourceId: $id, startsAt: $s, endsAt: $e, reason: \"training\") }";
+    let off =
+        clinic.ok("tenant_admin", q, json!({"id": clinician, "s": start, "e": end})).await["addTimeOff"]
+            .clone();
+    assert!(clinic.slots("patient", &service, &start, &end, "UTC").await.is_empty());
+    let q = "mutation($id: ID!) { removeClosure(id: $id) }";
+    assert_eq!(clinic.ok("tenant_admin", q, json!({"id": off})).await["removeClosure"], true);
+    assert_eq!(clinic.slots("patient", &service, &start, &end, "UTC").await.len(), 2);
+
+    let q = "mutation($id: ID!, $a: Boolean!) { setServiceActive(id: $id, active: $a) { active } }";
+    let closed = clinic.ok("tenant_admin", q, json!({"id": service, "a": false})).await;
+    assert_eq!(closed["setServiceActive"]["active"], false);
+    assert!(clinic.slots("patient", &service, &start, &end, "UTC").await.is_empty());
+    let r = clinic.book("patient", json!({"serviceId": service, "startsAt": start, "timeZone": "UTC"})).await;
+    assert_eq!(code(&r), "BAD_USER_INPUT", "{r}");
+    assert_eq!(code(&clinic.gql("staff", q, json!({"id": service, "a": true})).await), "FORBIDDEN");
 }

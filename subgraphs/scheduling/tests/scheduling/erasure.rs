@@ -1,5 +1,5 @@
-//! Erasure through the data contract: a patient's appointments go with
-//! their reservations and history; a clinician's resource stays without
+//! Erasure through the data contract: a patient's appointments and series
+//! go with their reservations, reminders and history; a clinician's resource stays without
 //! their name, user id or time-off reasons.
 
 use sea_orm::{EntityTrait, TransactionTrait};
@@ -11,15 +11,28 @@ use super::support::{Clinic, day_at_ten};
 
 #[tokio::test]
 async fn erasure_removes_a_patients_appointments_and_unlinks_a_clinician() {
-    use backbone_entities::scheduling::{appointment, closure, history, reservation, resource};
+    use backbone_entities::scheduling::{
+        appointment, closure, history, reminder, reservation, resource, series,
+    };
     let clinic = Clinic::start().await;
-    let (clinician, _, service) = clinic.clinician_and_room().await;
+    let (clinician, _, _) = clinic.clinician_and_room().await;
+    let service = clinic
+        .service(
+            json!({"reminderOffsetsMinutes": [60, 1440]}),
+            json!([{"kind": "PERSON", "category": "clinician"}, {"kind": "ROOM", "category": "exam_room"}]),
+        )
+        .await;
     let q = "mutation($id: ID!) { addTimeOff(resourceId: $id, startsAt: \"2027-01-01T00:00:00Z\", endsAt: \"2027-01-02T00:00:00Z\", reason: \"surgery\") }";
     clinic.ok("tenant_admin", q, json!({"id": clinician})).await;
     let input =
         json!({"serviceId": service, "startsAt": day_at_ten(2), "timeZone": "UTC", "notes": "my knee hurts"});
     subgraph_kit::testkit::data(clinic.book("patient", input).await);
+    let q = "mutation($i: BookSeriesInput!) { bookAppointmentSeries(input: $i) { seriesId } }";
+    let weekly = json!({"serviceId": service, "startsAt": day_at_ten(3), "timeZone": "UTC", "rule": "FREQ=WEEKLY;COUNT=3"});
+    clinic.ok("patient", q, json!({"i": weekly})).await;
     let db = &clinic.app.kit.db;
+    assert_eq!(reminder::Entity::find().all(db).await.expect("rows").len(), 8, "two per appointment");
+    assert_eq!(series::Entity::find().all(db).await.expect("rows").len(), 1);
     for role in ["patient", "clinician"] {
         let who = Person::new(Subject { tenant_id: clinic.tenant, user_id: clinic.user(role) }, []);
         let txn = db.begin().await.expect("txn");
@@ -29,6 +42,8 @@ async fn erasure_removes_a_patients_appointments_and_unlinks_a_clinician() {
     assert!(appointment::Entity::find().all(db).await.expect("rows").is_empty());
     assert!(reservation::Entity::find().all(db).await.expect("rows").is_empty());
     assert!(history::Entity::find().all(db).await.expect("rows").is_empty());
+    assert!(reminder::Entity::find().all(db).await.expect("rows").is_empty());
+    assert!(series::Entity::find().all(db).await.expect("rows").is_empty());
     let r = resource::Entity::find_by_id(clinician.parse::<uuid::Uuid>().expect("id"))
         .one(db)
         .await

@@ -16,6 +16,11 @@ async fn another_tenants_ids_are_not_found_in_every_argument() {
             .await,
     );
     let appointment = mine["bookAppointment"]["id"].as_str().expect("id").to_owned();
+    let q = "mutation($i: JoinWaitlistInput!) { joinWaitlist(input: $i) { id } }";
+    let wait = json!({"serviceId": service, "from": day_at_ten(4), "to": day_at_ten(5), "timeZone": "UTC"});
+    let entry = clinic.ok("patient", q, json!({"i": wait})).await["joinWaitlist"]["id"].clone();
+    let q = "mutation($id: ID!) { addTimeOff(resourceId: $id, startsAt: \"2027-01-01T00:00:00Z\", endsAt: \"2027-01-02T00:00:00Z\", reason: \"x\") }";
+    let time_off = clinic.ok("tenant_admin", q, json!({"id": clinician})).await["addTimeOff"].clone();
 
     let (other, users) = clinic.other_tenant().await;
     let token = clinic.app.token(other, users["tenant_admin"], &["tenant_admin"]);
@@ -62,6 +67,18 @@ async fn another_tenants_ids_are_not_found_in_every_argument() {
             json!({"i": {"name": "X", "durationMinutes": 30, "requirements": [{"kind": "PERSON", "resourceIds": [clinician]}]}}),
         ),
         (
+            "mutation($i: BookSeriesInput!) { bookAppointmentSeries(input: $i) { seriesId } }",
+            json!({"i": {"serviceId": service, "startsAt": day_at_ten(3), "timeZone": "UTC", "rule": "FREQ=WEEKLY;COUNT=2"}}),
+        ),
+        (
+            "mutation($i: JoinWaitlistInput!) { joinWaitlist(input: $i) { id } }",
+            json!({"i": {"serviceId": service, "from": day_at_ten(4), "to": day_at_ten(5), "timeZone": "UTC"}}),
+        ),
+        ("mutation($id: ID!) { leaveWaitlist(id: $id) { id } }", json!({"id": entry})),
+        ("mutation($id: ID!) { removeClosure(id: $id) }", json!({"id": time_off})),
+        ("mutation($id: ID!) { setServiceActive(id: $id, active: false) { id } }", json!({"id": service})),
+        ("query($s: ID!) { waitlist(serviceId: $s) { edges { cursor } } }", json!({"s": service})),
+        (
             "mutation($i: CreateResourceInput!) { createResource(input: $i) { id } }",
             json!({"i": {"kind": "PERSON", "category": "c", "name": "X", "userId": clinic.user("clinician"), "timeZone": "UTC", "weeklyHours": []}}),
         ),
@@ -79,10 +96,16 @@ async fn another_tenants_ids_are_not_found_in_every_argument() {
     assert_eq!(code(&r), "NOT_FOUND", "{r}");
     // Their lists are empty.
     let listed = data(
-        gql("{ appointments { edges { node { id } } } resources { edges { node { id } } } }", json!({}))
-            .await,
+        gql(
+            "{ appointments { edges { node { id } } } resources { edges { node { id } } } waitlist { edges { node { id } } } }",
+            json!({}),
+        )
+        .await,
     );
-    assert_eq!(listed, json!({"appointments": {"edges": []}, "resources": {"edges": []}}));
+    assert_eq!(
+        listed,
+        json!({"appointments": {"edges": []}, "resources": {"edges": []}, "waitlist": {"edges": []}})
+    );
 }
 
 #[tokio::test]

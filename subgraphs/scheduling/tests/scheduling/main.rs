@@ -7,5 +7,7 @@ mod erasure;
 mod isolation;
 mod lifecycle;
 mod permissions;
+mod recurrence;
 mod subscriptions;
 mod support;
+mod waitlist;
