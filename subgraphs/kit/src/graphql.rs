@@ -209,6 +209,19 @@ pub async fn allow<'a>(
     Ok(Allowed { caller, kit, scope })
 }
 
+/// [`allow`] for figures about the tenant `tenant_id` (a
+/// `TenantMetrics` entity's key): FORBIDDEN unless it is the caller's own.
+pub async fn allow_metrics<'a>(
+    ctx: &'a async_graphql::Context<'_>,
+    tenant_id: &async_graphql::ID,
+) -> crate::ApiResult<Allowed<'a>> {
+    let allowed = allow(ctx, "metrics", "read").await?;
+    if uuid("tenantId", tenant_id)? != allowed.caller.tenant_id {
+        return Err(ApiError::Forbidden("metrics of another tenant".into()));
+    }
+    Ok(allowed)
+}
+
 /// The [`Kit`] from a resolver context.
 pub fn kit<'a>(ctx: &'a async_graphql::Context<'_>) -> crate::ApiResult<&'a Kit> {
     ctx.data::<Kit>().map_err(|_| ApiError::Internal("kit missing from schema data".into()))

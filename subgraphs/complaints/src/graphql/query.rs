@@ -2,7 +2,6 @@
 
 use async_graphql::{Context, ID, Object, Result, connection::Connection};
 use subgraph_kit::{
-    ApiError,
     graphql::{allow, kit, uuid},
     pagination::Page,
     rbac::Scope,
@@ -135,10 +134,7 @@ impl QueryRoot {
 /// Current complaint figures of `tenant_id`, for a caller of that tenant
 /// holding `metrics:read`.
 pub(crate) async fn tenant_metrics(ctx: &Context<'_>, tenant_id: &ID) -> Result<TenantMetrics> {
-    let allowed = allow(ctx, "metrics", "read").await?;
-    if uuid("tenantId", tenant_id)? != allowed.caller.tenant_id {
-        return Err(ApiError::Forbidden("metrics of another tenant".into()).into());
-    }
+    let allowed = subgraph_kit::graphql::allow_metrics(ctx, tenant_id).await?;
     let f = metrics::figures(&allowed.kit.db, allowed.caller.tenant_id).await?;
     Ok(TenantMetrics::taken(tenant_id.clone(), f))
 }

@@ -31,6 +31,10 @@ pub fn audience(event: &EventEnvelope) -> Option<Audience> {
     let user =
         |field: &str| event.payload.get(field).and_then(|v| v.as_str()).and_then(|s| Uuid::parse_str(s).ok());
     let critical = event.payload.get("critical").and_then(|v| v.as_bool()).unwrap_or(false);
+    if matches!(event.event_type.as_str(), "appointment.reminder_due" | "appointment.waitlist_offered") {
+        let users: Vec<Uuid> = user("patientId").into_iter().collect();
+        return (!users.is_empty()).then_some(Audience { category: "appointments", critical, users });
+    }
     let users: Vec<Uuid> = match event.event_type.as_str() {
         "complaint.assigned" | "complaint.sla_breached" | "complaint.escalated" => {
             user("assigneeId").into_iter().collect()

@@ -32,6 +32,16 @@ const DEFAULTS: &[(&str, &str, &str)] = &[
         "\"{{subject}}\" needs attention now.",
     ),
     ("complaint.commented", "New comment on {{trackingCode}}", "There is a new comment on \"{{subject}}\"."),
+    (
+        "appointment.reminder_due",
+        "Reminder: {{serviceName}} on {{localStart}}",
+        "Your {{serviceName}} appointment starts {{localStart}}.",
+    ),
+    (
+        "appointment.waitlist_offered",
+        "A {{serviceName}} slot opened: {{localStart}}",
+        "It is held for you for a short while; confirm it before it goes to the next person waiting.",
+    ),
 ];
 
 /// The template of `event_type` on `channel` for `tenant_id`: the

@@ -2,7 +2,6 @@
 
 use async_graphql::{Context, ID, Object, Result, connection::Connection};
 use subgraph_kit::{
-    ApiError,
     graphql::{allow, uuid},
     pagination::Page,
 };
@@ -89,10 +88,7 @@ impl QueryRoot {
         ctx: &Context<'_>,
         tenant_id: ID,
     ) -> Result<TenantMetrics> {
-        let a = allow(ctx, "metrics", "read").await?;
-        if uuid("tenantId", &tenant_id)? != a.caller.tenant_id {
-            return Err(ApiError::Forbidden("metrics of another tenant".into()).into());
-        }
+        let a = subgraph_kit::graphql::allow_metrics(ctx, &tenant_id).await?;
         let unread = inbox::tenant_unread(&a.kit.db, a.caller.tenant_id).await? as i64;
         Ok(TenantMetrics { tenant_id, unread_notifications: unread })
     }

@@ -187,10 +187,7 @@ impl QueryRoot {
         ctx: &Context<'_>,
         tenant_id: ID,
     ) -> Result<TenantMetrics> {
-        let allowed = allow(ctx, "metrics", "read").await?;
-        if uuid("tenantId", &tenant_id)? != allowed.caller.tenant_id {
-            return Err(ApiError::Forbidden("metrics of another tenant".into()).into());
-        }
+        let allowed = subgraph_kit::graphql::allow_metrics(ctx, &tenant_id).await?;
         let active = domain::users::active_count(&allowed.kit.db, allowed.caller.tenant_id).await?;
         Ok(TenantMetrics { tenant_id, active_users: active as i64 })
     }
