@@ -1,6 +1,6 @@
 //! Scheduling's side of the data contract. A person's own appointments
-//! (with their reservations, reminders and history) and recurring series
-//! go; where they are a resource
+//! (with their reservations, reminders and history), recurring series
+//! and waitlist entries go; where they are a resource
 //! (a clinician), the resource stays in the tenant's schedule but no
 //! longer names them; where they booked for others or changed others'
 //! appointments, their id is unlinked. Retention purges finished
@@ -9,7 +9,7 @@
 use async_trait::async_trait;
 use backbone_entities::scheduling::{
     appointment::{self, AppointmentStatus as S},
-    closure, history, reminder, reservation, resource, series,
+    closure, history, reminder, reservation, resource, series, waitlist,
 };
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
@@ -50,7 +50,17 @@ impl DataContract for SchedulingData {
             .filter(series::Column::PatientId.eq(who.user_id))
             .all(db)
             .await?;
+        let waiting = waitlist::Entity::find()
+            .filter(waitlist::Column::TenantId.eq(who.tenant_id))
+            .filter(waitlist::Column::PatientId.eq(who.user_id))
+            .all(db)
+            .await?;
         Ok(json!({
+            "waitlistEntries": waiting.iter().map(|e| json!({
+                "id": e.id, "serviceId": e.service_id, "from": e.from_at, "to": e.until_at,
+                "timeZone": e.time_zone, "status": e.status.as_str(), "offerId": e.offer_id,
+                "createdAt": e.created_at,
+            })).collect::<Vec<_>>(),
             "appointmentSeries": series.iter().map(|s| json!({
                 "id": s.id, "serviceId": s.service_id, "rule": s.rule, "timeZone": s.time_zone,
                 "createdAt": s.created_at,
@@ -79,6 +89,19 @@ impl DataContract for SchedulingData {
         let series = series::Entity::delete_many()
             .filter(series::Column::TenantId.eq(who.tenant_id))
             .filter(series::Column::PatientId.eq(who.user_id))
+            .exec(txn)
+            .await?
+            .rows_affected;
+        let waiting = waitlist::Entity::delete_many()
+            .filter(waitlist::Column::TenantId.eq(who.tenant_id))
+            .filter(waitlist::Column::PatientId.eq(who.user_id))
+            .exec(txn)
+            .await?
+            .rows_affected;
+        let waitlist_unlinked = waitlist::Entity::update_many()
+            .col_expr(waitlist::Column::AddedBy, Expr::value(Uuid::nil()))
+            .filter(waitlist::Column::TenantId.eq(who.tenant_id))
+            .filter(waitlist::Column::AddedBy.eq(who.user_id))
             .exec(txn)
             .await?
             .rows_affected;
@@ -134,6 +157,8 @@ impl DataContract for SchedulingData {
             ("appointment_history", history),
             ("appointment_series", series),
             ("appointment_series_booked_by_unlinked", series_unlinked),
+            ("waitlist_entries", waiting),
+            ("waitlist_entries_added_by_unlinked", waitlist_unlinked),
             ("appointment_history_unlinked", history_unlinked),
             ("appointments_booked_by_unlinked", bookings_unlinked),
             ("scheduling_resources_unlinked", resources_unlinked),

@@ -1,6 +1,7 @@
-//! Erasure through the data contract: a patient's appointments and series
-//! go with their reservations, reminders and history; a clinician's resource stays without
-//! their name, user id or time-off reasons.
+//! Export and erasure through the data contract: a patient's appointments,
+//! series and waitlist entries go, with the appointments' reservations,
+//! reminders and history; a clinician's resource stays without their
+//! name, user id or time-off reasons.
 
 use sea_orm::{EntityTrait, TransactionTrait};
 use serde_json::json;
@@ -12,7 +13,7 @@ use super::support::{Clinic, day_at_ten};
 #[tokio::test]
 async fn erasure_removes_a_patients_appointments_and_unlinks_a_clinician() {
     use backbone_entities::scheduling::{
-        appointment, closure, history, reminder, reservation, resource, series,
+        appointment, closure, history, reminder, reservation, resource, series, waitlist,
     };
     let clinic = Clinic::start().await;
     let (clinician, _, _) = clinic.clinician_and_room().await;
@@ -30,7 +31,15 @@ async fn erasure_removes_a_patients_appointments_and_unlinks_a_clinician() {
     let q = "mutation($i: BookSeriesInput!) { bookAppointmentSeries(input: $i) { seriesId } }";
     let weekly = json!({"serviceId": service, "startsAt": day_at_ten(3), "timeZone": "UTC", "rule": "FREQ=WEEKLY;COUNT=3"});
     clinic.ok("patient", q, json!({"i": weekly})).await;
+    let q = "mutation($i: JoinWaitlistInput!) { joinWaitlist(input: $i) { id } }";
+    let wait = json!({"serviceId": service, "from": day_at_ten(20), "to": day_at_ten(21), "timeZone": "UTC"});
+    clinic.ok("patient", q, json!({"i": wait})).await;
     let db = &clinic.app.kit.db;
+    let who = Person::new(Subject { tenant_id: clinic.tenant, user_id: clinic.user("patient") }, []);
+    let exported = SchedulingData.export(db, &who).await.expect("export");
+    assert_eq!(exported["appointments"].as_array().expect("appointments").len(), 4);
+    assert_eq!(exported["appointmentSeries"][0]["rule"], "FREQ=WEEKLY;COUNT=3");
+    assert_eq!(exported["waitlistEntries"][0]["status"], "waiting");
     assert_eq!(reminder::Entity::find().all(db).await.expect("rows").len(), 8, "two per appointment");
     assert_eq!(series::Entity::find().all(db).await.expect("rows").len(), 1);
     for role in ["patient", "clinician"] {
@@ -44,6 +53,7 @@ async fn erasure_removes_a_patients_appointments_and_unlinks_a_clinician() {
     assert!(history::Entity::find().all(db).await.expect("rows").is_empty());
     assert!(reminder::Entity::find().all(db).await.expect("rows").is_empty());
     assert!(series::Entity::find().all(db).await.expect("rows").is_empty());
+    assert!(waitlist::Entity::find().all(db).await.expect("rows").is_empty());
     let r = resource::Entity::find_by_id(clinician.parse::<uuid::Uuid>().expect("id"))
         .one(db)
         .await
