@@ -1,6 +1,7 @@
 //! Scheduling: recurring series (each occurrence an appointment that
-//! names its series), the reminders due before an appointment, and the
-//! waitlist.
+//! names its series), the reminders due before an appointment, the
+//! waitlist, and an index that finds lapsed holds' reservations without
+//! reading every reservation of a resource.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -48,6 +49,14 @@ impl MigrationTrait for Migration {
             "ix_appointments_tenant_id_series_id",
             Appointments::Table,
             &[Appointments::TenantId, Appointments::SeriesId],
+        )
+        .await?;
+
+        index(
+            m,
+            "ix_appointment_reservations_hold_expires_at",
+            AppointmentReservations::Table,
+            &[AppointmentReservations::HoldExpiresAt],
         )
         .await?;
 
@@ -115,6 +124,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table(WaitlistEntries::Table).to_owned()).await?;
+        m.drop_index(Index::drop().name("ix_appointment_reservations_hold_expires_at").to_owned()).await?;
         m.drop_table(Table::drop().table(AppointmentReminders::Table).to_owned()).await?;
         m.drop_index(Index::drop().name("ix_appointments_tenant_id_series_id").to_owned()).await?;
         m.alter_table(
@@ -174,4 +184,10 @@ enum WaitlistEntries {
     OfferId,
     CreatedAt,
     UpdatedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum AppointmentReservations {
+    Table,
+    HoldExpiresAt,
 }

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use backbone_entities::scheduling::{closure, date_override, reservation, resource};
 use chrono::{DateTime, Utc};
 use jiff::{civil::Date, tz::TimeZone};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Condition};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Condition};
 use uuid::Uuid;
 
 use super::hours::{self, Weekly, Window};
@@ -71,6 +71,10 @@ fn overlaps(taken: &[(i64, i64)], a: i64, b: i64) -> bool {
     let i = taken.partition_point(|&(s, _)| s < b);
     i > 0 && taken[i - 1].1 > a
 }
+
+/// The longest a reservation can be, in seconds: a day-long service with
+/// the largest buffers either side (services.rs bounds them).
+pub const LONGEST_RESERVATION: i64 = (1440 + 2 * 240) * 60;
 
 /// The data a set of calendars is built from.
 pub struct Sources {
@@ -136,12 +140,22 @@ pub async fn sources(
             _ => {}
         }
     }
+    // Bounded on both sides of the (resource, start) index: no
+    // reservation is longer than LONGEST_RESERVATION.
     let mut q = reservation::Entity::find()
+        .select_only()
+        .columns([
+            reservation::Column::ResourceId,
+            reservation::Column::Seat,
+            reservation::Column::StartsAt,
+            reservation::Column::EndsAt,
+        ])
         .filter(reservation::Column::TenantId.eq(tenant_id))
         .filter(reservation::Column::ResourceId.is_in(ids))
+        .filter(reservation::Column::StartsAt.gt(to_utc(from - LONGEST_RESERVATION)))
+        .filter(reservation::Column::StartsAt.lt(to_utc(to)))
+        .filter(reservation::Column::EndsAt.gt(to_utc(from)))
         .filter(reservation::Column::Released.eq(false))
-        .filter(reservation::Column::StartsAt.lt(last))
-        .filter(reservation::Column::EndsAt.gt(first))
         .filter(
             Condition::any()
                 .add(reservation::Column::HoldExpiresAt.is_null())
@@ -151,12 +165,9 @@ pub async fn sources(
         q = q.filter(reservation::Column::AppointmentId.ne(own));
     }
     let mut taken: HashMap<Uuid, Vec<(i32, i64, i64)>> = HashMap::new();
-    for r in q.all(db).await? {
-        taken.entry(r.resource_id).or_default().push((
-            r.seat,
-            r.starts_at.timestamp(),
-            r.ends_at.timestamp(),
-        ));
+    let rows: Vec<(Uuid, i32, DateTime<Utc>, DateTime<Utc>)> = q.into_tuple().all(db).await?;
+    for (resource_id, seat, starts_at, ends_at) in rows {
+        taken.entry(resource_id).or_default().push((seat, starts_at.timestamp(), ends_at.timestamp()));
     }
     Ok(Sources { overrides, holidays, time_off, taken })
 }

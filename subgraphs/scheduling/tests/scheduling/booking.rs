@@ -253,3 +253,45 @@ async fn removed_time_off_opens_the_hours_again_and_a_closed_service_is_not_book
     assert_eq!(code(&r), "BAD_USER_INPUT", "{r}");
     assert_eq!(code(&clinic.gql("staff", q, json!({"id": service, "a": true})).await), "FORBIDDEN");
 }
+
+#[tokio::test]
+async fn paging_through_free_slots_gives_what_one_page_gives() {
+    let clinic = Clinic::start().await;
+    let clinician = clinic
+        .resource(
+            "PERSON",
+            "clinician",
+            "Dr. Rao",
+            "America/Toronto",
+            super::support::every_day("09:00", "12:00"),
+        )
+        .await;
+    let service = clinic
+        .service(json!({"slotStepMinutes": 60}), json!([{"kind": "PERSON", "resourceIds": [clinician]}]))
+        .await;
+    let booked = data(clinic.book("patient", json!({"serviceId": service, "startsAt": day_at_ten(3).replace("T10:00", "T15:00"), "timeZone": "UTC"})).await);
+    assert_eq!(booked["bookAppointment"]["status"], "SCHEDULED");
+    let (from, to) = (day_at_ten(2), day_at_ten(9));
+    let q = "query($s: ID!, $f: DateTime!, $t: DateTime!, $n: Int!, $a: String) { freeSlots(serviceId: $s, from: $f, to: $t, timeZone: \"UTC\", first: $n, after: $a) { edges { cursor node { startsAt } } pageInfo { hasNextPage endCursor } } }";
+    let starts = |d: &serde_json::Value| -> Vec<String> {
+        d["freeSlots"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| e["node"]["startsAt"].as_str().expect("start").to_owned())
+            .collect()
+    };
+    let whole = starts(&clinic.ok("patient", q, json!({"s": service, "f": from, "t": to, "n": 100})).await);
+    assert_eq!(whole.len(), 7 * 3 - 1, "three a day for a week, less the booked one: {whole:?}");
+    let mut paged = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let d = clinic.ok("patient", q, json!({"s": service, "f": from, "t": to, "n": 4, "a": after})).await;
+        paged.extend(starts(&d));
+        if d["freeSlots"]["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = d["freeSlots"]["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(paged, whole);
+}
