@@ -304,8 +304,8 @@ pub async fn lapse_holds(
     Ok(lapsed)
 }
 
-/// Runs [`lapse_holds`] and [`reminders::send_due`] every `every` until
-/// `shutdown` resolves.
+/// Runs [`lapse_holds`], [`reminders::send_due`] and
+/// [`waitlist::close_passed`] every `every` until `shutdown` resolves.
 pub async fn run(
     db: DatabaseConnection,
     every: std::time::Duration,
@@ -323,6 +323,9 @@ pub async fn run(
         }
         if let Err(error) = reminders::send_due(&db, Utc::now()).await {
             tracing::warn!(%error, "sending reminders failed; next pass retries");
+        }
+        if let Err(error) = waitlist::close_passed(&db, Utc::now()).await {
+            tracing::warn!(%error, "closing past waitlist entries failed; next pass retries");
         }
     }
 }

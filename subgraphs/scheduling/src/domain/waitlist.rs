@@ -158,6 +158,19 @@ pub async fn list(
     page.fetch_at(db, q.order_by_asc(waitlist::Column::Id)).await
 }
 
+/// Closes (as `LEFT`) the waiting entries whose range ended by `now`;
+/// returns how many.
+pub async fn close_passed(db: &DatabaseConnection, now: DateTime<Utc>) -> ApiResult<u64> {
+    Ok(waitlist::Entity::update_many()
+        .col_expr(waitlist::Column::Status, Expr::value(WaitlistStatus::Left))
+        .col_expr(waitlist::Column::UpdatedAt, Expr::value(now))
+        .filter(waitlist::Column::Status.eq(WaitlistStatus::Waiting))
+        .filter(waitlist::Column::UntilAt.lte(now))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
 /// Settles the offer that was appointment `offer_id` as `to` (booked,
 /// declined or expired); nothing when it was no offer.
 pub(crate) async fn settle(

@@ -8,7 +8,7 @@ use backbone_entities::platform::outbox;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use subgraph_kit::testkit::data;
-use subgraph_scheduling::domain::lifecycle;
+use subgraph_scheduling::domain::{lifecycle, waitlist};
 
 use super::support::{Clinic, code, day_at_ten};
 
@@ -103,6 +103,15 @@ async fn an_offer_turned_down_goes_to_the_next_and_leaving_is_only_for_the_waiti
     let id = data(join(&clinic, "patient", &service, None).await)["joinWaitlist"]["id"].clone();
     let left = clinic.ok("patient", leave, json!({"id": id})).await;
     assert_eq!(left["leaveWaitlist"]["status"], "LEFT");
+
+    // An entry whose range has passed is closed by the sweep.
+    data(join(&clinic, "patient", &service, None).await);
+    let db = &clinic.app.kit.db;
+    let now = chrono::Utc::now();
+    assert_eq!(waitlist::close_passed(db, now).await.expect("close"), 0);
+    assert_eq!(waitlist::close_passed(db, now + chrono::Duration::days(4)).await.expect("close"), 1);
+    let own = entries(&clinic, "patient").await;
+    assert!(own.iter().all(|e| e["status"] != "WAITING"), "{own:?}");
 }
 
 #[tokio::test]
