@@ -18,6 +18,7 @@ mod m20261129_000008_ai_budget_overrun;
 mod m20261129_000009_audit_checkpoints;
 mod m20261130_000010_scheduling;
 mod m20261201_000011_scheduling_series_waitlist;
+mod m20261201_000012_dead_events;
 
 /// Applies every Backbone migration in order.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000009_audit_checkpoints::Migration),
             Box::new(m20261130_000010_scheduling::Migration),
             Box::new(m20261201_000011_scheduling_series_waitlist::Migration),
+            Box::new(m20261201_000012_dead_events::Migration),
         ]
     }
 }

@@ -3,7 +3,7 @@
 use backbone_migrations::{Migrator, MigratorTrait, SchemaManager};
 use subgraph_kit::{db, testkit::TestDb};
 
-const TABLES: [&str; 44] = [
+const TABLES: [&str; 45] = [
     "tenants",
     "users",
     "roles",
@@ -48,6 +48,7 @@ const TABLES: [&str; 44] = [
     "appointment_series",
     "appointment_reminders",
     "waitlist_entries",
+    "dead_events",
 ];
 
 async fn existing(manager: &SchemaManager<'_>) -> Vec<&'static str> {
@@ -83,13 +84,17 @@ async fn up_down_up() {
     Migrator::up(&conn, None).await.expect("up again");
     assert_eq!(existing(&manager).await, TABLES);
 
-    // One step down drops exactly the series, reminder and waitlist tables
+    // One step down drops exactly the dead events; the next the series,
+    // reminder and waitlist tables
     // (and the appointments' series column), the next the scheduling
     // tables, the next the audit checkpoints, the next the AI budget's overrun column, the next
     // undoes the memory-recall index and column, leaving the other tables;
     // the next removes exactly the consent, AI and memory tables.
+    Migrator::down(&conn, Some(1)).await.expect("down dead events");
+    let before_dead = &TABLES[..TABLES.len() - 1];
+    assert_eq!(existing(&manager).await, before_dead);
     Migrator::down(&conn, Some(1)).await.expect("down series and waitlist");
-    let before_series = &TABLES[..TABLES.len() - 3];
+    let before_series = &before_dead[..before_dead.len() - 3];
     assert_eq!(existing(&manager).await, before_series);
     assert!(!manager.has_column("appointments", "series_id").await.expect("column"));
     Migrator::down(&conn, Some(1)).await.expect("down scheduling");

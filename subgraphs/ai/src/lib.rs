@@ -72,16 +72,10 @@ impl Subgraph for Ai {
         vec![tokio::spawn(async move {
             let member = format!("ai-{}", uuid::Uuid::new_v4());
             let default_limit = Ai::settings(&kit).default_budget_tokens;
-            subgraph_kit::bus::consumer::run(
-                kit.bus.clone(),
-                domain::budget::CONSUMER,
-                &member,
-                shutdown,
-                |event| {
-                    let db = kit.db.clone();
-                    async move { domain::budget::follow(&db, &event, default_limit).await }
-                },
-            )
+            subgraph_kit::bus::consumer::run(&kit, domain::budget::CONSUMER, &member, shutdown, |event| {
+                let db = kit.db.clone();
+                async move { domain::budget::follow(&db, &event, default_limit).await }
+            })
             .await;
         })]
     }

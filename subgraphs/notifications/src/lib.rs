@@ -63,7 +63,8 @@ impl Subgraph for Notifications {
 /// Consumes domain events from the bus (consumer group `notifications`,
 /// member `member`) and the delivery worker, until `shutdown` resolves.
 /// An event is acknowledged only after its notifications committed; a
-/// failed event is retried, never skipped.
+/// failed event is retried, and parked in `dead_events` if it keeps
+/// failing (never skipped unrecorded).
 pub async fn run_workers(
     kit: Kit,
     member: String,
@@ -74,7 +75,7 @@ pub async fn run_workers(
     let config = Notifications::settings(&kit);
     let worker =
         tokio::spawn(domain::delivery::run(kit.clone(), config, wake.clone(), wait(stop_rx.clone())));
-    subgraph_kit::bus::consumer::run(kit.bus.clone(), domain::inbox::CONSUMER, &member, shutdown, |event| {
+    subgraph_kit::bus::consumer::run(&kit, domain::inbox::CONSUMER, &member, shutdown, |event| {
         let (db, wake) = (kit.db.clone(), wake.clone());
         async move {
             if domain::inbox::handle(&db, &event).await? > 0 {

@@ -2,6 +2,7 @@
 //! chain under concurrency, the Redis bus and the HTTP edges.
 
 mod audit_chain;
+mod consumer;
 mod edges;
 mod outbox;
 mod redis_bus;
