@@ -17,7 +17,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::post,
 };
-use backbone_entities::platform::outbox;
+use backbone_entities::platform::{dead_event, outbox};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
@@ -186,9 +186,12 @@ async fn erase(State((kit, c)): State<Shared>, headers: HeaderMap, Json(who): Js
     let run = async {
         let txn = kit.db.begin().await?;
         let mut counts = c.erase(&txn, &who).await?;
-        let events = erase_events(&txn, &who).await?;
+        let (events, dead) = erase_events(&txn, &who).await?;
         if events > 0 {
             *counts.entry("outbox".into()).or_default() += events;
+        }
+        if dead > 0 {
+            *counts.entry("dead_events".into()).or_default() += dead;
         }
         crate::db::commit(txn).await?;
         Ok::<_, ApiError>(counts)
@@ -215,7 +218,8 @@ async fn purge(State((kit, c)): State<Shared>, headers: HeaderMap, Json(p): Json
 /// Events of the tenant this person caused or whose payload names their id
 /// or one of their addresses, published or not: an event still waiting for
 /// the relay would otherwise carry them to consumers after their erasure.
-async fn erase_events(txn: &DatabaseTransaction, who: &Person) -> ApiResult<u64> {
+/// Parked events (`dead_events`) naming them go too. Returns both counts.
+async fn erase_events(txn: &DatabaseTransaction, who: &Person) -> ApiResult<(u64, u64)> {
     let res = outbox::Entity::delete_many()
         .filter(outbox::Column::TenantId.eq(who.tenant_id))
         .filter(
@@ -225,7 +229,12 @@ async fn erase_events(txn: &DatabaseTransaction, who: &Person) -> ApiResult<u64>
         )
         .exec(txn)
         .await?;
-    Ok(res.rows_affected)
+    let dead = dead_event::Entity::delete_many()
+        .filter(dead_event::Column::TenantId.eq(who.tenant_id))
+        .filter(who.named_in(dead_event::Column::Envelope))
+        .exec(txn)
+        .await?;
+    Ok((res.rows_affected, dead.rows_affected))
 }
 
 /// Counts as a JSON-friendly map from `(table, rows)` pairs.

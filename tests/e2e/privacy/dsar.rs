@@ -93,6 +93,27 @@ async fn rows_of(scene: &Scene, user: uuid::Uuid) -> Vec<(String, i64)> {
     out
 }
 
+/// A parked event of the scene's tenant whose payload names `person`.
+async fn park_event_about(scene: &Scene, person: uuid::Uuid) {
+    use backbone_entities::platform::dead_event;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let envelope = json!({"id": uuid::Uuid::now_v7(), "type": "complaint.commented", "tenant_id": scene.tenant,
+        "payload": {"reporterId": person}});
+    dead_event::ActiveModel {
+        consumer: Set("notifications".into()),
+        event_id: Set(uuid::Uuid::now_v7()),
+        tenant_id: Set(scene.tenant),
+        event_type: Set("complaint.commented".into()),
+        envelope: Set(envelope.to_string()),
+        error: Set("the template failed".into()),
+        attempts: Set(8),
+        parked_at: Set(chrono::Utc::now()),
+    }
+    .insert(&scene.graph.kit.db)
+    .await
+    .expect("park");
+}
+
 /// Notifications of anyone that carry `person`'s id or their complaint's
 /// text (a staff member's "complaint assigned" item).
 async fn notifications_about(scene: &Scene, person: uuid::Uuid) -> i64 {
@@ -117,6 +138,7 @@ async fn text_rows_with(scene: &Scene, needle: &str) -> Vec<(String, i64)> {
     let columns = [
         ("audit_events", "data"),
         ("outbox", "payload"),
+        ("dead_events", "envelope"),
         ("notifications", "data"),
         ("notifications", "body"),
         ("dsar_requests", "details"),
@@ -175,6 +197,12 @@ async fn erasure_leaves_no_row_of_the_person_in_any_subgraph() {
         notifications_about(&scene, patient).await > 0
     })
     .await;
+
+    // An event about them that a consumer gave up on and parked.
+    park_event_about(&scene, patient).await;
+    assert!(
+        text_rows_with(&scene, &patient.to_string()).await.iter().any(|(t, _)| t == "dead_events.envelope")
+    );
 
     scene.ok(Some("patient"), "mutation { requestDsar(kind: ERASURE) { status } }", json!({})).await;
     let done = finished(&scene, "tenant_admin").await;
