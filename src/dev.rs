@@ -82,6 +82,7 @@ impl DevGraph {
             if consent.data_services.is_empty() {
                 consent.data_services = listeners
                     .iter()
+                    .filter(|(s, _, _)| s.keeps_personal_data())
                     .map(|(s, addr, _)| DataService { name: s.name().into(), url: format!("http://{addr}") })
                     .collect();
             }

@@ -116,6 +116,9 @@ pub trait AnySubgraph: Send + Sync + 'static {
     fn check_config(&self, config: &Config) -> Result<(), ConfigError>;
     /// Adds its permissions and default grants to `catalog`.
     fn declare(&self, catalog: Catalog) -> Catalog;
+    /// Whether it serves a data contract (DSAR and retention ask only
+    /// those that do).
+    fn keeps_personal_data(&self) -> bool;
 }
 
 impl<S: Subgraph> AnySubgraph for S {
@@ -141,5 +144,9 @@ impl<S: Subgraph> AnySubgraph for S {
 
     fn declare(&self, catalog: Catalog) -> Catalog {
         catalog.with(S::PERMISSIONS, S::DEFAULT_GRANTS)
+    }
+
+    fn keeps_personal_data(&self) -> bool {
+        Subgraph::data_contract(self).is_some()
     }
 }
