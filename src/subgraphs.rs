@@ -9,7 +9,7 @@ use subgraph_kit::{
 };
 
 /// Every subgraph, in dev-mode port order (router + 1, + 2, …).
-pub static ALL: [&dyn AnySubgraph; 7] = [
+pub static ALL: [&dyn AnySubgraph; 8] = [
     &subgraph_tenants::Tenants,
     &subgraph_complaints::Complaints,
     &subgraph_notifications::Notifications,
@@ -17,6 +17,7 @@ pub static ALL: [&dyn AnySubgraph; 7] = [
     &subgraph_ai::Ai,
     &subgraph_memory::Memory,
     &subgraph_scheduling::Scheduling,
+    &subgraph_billing::Billing,
 ];
 
 /// The consent subgraph's name (the AI and memory subgraphs call it).

@@ -4,6 +4,7 @@
 //! subgraph and are converted from these models explicitly.
 
 pub mod ai;
+pub mod billing;
 pub mod complaints;
 pub mod consent;
 pub mod memory;

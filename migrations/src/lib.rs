@@ -19,6 +19,7 @@ mod m20261129_000009_audit_checkpoints;
 mod m20261130_000010_scheduling;
 mod m20261201_000011_scheduling_series_waitlist;
 mod m20261201_000012_dead_events;
+mod m20261201_000013_billing_catalogue;
 
 /// Applies every Backbone migration in order.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000010_scheduling::Migration),
             Box::new(m20261201_000011_scheduling_series_waitlist::Migration),
             Box::new(m20261201_000012_dead_events::Migration),
+            Box::new(m20261201_000013_billing_catalogue::Migration),
         ]
     }
 }

@@ -3,7 +3,7 @@
 use backbone_migrations::{Migrator, MigratorTrait, SchemaManager};
 use subgraph_kit::{db, testkit::TestDb};
 
-const TABLES: [&str; 45] = [
+const TABLES: [&str; 48] = [
     "tenants",
     "users",
     "roles",
@@ -49,6 +49,9 @@ const TABLES: [&str; 45] = [
     "appointment_reminders",
     "waitlist_entries",
     "dead_events",
+    "billable_metrics",
+    "billing_plans",
+    "billing_plan_charges",
 ];
 
 async fn existing(manager: &SchemaManager<'_>) -> Vec<&'static str> {
@@ -84,14 +87,18 @@ async fn up_down_up() {
     Migrator::up(&conn, None).await.expect("up again");
     assert_eq!(existing(&manager).await, TABLES);
 
-    // One step down drops exactly the dead events; the next the series,
+    // One step down drops exactly billing's catalogue; the next the dead
+    // events; the next the series,
     // reminder and waitlist tables
     // (and the appointments' series column), the next the scheduling
     // tables, the next the audit checkpoints, the next the AI budget's overrun column, the next
     // undoes the memory-recall index and column, leaving the other tables;
     // the next removes exactly the consent, AI and memory tables.
+    Migrator::down(&conn, Some(1)).await.expect("down billing catalogue");
+    let before_billing = &TABLES[..TABLES.len() - 3];
+    assert_eq!(existing(&manager).await, before_billing);
     Migrator::down(&conn, Some(1)).await.expect("down dead events");
-    let before_dead = &TABLES[..TABLES.len() - 1];
+    let before_dead = &before_billing[..before_billing.len() - 1];
     assert_eq!(existing(&manager).await, before_dead);
     Migrator::down(&conn, Some(1)).await.expect("down series and waitlist");
     let before_series = &before_dead[..before_dead.len() - 3];

@@ -1,4 +1,5 @@
-//! The billing domain as plain functions: no database yet.
+//! The billing domain as plain functions over a database connection.
 
+pub mod catalogue;
 pub mod charges;
 pub mod money;

@@ -1,5 +1,7 @@
-//! Tests of the billing subgraph's domain: worked examples of each charge
-//! model and of money in currencies with 0, 2 and 3 decimals.
+//! Tests of the billing subgraph: worked examples of each charge model and
+//! of money in currencies with 0, 2 and 3 decimals, and the plan catalogue
+//! over HTTP on a server on a random port.
 
+mod catalogue;
 mod charges;
 mod money;

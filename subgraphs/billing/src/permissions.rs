@@ -1,0 +1,17 @@
+//! The permissions this subgraph checks and what each default role gets
+//! in a new tenant. The catalogue is the platform operator's: writing it
+//! needs a `platform_admin` caller, not a tenant grant.
+
+use backbone_schema::roles::{AUDITOR, TENANT_ADMIN};
+use subgraph_kit::rbac::{
+    Scope::Tenant,
+    catalog::{Grant, Permission},
+};
+
+/// Every permission this subgraph checks.
+pub const PERMISSIONS: &[Permission] =
+    &[Permission::new("billing", "read", "See the plan catalogue and the tenant's own billing (read-only)")];
+
+/// Default grants of the tenant roles.
+pub const DEFAULT_GRANTS: &[Grant] =
+    &[Grant::new(TENANT_ADMIN, "billing", "read", Tenant), Grant::new(AUDITOR, "billing", "read", Tenant)];
