@@ -4,7 +4,8 @@
 //! (a clinician), the resource stays in the tenant's schedule but no
 //! longer names them; where they booked for others or changed others'
 //! appointments, their id is unlinked. Retention purges finished
-//! appointments by age.
+//! appointments by age (and series left without any), and waitlist
+//! entries that are over.
 
 use async_trait::async_trait;
 use backbone_entities::scheduling::{
@@ -31,7 +32,7 @@ const FINISHED: [S; 4] = [S::Completed, S::Cancelled, S::NoShow, S::Expired];
 #[async_trait]
 impl DataContract for SchedulingData {
     fn data_types(&self) -> &'static [&'static str] {
-        &["finished_appointments"]
+        &["finished_appointments", "finished_waitlist_entries"]
     }
 
     async fn export(&self, db: &DatabaseConnection, who: &Person) -> ApiResult<serde_json::Value> {
@@ -167,6 +168,9 @@ impl DataContract for SchedulingData {
     }
 
     async fn purge(&self, db: &DatabaseConnection, p: &Purge) -> ApiResult<u64> {
+        if p.data_type == "finished_waitlist_entries" {
+            return purge_waitlist(db, p).await;
+        }
         let old = appointment::Entity::find()
             .filter(appointment::Column::TenantId.eq(p.tenant_id))
             .filter(appointment::Column::Status.is_in(FINISHED))
@@ -178,9 +182,40 @@ impl DataContract for SchedulingData {
         let ids: Vec<Uuid> = old.all(db).await?.into_iter().map(|a| a.id).collect();
         let txn = db.begin().await?;
         let (_, _, n) = remove(&txn, &ids).await?;
+        // A series whose every appointment is gone has nothing left to say.
+        series::Entity::delete_many()
+            .filter(series::Column::TenantId.eq(p.tenant_id))
+            .filter(
+                series::Column::Id.not_in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(appointment::Column::SeriesId)
+                        .from(appointment::Entity)
+                        .and_where(appointment::Column::TenantId.eq(p.tenant_id))
+                        .and_where(appointment::Column::SeriesId.is_not_null())
+                        .to_owned(),
+                ),
+            )
+            .exec(&txn)
+            .await?;
         subgraph_kit::db::commit(txn).await?;
         Ok(n)
     }
+}
+
+/// Purges waitlist entries that are over (booked, expired, declined or
+/// left) and last changed before the cutoff.
+async fn purge_waitlist(db: &DatabaseConnection, p: &Purge) -> ApiResult<u64> {
+    use backbone_entities::scheduling::waitlist::WaitlistStatus as W;
+    let over = [W::Booked, W::Expired, W::Declined, W::Left];
+    let cond = sea_orm::Condition::all()
+        .add(waitlist::Column::TenantId.eq(p.tenant_id))
+        .add(waitlist::Column::Status.is_in(over))
+        .add(waitlist::Column::UpdatedAt.lt(p.before))
+        .add(waitlist::Column::PatientId.is_not_in(p.exceptions.clone()));
+    if p.dry_run {
+        return Ok(waitlist::Entity::find().filter(cond).count(db).await?);
+    }
+    Ok(waitlist::Entity::delete_many().filter(cond).exec(db).await?.rows_affected)
 }
 
 /// Deletes appointments `ids` with their history, reservations and

@@ -64,3 +64,44 @@ async fn erasure_removes_a_patients_appointments_and_unlinks_a_clinician() {
         closure::Entity::find().all(db).await.expect("rows").into_iter().map(|c| c.reason).collect();
     assert_eq!(reasons, ["(erased)"]);
 }
+
+#[tokio::test]
+async fn retention_purges_finished_waitlist_entries_and_series_left_without_appointments() {
+    use backbone_entities::scheduling::{series, waitlist};
+    use subgraph_kit::contract::Purge;
+    let clinic = Clinic::start().await;
+    let (_, _, service) = clinic.clinician_and_room().await;
+    let q = "mutation($i: JoinWaitlistInput!) { joinWaitlist(input: $i) { id } }";
+    let wait = |d: i64| json!({"i": {"serviceId": service, "from": day_at_ten(d), "to": day_at_ten(d + 1), "timeZone": "UTC"}});
+    let left = clinic.ok("patient", q, wait(5)).await["joinWaitlist"]["id"].clone();
+    clinic.ok("patient", q, wait(6)).await;
+    clinic
+        .ok("patient", "mutation($id: ID!) { leaveWaitlist(id: $id) { status } }", json!({"id": left}))
+        .await;
+    let q = "mutation($i: BookSeriesInput!) { bookAppointmentSeries(input: $i) { booked { id } } }";
+    let weekly = json!({"serviceId": service, "startsAt": day_at_ten(3), "timeZone": "UTC", "rule": "FREQ=WEEKLY;COUNT=2"});
+    let booked = clinic.ok("patient", q, json!({"i": weekly})).await;
+    let cancel = "mutation($id: ID!) { cancelAppointment(id: $id, reason: \"moving\") { status } }";
+    for b in booked["bookAppointmentSeries"]["booked"].as_array().expect("booked") {
+        clinic.ok("patient", cancel, json!({"id": b["id"]})).await;
+    }
+    let db = &clinic.app.kit.db;
+    let purge = |data_type: &str, dry_run: bool| Purge {
+        tenant_id: clinic.tenant,
+        data_type: data_type.into(),
+        before: chrono::Utc::now() + chrono::Duration::days(60),
+        exceptions: vec![],
+        dry_run,
+    };
+    assert!(SchedulingData.data_types().contains(&"finished_waitlist_entries"));
+    assert_eq!(SchedulingData.purge(db, &purge("finished_waitlist_entries", true)).await.expect("dry"), 1);
+    assert_eq!(SchedulingData.purge(db, &purge("finished_waitlist_entries", false)).await.expect("purge"), 1);
+    let statuses: Vec<_> =
+        waitlist::Entity::find().all(db).await.expect("rows").into_iter().map(|e| e.status).collect();
+    assert_eq!(statuses, [waitlist::WaitlistStatus::Waiting], "the waiting entry stays");
+    assert_eq!(SchedulingData.purge(db, &purge("finished_appointments", false)).await.expect("purge"), 2);
+    assert!(
+        series::Entity::find().all(db).await.expect("rows").is_empty(),
+        "a series with no appointments left goes"
+    );
+}
