@@ -5,7 +5,6 @@
 
 use iso_currency::Currency as Iso;
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::{Deserialize, Serialize};
 use subgraph_kit::{ApiError, ApiResult};
 
 /// A currency money can be charged in: an ISO 4217 code with a number of
@@ -56,20 +55,4 @@ impl Currency {
 
 fn overflow() -> ApiError {
     ApiError::bad_input("amount", "the amount is too large")
-}
-
-/// An amount of a currency in its minor units.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Money {
-    /// ISO 4217 code.
-    pub currency: &'static str,
-    /// Minor units (may be negative: credits).
-    pub minor: i64,
-}
-
-impl std::fmt::Display for Money {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let cur = Currency::parse("currency", self.currency).map_err(|_| std::fmt::Error)?;
-        write!(f, "{} {}", cur.from_minor(self.minor), self.currency)
-    }
 }

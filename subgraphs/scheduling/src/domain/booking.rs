@@ -173,28 +173,41 @@ pub struct Request {
     pub notes: Option<String>,
 }
 
+impl Request {
+    /// The idempotency key, if any, checked (1 to 200 characters).
+    pub(crate) fn key(&self) -> ApiResult<Option<&str>> {
+        match self.idempotency_key.as_deref() {
+            Some(k) if k.is_empty() || k.len() > 200 => {
+                Err(ApiError::bad_input("idempotencyKey", "an idempotency key is 1 to 200 characters"))
+            }
+            key => Ok(key),
+        }
+    }
+
+    /// What a new booking needs: a bookable service, a known time zone
+    /// and notes within bounds.
+    pub(crate) fn check(&self) -> ApiResult<()> {
+        if !self.service.row().active {
+            return Err(ApiError::bad_input("serviceId", "this service is not bookable"));
+        }
+        hours::zone("timeZone", &self.time_zone)?;
+        if self.notes.as_ref().is_some_and(|n| n.chars().count() > 2000) {
+            return Err(ApiError::bad_input("notes", "notes are at most 2000 characters"));
+        }
+        Ok(())
+    }
+}
+
 /// Books (or holds) `req` at `now`.
 pub async fn book(db: &DatabaseConnection, req: Request, now: DateTime<Utc>) -> ApiResult<Booked> {
     let tenant_id = req.service.tenant_id();
-    if let Some(key) = &req.idempotency_key {
-        if key.is_empty() || key.len() > 200 {
-            return Err(ApiError::bad_input("idempotencyKey", "an idempotency key is 1 to 200 characters"));
-        }
-        if let Some(first) = by_key(db, tenant_id, req.booked_by, key).await? {
-            return replay(db, first, &req).await;
-        }
-    }
-    let service = req.service.row();
-    if !service.active {
-        return Err(ApiError::bad_input("serviceId", "this service is not bookable"));
-    }
-    hours::zone("timeZone", &req.time_zone)?;
-    if let Some(n) = &req.notes
-        && n.chars().count() > 2000
+    if let Some(key) = req.key()?
+        && let Some(first) = by_key(db, tenant_id, req.booked_by, key).await?
     {
-        return Err(ApiError::bad_input("notes", "notes are at most 2000 characters"));
+        return replay(db, first, &req).await;
     }
-    let rules = Rules::of(service);
+    req.check()?;
+    let rules = Rules::of(req.service.row());
     check_window(&rules, req.starts_at, now)?;
     let (resources, candidates) = candidates(db, tenant_id, &rules, &req.resource_ids).await?;
     // A lost race on Postgres may leave another seat or resource free.

@@ -12,31 +12,35 @@ use super::{calendar::to_utc, hours};
 /// Statuses that count as an appointment on the day's calendar.
 const ON_CALENDAR: [S; 5] = [S::Scheduled, S::CheckedIn, S::InProgress, S::Completed, S::NoShow];
 
-/// Today's figures.
+/// Which of today's figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DayFigures {
+pub enum Figure {
     /// Appointments starting today that are (or were) on the calendar.
-    pub appointments: u64,
+    Appointments,
     /// Of those, the no-shows.
-    pub no_shows: u64,
+    NoShows,
 }
 
-/// The figures of `tenant_id` for the local date of `now` in `zone`.
+/// `figure` for `tenant_id` on the local date of `now` in `zone`.
 pub async fn today(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
+    figure: Figure,
     zone: &str,
     now: DateTime<Utc>,
-) -> ApiResult<DayFigures> {
+) -> ApiResult<u64> {
     let (from, to) = local_day(zone, now)?;
-    let base = appointment::Entity::find()
+    let statuses: &[S] = match figure {
+        Figure::Appointments => &ON_CALENDAR,
+        Figure::NoShows => &[S::NoShow],
+    };
+    Ok(appointment::Entity::find()
         .filter(appointment::Column::TenantId.eq(tenant_id))
         .filter(appointment::Column::StartsAt.gte(from))
-        .filter(appointment::Column::StartsAt.lt(to));
-    Ok(DayFigures {
-        appointments: base.clone().filter(appointment::Column::Status.is_in(ON_CALENDAR)).count(db).await?,
-        no_shows: base.filter(appointment::Column::Status.eq(S::NoShow)).count(db).await?,
-    })
+        .filter(appointment::Column::StartsAt.lt(to))
+        .filter(appointment::Column::Status.is_in(statuses.iter().copied()))
+        .count(db)
+        .await?)
 }
 
 /// The instants the local date of `now` in `zone` begins and ends (a

@@ -117,25 +117,15 @@ pub fn occurrences(
 pub async fn book(db: &DatabaseConnection, req: SeriesRequest, now: DateTime<Utc>) -> ApiResult<Outcome> {
     let first = &req.first;
     let tenant_id = first.service.tenant_id();
-    if let Some(key) = &first.idempotency_key {
-        if key.is_empty() || key.len() > 200 {
-            return Err(ApiError::bad_input("idempotencyKey", "an idempotency key is 1 to 200 characters"));
-        }
-        if let Some(done) = by_key(db, tenant_id, first.booked_by, key).await? {
-            return replay(db, done, &req).await;
-        }
+    if let Some(key) = first.key()?
+        && let Some(done) = by_key(db, tenant_id, first.booked_by, key).await?
+    {
+        return replay(db, done, &req).await;
     }
-    if !first.service.row().active {
-        return Err(ApiError::bad_input("serviceId", "this service is not bookable"));
-    }
+    first.check()?;
     let starts = occurrences(&req.rule, &first.time_zone, first.starts_at, &req.except, req.max_occurrences)?;
     if starts.is_empty() {
         return Err(ApiError::bad_input("exceptDates", "every occurrence is excepted"));
-    }
-    if let Some(n) = &first.notes
-        && n.chars().count() > 2000
-    {
-        return Err(ApiError::bad_input("notes", "notes are at most 2000 characters"));
     }
     let rules = Rules::of(first.service.row());
     let (resources, candidates) = booking::candidates(db, tenant_id, &rules, &first.resource_ids).await?;

@@ -7,6 +7,7 @@ pub mod objects;
 pub mod query;
 pub mod series;
 pub mod subscription;
+pub mod waitlist;
 
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;

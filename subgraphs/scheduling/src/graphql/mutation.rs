@@ -17,8 +17,9 @@ use super::{
     inputs::*,
     objects::*,
     query::visible,
-    series::{JoinWaitlistInput, SeriesBooking, WaitlistEntry},
+    series::SeriesBooking,
     settings,
+    waitlist::{JoinWaitlistInput, WaitlistEntry},
 };
 use crate::domain::{
     booking,

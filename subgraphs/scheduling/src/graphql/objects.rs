@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use subgraph_kit::{graphql::allow, pagination::Page};
 
 use crate::domain::{
-    Booked, booking::FreeSlot as Found, hours::DayHours, lists, services::Requirement as StoredRequirement,
+    Booked, booking::FreeSlot as Found, hours::DayHours, lists, metrics::Figure,
+    services::Requirement as StoredRequirement,
 };
 
 /// A person, owned by the tenants subgraph; scheduling adds their
@@ -383,7 +384,7 @@ impl TenantMetrics {
         ctx: &Context<'_>,
         #[graphql(default = "UTC")] time_zone: String,
     ) -> Result<i64> {
-        Ok(self.today(ctx, &time_zone).await?.appointments as i64)
+        self.today(ctx, Figure::Appointments, &time_zone).await
     }
 
     /// Of today's appointments, the no-shows.
@@ -392,13 +393,15 @@ impl TenantMetrics {
         ctx: &Context<'_>,
         #[graphql(default = "UTC")] time_zone: String,
     ) -> Result<i64> {
-        Ok(self.today(ctx, &time_zone).await?.no_shows as i64)
+        self.today(ctx, Figure::NoShows, &time_zone).await
     }
 }
 
 impl TenantMetrics {
-    async fn today(&self, ctx: &Context<'_>, zone: &str) -> Result<crate::domain::metrics::DayFigures> {
+    async fn today(&self, ctx: &Context<'_>, figure: Figure, zone: &str) -> Result<i64> {
         let a = allow(ctx, "metrics", "read").await?;
-        Ok(crate::domain::metrics::today(&a.kit.db, a.caller.tenant_id, zone, Utc::now()).await?)
+        let n =
+            crate::domain::metrics::today(&a.kit.db, a.caller.tenant_id, figure, zone, Utc::now()).await?;
+        Ok(i64::try_from(n).unwrap_or(i64::MAX))
     }
 }

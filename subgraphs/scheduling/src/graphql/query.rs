@@ -13,7 +13,7 @@ use subgraph_kit::{
     tenancy::Ref,
 };
 
-use super::{objects::*, series::WaitlistEntry, settings, viewer};
+use super::{objects::*, settings, viewer, waitlist::WaitlistEntry};
 use crate::domain::{self, booking, hours, lists, resources};
 
 /// Query root.

@@ -115,7 +115,7 @@ async fn an_offer_turned_down_goes_to_the_next_and_leaving_is_only_for_the_waiti
 }
 
 #[tokio::test]
-async fn patients_wait_only_for_themselves_within_their_tenant_and_a_bounded_range() {
+async fn patients_wait_only_for_themselves_and_for_a_bounded_range_in_a_known_zone() {
     let clinic = Clinic::start().await;
     let (_, _, service) = clinic.clinician_and_room().await;
     assert_eq!(code(&join(&clinic, "patient", &service, Some("auditor")).await), "FORBIDDEN");
