@@ -16,6 +16,7 @@ use backbone_schema::EventEnvelope;
 use futures::StreamExt;
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, sea_query::OnConflict};
 
+use super::Delivery;
 use crate::{Kit, error::ApiResult};
 
 /// How a consumer retries an event before parking it.
@@ -60,41 +61,80 @@ pub async fn run_with<F, Fut>(
     F: FnMut(Arc<EventEnvelope>) -> Fut,
     Fut: Future<Output = ApiResult<()>>,
 {
-    let mut deliveries = kit.bus.consume(group, member);
+    let one = move |mut events: Vec<Arc<EventEnvelope>>| handle(events.remove(0));
+    run_batches(kit, group, member, 1, retry, shutdown, one).await
+}
+
+/// Consumes `group` in batches of the events already waiting, at most
+/// `max` at a time, calling `handle` once per batch (one transaction for
+/// many events is what makes a high-volume consumer fast). A batch that
+/// fails is handled again one event at a time, each with `retry` and
+/// parking, so one event that cannot be handled holds up nothing but
+/// itself. `handle` must therefore be all or nothing per call.
+pub async fn run_batches<F, Fut>(
+    kit: &Kit,
+    group: &str,
+    member: &str,
+    max: usize,
+    retry: Retry,
+    shutdown: impl Future<Output = ()>,
+    mut handle: F,
+) where
+    F: FnMut(Vec<Arc<EventEnvelope>>) -> Fut,
+    Fut: Future<Output = ApiResult<()>>,
+{
+    let mut batches = kit.bus.consume(group, member).ready_chunks(max.max(1));
     tokio::pin!(shutdown);
     loop {
-        let delivery = tokio::select! {
+        let batch = tokio::select! {
             () = &mut shutdown => break,
-            d = deliveries.next() => match d { Some(d) => d, None => break },
+            b = batches.next() => match b { Some(b) => b, None => break },
         };
-        let event = &delivery.event;
-        let mut backoff = retry.first_backoff;
-        let mut tries = 0_u32;
-        while let Err(e) = handle(event.clone()).await {
-            tries += 1;
-            if tries >= retry.attempts.max(1) {
-                match park(&kit.db, group, event, &e.to_string(), tries).await {
-                    Ok(()) => {
-                        tracing::error!(error = %e, group, event = %event.id, tries, "consumer gave up; event parked in dead_events");
-                        break;
-                    }
-                    Err(park_error) => {
-                        tracing::warn!(error = %park_error, group, event = %event.id, "parking failed; retrying")
-                    }
-                }
-            } else {
-                tracing::warn!(error = %e, group, event = %event.id, tries, "consumer failed; retrying");
+        // The events apart from their deliveries (a delivery is not Sync).
+        let events: Vec<Arc<EventEnvelope>> = batch.iter().map(|d| d.event.clone()).collect();
+        if events.len() == 1 {
+            one_by_one(kit, group, retry, &events[0], &mut handle).await;
+        } else if let Err(e) = handle(events.clone()).await {
+            tracing::warn!(error = %e, group, events = events.len(), "batch failed; handling its events one by one");
+            for event in &events {
+                one_by_one(kit, group, retry, event, &mut handle).await;
             }
-            tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(retry.max_backoff);
         }
-        delivery.ack().await;
+        futures::future::join_all(batch.into_iter().map(Delivery::ack)).await;
+    }
+}
+
+/// Handles `event` alone until it succeeds or is parked.
+async fn one_by_one<F, Fut>(kit: &Kit, group: &str, retry: Retry, event: &Arc<EventEnvelope>, handle: &mut F)
+where
+    F: FnMut(Vec<Arc<EventEnvelope>>) -> Fut,
+    Fut: Future<Output = ApiResult<()>>,
+{
+    let mut backoff = retry.first_backoff;
+    let mut tries = 0_u32;
+    while let Err(e) = handle(vec![event.clone()]).await {
+        tries += 1;
+        if tries >= retry.attempts.max(1) {
+            match park(&kit.db, group, event, &e.to_string(), tries).await {
+                Ok(()) => {
+                    tracing::error!(error = %e, group, event = %event.id, tries, "consumer gave up; event parked in dead_events");
+                    return;
+                }
+                Err(park_error) => {
+                    tracing::warn!(error = %park_error, group, event = %event.id, "parking failed; retrying")
+                }
+            }
+        } else {
+            tracing::warn!(error = %e, group, event = %event.id, tries, "consumer failed; retrying");
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(retry.max_backoff);
     }
 }
 
 /// Records `event` as given up on by `group` (once: a redelivered event
 /// parked before keeps its first record).
-async fn park(
+pub async fn park(
     db: &DatabaseConnection,
     group: &str,
     event: &EventEnvelope,
