@@ -20,6 +20,8 @@ mod m20261130_000010_scheduling;
 mod m20261201_000011_scheduling_series_waitlist;
 mod m20261201_000012_dead_events;
 mod m20261201_000013_billing_catalogue;
+mod m20261202_000014_billing_usage;
+mod m20261202_000015_billing_subscriptions;
 
 /// Applies every Backbone migration in order.
 pub struct Migrator;
@@ -41,6 +43,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_scheduling_series_waitlist::Migration),
             Box::new(m20261201_000012_dead_events::Migration),
             Box::new(m20261201_000013_billing_catalogue::Migration),
+            Box::new(m20261202_000014_billing_usage::Migration),
+            Box::new(m20261202_000015_billing_subscriptions::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //! process as a user starts it.
 
 mod architecture;
+mod billing;
 mod cli;
 mod dev_graph;
 mod limits;

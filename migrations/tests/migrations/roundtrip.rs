@@ -3,7 +3,7 @@
 use backbone_migrations::{Migrator, MigratorTrait, SchemaManager};
 use subgraph_kit::{db, testkit::TestDb};
 
-const TABLES: [&str; 48] = [
+const TABLES: [&str; 51] = [
     "tenants",
     "users",
     "roles",
@@ -52,6 +52,9 @@ const TABLES: [&str; 48] = [
     "billable_metrics",
     "billing_plans",
     "billing_plan_charges",
+    "billing_usage",
+    "billing_subscriptions",
+    "billing_subscription_phases",
 ];
 
 async fn existing(manager: &SchemaManager<'_>) -> Vec<&'static str> {
@@ -87,15 +90,22 @@ async fn up_down_up() {
     Migrator::up(&conn, None).await.expect("up again");
     assert_eq!(existing(&manager).await, TABLES);
 
-    // One step down drops exactly billing's catalogue; the next the dead
-    // events; the next the series,
+    // One step down drops exactly billing's subscriptions; the next its
+    // usage; the next its catalogue; the next the dead events; the next
+    // the series,
     // reminder and waitlist tables
     // (and the appointments' series column), the next the scheduling
     // tables, the next the audit checkpoints, the next the AI budget's overrun column, the next
     // undoes the memory-recall index and column, leaving the other tables;
     // the next removes exactly the consent, AI and memory tables.
+    Migrator::down(&conn, Some(1)).await.expect("down billing subscriptions");
+    let before_subscriptions = &TABLES[..TABLES.len() - 2];
+    assert_eq!(existing(&manager).await, before_subscriptions);
+    Migrator::down(&conn, Some(1)).await.expect("down billing usage");
+    let before_usage = &before_subscriptions[..before_subscriptions.len() - 1];
+    assert_eq!(existing(&manager).await, before_usage);
     Migrator::down(&conn, Some(1)).await.expect("down billing catalogue");
-    let before_billing = &TABLES[..TABLES.len() - 3];
+    let before_billing = &before_usage[..before_usage.len() - 3];
     assert_eq!(existing(&manager).await, before_billing);
     Migrator::down(&conn, Some(1)).await.expect("down dead events");
     let before_dead = &before_billing[..before_billing.len() - 1];

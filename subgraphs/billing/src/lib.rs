@@ -2,15 +2,27 @@
 //! in ISO 4217 currencies with their minor units ([`domain::money`]), the
 //! charge models that turn a quantity into an amount with the tiers it
 //! went through ([`domain::charges`]), and the operator's catalogue of
-//! billable metrics and versioned plans ([`domain::catalogue`]).
-//! Metering, subscriptions, invoices and entitlements come next (issue 16).
+//! billable metrics and versioned plans ([`domain::catalogue`]), and
+//! metering: the platform's events from the bus and products' usage
+//! events from the API, counted once per event by every metric that
+//! matches ([`domain::ingest`], [`domain::usage`]). Subscriptions,
+//! invoices and entitlements come next (issue 16).
 
+pub mod config;
 pub mod domain;
 mod graphql;
 pub mod permissions;
 
+use std::sync::Arc;
+
 use async_graphql::{EmptySubscription, Schema};
-use subgraph_kit::{Kit, config::NoSettings, subgraph::Subgraph};
+use subgraph_kit::{
+    Kit,
+    bus::consumer::{self, Retry},
+    contract::DataContract,
+    subgraph::{Shutdown, Subgraph},
+};
+use tokio::task::JoinHandle;
 
 pub use graphql::{MutationRoot, QueryRoot};
 
@@ -27,13 +39,55 @@ impl Subgraph for Billing {
     type Query = QueryRoot;
     type Mutation = MutationRoot;
     type Subscription = EmptySubscription;
-    type Config = NoSettings;
+    type Config = config::BillingConfig;
     const NAME: &'static str = NAME;
     const PERMISSIONS: &'static [subgraph_kit::rbac::catalog::Permission] = permissions::PERMISSIONS;
     const DEFAULT_GRANTS: &'static [subgraph_kit::rbac::catalog::Grant] = permissions::DEFAULT_GRANTS;
+
+    fn data_contract(&self) -> Option<Arc<dyn DataContract>> {
+        Some(Arc::new(domain::data::BillingData))
+    }
 
     fn schema(&self, kit: &Kit) -> BillingSchema {
         subgraph_kit::graphql::configure(Schema::build(QueryRoot, MutationRoot, EmptySubscription), kit)
             .finish()
     }
+
+    /// Meters the platform's events (the consumer group
+    /// [`domain::ingest::CONSUMER`], in batches of what is waiting) and
+    /// renews subscriptions whose period has ended.
+    fn workers(&self, kit: &Kit, shutdown: Shutdown) -> Vec<JoinHandle<()>> {
+        let every = std::time::Duration::from_millis(Self::settings(kit).sweep_interval_ms);
+        let renewal = tokio::spawn(domain::renewal::run(kit.db.clone(), every, shutdown.clone()));
+        let kit = kit.clone();
+        let metering = tokio::spawn(async move {
+            let member = format!("billing-{}", uuid::Uuid::new_v4());
+            let group = domain::ingest::CONSUMER;
+            consumer::run_batches(
+                &kit,
+                group,
+                &member,
+                METERING_BATCH,
+                Retry::default(),
+                shutdown,
+                |events| {
+                    let db = kit.db.clone();
+                    async move {
+                        // An event a metric matches but cannot read is parked
+                        // at once: trying it again cannot help.
+                        for u in domain::ingest::from_bus(&db, &events).await? {
+                            tracing::warn!(event = %u.event.id, reason = %u.reason, "usage event parked");
+                            consumer::park(&db, group, &u.event, &u.reason, 1).await?;
+                        }
+                        Ok(())
+                    }
+                },
+            )
+            .await;
+        });
+        vec![metering, renewal]
+    }
 }
+
+/// Events metered per transaction, at most.
+const METERING_BATCH: usize = 500;

@@ -9,9 +9,18 @@ use subgraph_kit::rbac::{
 };
 
 /// Every permission this subgraph checks.
-pub const PERMISSIONS: &[Permission] =
-    &[Permission::new("billing", "read", "See the plan catalogue and the tenant's own billing (read-only)")];
+pub const PERMISSIONS: &[Permission] = &[
+    Permission::new("billing", "read", "See the plan catalogue and the tenant's own billing (read-only)"),
+    Permission::new(
+        "billing",
+        "record_usage",
+        "Report a product's usage events for the tenant's metered billing",
+    ),
+];
 
 /// Default grants of the tenant roles.
-pub const DEFAULT_GRANTS: &[Grant] =
-    &[Grant::new(TENANT_ADMIN, "billing", "read", Tenant), Grant::new(AUDITOR, "billing", "read", Tenant)];
+pub const DEFAULT_GRANTS: &[Grant] = &[
+    Grant::new(TENANT_ADMIN, "billing", "read", Tenant),
+    Grant::new(TENANT_ADMIN, "billing", "record_usage", Tenant),
+    Grant::new(AUDITOR, "billing", "read", Tenant),
+];

@@ -336,7 +336,7 @@ async fn log(
         }
         let payload = json!({
             "requestId": id, "userId": p.call.user_id, "template": p.template.name, "status": status,
-            "promptTokens": tokens.0, "completionTokens": tokens.1,
+            "promptTokens": tokens.0, "completionTokens": tokens.1, "totalTokens": tokens.0 + tokens.1,
         });
         outbox::enqueue(&txn, p.call.tenant_id, Some(p.call.user_id), AI_USAGE_RECORDED, payload).await?;
     }

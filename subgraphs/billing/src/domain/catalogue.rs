@@ -106,6 +106,15 @@ pub async fn create_metric(db: &impl ConnectionTrait, m: NewMetric) -> ApiResult
     .await?)
 }
 
+/// Metric `code`.
+pub async fn metric(db: &impl ConnectionTrait, code: &str) -> ApiResult<metric::Model> {
+    metric::Entity::find()
+        .filter(metric::Column::Code.eq(code))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no billable metric {code}")))
+}
+
 /// Every metric, by code.
 pub async fn metrics(db: &impl ConnectionTrait) -> ApiResult<Vec<metric::Model>> {
     Ok(metric::Entity::find().order_by_asc(metric::Column::Code).all(db).await?)
@@ -220,6 +229,15 @@ pub async fn plan(db: &impl ConnectionTrait, code: &str, version: Option<i32>) -
         None => latest(db, code).await?,
     }
     .ok_or_else(|| ApiError::NotFound(format!("no plan {code}")))?;
+    with_charges(db, row).await
+}
+
+/// The plan version `id`.
+pub async fn plan_by_id(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<Plan> {
+    let row = plan::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::Internal(format!("plan version {id} is gone")))?;
     with_charges(db, row).await
 }
 

@@ -2,4 +2,11 @@
 
 pub mod catalogue;
 pub mod charges;
+pub mod data;
+pub mod ingest;
+pub mod metering;
 pub mod money;
+pub mod periods;
+pub mod renewal;
+pub mod subscriptions;
+pub mod usage;

@@ -5,6 +5,8 @@ mod inputs;
 mod mutation;
 mod objects;
 mod query;
+mod subscription;
+mod usage;
 
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;

@@ -1,13 +1,21 @@
-//! Mutations: the platform operator's catalogue.
+//! Mutations: the platform operator's catalogue and subscriptions, and
+//! products' usage.
 
-use async_graphql::{Context, Object, Result};
+use async_graphql::{Context, ID, Object, Result};
+use chrono::Utc;
+use subgraph_kit::{context::AuthExt, graphql::allow, subgraph::Subgraph};
 
 use super::{
     inputs::{CreateBillableMetricInput, PlanInput},
     objects::{BillableMetric, Plan},
     operator,
+    subscription::{BillingSubscription, SubscriptionTiming},
+    usage::{UsageEventInput, UsageEventReceipt},
 };
-use crate::domain::catalogue;
+use crate::{
+    Billing,
+    domain::{catalogue, ingest, subscriptions},
+};
 
 /// Mutation root.
 pub struct MutationRoot;
@@ -35,5 +43,73 @@ impl MutationRoot {
     async fn revise_plan(&self, ctx: &Context<'_>, code: String, input: PlanInput) -> Result<Plan> {
         let kit = operator(ctx)?;
         Ok(catalogue::write_plan(&kit.db, &code, input.try_into()?, true).await?.into())
+    }
+
+    /// Records a product's usage events for the caller's tenant (at most
+    /// 1000 per call), each counted once per id by every metric of its
+    /// type; one receipt per event, in the order sent.
+    async fn record_usage(
+        &self,
+        ctx: &Context<'_>,
+        events: Vec<UsageEventInput>,
+    ) -> Result<Vec<UsageEventReceipt>> {
+        let a = allow(ctx, "billing", "record_usage").await?;
+        let events = events.into_iter().map(Into::into).collect();
+        let receipts = ingest::from_api(&a.kit.db, a.caller.tenant_id, a.caller.user_id, events).await?;
+        Ok(receipts.into_iter().map(Into::into).collect())
+    }
+
+    /// Subscribes tenant `tenantId` to the latest version of plan
+    /// `planCode`, from now (platform operator only).
+    async fn subscribe_tenant(
+        &self,
+        ctx: &Context<'_>,
+        tenant_id: ID,
+        plan_code: String,
+    ) -> Result<BillingSubscription> {
+        let kit = operator(ctx)?;
+        let tenant = subscriptions::customer(&kit.db, &tenant_id).await?;
+        let actor = Some(ctx.caller()?.user_id);
+        Ok(subscriptions::subscribe(&kit.db, tenant, actor, &plan_code, Utc::now()).await?.into())
+    }
+
+    /// Moves tenant `tenantId` to the latest version of plan `planCode`,
+    /// `timing` saying when (the configured `billing.plan_change` when
+    /// absent) (platform operator only).
+    async fn change_subscription_plan(
+        &self,
+        ctx: &Context<'_>,
+        tenant_id: ID,
+        plan_code: String,
+        timing: Option<SubscriptionTiming>,
+    ) -> Result<BillingSubscription> {
+        let kit = operator(ctx)?;
+        let tenant = subscriptions::customer(&kit.db, &tenant_id).await?;
+        let timing = timing.map_or_else(|| Billing::settings(kit).plan_change, Into::into);
+        let actor = Some(ctx.caller()?.user_id);
+        Ok(subscriptions::change_plan(&kit.db, tenant, actor, &plan_code, timing, Utc::now()).await?.into())
+    }
+
+    /// Cancels tenant `tenantId`'s subscription now or at the period's end
+    /// (platform operator only).
+    async fn cancel_subscription(
+        &self,
+        ctx: &Context<'_>,
+        tenant_id: ID,
+        timing: SubscriptionTiming,
+    ) -> Result<BillingSubscription> {
+        let kit = operator(ctx)?;
+        let tenant = subscriptions::customer(&kit.db, &tenant_id).await?;
+        let actor = Some(ctx.caller()?.user_id);
+        Ok(subscriptions::cancel(&kit.db, tenant, actor, timing.into(), Utc::now()).await?.into())
+    }
+
+    /// Takes back a cancellation booked for the period's end (platform
+    /// operator only).
+    async fn resume_subscription(&self, ctx: &Context<'_>, tenant_id: ID) -> Result<BillingSubscription> {
+        let kit = operator(ctx)?;
+        let tenant = subscriptions::customer(&kit.db, &tenant_id).await?;
+        let actor = Some(ctx.caller()?.user_id);
+        Ok(subscriptions::resume(&kit.db, tenant, actor, Utc::now()).await?.into())
     }
 }

@@ -1,10 +1,19 @@
 //! Queries: the catalogue, for anyone who may read billing.
 
-use async_graphql::{Context, Object, Result};
+use async_graphql::{Context, ID, Object, Result};
 use subgraph_kit::graphql::allow;
 
-use super::objects::{BillableMetric, Plan};
-use crate::domain::catalogue;
+use chrono::{DateTime, Utc};
+
+use super::{
+    objects::{BillableMetric, Plan},
+    subscription::Tenant,
+    usage::MeteredUsage,
+};
+use crate::domain::{
+    catalogue,
+    usage::{self, Period},
+};
 
 /// Query root.
 pub struct QueryRoot;
@@ -27,5 +36,28 @@ impl QueryRoot {
     async fn plan(&self, ctx: &Context<'_>, code: String, version: Option<i32>) -> Result<Plan> {
         let a = allow(ctx, "billing", "read").await?;
         Ok(catalogue::plan(&a.kit.db, &code, version).await?.into())
+    }
+
+    /// How much of metric `metricCode` the caller's tenant used from
+    /// `from` until before `to`, by when the usage happened.
+    async fn metered_usage(
+        &self,
+        ctx: &Context<'_>,
+        metric_code: String,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<MeteredUsage> {
+        let a = allow(ctx, "billing", "read").await?;
+        let period = Period::new(from, to)?;
+        let metric = catalogue::metric(&a.kit.db, &metric_code).await?;
+        let quantity = usage::quantity(&a.kit.db, a.caller.tenant_id, &metric, period).await?;
+        Ok(MeteredUsage { metric: metric.into(), from, to, quantity: quantity.to_string() })
+    }
+
+    /// Federation: a tenant, to which billing adds its subscription and
+    /// usage.
+    #[graphql(entity)]
+    async fn find_tenant_by_id(&self, id: ID) -> Tenant {
+        Tenant { id }
     }
 }

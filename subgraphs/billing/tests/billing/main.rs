@@ -1,7 +1,12 @@
 //! Tests of the billing subgraph: worked examples of each charge model and
 //! of money in currencies with 0, 2 and 3 decimals, and the plan catalogue
-//! over HTTP on a server on a random port.
+//! over HTTP on a server on a random port, and metering from the bus and
+//! the ingestion API.
 
 mod catalogue;
 mod charges;
+mod erasure;
+mod fixture;
+mod metering;
 mod money;
+mod subscriptions;

@@ -1,0 +1,63 @@
+//! Billing's metered usage: one row per counted event and metric, kept by
+//! the time the usage happened so a late event lands in its own period.
+//! The unique key is what makes ingestion exactly-once per event.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+use crate::m20261122_000001_tenancy::{index, unique_index};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(BillingUsage::Table)
+                .col(pk_uuid(BillingUsage::Id))
+                .col(uuid(BillingUsage::TenantId))
+                .col(uuid(BillingUsage::MetricId))
+                .col(string(BillingUsage::EventKey))
+                .col(timestamp_with_time_zone(BillingUsage::OccurredAt))
+                .col(string(BillingUsage::Quantity))
+                .col(string_null(BillingUsage::DistinctKey))
+                .col(string(BillingUsage::Source))
+                .col(timestamp_with_time_zone(BillingUsage::RecordedAt))
+                .to_owned(),
+        )
+        .await?;
+        unique_index(
+            m,
+            "ux_billing_usage_event",
+            BillingUsage::Table,
+            &[BillingUsage::TenantId, BillingUsage::MetricId, BillingUsage::EventKey],
+        )
+        .await?;
+        index(
+            m,
+            "ix_billing_usage_period",
+            BillingUsage::Table,
+            &[BillingUsage::TenantId, BillingUsage::MetricId, BillingUsage::OccurredAt],
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(BillingUsage::Table).to_owned()).await
+    }
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum BillingUsage {
+    Table,
+    Id,
+    TenantId,
+    MetricId,
+    EventKey,
+    OccurredAt,
+    Quantity,
+    DistinctKey,
+    Source,
+    RecordedAt,
+}

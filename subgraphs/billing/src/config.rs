@@ -1,0 +1,34 @@
+//! The `[billing]` table of the configuration.
+
+use serde::Deserialize;
+use subgraph_kit::config::Section;
+
+use crate::domain::subscriptions::Timing;
+
+/// `[billing]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BillingConfig {
+    /// When a plan change takes effect if the operator does not say:
+    /// `immediately` (the period is split and each plan's fee charged for
+    /// its part) or `at_period_end`.
+    pub plan_change: Timing,
+    /// Milliseconds between passes of the worker that renews subscriptions
+    /// whose period has ended.
+    pub sweep_interval_ms: u64,
+}
+
+impl Default for BillingConfig {
+    fn default() -> Self {
+        Self { plan_change: Timing::Immediately, sweep_interval_ms: 30_000 }
+    }
+}
+
+impl Section for BillingConfig {
+    fn validate(&self) -> Result<(), String> {
+        if self.sweep_interval_ms == 0 {
+            return Err("[billing] sweep_interval_ms must be positive".into());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,355 @@
+//! Subscriptions: a customer tenant on a plan, at most one live at a time.
+//! Its phases say which plan version was in force when; a plan change
+//! closes the current phase now or books the next one for the period's
+//! end, as the caller says (never guessed from prices). Every change is
+//! audited and published as [`CHANGED`].
+
+use backbone_entities::{
+    billing::{
+        phase,
+        subscription::{self, SubscriptionStatus},
+    },
+    tenancy::tenant,
+};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    TransactionTrait,
+};
+use serde::Deserialize;
+use serde_json::json;
+use subgraph_kit::{
+    ApiError, ApiResult,
+    audit::{self, AuditEntry},
+    outbox,
+};
+use uuid::Uuid;
+
+use super::{catalogue, periods};
+
+/// The event every change of a subscription publishes.
+pub const CHANGED: &str = "billing.subscription_changed";
+
+/// When a plan change or a cancellation takes effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Timing {
+    /// Now: the period is split, each plan's fee charged for its part.
+    Immediately,
+    /// When the current period ends.
+    AtPeriodEnd,
+}
+
+/// A subscription with its phases, oldest first.
+#[derive(Debug, Clone)]
+pub struct Subscription {
+    /// Its row.
+    pub row: subscription::Model,
+    /// Its phases.
+    pub phases: Vec<phase::Model>,
+}
+
+impl Subscription {
+    /// The phase in force at `at`.
+    pub fn phase_at(&self, at: DateTime<Utc>) -> Option<&phase::Model> {
+        self.phases.iter().rev().find(|p| p.starts_at <= at && p.ends_at.is_none_or(|end| end > at))
+    }
+
+    /// A plan change booked for after `now`.
+    pub fn scheduled(&self, now: DateTime<Utc>) -> Option<&phase::Model> {
+        self.phases.iter().find(|p| p.starts_at > now)
+    }
+}
+
+/// The tenant's live subscription, with its row locked on Postgres.
+pub async fn live(db: &impl ConnectionTrait, tenant_id: Uuid) -> ApiResult<Option<Subscription>> {
+    let mut q = subscription::Entity::find().filter(subscription::Column::LiveTenantId.eq(tenant_id));
+    if subgraph_kit::db::is_postgres(db) {
+        q = q.lock_exclusive();
+    }
+    match q.one(db).await? {
+        Some(row) => Ok(Some(with_phases(db, row).await?)),
+        None => Ok(None),
+    }
+}
+
+pub(crate) async fn with_phases(
+    db: &impl ConnectionTrait,
+    row: subscription::Model,
+) -> ApiResult<Subscription> {
+    let phases = phase::Entity::find()
+        .filter(phase::Column::SubscriptionId.eq(row.id))
+        .order_by_asc(phase::Column::StartsAt)
+        .order_by_asc(phase::Column::Id)
+        .all(db)
+        .await?;
+    Ok(Subscription { row, phases })
+}
+
+/// The customer tenant `id` names (a platform operator's argument):
+/// NOT_FOUND unless such a tenant exists.
+pub async fn customer(db: &impl ConnectionTrait, id: &str) -> ApiResult<Uuid> {
+    let not_found = || ApiError::NotFound(format!("no tenant {id}"));
+    let id: Uuid = id.parse().map_err(|_| not_found())?;
+    tenant::Entity::find_by_id(id).one(db).await?.map(|t| t.id).ok_or_else(not_found)
+}
+
+/// Subscribes `tenant_id` to the latest version of plan `plan_code` from
+/// `now`: a trial first when the plan has one, periods counted from now.
+pub async fn subscribe(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    actor: Option<Uuid>,
+    plan_code: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<Subscription> {
+    let plan = catalogue::plan(db, plan_code, None).await?;
+    let txn = db.begin().await?;
+    if live(&txn, tenant_id).await?.is_some() {
+        return Err(already_subscribed());
+    }
+    let trial_ends_at =
+        (plan.plan.trial_days > 0).then(|| now + Duration::days(i64::from(plan.plan.trial_days)));
+    let row = subscription::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(tenant_id),
+        live_tenant_id: Set(Some(tenant_id)),
+        plan_code: Set(plan.plan.code.clone()),
+        status: Set(if trial_ends_at.is_some() {
+            SubscriptionStatus::Trialing
+        } else {
+            SubscriptionStatus::Active
+        }),
+        started_at: Set(now),
+        trial_ends_at: Set(trial_ends_at),
+        anchor_at: Set(now),
+        period_start: Set(now),
+        period_end: Set(periods::period_end(now, plan.plan.interval, now)),
+        cancel_at_period_end: Set(false),
+        ended_at: Set(None),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => already_subscribed(),
+        _ => e.into(),
+    })?;
+    open_phase(&txn, &row, plan.plan.id, now).await?;
+    record(&txn, &row, actor, "subscribed", json!({"planVersion": plan.plan.version})).await?;
+    finish(txn, row).await
+}
+
+fn already_subscribed() -> ApiError {
+    ApiError::conflict("ALREADY_SUBSCRIBED", "the tenant has a live subscription; change its plan instead")
+}
+
+/// Moves the tenant's subscription to the latest version of `plan_code`,
+/// now or at the period's end. A change keeps the currency; a change of
+/// interval (monthly to yearly) takes effect at the period's end only.
+/// Booking a change replaces one booked before; booking the plan already
+/// in force at the period's end drops it.
+pub async fn change_plan(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    actor: Option<Uuid>,
+    plan_code: &str,
+    timing: Timing,
+    now: DateTime<Utc>,
+) -> ApiResult<Subscription> {
+    let new = catalogue::plan(db, plan_code, None).await?;
+    let txn = db.begin().await?;
+    let sub = live(&txn, tenant_id).await?.ok_or_else(no_subscription)?;
+    if sub.row.cancel_at_period_end {
+        return Err(ApiError::conflict(
+            "ENDING",
+            "the subscription ends at the period's end; resume it first",
+        ));
+    }
+    let current = sub.phase_at(now).cloned().ok_or_else(|| ApiError::Internal("no phase in force".into()))?;
+    let old = catalogue::plan_by_id(&txn, current.plan_id).await?;
+    if new.plan.currency != old.plan.currency {
+        return Err(ApiError::bad_input(
+            "planCode",
+            format!("a plan change keeps the currency ({} → {})", old.plan.currency, new.plan.currency),
+        ));
+    }
+    drop_scheduled(&txn, &sub, now).await?;
+    let mut row = sub.row.clone();
+    match timing {
+        Timing::Immediately => {
+            if new.plan.id == current.plan_id {
+                return Err(ApiError::bad_input(
+                    "planCode",
+                    "the subscription is on this plan version already",
+                ));
+            }
+            if new.plan.interval != old.plan.interval {
+                return Err(ApiError::bad_input(
+                    "timing",
+                    "a change of billing interval takes effect at the period's end",
+                ));
+            }
+            close_phase(&txn, &current, now).await?;
+            open_phase(&txn, &row, new.plan.id, now).await?;
+            row.plan_code = new.plan.code.clone();
+        }
+        Timing::AtPeriodEnd if new.plan.id != current.plan_id => {
+            open_phase(&txn, &row, new.plan.id, row.period_end).await?;
+        }
+        Timing::AtPeriodEnd => {}
+    }
+    row.updated_at = now;
+    let row = save(&txn, row).await?;
+    let data = json!({"planVersion": new.plan.version, "timing": format!("{timing:?}")});
+    record(&txn, &row, actor, "plan_changed", data).await?;
+    finish(txn, row).await
+}
+
+/// Cancels the tenant's subscription now or at the period's end (which
+/// also drops a booked plan change).
+pub async fn cancel(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    actor: Option<Uuid>,
+    timing: Timing,
+    now: DateTime<Utc>,
+) -> ApiResult<Subscription> {
+    let txn = db.begin().await?;
+    let sub = live(&txn, tenant_id).await?.ok_or_else(no_subscription)?;
+    drop_scheduled(&txn, &sub, now).await?;
+    let row = match timing {
+        Timing::Immediately => end(&txn, &sub, now).await?,
+        Timing::AtPeriodEnd => {
+            let mut row = sub.row.clone();
+            row.cancel_at_period_end = true;
+            row.updated_at = now;
+            save(&txn, row).await?
+        }
+    };
+    record(&txn, &row, actor, "canceled", json!({"timing": format!("{timing:?}")})).await?;
+    finish(txn, row).await
+}
+
+/// Takes back a cancellation booked for the period's end.
+pub async fn resume(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    actor: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> ApiResult<Subscription> {
+    let txn = db.begin().await?;
+    let sub = live(&txn, tenant_id).await?.ok_or_else(no_subscription)?;
+    let mut row = sub.row;
+    row.cancel_at_period_end = false;
+    row.updated_at = now;
+    let row = save(&txn, row).await?;
+    record(&txn, &row, actor, "resumed", json!({})).await?;
+    finish(txn, row).await
+}
+
+fn no_subscription() -> ApiError {
+    ApiError::NotFound("the tenant has no live subscription".into())
+}
+
+/// Ends `sub` at `at`: its phase closes, booked changes go, and the
+/// tenant may subscribe again.
+pub(crate) async fn end(
+    txn: &DatabaseTransaction,
+    sub: &Subscription,
+    at: DateTime<Utc>,
+) -> ApiResult<subscription::Model> {
+    if let Some(current) = sub.phase_at(at - Duration::microseconds(1)) {
+        close_phase(txn, current, at).await?;
+    }
+    phase::Entity::delete_many()
+        .filter(phase::Column::SubscriptionId.eq(sub.row.id))
+        .filter(phase::Column::StartsAt.gte(at))
+        .exec(txn)
+        .await?;
+    let mut row = sub.row.clone();
+    row.status = SubscriptionStatus::Canceled;
+    row.live_tenant_id = None;
+    row.ended_at = Some(at);
+    row.period_end = at.max(row.period_start);
+    row.cancel_at_period_end = false;
+    row.updated_at = Utc::now();
+    save(txn, row).await
+}
+
+async fn drop_scheduled(txn: &DatabaseTransaction, sub: &Subscription, now: DateTime<Utc>) -> ApiResult<()> {
+    if let Some(p) = sub.scheduled(now) {
+        phase::Entity::delete_by_id(p.id).exec(txn).await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn open_phase(
+    txn: &DatabaseTransaction,
+    sub: &subscription::Model,
+    plan_id: Uuid,
+    from: DateTime<Utc>,
+) -> ApiResult<phase::Model> {
+    Ok(phase::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(sub.tenant_id),
+        subscription_id: Set(sub.id),
+        plan_id: Set(plan_id),
+        starts_at: Set(from),
+        ends_at: Set(None),
+    }
+    .insert(txn)
+    .await?)
+}
+
+pub(crate) async fn close_phase(
+    txn: &DatabaseTransaction,
+    p: &phase::Model,
+    at: DateTime<Utc>,
+) -> ApiResult<()> {
+    let mut active = p.clone().into_active_model();
+    active.ends_at = Set(Some(at));
+    active.update(txn).await?;
+    Ok(())
+}
+
+pub(crate) async fn save(
+    txn: &DatabaseTransaction,
+    row: subscription::Model,
+) -> ApiResult<subscription::Model> {
+    Ok(subscription::ActiveModel::from(row).reset_all().update(txn).await?)
+}
+
+/// Audits a change and publishes [`CHANGED`] with the subscription's state.
+pub(crate) async fn record(
+    txn: &DatabaseTransaction,
+    row: &subscription::Model,
+    actor: Option<Uuid>,
+    change: &str,
+    detail: serde_json::Value,
+) -> ApiResult<()> {
+    let mut data = json!({
+        "subscriptionId": row.id, "change": change, "planCode": row.plan_code,
+        "status": format!("{:?}", row.status).to_lowercase(), "periodStart": row.period_start,
+        "periodEnd": row.period_end, "cancelAtPeriodEnd": row.cancel_at_period_end,
+    });
+    if let (Some(d), Some(extra)) = (data.as_object_mut(), detail.as_object()) {
+        d.extend(extra.clone());
+    }
+    let entry = AuditEntry {
+        event_type: CHANGED,
+        resource_type: "billing_subscription",
+        resource_id: row.id.to_string(),
+        data: data.clone(),
+    };
+    audit::append(txn, row.tenant_id, actor, entry).await?;
+    outbox::enqueue(txn, row.tenant_id, actor, CHANGED, data).await?;
+    Ok(())
+}
+
+async fn finish(txn: DatabaseTransaction, row: subscription::Model) -> ApiResult<Subscription> {
+    let sub = with_phases(&txn, row).await?;
+    subgraph_kit::db::commit(txn).await?;
+    Ok(sub)
+}
