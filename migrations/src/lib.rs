@@ -22,6 +22,7 @@ mod m20261201_000012_dead_events;
 mod m20261201_000013_billing_catalogue;
 mod m20261202_000014_billing_usage;
 mod m20261202_000015_billing_subscriptions;
+mod m20261203_000016_billing_invoices;
 
 /// Applies every Backbone migration in order.
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000013_billing_catalogue::Migration),
             Box::new(m20261202_000014_billing_usage::Migration),
             Box::new(m20261202_000015_billing_subscriptions::Migration),
+            Box::new(m20261203_000016_billing_invoices::Migration),
         ]
     }
 }

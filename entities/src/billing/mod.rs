@@ -1,10 +1,14 @@
 //! Billing: the operator's catalogue of billable metrics and versioned
-//! plans with their charges; each customer tenant's metered usage and
-//! subscriptions.
+//! plans with their charges, and tax rates; each customer tenant's
+//! metered usage, subscriptions, billing profile and invoices.
 
+pub mod customer;
+pub mod invoice;
+pub mod invoice_line;
 pub mod metric;
 pub mod phase;
 pub mod plan;
 pub mod plan_charge;
 pub mod subscription;
+pub mod tax_rate;
 pub mod usage;

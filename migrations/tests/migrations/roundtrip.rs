@@ -3,7 +3,7 @@
 use backbone_migrations::{Migrator, MigratorTrait, SchemaManager};
 use subgraph_kit::{db, testkit::TestDb};
 
-const TABLES: [&str; 51] = [
+const TABLES: [&str; 55] = [
     "tenants",
     "users",
     "roles",
@@ -55,6 +55,10 @@ const TABLES: [&str; 51] = [
     "billing_usage",
     "billing_subscriptions",
     "billing_subscription_phases",
+    "billing_customers",
+    "billing_tax_rates",
+    "billing_invoices",
+    "billing_invoice_lines",
 ];
 
 async fn existing(manager: &SchemaManager<'_>) -> Vec<&'static str> {
@@ -90,7 +94,8 @@ async fn up_down_up() {
     Migrator::up(&conn, None).await.expect("up again");
     assert_eq!(existing(&manager).await, TABLES);
 
-    // One step down drops exactly billing's subscriptions; the next its
+    // One step down drops exactly billing's invoices; the next its
+    // subscriptions; the next its
     // usage; the next its catalogue; the next the dead events; the next
     // the series,
     // reminder and waitlist tables
@@ -98,8 +103,11 @@ async fn up_down_up() {
     // tables, the next the audit checkpoints, the next the AI budget's overrun column, the next
     // undoes the memory-recall index and column, leaving the other tables;
     // the next removes exactly the consent, AI and memory tables.
+    Migrator::down(&conn, Some(1)).await.expect("down billing invoices");
+    let before_invoices = &TABLES[..TABLES.len() - 4];
+    assert_eq!(existing(&manager).await, before_invoices);
     Migrator::down(&conn, Some(1)).await.expect("down billing subscriptions");
-    let before_subscriptions = &TABLES[..TABLES.len() - 2];
+    let before_subscriptions = &before_invoices[..before_invoices.len() - 2];
     assert_eq!(existing(&manager).await, before_subscriptions);
     Migrator::down(&conn, Some(1)).await.expect("down billing usage");
     let before_usage = &before_subscriptions[..before_subscriptions.len() - 1];

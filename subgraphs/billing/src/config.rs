@@ -14,13 +14,23 @@ pub struct BillingConfig {
     /// its part) or `at_period_end`.
     pub plan_change: Timing,
     /// Milliseconds between passes of the worker that renews subscriptions
-    /// whose period has ended.
+    /// whose period has ended and finalizes drafts whose grace is over.
     pub sweep_interval_ms: u64,
+    /// Hours a period's draft invoice may be corrected (and late usage
+    /// still counts in it) before it is finalized.
+    pub grace_hours: u32,
+}
+
+impl BillingConfig {
+    /// [`BillingConfig::grace_hours`] as a duration.
+    pub fn grace(&self) -> chrono::Duration {
+        chrono::Duration::hours(i64::from(self.grace_hours))
+    }
 }
 
 impl Default for BillingConfig {
     fn default() -> Self {
-        Self { plan_change: Timing::Immediately, sweep_interval_ms: 30_000 }
+        Self { plan_change: Timing::Immediately, sweep_interval_ms: 30_000, grace_hours: 72 }
     }
 }
 

@@ -57,8 +57,10 @@ impl Subgraph for Billing {
     /// [`domain::ingest::CONSUMER`], in batches of what is waiting) and
     /// renews subscriptions whose period has ended.
     fn workers(&self, kit: &Kit, shutdown: Shutdown) -> Vec<JoinHandle<()>> {
-        let every = std::time::Duration::from_millis(Self::settings(kit).sweep_interval_ms);
-        let renewal = tokio::spawn(domain::renewal::run(kit.db.clone(), every, shutdown.clone()));
+        let settings = Self::settings(kit);
+        let every = std::time::Duration::from_millis(settings.sweep_interval_ms);
+        let renewal =
+            tokio::spawn(domain::renewal::run(kit.db.clone(), every, settings.grace(), shutdown.clone()));
         let kit = kit.clone();
         let metering = tokio::spawn(async move {
             let member = format!("billing-{}", uuid::Uuid::new_v4());

@@ -2,11 +2,16 @@
 
 pub mod catalogue;
 pub mod charges;
+pub mod customers;
 pub mod data;
+pub mod finalization;
 pub mod ingest;
+pub mod invoices;
+pub mod invoicing;
 pub mod metering;
 pub mod money;
 pub mod periods;
 pub mod renewal;
 pub mod subscriptions;
 pub mod usage;
+mod writes;

@@ -3,10 +3,10 @@
 //! booked for it ends the subscription, and a trial that is over makes it
 //! active. A subscription that fell several periods behind (the process
 //! was down) moves one period at a time, so each closed period stays a
-//! period of its own.
+//! period of its own, with its own draft invoice.
 
 use backbone_entities::billing::subscription::{self, SubscriptionStatus};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     TransactionTrait, sea_query::Expr,
@@ -15,8 +15,10 @@ use serde_json::json;
 use subgraph_kit::ApiResult;
 
 use super::{
-    catalogue, periods,
+    catalogue, finalization, invoices, periods,
     subscriptions::{self, Subscription},
+    usage::Period,
+    writes,
 };
 
 /// Subscriptions renewed per pass, at most.
@@ -26,17 +28,17 @@ const PASS: u64 = 200;
 /// over; returns how many periods were closed. Each pass closes one
 /// period per subscription, so one that fell behind closes its missed
 /// periods one by one over the passes.
-pub async fn renew_due(db: &DatabaseConnection, now: DateTime<Utc>) -> ApiResult<usize> {
+pub async fn renew_due(db: &DatabaseConnection, now: DateTime<Utc>, grace: Duration) -> ApiResult<usize> {
     let mut closed = 0;
     loop {
-        match pass(db, now).await? {
+        match pass(db, now, grace).await? {
             0 => return Ok(closed),
             n => closed += n,
         }
     }
 }
 
-async fn pass(db: &DatabaseConnection, now: DateTime<Utc>) -> ApiResult<usize> {
+async fn pass(db: &DatabaseConnection, now: DateTime<Utc>, grace: Duration) -> ApiResult<usize> {
     subscription::Entity::update_many()
         .col_expr(subscription::Column::Status, Expr::value(SubscriptionStatus::Active))
         .filter(subscription::Column::Status.eq(SubscriptionStatus::Trialing))
@@ -61,7 +63,7 @@ async fn pass(db: &DatabaseConnection, now: DateTime<Utc>) -> ApiResult<usize> {
         if sub.row.live_tenant_id.is_none() || sub.row.period_end > now {
             continue;
         }
-        close_period(&txn, sub).await?;
+        close_period(&txn, sub, grace).await?;
         subgraph_kit::db::commit(txn).await?;
         closed += 1;
     }
@@ -79,14 +81,17 @@ async fn locked(txn: &DatabaseTransaction, id: uuid::Uuid) -> ApiResult<Option<S
     }
 }
 
-/// Ends the current period of `sub` and starts the next, or ends `sub`.
-async fn close_period(txn: &DatabaseTransaction, sub: Subscription) -> ApiResult<()> {
+/// Drafts the invoice of the current period of `sub`, then starts the
+/// next period or ends `sub`.
+async fn close_period(txn: &DatabaseTransaction, sub: Subscription, grace: Duration) -> ApiResult<()> {
     let boundary = sub.row.period_end;
+    let period = Period { from: sub.row.period_start, to: boundary };
+    invoices::draft(txn, &sub, period, period, grace).await?;
     if sub.row.cancel_at_period_end {
-        let row = subscriptions::end(txn, &sub, boundary).await?;
-        return subscriptions::record(txn, &row, None, "ended", json!({})).await;
+        let row = writes::end(txn, &sub, boundary).await?;
+        return writes::record(txn, &row, None, "ended", json!({})).await;
     }
-    let current = sub.phase_at(boundary - chrono::Duration::microseconds(1)).cloned();
+    let current = sub.phase_at(boundary - Duration::microseconds(1)).cloned();
     let next = sub.phase_at(boundary).cloned();
     let mut row = sub.row.clone();
     let mut change = "renewed";
@@ -94,7 +99,7 @@ async fn close_period(txn: &DatabaseTransaction, sub: Subscription) -> ApiResult
         && current.id != next.id
     {
         // A change booked for this boundary comes into force.
-        subscriptions::close_phase(txn, current, boundary).await?;
+        writes::close_phase(txn, current, boundary).await?;
         let (old, new) = (
             catalogue::plan_by_id(txn, current.plan_id).await?,
             catalogue::plan_by_id(txn, next.plan_id).await?,
@@ -121,14 +126,16 @@ async fn close_period(txn: &DatabaseTransaction, sub: Subscription) -> ApiResult
         row.status = SubscriptionStatus::Active;
     }
     row.updated_at = Utc::now();
-    let row = subscriptions::save(txn, row).await?;
-    subscriptions::record(txn, &row, None, change, json!({})).await
+    let row = writes::save(txn, row).await?;
+    writes::record(txn, &row, None, change, json!({})).await
 }
 
-/// Renews due subscriptions every `every` until `shutdown` resolves.
+/// Renews due subscriptions and finalizes drafts whose grace is over,
+/// every `every` until `shutdown` resolves.
 pub async fn run(
     db: DatabaseConnection,
     every: std::time::Duration,
+    grace: Duration,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
@@ -137,8 +144,11 @@ pub async fn run(
             () = &mut shutdown => return,
             () = tokio::time::sleep(every) => {}
         }
-        if let Err(error) = renew_due(&db, Utc::now()).await {
+        if let Err(error) = renew_due(&db, Utc::now(), grace).await {
             tracing::warn!(%error, "renewing subscriptions failed; next pass retries");
+        }
+        if let Err(error) = finalization::finalize_due(&db, Utc::now()).await {
+            tracing::warn!(%error, "finalizing invoices failed; next pass retries");
         }
     }
 }

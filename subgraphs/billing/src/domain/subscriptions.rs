@@ -14,19 +14,14 @@ use backbone_entities::{
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, SqlErr,
-    TransactionTrait,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
 };
 use serde::Deserialize;
 use serde_json::json;
-use subgraph_kit::{
-    ApiError, ApiResult,
-    audit::{self, AuditEntry},
-    outbox,
-};
+use subgraph_kit::{ApiError, ApiResult};
 use uuid::Uuid;
 
-use super::{catalogue, periods};
+use super::{catalogue, invoices, periods, usage::Period, writes};
 
 /// The event every change of a subscription publishes.
 pub const CHANGED: &str = "billing.subscription_changed";
@@ -72,6 +67,15 @@ pub async fn live(db: &impl ConnectionTrait, tenant_id: Uuid) -> ApiResult<Optio
         Some(row) => Ok(Some(with_phases(db, row).await?)),
         None => Ok(None),
     }
+}
+
+/// Subscription `id`, live or ended.
+pub(crate) async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<Subscription> {
+    let row = subscription::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::Internal(format!("subscription {id} is gone")))?;
+    with_phases(db, row).await
 }
 
 pub(crate) async fn with_phases(
@@ -136,8 +140,8 @@ pub async fn subscribe(
         Some(SqlErr::UniqueConstraintViolation(_)) => already_subscribed(),
         _ => e.into(),
     })?;
-    open_phase(&txn, &row, plan.plan.id, now).await?;
-    record(&txn, &row, actor, "subscribed", json!({"planVersion": plan.plan.version})).await?;
+    writes::open_phase(&txn, &row, plan.plan.id, now).await?;
+    writes::record(&txn, &row, actor, "subscribed", json!({"planVersion": plan.plan.version})).await?;
     finish(txn, row).await
 }
 
@@ -175,7 +179,7 @@ pub async fn change_plan(
             format!("a plan change keeps the currency ({} → {})", old.plan.currency, new.plan.currency),
         ));
     }
-    drop_scheduled(&txn, &sub, now).await?;
+    writes::drop_scheduled(&txn, &sub, now).await?;
     let mut row = sub.row.clone();
     match timing {
         Timing::Immediately => {
@@ -191,44 +195,52 @@ pub async fn change_plan(
                     "a change of billing interval takes effect at the period's end",
                 ));
             }
-            close_phase(&txn, &current, now).await?;
-            open_phase(&txn, &row, new.plan.id, now).await?;
+            writes::close_phase(&txn, &current, now).await?;
+            writes::open_phase(&txn, &row, new.plan.id, now).await?;
             row.plan_code = new.plan.code.clone();
         }
         Timing::AtPeriodEnd if new.plan.id != current.plan_id => {
-            open_phase(&txn, &row, new.plan.id, row.period_end).await?;
+            writes::open_phase(&txn, &row, new.plan.id, row.period_end).await?;
         }
         Timing::AtPeriodEnd => {}
     }
     row.updated_at = now;
-    let row = save(&txn, row).await?;
+    let row = writes::save(&txn, row).await?;
     let data = json!({"planVersion": new.plan.version, "timing": format!("{timing:?}")});
-    record(&txn, &row, actor, "plan_changed", data).await?;
+    writes::record(&txn, &row, actor, "plan_changed", data).await?;
     finish(txn, row).await
 }
 
-/// Cancels the tenant's subscription now or at the period's end (which
-/// also drops a booked plan change).
+/// Cancels the tenant's subscription now (its last invoice drafted for
+/// the part of the period it ran) or at the period's end (which also
+/// drops a booked plan change).
 pub async fn cancel(
     db: &DatabaseConnection,
     tenant_id: Uuid,
     actor: Option<Uuid>,
     timing: Timing,
     now: DateTime<Utc>,
+    grace: Duration,
 ) -> ApiResult<Subscription> {
     let txn = db.begin().await?;
     let sub = live(&txn, tenant_id).await?.ok_or_else(no_subscription)?;
-    drop_scheduled(&txn, &sub, now).await?;
+    writes::drop_scheduled(&txn, &sub, now).await?;
     let row = match timing {
-        Timing::Immediately => end(&txn, &sub, now).await?,
+        Timing::Immediately => {
+            if now > sub.row.period_start {
+                let full = Period { from: sub.row.period_start, to: sub.row.period_end };
+                invoices::draft(&txn, &sub, full, Period { from: full.from, to: now }, grace).await?;
+            }
+            writes::end(&txn, &sub, now).await?
+        }
         Timing::AtPeriodEnd => {
             let mut row = sub.row.clone();
             row.cancel_at_period_end = true;
             row.updated_at = now;
-            save(&txn, row).await?
+            writes::save(&txn, row).await?
         }
     };
-    record(&txn, &row, actor, "canceled", json!({"timing": format!("{timing:?}")})).await?;
+    writes::record(&txn, &row, actor, "canceled", json!({"timing": format!("{timing:?}")})).await?;
     finish(txn, row).await
 }
 
@@ -244,108 +256,13 @@ pub async fn resume(
     let mut row = sub.row;
     row.cancel_at_period_end = false;
     row.updated_at = now;
-    let row = save(&txn, row).await?;
-    record(&txn, &row, actor, "resumed", json!({})).await?;
+    let row = writes::save(&txn, row).await?;
+    writes::record(&txn, &row, actor, "resumed", json!({})).await?;
     finish(txn, row).await
 }
 
 fn no_subscription() -> ApiError {
     ApiError::NotFound("the tenant has no live subscription".into())
-}
-
-/// Ends `sub` at `at`: its phase closes, booked changes go, and the
-/// tenant may subscribe again.
-pub(crate) async fn end(
-    txn: &DatabaseTransaction,
-    sub: &Subscription,
-    at: DateTime<Utc>,
-) -> ApiResult<subscription::Model> {
-    if let Some(current) = sub.phase_at(at - Duration::microseconds(1)) {
-        close_phase(txn, current, at).await?;
-    }
-    phase::Entity::delete_many()
-        .filter(phase::Column::SubscriptionId.eq(sub.row.id))
-        .filter(phase::Column::StartsAt.gte(at))
-        .exec(txn)
-        .await?;
-    let mut row = sub.row.clone();
-    row.status = SubscriptionStatus::Canceled;
-    row.live_tenant_id = None;
-    row.ended_at = Some(at);
-    row.period_end = at.max(row.period_start);
-    row.cancel_at_period_end = false;
-    row.updated_at = Utc::now();
-    save(txn, row).await
-}
-
-async fn drop_scheduled(txn: &DatabaseTransaction, sub: &Subscription, now: DateTime<Utc>) -> ApiResult<()> {
-    if let Some(p) = sub.scheduled(now) {
-        phase::Entity::delete_by_id(p.id).exec(txn).await?;
-    }
-    Ok(())
-}
-
-pub(crate) async fn open_phase(
-    txn: &DatabaseTransaction,
-    sub: &subscription::Model,
-    plan_id: Uuid,
-    from: DateTime<Utc>,
-) -> ApiResult<phase::Model> {
-    Ok(phase::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        tenant_id: Set(sub.tenant_id),
-        subscription_id: Set(sub.id),
-        plan_id: Set(plan_id),
-        starts_at: Set(from),
-        ends_at: Set(None),
-    }
-    .insert(txn)
-    .await?)
-}
-
-pub(crate) async fn close_phase(
-    txn: &DatabaseTransaction,
-    p: &phase::Model,
-    at: DateTime<Utc>,
-) -> ApiResult<()> {
-    let mut active = p.clone().into_active_model();
-    active.ends_at = Set(Some(at));
-    active.update(txn).await?;
-    Ok(())
-}
-
-pub(crate) async fn save(
-    txn: &DatabaseTransaction,
-    row: subscription::Model,
-) -> ApiResult<subscription::Model> {
-    Ok(subscription::ActiveModel::from(row).reset_all().update(txn).await?)
-}
-
-/// Audits a change and publishes [`CHANGED`] with the subscription's state.
-pub(crate) async fn record(
-    txn: &DatabaseTransaction,
-    row: &subscription::Model,
-    actor: Option<Uuid>,
-    change: &str,
-    detail: serde_json::Value,
-) -> ApiResult<()> {
-    let mut data = json!({
-        "subscriptionId": row.id, "change": change, "planCode": row.plan_code,
-        "status": format!("{:?}", row.status).to_lowercase(), "periodStart": row.period_start,
-        "periodEnd": row.period_end, "cancelAtPeriodEnd": row.cancel_at_period_end,
-    });
-    if let (Some(d), Some(extra)) = (data.as_object_mut(), detail.as_object()) {
-        d.extend(extra.clone());
-    }
-    let entry = AuditEntry {
-        event_type: CHANGED,
-        resource_type: "billing_subscription",
-        resource_id: row.id.to_string(),
-        data: data.clone(),
-    };
-    audit::append(txn, row.tenant_id, actor, entry).await?;
-    outbox::enqueue(txn, row.tenant_id, actor, CHANGED, data).await?;
-    Ok(())
 }
 
 async fn finish(txn: DatabaseTransaction, row: subscription::Model) -> ApiResult<Subscription> {

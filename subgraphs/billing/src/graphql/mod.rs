@@ -2,6 +2,7 @@
 //! act, call the domain and convert rows to API types.
 
 mod inputs;
+mod invoices;
 mod mutation;
 mod objects;
 mod query;
@@ -22,6 +23,26 @@ pub(crate) fn operator<'a>(ctx: &'a Context<'_>) -> ApiResult<&'a Kit> {
         return Err(ApiError::Forbidden("only the platform operator changes the plan catalogue".into()));
     }
     subgraph_kit::graphql::kit(ctx)
+}
+
+/// The kit and the tenant a caller may read billing rows of: the
+/// operator any (`tenant_id`, or every tenant when absent), anyone else
+/// with `billing:read` only their own (NOT_FOUND for another's id).
+pub(crate) async fn readable<'a>(
+    ctx: &'a Context<'_>,
+    tenant_id: Option<&async_graphql::ID>,
+) -> ApiResult<(&'a Kit, Option<uuid::Uuid>)> {
+    let parse = |id: &async_graphql::ID| {
+        id.parse::<uuid::Uuid>().map_err(|_| ApiError::NotFound("no such tenant".into()))
+    };
+    if ctx.caller()?.is_platform_admin() {
+        return Ok((subgraph_kit::graphql::kit(ctx)?, tenant_id.map(parse).transpose()?));
+    }
+    let a = subgraph_kit::graphql::allow(ctx, "billing", "read").await?;
+    match tenant_id.map(parse).transpose()? {
+        Some(t) if t != a.caller.tenant_id => Err(ApiError::NotFound("no such tenant".into())),
+        _ => Ok((a.kit, Some(a.caller.tenant_id))),
+    }
 }
 
 /// A decimal written as text (`"0.05"`), never a float.

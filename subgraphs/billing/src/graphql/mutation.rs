@@ -6,7 +6,9 @@ use chrono::Utc;
 use subgraph_kit::{context::AuthExt, graphql::allow, subgraph::Subgraph};
 
 use super::{
+    decimal,
     inputs::{CreateBillableMetricInput, PlanInput},
+    invoices::{BillingProfile, BillingProfileInput, Invoice, TaxRate, TaxRateInput},
     objects::{BillableMetric, Plan},
     operator,
     subscription::{BillingSubscription, SubscriptionTiming},
@@ -14,7 +16,11 @@ use super::{
 };
 use crate::{
     Billing,
-    domain::{catalogue, ingest, subscriptions},
+    domain::{
+        catalogue,
+        customers::{self, NewRate},
+        finalization, ingest, invoices, subscriptions,
+    },
 };
 
 /// Mutation root.
@@ -101,7 +107,8 @@ impl MutationRoot {
         let kit = operator(ctx)?;
         let tenant = subscriptions::customer(&kit.db, &tenant_id).await?;
         let actor = Some(ctx.caller()?.user_id);
-        Ok(subscriptions::cancel(&kit.db, tenant, actor, timing.into(), Utc::now()).await?.into())
+        let grace = Billing::settings(kit).grace();
+        Ok(subscriptions::cancel(&kit.db, tenant, actor, timing.into(), Utc::now(), grace).await?.into())
     }
 
     /// Takes back a cancellation booked for the period's end (platform
@@ -112,4 +119,80 @@ impl MutationRoot {
         let actor = Some(ctx.caller()?.user_id);
         Ok(subscriptions::resume(&kit.db, tenant, actor, Utc::now()).await?.into())
     }
+
+    /// Sets parts of tenant `tenantId`'s billing profile: its country and
+    /// region (which tax applies), its invoice prefix (platform operator
+    /// only).
+    async fn set_billing_profile(
+        &self,
+        ctx: &Context<'_>,
+        tenant_id: ID,
+        input: BillingProfileInput,
+    ) -> Result<BillingProfile> {
+        let kit = operator(ctx)?;
+        let tenant = subscriptions::customer(&kit.db, &tenant_id).await?;
+        Ok(customers::set_profile(&kit.db, tenant, input.into()).await?.into())
+    }
+
+    /// Sets the tax rate of a country or a region of it; invoices already
+    /// computed keep theirs (platform operator only).
+    async fn set_tax_rate(&self, ctx: &Context<'_>, input: TaxRateInput) -> Result<TaxRate> {
+        let kit = operator(ctx)?;
+        let rate = NewRate {
+            rate: decimal("rate", &input.rate)?,
+            country: input.country,
+            region: input.region,
+            name: input.name,
+            inclusive: input.inclusive,
+        };
+        Ok(customers::set_tax_rate(&kit.db, rate).await?.into())
+    }
+
+    /// Recomputes draft invoice `id` from the usage and tax as they are
+    /// now (platform operator only).
+    async fn refresh_invoice(&self, ctx: &Context<'_>, id: ID) -> Result<Invoice> {
+        let kit = operator(ctx)?;
+        Ok(Invoice::of(invoices::refresh(&kit.db, invoice_id(&id)?).await?)?)
+    }
+
+    /// Adds a correction to draft invoice `id`: `amount` in the invoice's
+    /// currency, negative to take off (platform operator only).
+    async fn add_invoice_adjustment(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        description: String,
+        amount: String,
+    ) -> Result<Invoice> {
+        let kit = operator(ctx)?;
+        let amount = decimal("amount", &amount)?;
+        Ok(Invoice::of(invoices::adjust(&kit.db, invoice_id(&id)?, &description, amount).await?)?)
+    }
+
+    /// Finalizes draft invoice `id` now, before its grace period ends
+    /// (platform operator only).
+    async fn finalize_invoice(&self, ctx: &Context<'_>, id: ID) -> Result<Invoice> {
+        let kit = operator(ctx)?;
+        let actor = Some(ctx.caller()?.user_id);
+        Ok(Invoice::of(finalization::finalize(&kit.db, invoice_id(&id)?, actor).await?)?)
+    }
+
+    /// Marks finalized invoice `id` paid (platform operator only).
+    async fn mark_invoice_paid(&self, ctx: &Context<'_>, id: ID) -> Result<Invoice> {
+        let kit = operator(ctx)?;
+        let actor = Some(ctx.caller()?.user_id);
+        Ok(Invoice::of(finalization::mark_paid(&kit.db, invoice_id(&id)?, actor).await?)?)
+    }
+
+    /// Voids finalized invoice `id`; it keeps its number (platform
+    /// operator only).
+    async fn void_invoice(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Invoice> {
+        let kit = operator(ctx)?;
+        let actor = Some(ctx.caller()?.user_id);
+        Ok(Invoice::of(finalization::void(&kit.db, invoice_id(&id)?, actor, &reason).await?)?)
+    }
+}
+
+fn invoice_id(id: &ID) -> subgraph_kit::ApiResult<uuid::Uuid> {
+    id.parse().map_err(|_| subgraph_kit::ApiError::NotFound(format!("no invoice {}", id.as_str())))
 }

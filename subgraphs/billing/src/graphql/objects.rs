@@ -197,6 +197,17 @@ pub struct ChargePart {
     pub tier: Option<i32>,
 }
 
+impl From<crate::domain::charges::Part> for ChargePart {
+    fn from(p: crate::domain::charges::Part) -> Self {
+        Self {
+            units: text(p.units),
+            unit_price: text(p.unit_price),
+            amount: text(p.amount),
+            tier: p.tier.map(|t| t as i32),
+        }
+    }
+}
+
 /// What a quantity of a metric costs on a plan.
 #[derive(SimpleObject)]
 pub struct ChargePreview {
@@ -226,15 +237,7 @@ impl Plan {
         Ok(ChargePreview {
             amount: currency.from_minor(minor).to_string(),
             currency: self.currency.clone(),
-            parts: parts
-                .into_iter()
-                .map(|p| ChargePart {
-                    units: text(p.units),
-                    unit_price: text(p.unit_price),
-                    amount: text(p.amount),
-                    tier: p.tier.map(|t| t as i32),
-                })
-                .collect(),
+            parts: parts.into_iter().map(ChargePart::from).collect(),
         })
     }
 }

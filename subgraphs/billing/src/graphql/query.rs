@@ -1,17 +1,20 @@
 //! Queries: the catalogue, for anyone who may read billing.
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, Object, Result, connection::Connection};
 use subgraph_kit::graphql::allow;
+use subgraph_kit::{ApiError, pagination::Page};
 
 use chrono::{DateTime, Utc};
 
 use super::{
+    invoices::{BillingProfile, Invoice, TaxRate},
     objects::{BillableMetric, Plan},
+    readable,
     subscription::Tenant,
     usage::MeteredUsage,
 };
 use crate::domain::{
-    catalogue,
+    catalogue, customers, invoices,
     usage::{self, Period},
 };
 
@@ -52,6 +55,43 @@ impl QueryRoot {
         let metric = catalogue::metric(&a.kit.db, &metric_code).await?;
         let quantity = usage::quantity(&a.kit.db, a.caller.tenant_id, &metric, period).await?;
         Ok(MeteredUsage { metric: metric.into(), from, to, quantity: quantity.to_string() })
+    }
+
+    /// A tenant's invoices, newest first: the caller's own (the operator
+    /// names any tenant).
+    async fn invoices(
+        &self,
+        ctx: &Context<'_>,
+        tenant_id: Option<ID>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Invoice>> {
+        let (kit, tenant) = readable(ctx, tenant_id.as_ref()).await?;
+        let tenant = tenant.ok_or_else(|| ApiError::bad_input("tenantId", "name the tenant"))?;
+        let page = Page::new(first, after)?;
+        let rows = invoices::list(&kit.db, tenant, &page).await?.try_map(Invoice::of)?;
+        Ok(rows.connection_at(|i| i))
+    }
+
+    /// One invoice of the caller's tenant (of any, for the operator).
+    async fn invoice(&self, ctx: &Context<'_>, id: ID) -> Result<Invoice> {
+        let (kit, tenant) = readable(ctx, None).await?;
+        let id = id.parse().map_err(|_| ApiError::NotFound("no such invoice".into()))?;
+        Ok(Invoice::of(invoices::get(&kit.db, tenant, id).await?)?)
+    }
+
+    /// A tenant's billing profile: the caller's own (the operator names
+    /// any tenant).
+    async fn billing_profile(&self, ctx: &Context<'_>, tenant_id: Option<ID>) -> Result<BillingProfile> {
+        let (kit, tenant) = readable(ctx, tenant_id.as_ref()).await?;
+        let tenant = tenant.ok_or_else(|| ApiError::bad_input("tenantId", "name the tenant"))?;
+        Ok(customers::profile(&kit.db, tenant).await?.into())
+    }
+
+    /// The operator's tax rates, by country and region.
+    async fn tax_rates(&self, ctx: &Context<'_>) -> Result<Vec<TaxRate>> {
+        let (kit, _) = readable(ctx, None).await?;
+        Ok(customers::tax_rates(&kit.db).await?.into_iter().map(TaxRate::from).collect())
     }
 
     /// Federation: a tenant, to which billing adds its subscription and

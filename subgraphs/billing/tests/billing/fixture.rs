@@ -1,6 +1,10 @@
 //! The billing subgraph on a random port with two customer tenants (each
 //! with a user of every role) and the platform operator's token.
 
+use std::sync::Arc;
+
+use backbone_schema::EventEnvelope;
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{Value, json};
 use subgraph_kit::testkit::{TestApp, data};
 use subgraph_tenants::domain::demo;
@@ -57,4 +61,32 @@ impl Billed {
         let q = "mutation($c: String!, $i: PlanInput!) { createPlan(code: $c, input: $i) { code } }";
         data(self.gql(&self.operator, q, json!({"c": code, "i": input})).await);
     }
+
+    /// The tenant's invoices (the caller's own, or `tenant`'s for the
+    /// operator), newest first, with `fields`.
+    pub async fn invoices(&self, token: &str, tenant: Option<Uuid>, fields: &str) -> Vec<Value> {
+        let q = format!("query($t: ID) {{ invoices(tenantId: $t) {{ nodes {{ {fields} }} }} }}");
+        let r = data(self.gql(token, &q, json!({"t": tenant})).await);
+        r["invoices"]["nodes"].as_array().expect("nodes").clone()
+    }
+}
+
+/// The grace period the tests renew with.
+pub const GRACE: Duration = Duration::hours(72);
+
+/// `hour`:00 UTC on November `day`, 2026.
+pub fn nov(day: u32, hour: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0).single().expect("date")
+}
+
+/// A platform event of `tenant` that happened `at`.
+pub fn event(tenant: Uuid, kind: &str, at: DateTime<Utc>, payload: Value) -> Arc<EventEnvelope> {
+    Arc::new(EventEnvelope {
+        id: Uuid::now_v7(),
+        event_type: kind.into(),
+        tenant_id: tenant,
+        occurred_at: at,
+        actor: None,
+        payload,
+    })
 }

@@ -166,6 +166,8 @@ async fn the_operator_subscribes_changes_both_ways_cancels_and_resumes_and_only_
     assert_eq!(changes.len(), 7, "subscribe, 2 changes, cancel, resume, cancel, subscribe");
 }
 
+const GRACE: chrono::Duration = chrono::Duration::hours(72);
+
 fn day(y: i32, m: u32, d: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, 0, 0, 0).single().expect("date")
 }
@@ -181,7 +183,7 @@ async fn renewal_brings_booked_changes_into_force_ends_cancelled_and_trial_subsc
     subscriptions::subscribe(db, t, None, "basic", day(2026, 1, 31)).await.expect("subscribe");
     subscriptions::subscribe(db, other, None, "pro", day(2026, 1, 31)).await.expect("subscribe");
     // Down for a while: on Apr 10 the missed periods close one by one.
-    let closed = renewal::renew_due(db, day(2026, 4, 10)).await.expect("renew");
+    let closed = renewal::renew_due(db, day(2026, 4, 10), GRACE).await.expect("renew");
     assert_eq!(closed, 4, "Feb 28, Mar 31 for each");
     let s = live(t).await.expect("basic");
     assert_eq!(
@@ -196,8 +198,8 @@ async fn renewal_brings_booked_changes_into_force_ends_cancelled_and_trial_subsc
     subscriptions::change_plan(db, t, None, "basic_yearly", Timing::AtPeriodEnd, day(2026, 4, 12))
         .await
         .expect("book");
-    assert_eq!(renewal::renew_due(db, day(2026, 4, 20)).await.expect("renew"), 0, "nothing due yet");
-    renewal::renew_due(db, day(2026, 5, 1)).await.expect("renew");
+    assert_eq!(renewal::renew_due(db, day(2026, 4, 20), GRACE).await.expect("renew"), 0, "nothing due yet");
+    renewal::renew_due(db, day(2026, 5, 1), GRACE).await.expect("renew");
     let s = live(t).await.expect("yearly");
     assert_eq!(s.row.plan_code, "basic_yearly");
     assert_eq!((s.row.period_start, s.row.period_end), (day(2026, 4, 30), day(2027, 4, 30)));
@@ -207,10 +209,12 @@ async fn renewal_brings_booked_changes_into_force_ends_cancelled_and_trial_subsc
 
     // Cancelled for the period's end: it ends then, and not before.
     assert_eq!(live(other).await.expect("pro").row.period_end, day(2026, 5, 31));
-    subscriptions::cancel(db, other, None, Timing::AtPeriodEnd, day(2026, 5, 10)).await.expect("cancel");
-    renewal::renew_due(db, day(2026, 5, 30)).await.expect("renew");
+    subscriptions::cancel(db, other, None, Timing::AtPeriodEnd, day(2026, 5, 10), GRACE)
+        .await
+        .expect("cancel");
+    renewal::renew_due(db, day(2026, 5, 30), GRACE).await.expect("renew");
     assert!(live(other).await.is_some(), "still live until May 31");
-    renewal::renew_due(db, day(2026, 6, 2)).await.expect("renew");
+    renewal::renew_due(db, day(2026, 6, 2), GRACE).await.expect("renew");
     assert!(live(other).await.is_none());
     let ended = backbone_entities::billing::subscription::Entity::find()
         .filter(backbone_entities::billing::subscription::Column::TenantId.eq(other))
