@@ -54,6 +54,9 @@ pub mod event_types {
     pub const AI_USAGE_RECORDED: &str = "ai.usage_recorded";
     /// A document was signed.
     pub const DOCUMENT_SIGNED: &str = "document.signed";
+    /// What a tenant's plan grants changed (a subscription started,
+    /// changed plan, ended or was suspended).
+    pub const ENTITLEMENTS_CHANGED: &str = "billing.entitlements_changed";
     /// An invoice was finalized.
     pub const INVOICE_FINALIZED: &str = "invoice.finalized";
 }

@@ -2,7 +2,8 @@
 //! metered from the platform's own `ai.usage_recorded` events (no call
 //! from the AI subgraph to billing), and the tenant's admin reads the
 //! subscription the operator set up and the period's usage on the
-//! federated `Tenant`, next to the tenants subgraph's fields.
+//! federated `Tenant`, next to the tenants subgraph's fields; the plan's
+//! monthly AI tokens are the AI gateway's hard limit.
 
 use std::time::Duration;
 
@@ -10,7 +11,7 @@ use serde_json::json;
 use subgraph_kit::testkit::openai::FakeProvider;
 
 use crate::{
-    privacy::support::{as_token, complete, consent, platform_token, template, with_provider},
+    privacy::support::{as_token, code, complete, consent, platform_token, template, with_provider},
     realtime::scene::eventually,
 };
 
@@ -26,7 +27,8 @@ async fn ai_calls_are_metered_from_platform_events_and_the_tenant_reads_its_subs
     subgraph_kit::testkit::data(as_token(&scene, &operator, q, json!({"i": metric})).await);
     let q = "mutation($i: PlanInput!) { createPlan(code: \"clinic\", input: $i) { code } }";
     let plan = json!({"name": "Clinic", "interval": "MONTHLY", "currency": "INR", "fee": "999", "trialDays": 0,
-        "charges": [{"metricCode": "ai_tokens", "model": "PER_UNIT", "unitPrice": "0.001"}]});
+        "charges": [{"metricCode": "ai_tokens", "model": "PER_UNIT", "unitPrice": "0.001"}],
+        "entitlements": [{"key": "ai.tokens_per_month", "limit": "100000"}]});
     subgraph_kit::testkit::data(as_token(&scene, &operator, q, json!({"i": plan})).await);
     let q = "mutation($t: ID!) { subscribeTenant(tenantId: $t, planCode: \"clinic\") { status } }";
     let s = subgraph_kit::testkit::data(as_token(&scene, &operator, q, json!({"t": scene.tenant})).await);
@@ -34,6 +36,12 @@ async fn ai_calls_are_metered_from_platform_events_and_the_tenant_reads_its_subs
 
     template(&scene, "triage", 100).await;
     consent(&scene, "patient", "ai_processing", true).await;
+    let q = "{ tenant { aiUsage { limitTokens } } }";
+    eventually(Duration::from_secs(10), "the plan's AI tokens", || async {
+        scene.ok(Some("tenant_admin"), q, json!({})).await["tenant"]["aiUsage"]["limitTokens"]
+            == json!(100_000)
+    })
+    .await;
     let mut spent = 0;
     for question in ["Is this rash serious?", "Should I see a doctor today?"] {
         let r = complete(&scene, "patient", "triage", question).await;
@@ -57,4 +65,69 @@ async fn ai_calls_are_metered_from_platform_events_and_the_tenant_reads_its_subs
     assert_eq!(t["meteredUsage"][0]["metric"]["code"], "ai_tokens");
     let denied = scene.gql(Some("patient"), "{ tenant { subscription { status } } }", json!({})).await;
     assert_eq!(subgraph_kit::testkit::error_codes(&denied), ["FORBIDDEN"], "a patient does not read billing");
+}
+
+/// The plan's `ai.tokens_per_month` becomes the AI gateway's limit (its
+/// reservation pattern enforces it): 20 concurrent calls get exactly the
+/// 10 the plan allows, and the call after is refused with its code.
+#[tokio::test]
+async fn an_ai_call_is_refused_once_the_plans_monthly_tokens_are_spent_and_concurrency_never_exceeds_them() {
+    let provider = FakeProvider::start().await.expect("provider");
+    provider.always_delay(Some(Duration::from_millis(300)));
+    let scene = with_provider(&provider).await;
+    template(&scene, "triage", 100).await;
+    consent(&scene, "patient", "ai_processing", true).await;
+    let question = "How much water should I drink?";
+    let prompt_bytes = ("You help patients.".len() + format!("Question: {question}").len()) as i64;
+    let limit = (prompt_bytes + 100) * 10;
+
+    let operator = platform_token(&scene);
+    let q = "mutation($i: PlanInput!) { createPlan(code: \"starter\", input: $i) { entitlements { key limit hard } } }";
+    let plan = json!({"name": "Starter", "interval": "MONTHLY", "currency": "INR", "fee": "0",
+        "entitlements": [{"key": "ai.tokens_per_month", "limit": limit.to_string()}, {"key": "documents.esign"}]});
+    let created = subgraph_kit::testkit::data(as_token(&scene, &operator, q, json!({"i": plan})).await);
+    assert_eq!(created["createPlan"]["entitlements"][0]["hard"], true, "hard unless said otherwise");
+    let q = "mutation($t: ID!) { subscribeTenant(tenantId: $t, planCode: \"starter\") { status } }";
+    subgraph_kit::testkit::data(as_token(&scene, &operator, q, json!({"t": scene.tenant})).await);
+
+    let q = "{ tenant { aiUsage { limitTokens } entitlements { key limit } } }";
+    eventually(Duration::from_secs(10), "the plan's tokens as the AI budget", || async {
+        scene.ok(Some("tenant_admin"), q, json!({})).await["tenant"]["aiUsage"]["limitTokens"] == json!(limit)
+    })
+    .await;
+    let t = scene.ok(Some("tenant_admin"), q, json!({})).await;
+    assert_eq!(t["tenant"]["entitlements"][1], json!({"key": "documents.esign", "limit": null}));
+
+    let calls = (0..20).map(|_| complete(&scene, "patient", "triage", question));
+    let results = futures::future::join_all(calls).await;
+    let ok = results.iter().filter(|r| r["data"]["complete"]["text"].is_string()).count();
+    let refused = results.iter().filter(|r| code(r) == "BUDGET_EXCEEDED").count();
+    assert_eq!((ok, refused), (10, 10), "{results:?}");
+    assert_eq!(provider.chats(), 10, "refused calls never reach the provider");
+    // Spent call by call (each settles what it really used) until refused.
+    provider.always_delay(None);
+    let mut refused_at = None;
+    for n in 0..100 {
+        let r = complete(&scene, "patient", "triage", question).await;
+        if r["errors"].is_array() {
+            assert_eq!(code(&r), "BUDGET_EXCEEDED", "{r}");
+            refused_at = Some(n);
+            break;
+        }
+    }
+    assert!(refused_at.is_some(), "refused once the month's tokens are spent");
+    let u = scene
+        .ok(Some("tenant_admin"), "{ tenant { aiUsage { usedTokens reservedTokens } } }", json!({}))
+        .await;
+    let used = u["tenant"]["aiUsage"]["usedTokens"].as_i64().expect("used");
+    assert!(used <= limit && u["tenant"]["aiUsage"]["reservedTokens"] == 0, "spent {used} of {limit}");
+
+    // Ending the subscription withdraws the grant: no tokens at all.
+    let q = "mutation($t: ID!) { cancelSubscription(tenantId: $t, timing: IMMEDIATELY) { status } }";
+    subgraph_kit::testkit::data(as_token(&scene, &operator, q, json!({"t": scene.tenant})).await);
+    eventually(Duration::from_secs(10), "no AI budget without a plan", || async {
+        let r = scene.ok(Some("tenant_admin"), "{ tenant { aiUsage { limitTokens } } }", json!({})).await;
+        r["tenant"]["aiUsage"]["limitTokens"] == json!(0)
+    })
+    .await;
 }

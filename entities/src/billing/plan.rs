@@ -24,6 +24,8 @@ pub struct Model {
     pub fee: String,
     /// Days free before the first charge.
     pub trial_days: i32,
+    /// JSON array: what it grants (features and limits, hard or soft).
+    pub entitlements: String,
     /// Created.
     pub created_at: DateTimeUtc,
 }

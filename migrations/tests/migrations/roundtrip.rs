@@ -94,7 +94,8 @@ async fn up_down_up() {
     Migrator::up(&conn, None).await.expect("up again");
     assert_eq!(existing(&manager).await, TABLES);
 
-    // One step down drops exactly billing's invoices; the next its
+    // One step down drops exactly the plans' entitlements column; the
+    // next billing's invoices; the next its
     // subscriptions; the next its
     // usage; the next its catalogue; the next the dead events; the next
     // the series,
@@ -103,6 +104,9 @@ async fn up_down_up() {
     // tables, the next the audit checkpoints, the next the AI budget's overrun column, the next
     // undoes the memory-recall index and column, leaving the other tables;
     // the next removes exactly the consent, AI and memory tables.
+    Migrator::down(&conn, Some(1)).await.expect("down billing entitlements");
+    assert_eq!(existing(&manager).await, TABLES);
+    assert!(!manager.has_column("billing_plans", "entitlements").await.expect("column"));
     Migrator::down(&conn, Some(1)).await.expect("down billing invoices");
     let before_invoices = &TABLES[..TABLES.len() - 4];
     assert_eq!(existing(&manager).await, before_invoices);

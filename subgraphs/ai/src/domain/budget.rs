@@ -57,14 +57,40 @@ pub async fn ensure(
 /// The consumer group that keeps budgets in step with their tenants.
 pub const CONSUMER: &str = "ai.budgets";
 
-/// Follows `tenant.updated`: when the platform changed a tenant's
-/// `aiTokenBudget`, that becomes the limit the gateway enforces (as
-/// [`set_limit`] does). Once per event, whatever the redeliveries.
-pub async fn follow(db: &DatabaseConnection, event: &EventEnvelope, default_limit: i64) -> ApiResult<()> {
-    if event.event_type != event_types::TENANT_UPDATED {
-        return Ok(());
+/// The entitlement of billing's plans that is this budget.
+pub const ENTITLEMENT: &str = "ai.tokens_per_month";
+
+/// A soft entitlement lets calls through: the budget's limit is then
+/// this (no refusal in practice; billing notes the overrun).
+const UNLIMITED: i64 = i64::MAX / 4;
+
+/// The limit an event sets, if it sets one: `tenant.updated` with an
+/// `aiTokenBudget` (the platform's own setting), or
+/// `billing.entitlements_changed` (the tenant's plan: its
+/// `ai.tokens_per_month`, hard or soft; none granted, or no plan, is 0).
+fn limit_in(event: &EventEnvelope) -> Option<i64> {
+    match event.event_type.as_str() {
+        event_types::TENANT_UPDATED => event.payload["data"]["aiTokenBudget"].as_i64(),
+        event_types::ENTITLEMENTS_CHANGED => {
+            let grants = event.payload["entitlements"].as_array()?;
+            let grant = grants.iter().find(|g| g["key"] == ENTITLEMENT);
+            Some(match grant {
+                None => 0,
+                Some(g) if g["hard"] == false => UNLIMITED,
+                Some(g) => g["limit"].as_i64().unwrap_or(UNLIMITED),
+            })
+        }
+        _ => None,
     }
-    let Some(limit) = event.payload["data"]["aiTokenBudget"].as_i64() else { return Ok(()) };
+}
+
+/// Follows the platform's changes to a tenant's AI budget: an
+/// `aiTokenBudget` set on the tenant, or the tokens the tenant's billing
+/// plan grants (see [`limit_in`]); that becomes the limit the gateway
+/// enforces (as [`set_limit`] does). Once per event, whatever the
+/// redeliveries.
+pub async fn follow(db: &DatabaseConnection, event: &EventEnvelope, default_limit: i64) -> ApiResult<()> {
+    let Some(limit) = limit_in(event) else { return Ok(()) };
     let txn = db.begin().await?;
     if subgraph_kit::consumed::first_time(&txn, CONSUMER, event.id).await? {
         set_limit(&txn, event.tenant_id, limit, default_limit).await?;

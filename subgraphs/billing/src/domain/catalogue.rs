@@ -17,7 +17,11 @@ use serde_json::{Map, Value};
 use subgraph_kit::{ApiError, ApiResult, validate};
 use uuid::Uuid;
 
-use super::{charges::ChargeModel, money::Currency};
+use super::{
+    charges::ChargeModel,
+    entitlements::{self, Entitlement},
+    money::Currency,
+};
 
 /// A metric as submitted.
 pub struct NewMetric {
@@ -49,6 +53,8 @@ pub struct NewPlan {
     pub trial_days: i32,
     /// Metric code and charge model, in invoice order.
     pub charges: Vec<(String, ChargeModel)>,
+    /// What it grants.
+    pub entitlements: Vec<Entitlement>,
 }
 
 /// A plan version with its charges (metric and model).
@@ -143,6 +149,7 @@ pub async fn write_plan(
     if !(0..=365).contains(&p.trial_days) {
         return Err(ApiError::bad_input("trialDays", "a trial is 0 to 365 days"));
     }
+    entitlements::validate(&p.entitlements)?;
     if p.charges.len() > 20 {
         return Err(ApiError::bad_input("charges", "a plan has at most 20 charges"));
     }
@@ -188,6 +195,9 @@ pub async fn write_plan(
         currency: Set(currency.code().to_owned()),
         fee: Set(p.fee.normalize().to_string()),
         trial_days: Set(p.trial_days),
+        entitlements: Set(
+            serde_json::to_string(&p.entitlements).map_err(|e| ApiError::Internal(e.to_string()))?
+        ),
         created_at: Set(Utc::now()),
     }
     .insert(&txn)

@@ -4,6 +4,7 @@ pub mod catalogue;
 pub mod charges;
 pub mod customers;
 pub mod data;
+pub mod entitlements;
 pub mod finalization;
 pub mod ingest;
 pub mod invoices;

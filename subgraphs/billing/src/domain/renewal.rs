@@ -15,7 +15,7 @@ use serde_json::json;
 use subgraph_kit::ApiResult;
 
 use super::{
-    catalogue, finalization, invoices, periods,
+    catalogue, entitlements, finalization, invoices, periods,
     subscriptions::{self, Subscription},
     usage::Period,
     writes,
@@ -107,6 +107,8 @@ async fn close_period(txn: &DatabaseTransaction, sub: Subscription, grace: Durat
         if old.plan.interval != new.plan.interval {
             row.anchor_at = boundary;
         }
+        let status = format!("{:?}", row.status).to_lowercase();
+        entitlements::publish(txn, row.tenant_id, Some(&new), &status).await?;
         row.plan_code = new.plan.code;
         change = "plan_changed";
     }

@@ -21,7 +21,12 @@ use serde_json::json;
 use subgraph_kit::{ApiError, ApiResult};
 use uuid::Uuid;
 
-use super::{catalogue, invoices, periods, usage::Period, writes};
+use super::{
+    catalogue::{self, Plan},
+    entitlements, invoices, periods,
+    usage::Period,
+    writes,
+};
 
 /// The event every change of a subscription publishes.
 pub const CHANGED: &str = "billing.subscription_changed";
@@ -67,6 +72,18 @@ pub async fn live(db: &impl ConnectionTrait, tenant_id: Uuid) -> ApiResult<Optio
         Some(row) => Ok(Some(with_phases(db, row).await?)),
         None => Ok(None),
     }
+}
+
+/// The tenant's live subscription and the plan version in force now.
+pub async fn plan_in_force(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+) -> ApiResult<Option<(Subscription, Plan)>> {
+    let Some(sub) = live(db, tenant_id).await? else { return Ok(None) };
+    let at = Utc::now().min(sub.row.period_end - Duration::microseconds(1));
+    let Some(phase) = sub.phase_at(at) else { return Ok(None) };
+    let plan = catalogue::plan_by_id(db, phase.plan_id).await?;
+    Ok(Some((sub, plan)))
 }
 
 /// Subscription `id`, live or ended.
@@ -141,6 +158,8 @@ pub async fn subscribe(
         _ => e.into(),
     })?;
     writes::open_phase(&txn, &row, plan.plan.id, now).await?;
+    let status = if trial_ends_at.is_some() { "trialing" } else { "active" };
+    entitlements::publish(&txn, tenant_id, Some(&plan), status).await?;
     writes::record(&txn, &row, actor, "subscribed", json!({"planVersion": plan.plan.version})).await?;
     finish(txn, row).await
 }
@@ -197,6 +216,8 @@ pub async fn change_plan(
             }
             writes::close_phase(&txn, &current, now).await?;
             writes::open_phase(&txn, &row, new.plan.id, now).await?;
+            let status = format!("{:?}", row.status).to_lowercase();
+            entitlements::publish(&txn, tenant_id, Some(&new), &status).await?;
             row.plan_code = new.plan.code.clone();
         }
         Timing::AtPeriodEnd if new.plan.id != current.plan_id => {

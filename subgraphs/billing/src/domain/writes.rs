@@ -20,8 +20,8 @@ use uuid::Uuid;
 
 use super::subscriptions::{CHANGED, Subscription};
 
-/// Ends `sub` at `at`: its phase closes, booked changes go, and the
-/// tenant may subscribe again.
+/// Ends `sub` at `at`: its phase closes, booked changes go, its
+/// entitlements are withdrawn, and the tenant may subscribe again.
 pub(crate) async fn end(
     txn: &DatabaseTransaction,
     sub: &Subscription,
@@ -42,6 +42,7 @@ pub(crate) async fn end(
     row.period_end = at.max(row.period_start);
     row.cancel_at_period_end = false;
     row.updated_at = Utc::now();
+    super::entitlements::publish(txn, row.tenant_id, None, "canceled").await?;
     save(txn, row).await
 }
 

@@ -9,6 +9,7 @@ use super::decimal;
 use crate::domain::{
     catalogue::{NewMetric, NewPlan},
     charges::{ChargeModel, Tier},
+    entitlements::Entitlement,
 };
 
 subgraph_kit::mirror_enum!(
@@ -193,6 +194,36 @@ pub struct PlanInput {
     /// Usage charges, in invoice order.
     #[graphql(default)]
     pub charges: Vec<ChargeInput>,
+    /// What it grants.
+    #[graphql(default)]
+    pub entitlements: Vec<EntitlementInput>,
+}
+
+/// One grant of a plan: a feature (no limit) or a limit per month.
+#[derive(InputObject)]
+pub struct EntitlementInput {
+    /// What it grants, e.g. `ai.tokens_per_month`.
+    pub key: String,
+    /// The limit, a whole number as text; absent for a feature that is on.
+    pub limit: Option<String>,
+    /// Refused beyond the limit (the default) or only noted.
+    #[graphql(default = true)]
+    pub hard: bool,
+}
+
+impl TryFrom<EntitlementInput> for Entitlement {
+    type Error = ApiError;
+    fn try_from(e: EntitlementInput) -> ApiResult<Self> {
+        let limit = e
+            .limit
+            .map(|l| {
+                l.trim()
+                    .parse::<i64>()
+                    .map_err(|_| ApiError::bad_input("entitlements", format!("{l:?} is not a whole number")))
+            })
+            .transpose()?;
+        Ok(Self { key: e.key, limit, hard: e.hard })
+    }
 }
 
 impl TryFrom<PlanInput> for NewPlan {
@@ -205,6 +236,7 @@ impl TryFrom<PlanInput> for NewPlan {
             fee: decimal("fee", &p.fee)?,
             trial_days: p.trial_days,
             charges: p.charges.into_iter().map(TryInto::try_into).collect::<ApiResult<_>>()?,
+            entitlements: p.entitlements.into_iter().map(TryInto::try_into).collect::<ApiResult<_>>()?,
         })
     }
 }

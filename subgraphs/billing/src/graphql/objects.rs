@@ -163,6 +163,8 @@ pub struct Plan {
     pub trial_days: i32,
     /// Usage charges, in invoice order.
     pub charges: Vec<PlanCharge>,
+    /// What it grants.
+    pub entitlements: Vec<EntitlementGrant>,
     #[graphql(skip)]
     pub models: Vec<(String, ChargeModel)>,
 }
@@ -170,6 +172,11 @@ pub struct Plan {
 impl From<StoredPlan> for Plan {
     fn from(p: StoredPlan) -> Self {
         let models = p.charges.iter().map(|(m, model)| (m.code.clone(), model.clone())).collect();
+        let grants = crate::domain::entitlements::of(&p)
+            .unwrap_or_default()
+            .into_iter()
+            .map(EntitlementGrant::from)
+            .collect();
         Self {
             code: p.plan.code,
             version: p.plan.version,
@@ -178,9 +185,27 @@ impl From<StoredPlan> for Plan {
             currency: p.plan.currency,
             fee: p.plan.fee,
             trial_days: p.plan.trial_days,
+            entitlements: grants,
             charges: p.charges.into_iter().map(|(m, model)| PlanCharge::of(m, &model)).collect(),
             models,
         }
+    }
+}
+
+/// One grant of a plan: a feature (no limit) or a limit per month.
+#[derive(SimpleObject)]
+pub struct EntitlementGrant {
+    /// What it grants, e.g. `ai.tokens_per_month`.
+    pub key: String,
+    /// The limit, a whole number as text; absent for a feature.
+    pub limit: Option<String>,
+    /// Refused beyond the limit (hard) or only noted (soft).
+    pub hard: bool,
+}
+
+impl From<crate::domain::entitlements::Entitlement> for EntitlementGrant {
+    fn from(e: crate::domain::entitlements::Entitlement) -> Self {
+        Self { key: e.key, limit: e.limit.map(|l| l.to_string()), hard: e.hard }
     }
 }
 

@@ -6,9 +6,12 @@ use backbone_entities::billing::subscription::SubscriptionStatus as Stored;
 use chrono::{DateTime, Utc};
 use subgraph_kit::{ApiError, graphql::allow};
 
-use super::{objects::Plan, usage::MeteredUsage};
+use super::{
+    objects::{EntitlementGrant, Plan},
+    usage::MeteredUsage,
+};
 use crate::domain::{
-    catalogue,
+    catalogue, entitlements,
     subscriptions::{self, Subscription, Timing},
     usage::{self, Period},
 };
@@ -136,11 +139,9 @@ impl Tenant {
     /// the tenants subgraph's (users against the limit).
     async fn metered_usage(&self, ctx: &Context<'_>) -> Result<Vec<MeteredUsage>> {
         let (kit, tenant_id) = reader(ctx, &self.id).await?;
-        let Some(sub) = subscriptions::live(&kit.db, tenant_id).await? else { return Ok(Vec::new()) };
-        let now = Utc::now();
-        let at = now.min(sub.row.period_end - chrono::Duration::microseconds(1));
-        let Some(phase) = sub.phase_at(at) else { return Ok(Vec::new()) };
-        let plan = catalogue::plan_by_id(&kit.db, phase.plan_id).await?;
+        let Some((sub, plan)) = subscriptions::plan_in_force(&kit.db, tenant_id).await? else {
+            return Ok(Vec::new());
+        };
         let period = Period::new(sub.row.period_start, sub.row.period_end)?;
         let mut out = Vec::with_capacity(plan.charges.len());
         for (metric, _) in plan.charges {
@@ -153,6 +154,16 @@ impl Tenant {
             });
         }
         Ok(out)
+    }
+
+    /// What the tenant's plan in force grants: features, and limits hard
+    /// or soft (empty without a subscription).
+    async fn entitlements(&self, ctx: &Context<'_>) -> Result<Vec<EntitlementGrant>> {
+        let (kit, tenant_id) = reader(ctx, &self.id).await?;
+        let Some((_, plan)) = subscriptions::plan_in_force(&kit.db, tenant_id).await? else {
+            return Ok(Vec::new());
+        };
+        Ok(entitlements::of(&plan)?.into_iter().map(EntitlementGrant::from).collect())
     }
 }
 
