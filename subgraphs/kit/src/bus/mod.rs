@@ -66,19 +66,46 @@ pub trait EventBus: Send + Sync + 'static {
 }
 
 /// In-process broadcast. A subscriber that falls more than the capacity
-/// behind skips the events it missed (and a warning is logged). Consumer
-/// groups see events published while they run; what a dead process had not
-/// handled is re-published from the outbox only if the relay had not marked
-/// it, which is why production uses [`RedisBus`].
+/// behind skips the events it missed (and a warning is logged): a screen
+/// refetches. Consumer groups are queues instead: each event goes to one
+/// member of each group, and a group more than [`GROUP_QUEUE`] events
+/// behind makes the publisher (the outbox relay) wait, so a durable
+/// consumer that falls behind loses nothing. Consumer groups see events
+/// published while they run; what a dead process had not handled is
+/// re-published from the outbox only if the relay had not marked it,
+/// which is why production uses [`RedisBus`].
 pub struct InProcessBus {
     tx: broadcast::Sender<Arc<EventEnvelope>>,
     recent: parking_lot::Mutex<Recent>,
+    groups: parking_lot::Mutex<std::collections::HashMap<String, Group>>,
+}
+
+/// Events a consumer group member may have waiting before publishing waits.
+pub const GROUP_QUEUE: usize = 16_384;
+
+/// The members of one in-process consumer group, served in turn.
+#[derive(Default)]
+struct Group {
+    members: Vec<tokio::sync::mpsc::Sender<Arc<EventEnvelope>>>,
+    next: usize,
+}
+
+impl Group {
+    /// The member the next event goes to, forgetting members that left.
+    fn next_member(&mut self) -> Option<tokio::sync::mpsc::Sender<Arc<EventEnvelope>>> {
+        self.members.retain(|m| !m.is_closed());
+        if self.members.is_empty() {
+            return None;
+        }
+        self.next = (self.next + 1) % self.members.len();
+        Some(self.members[self.next].clone())
+    }
 }
 
 impl InProcessBus {
     /// A bus buffering up to `capacity` events per subscriber.
     pub fn new(capacity: usize) -> Self {
-        Self { tx: broadcast::channel(capacity).0, recent: Default::default() }
+        Self { tx: broadcast::channel(capacity).0, recent: Default::default(), groups: Default::default() }
     }
 }
 
@@ -121,8 +148,14 @@ impl EventBus for InProcessBus {
         if !self.recent.lock().first(event.id) {
             return Ok(());
         }
+        let event = Arc::new(event.clone());
         // No subscribers is not an error: the event is still in the outbox.
-        let _ = self.tx.send(Arc::new(event.clone()));
+        let _ = self.tx.send(event.clone());
+        let members: Vec<_> = self.groups.lock().values_mut().filter_map(Group::next_member).collect();
+        for member in members {
+            // Waits while the member's queue is full; fails only if it left.
+            let _ = member.send(event.clone()).await;
+        }
         Ok(())
     }
 
@@ -130,8 +163,14 @@ impl EventBus for InProcessBus {
         broadcast_stream(self.tx.subscribe())
     }
 
-    fn consume(&self, _group: &str, _member: &str) -> BoxStream<'static, Delivery> {
-        self.subscribe().map(|event| Delivery::new(event, None)).boxed()
+    fn consume(&self, group: &str, _member: &str) -> BoxStream<'static, Delivery> {
+        let (tx, rx) = tokio::sync::mpsc::channel(GROUP_QUEUE);
+        self.groups.lock().entry(group.to_owned()).or_default().members.push(tx);
+        futures::stream::unfold(
+            rx,
+            |mut rx| async move { rx.recv().await.map(|e| (Delivery::new(e, None), rx)) },
+        )
+        .boxed()
     }
 }
 

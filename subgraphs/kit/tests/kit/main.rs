@@ -1,8 +1,10 @@
 //! Integration tests of the subgraph runtime: the outbox relay, the audit
-//! chain under concurrency, the Redis bus and the HTTP edges.
+//! chain under concurrency, the in-process and Redis buses, consumers and
+//! the HTTP edges.
 
 mod audit_chain;
 mod consumer;
 mod edges;
+mod in_process_bus;
 mod outbox;
 mod redis_bus;
