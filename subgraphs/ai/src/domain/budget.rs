@@ -5,7 +5,8 @@
 //! succeeds only while `used + reserved + n <= limit`. The database applies
 //! concurrent UPDATEs of one row one after another, so no interleaving lets
 //! two calls both take the last tokens. After the call, the reservation is
-//! released and the real usage charged.
+//! released and the real usage charged. A budget is per calendar month
+//! (UTC): the first reservation of a new month starts it again.
 
 use backbone_entities::{ai::budget, tenancy::tenant};
 use backbone_schema::{EventEnvelope, event_types};
@@ -123,18 +124,52 @@ pub async fn set_limit(
     ensure(db, tenant_id, default_limit).await
 }
 
-/// Reserves `n` tokens, or `BUDGET_EXCEEDED`.
+/// Reserves `n` tokens of this calendar month's budget, or
+/// `BUDGET_EXCEEDED`. One conditional UPDATE when the tenant's row is of
+/// this month (the request path); when it is not, the row is created or
+/// started again for the new month (spent tokens and a recorded overrun
+/// belong to the month they happened in) and the UPDATE tried once more.
 pub async fn reserve(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     n: i64,
     default_limit: i64,
 ) -> ApiResult<()> {
+    let month = month_start();
+    if take(db, tenant_id, n, month).await? {
+        return Ok(());
+    }
     ensure(db, tenant_id, default_limit).await?;
+    budget::Entity::update_many()
+        .col_expr(budget::Column::UsedTokens, Expr::value(0i64))
+        .col_expr(budget::Column::OverrunTokens, Expr::value(0i64))
+        .col_expr(budget::Column::PeriodStart, Expr::value(month))
+        .col_expr(budget::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(budget::Column::TenantId.eq(tenant_id))
+        .filter(budget::Column::PeriodStart.lt(month))
+        .exec(db)
+        .await?;
+    if take(db, tenant_id, n, month).await? {
+        return Ok(());
+    }
+    Err(ApiError::Coded {
+        code: backbone_schema::ErrorCode::BudgetExceeded,
+        message: format!("the tenant's AI token budget cannot cover this call ({n} tokens reserved at most)"),
+    })
+}
+
+/// The conditional UPDATE: `n` more reserved if this month's row has room.
+async fn take(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    n: i64,
+    month: chrono::DateTime<Utc>,
+) -> ApiResult<bool> {
     let res = budget::Entity::update_many()
         .col_expr(budget::Column::ReservedTokens, Expr::col(budget::Column::ReservedTokens).add(n))
         .col_expr(budget::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(budget::Column::TenantId.eq(tenant_id))
+        .filter(budget::Column::PeriodStart.gte(month))
         .filter(budget::Column::OverrunTokens.eq(0))
         .filter(
             Expr::col(budget::Column::UsedTokens)
@@ -144,16 +179,7 @@ pub async fn reserve(
         )
         .exec(db)
         .await?;
-    if res.rows_affected == 1 {
-        Ok(())
-    } else {
-        Err(ApiError::Coded {
-            code: backbone_schema::ErrorCode::BudgetExceeded,
-            message: format!(
-                "the tenant's AI token budget cannot cover this call ({n} tokens reserved at most)"
-            ),
-        })
-    }
+    Ok(res.rows_affected == 1)
 }
 
 /// Releases a reservation of `reserved` and charges `used`; returns the

@@ -41,3 +41,29 @@ async fn racing_reservations_never_pass_the_limit() {
     assert_eq!(row.overrun_tokens, 430);
     assert!(budget::reserve(&kit.db, tenant, 1, 0).await.is_err(), "blocked after an overrun");
 }
+
+/// A budget is per calendar month: tokens spent in an earlier month do
+/// not count against this one (nor does an overrun recorded then).
+#[tokio::test]
+async fn a_new_month_starts_the_budget_again() {
+    use backbone_entities::ai::budget as row;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+    let db = TestDb::new().await.expect("db");
+    let kit = Kit::start(test_config(&db), Default::default()).await.expect("kit");
+    let tenant = Uuid::now_v7();
+    budget::ensure(&kit.db, tenant, 1_000).await.expect("budget");
+    budget::reserve(&kit.db, tenant, 1_000, 1_000).await.expect("the month's tokens");
+    budget::settle(&kit.db, tenant, 1_000, 1_200).await.expect("overrun");
+    assert!(budget::reserve(&kit.db, tenant, 1, 1_000).await.is_err(), "spent this month");
+    // As if all that happened last month.
+    let last_month = chrono::Utc::now() - chrono::Duration::days(40);
+    let mut r: row::ActiveModel =
+        row::Entity::find_by_id(tenant).one(&kit.db).await.expect("read").expect("row").into();
+    r.period_start = Set(last_month);
+    r.update(&kit.db).await.expect("backdate");
+    budget::reserve(&kit.db, tenant, 600, 1_000).await.expect("a new month");
+    let now = row::Entity::find_by_id(tenant).one(&kit.db).await.expect("read").expect("row");
+    assert_eq!((now.used_tokens, now.reserved_tokens, now.overrun_tokens), (0, 600, 0));
+    assert!(now.period_start > last_month);
+    assert!(budget::reserve(&kit.db, tenant, 401, 1_000).await.is_err(), "still one month's limit");
+}
