@@ -105,6 +105,23 @@ enum Command {
         #[arg(long)]
         postgres_url: Option<String>,
     },
+    /// Benchmarks billing: usage events metered from the bus, a month
+    /// invoiced for every tenant, and the entitlement check (see
+    /// docs/benchmarks.md).
+    BenchBilling {
+        /// Usage events published.
+        #[arg(long, default_value_t = 1_000_000)]
+        events: usize,
+        /// Customer tenants.
+        #[arg(long, default_value_t = 1_000)]
+        tenants: usize,
+        /// Entitlement checks measured per run.
+        #[arg(long, default_value_t = 10_000)]
+        checks: usize,
+        /// Postgres URL for a Postgres run too.
+        #[arg(long)]
+        postgres_url: Option<String>,
+    },
     /// (internal) The router with the benchmark subgraphs in-process.
     #[command(hide = true)]
     BenchServe,
@@ -155,6 +172,10 @@ async fn main() -> anyhow::Result<()> {
                 postgres_url,
             };
             bench::scheduling::run(settings).await
+        }
+        Command::BenchBilling { events, tenants, checks, postgres_url } => {
+            bench::billing::run(bench::billing::BillingSettings { events, tenants, checks, postgres_url })
+                .await
         }
         Command::BenchServe => bench::serve_in_process(config).await,
     }

@@ -24,6 +24,7 @@ mod m20261202_000014_billing_usage;
 mod m20261202_000015_billing_subscriptions;
 mod m20261203_000016_billing_invoices;
 mod m20261203_000017_billing_entitlements;
+mod m20261203_000018_billing_credits;
 
 /// Applies every Backbone migration in order.
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000015_billing_subscriptions::Migration),
             Box::new(m20261203_000016_billing_invoices::Migration),
             Box::new(m20261203_000017_billing_entitlements::Migration),
+            Box::new(m20261203_000018_billing_credits::Migration),
         ]
     }
 }

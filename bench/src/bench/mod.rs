@@ -12,6 +12,7 @@
 //! The load generator runs N concurrent keep-alive clients for a fixed
 //! time after a warm-up and reports requests/s, p50/p99 and errors.
 
+pub mod billing;
 mod floor;
 mod load;
 pub mod privacy;

@@ -19,6 +19,8 @@ pub struct Model {
     /// The number the next finalized invoice gets. Taken inside the
     /// finalizing transaction, so a rolled-back finalization leaves no gap.
     pub next_number: i64,
+    /// The number the next credit note gets (its own sequence).
+    pub next_credit_number: i64,
     /// Last change.
     pub updated_at: DateTimeUtc,
 }

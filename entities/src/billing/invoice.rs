@@ -31,12 +31,18 @@ pub struct Model {
     pub number: Option<String>,
     /// 1, 2, … per tenant without gaps, set when finalized.
     pub sequence: Option<i64>,
-    /// Sum of the lines.
+    /// Sum of the lines (discounts included, as negative lines).
     pub subtotal: i64,
+    /// The discounts in it (positive), for reading.
+    pub discount: i64,
     /// Tax (included in or added to the subtotal).
     pub tax: i64,
-    /// What the customer owes.
+    /// The invoice's total, tax included.
     pub total: i64,
+    /// Wallet credit used on it at finalization.
+    pub credits_applied: i64,
+    /// Credit notes issued against it.
+    pub credited: i64,
     /// The tax's name, copied from the rate applied.
     pub tax_name: Option<String>,
     /// The percent applied.

@@ -45,6 +45,9 @@ pub enum LineKind {
     /// A usage charge.
     #[sea_orm(string_value = "usage")]
     Usage,
+    /// A coupon's discount (negative).
+    #[sea_orm(string_value = "discount")]
+    Discount,
     /// A correction added by the operator during the grace period.
     #[sea_orm(string_value = "adjustment")]
     Adjustment,

@@ -3,7 +3,7 @@
 use backbone_migrations::{Migrator, MigratorTrait, SchemaManager};
 use subgraph_kit::{db, testkit::TestDb};
 
-const TABLES: [&str; 55] = [
+const TABLES: [&str; 59] = [
     "tenants",
     "users",
     "roles",
@@ -59,6 +59,10 @@ const TABLES: [&str; 55] = [
     "billing_tax_rates",
     "billing_invoices",
     "billing_invoice_lines",
+    "billing_coupons",
+    "billing_coupon_redemptions",
+    "billing_wallet_entries",
+    "billing_credit_notes",
 ];
 
 async fn existing(manager: &SchemaManager<'_>) -> Vec<&'static str> {
@@ -94,8 +98,9 @@ async fn up_down_up() {
     Migrator::up(&conn, None).await.expect("up again");
     assert_eq!(existing(&manager).await, TABLES);
 
-    // One step down drops exactly the plans' entitlements column; the
-    // next billing's invoices; the next its
+    // One step down drops exactly billing's credits (coupons, wallets,
+    // credit notes and their columns); the next the plans' entitlements
+    // column; the next billing's invoices; the next its
     // subscriptions; the next its
     // usage; the next its catalogue; the next the dead events; the next
     // the series,
@@ -104,11 +109,15 @@ async fn up_down_up() {
     // tables, the next the audit checkpoints, the next the AI budget's overrun column, the next
     // undoes the memory-recall index and column, leaving the other tables;
     // the next removes exactly the consent, AI and memory tables.
+    Migrator::down(&conn, Some(1)).await.expect("down billing credits");
+    let before_credits = &TABLES[..TABLES.len() - 4];
+    assert_eq!(existing(&manager).await, before_credits);
+    assert!(!manager.has_column("billing_invoices", "credited").await.expect("column"));
     Migrator::down(&conn, Some(1)).await.expect("down billing entitlements");
-    assert_eq!(existing(&manager).await, TABLES);
+    assert_eq!(existing(&manager).await, before_credits);
     assert!(!manager.has_column("billing_plans", "entitlements").await.expect("column"));
     Migrator::down(&conn, Some(1)).await.expect("down billing invoices");
-    let before_invoices = &TABLES[..TABLES.len() - 4];
+    let before_invoices = &before_credits[..before_credits.len() - 4];
     assert_eq!(existing(&manager).await, before_invoices);
     Migrator::down(&conn, Some(1)).await.expect("down billing subscriptions");
     let before_subscriptions = &before_invoices[..before_invoices.len() - 2];

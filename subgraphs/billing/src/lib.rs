@@ -49,8 +49,11 @@ impl Subgraph for Billing {
     }
 
     fn schema(&self, kit: &Kit) -> BillingSchema {
-        subgraph_kit::graphql::configure(Schema::build(QueryRoot, MutationRoot, EmptySubscription), kit)
-            .finish()
+        subgraph_kit::graphql::configure(
+            Schema::build(QueryRoot, MutationRoot::default(), EmptySubscription),
+            kit,
+        )
+        .finish()
     }
 
     /// Meters the platform's events (the consumer group

@@ -67,7 +67,7 @@ pub struct Plan {
 }
 
 /// A code: lowercase letters, digits and `_`, 2 to 64 characters.
-fn code(field: &str, value: &str) -> ApiResult<String> {
+pub(crate) fn code(field: &str, value: &str) -> ApiResult<String> {
     let ok = (2..=64).contains(&value.len())
         && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if ok {

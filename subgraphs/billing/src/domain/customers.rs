@@ -44,6 +44,7 @@ pub async fn profile(db: &impl ConnectionTrait, tenant_id: Uuid) -> ApiResult<cu
         region: Set(None),
         invoice_prefix: Set(DEFAULT_PREFIX.to_owned()),
         next_number: Set(1),
+        next_credit_number: Set(1),
         updated_at: Set(Utc::now()),
     };
     customer::Entity::insert(fresh)

@@ -4,6 +4,7 @@
 use backbone_entities::billing::{
     customer,
     invoice::{self, InvoiceStatus},
+    invoice_line::LineKind,
 };
 use backbone_schema::event_types::INVOICE_FINALIZED;
 use chrono::{DateTime, Utc};
@@ -21,15 +22,17 @@ use subgraph_kit::{
 use uuid::Uuid;
 
 use super::{
-    customers,
+    coupons, customers,
     invoices::{self, Invoice},
     money::Currency,
+    wallet,
 };
 
 /// Finalizes draft `id` now: its lines recomputed from the usage as it
 /// is (late events within the grace period count), its number the
 /// customer's next, taken in this transaction so that a finalization that
-/// fails leaves no gap. `actor` is who asked (none for the sweep).
+/// fails leaves no gap; its coupons counted and the wallet's credit used
+/// on its total. `actor` is who asked (none for the sweep).
 pub async fn finalize(db: &DatabaseConnection, id: Uuid, actor: Option<Uuid>) -> ApiResult<Invoice> {
     let txn = db.begin().await?;
     let row = invoices::load(&txn, None, id, true).await?;
@@ -39,15 +42,22 @@ pub async fn finalize(db: &DatabaseConnection, id: Uuid, actor: Option<Uuid>) ->
     let sequence = take_number(&txn, &customer).await?;
     let number = format!("{}{sequence:06}", customer.invoice_prefix);
     let mut with = invoices::with_lines(&txn, row).await?;
+    let discounts: Vec<_> = with.lines.iter().filter(|l| l.kind == LineKind::Discount).cloned().collect();
+    coupons::consume(&txn, &discounts).await?;
+    let currency = Currency::parse("currency", &with.row.currency)?;
+    let used =
+        wallet::apply(&txn, with.row.tenant_id, currency, with.row.id, &number, with.row.total).await?;
     let now = Utc::now();
     with.row.number = Some(number.clone());
     with.row.finalized_at = Some(now);
+    with.row.credits_applied = used;
     let document = render(&with)?;
     let sha = hex::encode(Sha256::digest(document.as_bytes()));
     let mut active: invoice::ActiveModel = with.row.clone().into();
     active.status = Set(InvoiceStatus::Finalized);
     active.number = Set(Some(number.clone()));
     active.sequence = Set(Some(sequence));
+    active.credits_applied = Set(used);
     active.finalized_at = Set(Some(now));
     active.document = Set(Some(document));
     active.document_sha256 = Set(Some(sha.clone()));
@@ -98,9 +108,10 @@ fn render(i: &Invoice) -> ApiResult<String> {
     let doc = json!({
         "number": i.row.number, "customer": i.row.tenant_id, "currency": i.row.currency,
         "periodStart": i.row.period_start, "periodEnd": i.row.period_end, "issuedAt": i.row.finalized_at,
-        "lines": lines, "subtotal": money(i.row.subtotal),
+        "lines": lines, "discount": money(i.row.discount), "subtotal": money(i.row.subtotal),
         "tax": {"name": i.row.tax_name, "rate": i.row.tax_rate, "inclusive": i.row.tax_inclusive, "amount": money(i.row.tax)},
-        "total": money(i.row.total),
+        "total": money(i.row.total), "creditsApplied": money(i.row.credits_applied),
+        "amountDue": money(i.row.total - i.row.credits_applied),
     });
     serde_json::to_string(&doc).map_err(|e| ApiError::Internal(e.to_string()))
 }

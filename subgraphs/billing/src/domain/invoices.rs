@@ -24,7 +24,7 @@ use subgraph_kit::{
 use uuid::Uuid;
 
 use super::{
-    catalogue, customers,
+    catalogue, coupons, customers,
     invoicing::{self, Line, PhaseUsage, Tax},
     money::Currency,
     subscriptions::Subscription,
@@ -71,8 +71,11 @@ pub(crate) async fn draft(
         number: Set(None),
         sequence: Set(None),
         subtotal: Set(0),
+        discount: Set(0),
         tax: Set(0),
         total: Set(0),
+        credits_applied: Set(0),
+        credited: Set(0),
         tax_name: Set(None),
         tax_rate: Set(None),
         tax_inclusive: Set(false),
@@ -140,6 +143,12 @@ async fn compute(
     for (position, line) in computed.iter().enumerate() {
         insert_line(txn, &row, position as i32, line).await?;
     }
+    // Coupons take off what the lines (and corrections) add up to.
+    let before: i64 = amounts(txn, row.id).await?.iter().map(|(_, a)| a).sum();
+    let offs = coupons::discounts(txn, sub.row.tenant_id, currency, before, billed).await?;
+    for (i, line) in offs.iter().enumerate() {
+        insert_line(txn, &row, DISCOUNTS + i as i32, line).await?;
+    }
     retotal(txn, row, currency, tax.as_ref()).await
 }
 
@@ -169,6 +178,22 @@ async fn insert_line(
     Ok(())
 }
 
+/// Where corrections and discounts go among the lines (computed lines
+/// come first, from 0).
+const ADJUSTMENTS: i32 = 1000;
+const DISCOUNTS: i32 = 2000;
+
+async fn amounts(txn: &DatabaseTransaction, invoice_id: Uuid) -> ApiResult<Vec<(LineKind, i64)>> {
+    Ok(invoice_line::Entity::find()
+        .select_only()
+        .column(invoice_line::Column::Kind)
+        .column(invoice_line::Column::Amount)
+        .filter(invoice_line::Column::InvoiceId.eq(invoice_id))
+        .into_tuple()
+        .all(txn)
+        .await?)
+}
+
 /// Sums the lines of `row` and applies `tax`.
 async fn retotal(
     txn: &DatabaseTransaction,
@@ -176,17 +201,13 @@ async fn retotal(
     currency: Currency,
     tax: Option<&Tax>,
 ) -> ApiResult<invoice::Model> {
-    let amounts: Vec<i64> = invoice_line::Entity::find()
-        .select_only()
-        .column(invoice_line::Column::Amount)
-        .filter(invoice_line::Column::InvoiceId.eq(row.id))
-        .into_tuple()
-        .all(txn)
-        .await?;
-    let t = invoicing::totals(currency, amounts, tax)?;
+    let lines = amounts(txn, row.id).await?;
+    let discount: i64 = lines.iter().filter(|(k, _)| *k == LineKind::Discount).map(|(_, a)| -a).sum();
+    let t = invoicing::totals(currency, lines.into_iter().map(|(_, a)| a), tax)?;
     let mut active: invoice::ActiveModel = row.into();
     active.currency = Set(currency.code().to_owned());
     active.subtotal = Set(t.subtotal);
+    active.discount = Set(discount);
     active.tax = Set(t.tax);
     active.total = Set(t.total);
     active.tax_name = Set(tax.map(|t| t.name.clone()));
@@ -222,7 +243,6 @@ pub async fn get(db: &impl ConnectionTrait, tenant_id: Option<Uuid>, id: Uuid) -
 pub(crate) async fn with_lines(db: &impl ConnectionTrait, row: invoice::Model) -> ApiResult<Invoice> {
     let lines = invoice_line::Entity::find()
         .filter(invoice_line::Column::InvoiceId.eq(row.id))
-        .order_by_asc(invoice_line::Column::Kind.eq(LineKind::Adjustment))
         .order_by_asc(invoice_line::Column::Position)
         .order_by_asc(invoice_line::Column::Id)
         .all(db)
@@ -237,7 +257,6 @@ pub async fn list(db: &impl ConnectionTrait, tenant_id: Uuid, page: &Page) -> Ap
     let ids: Vec<Uuid> = rows.rows.iter().map(|r| r.id).collect();
     let mut lines = invoice_line::Entity::find()
         .filter(invoice_line::Column::InvoiceId.is_in(ids))
-        .order_by_asc(invoice_line::Column::Kind.eq(LineKind::Adjustment))
         .order_by_asc(invoice_line::Column::Position)
         .order_by_asc(invoice_line::Column::Id)
         .all(db)
@@ -305,7 +324,7 @@ pub async fn adjust(
         detail: json!({}),
         part: Period { from: row.period_start, to: row.period_end },
     };
-    insert_line(&txn, &row, 1000, &line).await?;
+    insert_line(&txn, &row, ADJUSTMENTS, &line).await?;
     let row = recompute(&txn, row).await?;
     let out = with_lines(&txn, row).await?;
     subgraph_kit::db::commit(txn).await?;

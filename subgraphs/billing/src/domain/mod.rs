@@ -2,6 +2,8 @@
 
 pub mod catalogue;
 pub mod charges;
+pub mod coupons;
+pub mod credit_notes;
 pub mod customers;
 pub mod data;
 pub mod entitlements;
@@ -15,4 +17,5 @@ pub mod periods;
 pub mod renewal;
 pub mod subscriptions;
 pub mod usage;
+pub mod wallet;
 mod writes;

@@ -33,6 +33,8 @@ subgraph_kit::mirror_enum!(
         Fee,
         /// A usage charge.
         Usage,
+        /// A coupon's discount (negative).
+        Discount,
         /// A correction made during the grace period.
         Adjustment,
     }
@@ -75,8 +77,10 @@ pub struct Invoice {
     pub period_end: DateTime<Utc>,
     /// Its lines.
     pub lines: Vec<InvoiceLine>,
-    /// The sum of the lines.
+    /// The sum of the lines, discounts taken off.
     pub subtotal: String,
+    /// What coupons took off (before tax).
+    pub discount: String,
     /// The tax, added to the subtotal or (inclusive) part of it.
     pub tax: String,
     /// Its name and percent.
@@ -85,8 +89,15 @@ pub struct Invoice {
     pub tax_rate: Option<String>,
     /// Whether the lines include the tax.
     pub tax_inclusive: bool,
-    /// What is owed.
+    /// The invoice's total, tax included.
     pub total: String,
+    /// Wallet credit used on it (after tax).
+    pub credits_applied: String,
+    /// Credit notes issued against it.
+    pub credited: String,
+    /// What the customer still owes: the total less credit used and
+    /// credited (never below zero).
+    pub amount_due: String,
     /// A draft may be corrected until then.
     pub grace_ends_at: DateTime<Utc>,
     /// When finalized.
@@ -134,6 +145,10 @@ impl Invoice {
             period_end: r.period_end,
             lines,
             subtotal: money(r.subtotal),
+            discount: money(r.discount),
+            credits_applied: money(r.credits_applied),
+            credited: money(r.credited),
+            amount_due: money((r.total - r.credits_applied - r.credited).max(0)),
             tax: money(r.tax),
             tax_name: r.tax_name,
             tax_rate: r.tax_rate,

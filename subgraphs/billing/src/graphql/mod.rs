@@ -1,8 +1,10 @@
 //! The GraphQL layer: roots, objects and inputs. Resolvers check who may
 //! act, call the domain and convert rows to API types.
 
+mod credits;
 mod inputs;
 mod invoices;
+mod money;
 mod mutation;
 mod objects;
 mod query;

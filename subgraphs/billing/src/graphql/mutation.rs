@@ -1,14 +1,12 @@
 //! Mutations: the platform operator's catalogue and subscriptions, and
 //! products' usage.
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, MergedObject, Object, Result};
 use chrono::Utc;
 use subgraph_kit::{context::AuthExt, graphql::allow, subgraph::Subgraph};
 
 use super::{
-    decimal,
     inputs::{CreateBillableMetricInput, PlanInput},
-    invoices::{BillingProfile, BillingProfileInput, Invoice, TaxRate, TaxRateInput},
     objects::{BillableMetric, Plan},
     operator,
     subscription::{BillingSubscription, SubscriptionTiming},
@@ -16,18 +14,21 @@ use super::{
 };
 use crate::{
     Billing,
-    domain::{
-        catalogue,
-        customers::{self, NewRate},
-        finalization, ingest, invoices, subscriptions,
-    },
+    domain::{catalogue, ingest, subscriptions},
 };
 
-/// Mutation root.
-pub struct MutationRoot;
+/// Mutation root: the catalogue, subscriptions and usage here; invoices,
+/// profiles, taxes and credits in [`super::money`].
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(CoreMutation, super::money::MoneyMutation);
 
-#[Object(name = "Mutation")]
-impl MutationRoot {
+/// The catalogue, subscriptions and usage.
+#[derive(Default)]
+pub struct CoreMutation;
+
+#[Object]
+impl CoreMutation {
     /// Adds a billable metric (platform operator only).
     async fn create_billable_metric(
         &self,
@@ -119,80 +120,4 @@ impl MutationRoot {
         let actor = Some(ctx.caller()?.user_id);
         Ok(subscriptions::resume(&kit.db, tenant, actor, Utc::now()).await?.into())
     }
-
-    /// Sets parts of tenant `tenantId`'s billing profile: its country and
-    /// region (which tax applies), its invoice prefix (platform operator
-    /// only).
-    async fn set_billing_profile(
-        &self,
-        ctx: &Context<'_>,
-        tenant_id: ID,
-        input: BillingProfileInput,
-    ) -> Result<BillingProfile> {
-        let kit = operator(ctx)?;
-        let tenant = subscriptions::customer(&kit.db, &tenant_id).await?;
-        Ok(customers::set_profile(&kit.db, tenant, input.into()).await?.into())
-    }
-
-    /// Sets the tax rate of a country or a region of it; invoices already
-    /// computed keep theirs (platform operator only).
-    async fn set_tax_rate(&self, ctx: &Context<'_>, input: TaxRateInput) -> Result<TaxRate> {
-        let kit = operator(ctx)?;
-        let rate = NewRate {
-            rate: decimal("rate", &input.rate)?,
-            country: input.country,
-            region: input.region,
-            name: input.name,
-            inclusive: input.inclusive,
-        };
-        Ok(customers::set_tax_rate(&kit.db, rate).await?.into())
-    }
-
-    /// Recomputes draft invoice `id` from the usage and tax as they are
-    /// now (platform operator only).
-    async fn refresh_invoice(&self, ctx: &Context<'_>, id: ID) -> Result<Invoice> {
-        let kit = operator(ctx)?;
-        Ok(Invoice::of(invoices::refresh(&kit.db, invoice_id(&id)?).await?)?)
-    }
-
-    /// Adds a correction to draft invoice `id`: `amount` in the invoice's
-    /// currency, negative to take off (platform operator only).
-    async fn add_invoice_adjustment(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        description: String,
-        amount: String,
-    ) -> Result<Invoice> {
-        let kit = operator(ctx)?;
-        let amount = decimal("amount", &amount)?;
-        Ok(Invoice::of(invoices::adjust(&kit.db, invoice_id(&id)?, &description, amount).await?)?)
-    }
-
-    /// Finalizes draft invoice `id` now, before its grace period ends
-    /// (platform operator only).
-    async fn finalize_invoice(&self, ctx: &Context<'_>, id: ID) -> Result<Invoice> {
-        let kit = operator(ctx)?;
-        let actor = Some(ctx.caller()?.user_id);
-        Ok(Invoice::of(finalization::finalize(&kit.db, invoice_id(&id)?, actor).await?)?)
-    }
-
-    /// Marks finalized invoice `id` paid (platform operator only).
-    async fn mark_invoice_paid(&self, ctx: &Context<'_>, id: ID) -> Result<Invoice> {
-        let kit = operator(ctx)?;
-        let actor = Some(ctx.caller()?.user_id);
-        Ok(Invoice::of(finalization::mark_paid(&kit.db, invoice_id(&id)?, actor).await?)?)
-    }
-
-    /// Voids finalized invoice `id`; it keeps its number (platform
-    /// operator only).
-    async fn void_invoice(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Invoice> {
-        let kit = operator(ctx)?;
-        let actor = Some(ctx.caller()?.user_id);
-        Ok(Invoice::of(finalization::void(&kit.db, invoice_id(&id)?, actor, &reason).await?)?)
-    }
-}
-
-fn invoice_id(id: &ID) -> subgraph_kit::ApiResult<uuid::Uuid> {
-    id.parse().map_err(|_| subgraph_kit::ApiError::NotFound(format!("no invoice {}", id.as_str())))
 }

@@ -7,6 +7,7 @@ use subgraph_kit::{ApiError, pagination::Page};
 use chrono::{DateTime, Utc};
 
 use super::{
+    credits::{CreditNote, WalletBalance, WalletEntry},
     invoices::{BillingProfile, Invoice, TaxRate},
     objects::{BillableMetric, Plan},
     readable,
@@ -14,9 +15,20 @@ use super::{
     usage::MeteredUsage,
 };
 use crate::domain::{
-    catalogue, customers, invoices,
+    catalogue, credit_notes, customers, invoices,
+    money::Currency,
     usage::{self, Period},
+    wallet,
 };
+
+/// A customer's wallet.
+#[derive(async_graphql::SimpleObject)]
+pub struct Wallet {
+    /// The balance in each currency it holds.
+    pub balances: Vec<WalletBalance>,
+    /// The latest entries (at most 100), newest first.
+    pub entries: Vec<WalletEntry>,
+}
 
 /// Query root.
 pub struct QueryRoot;
@@ -86,6 +98,33 @@ impl QueryRoot {
         let (kit, tenant) = readable(ctx, tenant_id.as_ref()).await?;
         let tenant = tenant.ok_or_else(|| ApiError::bad_input("tenantId", "name the tenant"))?;
         Ok(customers::profile(&kit.db, tenant).await?.into())
+    }
+
+    /// A tenant's wallet: the balance per currency and the latest entries
+    /// (the caller's own; the operator names any tenant).
+    async fn wallet(&self, ctx: &Context<'_>, tenant_id: Option<ID>) -> Result<Wallet> {
+        let (kit, tenant) = readable(ctx, tenant_id.as_ref()).await?;
+        let tenant = tenant.ok_or_else(|| ApiError::bad_input("tenantId", "name the tenant"))?;
+        let entries = wallet::entries(&kit.db, tenant).await?;
+        let mut balances: Vec<WalletBalance> = Vec::new();
+        for code in entries.iter().map(|e| e.currency.clone()).collect::<std::collections::BTreeSet<_>>() {
+            let currency = Currency::parse("currency", &code)?;
+            let balance = currency.from_minor(wallet::balance(&kit.db, tenant, currency).await?).to_string();
+            balances.push(WalletBalance { currency: code, balance });
+        }
+        Ok(Wallet { balances, entries: entries.into_iter().map(WalletEntry::from).collect() })
+    }
+
+    /// The credit notes of invoice `invoiceId` (of the caller's tenant).
+    async fn credit_notes(&self, ctx: &Context<'_>, invoice_id: ID) -> Result<Vec<CreditNote>> {
+        let (kit, tenant) = readable(ctx, None).await?;
+        let id = invoice_id.parse().map_err(|_| ApiError::NotFound("no such invoice".into()))?;
+        let invoice = invoices::get(&kit.db, tenant, id).await?;
+        let mut out = Vec::new();
+        for n in credit_notes::of_invoice(&kit.db, invoice.row.id).await? {
+            out.push(CreditNote::of(n, &kit.db).await?);
+        }
+        Ok(out)
     }
 
     /// The operator's tax rates, by country and region.

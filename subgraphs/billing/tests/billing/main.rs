@@ -5,6 +5,7 @@
 
 mod catalogue;
 mod charges;
+mod credits;
 mod erasure;
 mod fixture;
 mod invoices;
