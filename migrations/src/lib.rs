@@ -25,6 +25,7 @@ mod m20261202_000015_billing_subscriptions;
 mod m20261203_000016_billing_invoices;
 mod m20261203_000017_billing_entitlements;
 mod m20261203_000018_billing_credits;
+mod m20261203_000019_billing_payments;
 
 /// Applies every Backbone migration in order.
 pub struct Migrator;
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000016_billing_invoices::Migration),
             Box::new(m20261203_000017_billing_entitlements::Migration),
             Box::new(m20261203_000018_billing_credits::Migration),
+            Box::new(m20261203_000019_billing_payments::Migration),
         ]
     }
 }

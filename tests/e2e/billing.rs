@@ -131,3 +131,53 @@ async fn an_ai_call_is_refused_once_the_plans_monthly_tokens_are_spent_and_concu
     })
     .await;
 }
+
+/// Dunning end to end: an invoice still owing after its due date reaches
+/// the tenant admin's inbox through the notifications subgraph, and
+/// nobody else's.
+#[tokio::test]
+async fn an_overdue_invoice_reaches_the_tenant_admins_inbox() {
+    use subgraph_billing::domain::{dunning, finalization, renewal, subscriptions};
+    let scene = crate::realtime::scene::Scene::start().await;
+    let operator = platform_token(&scene);
+    let q = "mutation($i: PlanInput!) { createPlan(code: \"basic\", input: $i) { code } }";
+    let plan = json!({"name": "Basic", "interval": "MONTHLY", "currency": "EUR", "fee": "30"});
+    subgraph_kit::testkit::data(as_token(&scene, &operator, q, json!({"i": plan})).await);
+    let db = &scene.graph.kit.db;
+    let start = chrono::Utc::now() - chrono::Duration::days(70);
+    subscriptions::subscribe(db, scene.tenant, None, "basic", start).await.expect("subscribe");
+    let now = chrono::Utc::now();
+    renewal::renew_due(db, start + chrono::Duration::days(32), chrono::Duration::hours(1))
+        .await
+        .expect("renew");
+    finalization::finalize_due(db, now, chrono::Duration::days(14)).await.expect("finalize");
+    // Seen from 20 days on: due after 14.
+    let (noticed, _) = dunning::run(db, now + chrono::Duration::days(20), chrono::Duration::days(30))
+        .await
+        .expect("dunning");
+    assert_eq!(noticed, 1);
+
+    let inbox = "{ notifications { nodes { category title body } } }";
+    eventually(Duration::from_secs(10), "the overdue notice in the admin's inbox", || async {
+        let r = scene.ok(Some("tenant_admin"), inbox, json!({})).await;
+        r["notifications"]["nodes"].as_array().is_some_and(|n| n.iter().any(|x| x["category"] == "billing"))
+    })
+    .await;
+    let r = scene.ok(Some("tenant_admin"), inbox, json!({})).await;
+    let notice = r["notifications"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .find(|x| x["category"] == "billing")
+        .cloned()
+        .expect("notice");
+    assert!(
+        notice["title"].as_str().is_some_and(|t| t.starts_with("Invoice INV-000001 is overdue")),
+        "{notice}"
+    );
+    assert!(notice["body"].as_str().is_some_and(|b| b.contains("30.00 EUR")), "{notice}");
+    let staff = scene.ok(Some("staff"), inbox, json!({})).await;
+    assert!(
+        staff["notifications"]["nodes"].as_array().expect("nodes").iter().all(|x| x["category"] != "billing")
+    );
+}

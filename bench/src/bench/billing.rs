@@ -115,7 +115,7 @@ async fn one(name: &str, url: &str, s: &BillingSettings) -> anyhow::Result<()> {
     let t = Instant::now();
     let mut finalized = 0;
     loop {
-        match finalization::finalize_due(&db, nov(30) + Duration::days(10)).await? {
+        match finalization::finalize_due(&db, nov(30) + Duration::days(10), Duration::days(14)).await? {
             0 => break,
             n => finalized += n,
         }

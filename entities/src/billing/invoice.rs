@@ -43,6 +43,12 @@ pub struct Model {
     pub credits_applied: i64,
     /// Credit notes issued against it.
     pub credited: i64,
+    /// Payments received, less refunds.
+    pub paid: i64,
+    /// When it falls due (finalized + the payment terms).
+    pub due_at: Option<DateTimeUtc>,
+    /// When dunning noticed it overdue.
+    pub overdue_at: Option<DateTimeUtc>,
     /// The tax's name, copied from the rate applied.
     pub tax_name: Option<String>,
     /// The percent applied.

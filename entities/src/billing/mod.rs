@@ -1,7 +1,7 @@
 //! Billing: the operator's catalogue of billable metrics and versioned
 //! plans with their charges, and tax rates; each customer tenant's
 //! metered usage, subscriptions, billing profile, invoices, credit notes,
-//! wallet and coupons.
+//! payments, wallet and coupons.
 
 pub mod coupon;
 pub mod credit_note;
@@ -9,6 +9,7 @@ pub mod customer;
 pub mod invoice;
 pub mod invoice_line;
 pub mod metric;
+pub mod payment;
 pub mod phase;
 pub mod plan;
 pub mod plan_charge;

@@ -35,6 +35,8 @@ pub struct Model {
     pub cancel_at_period_end: bool,
     /// When it ended.
     pub ended_at: Option<DateTimeUtc>,
+    /// Since when its entitlements are withdrawn for an unpaid invoice.
+    pub suspended_at: Option<DateTimeUtc>,
     /// Last change.
     pub updated_at: DateTimeUtc,
 }

@@ -3,7 +3,7 @@
 use backbone_migrations::{Migrator, MigratorTrait, SchemaManager};
 use subgraph_kit::{db, testkit::TestDb};
 
-const TABLES: [&str; 59] = [
+const TABLES: [&str; 60] = [
     "tenants",
     "users",
     "roles",
@@ -63,6 +63,7 @@ const TABLES: [&str; 59] = [
     "billing_coupon_redemptions",
     "billing_wallet_entries",
     "billing_credit_notes",
+    "billing_payments",
 ];
 
 async fn existing(manager: &SchemaManager<'_>) -> Vec<&'static str> {
@@ -98,7 +99,8 @@ async fn up_down_up() {
     Migrator::up(&conn, None).await.expect("up again");
     assert_eq!(existing(&manager).await, TABLES);
 
-    // One step down drops exactly billing's credits (coupons, wallets,
+    // One step down drops exactly billing's payments (and the invoice and
+    // subscription columns of dunning); the next billing's credits (coupons, wallets,
     // credit notes and their columns); the next the plans' entitlements
     // column; the next billing's invoices; the next its
     // subscriptions; the next its
@@ -109,8 +111,12 @@ async fn up_down_up() {
     // tables, the next the audit checkpoints, the next the AI budget's overrun column, the next
     // undoes the memory-recall index and column, leaving the other tables;
     // the next removes exactly the consent, AI and memory tables.
+    Migrator::down(&conn, Some(1)).await.expect("down billing payments");
+    let before_payments = &TABLES[..TABLES.len() - 1];
+    assert_eq!(existing(&manager).await, before_payments);
+    assert!(!manager.has_column("billing_subscriptions", "suspended_at").await.expect("column"));
     Migrator::down(&conn, Some(1)).await.expect("down billing credits");
-    let before_credits = &TABLES[..TABLES.len() - 4];
+    let before_credits = &before_payments[..before_payments.len() - 4];
     assert_eq!(existing(&manager).await, before_credits);
     assert!(!manager.has_column("billing_invoices", "credited").await.expect("column"));
     Migrator::down(&conn, Some(1)).await.expect("down billing entitlements");

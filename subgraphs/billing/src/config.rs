@@ -19,6 +19,11 @@ pub struct BillingConfig {
     /// Hours a period's draft invoice may be corrected (and late usage
     /// still counts in it) before it is finalized.
     pub grace_hours: u32,
+    /// Days after finalization an invoice falls due.
+    pub payment_terms_days: u32,
+    /// Days past its due date an unpaid invoice suspends the tenant's
+    /// entitlements (until paid).
+    pub suspend_after_days: u32,
 }
 
 impl BillingConfig {
@@ -26,11 +31,27 @@ impl BillingConfig {
     pub fn grace(&self) -> chrono::Duration {
         chrono::Duration::hours(i64::from(self.grace_hours))
     }
+
+    /// [`BillingConfig::payment_terms_days`] as a duration.
+    pub fn payment_terms(&self) -> chrono::Duration {
+        chrono::Duration::days(i64::from(self.payment_terms_days))
+    }
+
+    /// [`BillingConfig::suspend_after_days`] as a duration.
+    pub fn suspend_after(&self) -> chrono::Duration {
+        chrono::Duration::days(i64::from(self.suspend_after_days))
+    }
 }
 
 impl Default for BillingConfig {
     fn default() -> Self {
-        Self { plan_change: Timing::Immediately, sweep_interval_ms: 30_000, grace_hours: 72 }
+        Self {
+            plan_change: Timing::Immediately,
+            sweep_interval_ms: 30_000,
+            grace_hours: 72,
+            payment_terms_days: 14,
+            suspend_after_days: 30,
+        }
     }
 }
 

@@ -62,8 +62,7 @@ impl Subgraph for Billing {
     fn workers(&self, kit: &Kit, shutdown: Shutdown) -> Vec<JoinHandle<()>> {
         let settings = Self::settings(kit);
         let every = std::time::Duration::from_millis(settings.sweep_interval_ms);
-        let renewal =
-            tokio::spawn(domain::renewal::run(kit.db.clone(), every, settings.grace(), shutdown.clone()));
+        let renewal = tokio::spawn(domain::renewal::run(kit.db.clone(), every, settings, shutdown.clone()));
         let kit = kit.clone();
         let metering = tokio::spawn(async move {
             let member = format!("billing-{}", uuid::Uuid::new_v4());

@@ -7,7 +7,7 @@ use backbone_entities::billing::{
     invoice_line::LineKind,
 };
 use backbone_schema::event_types::INVOICE_FINALIZED;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
@@ -32,8 +32,14 @@ use super::{
 /// is (late events within the grace period count), its number the
 /// customer's next, taken in this transaction so that a finalization that
 /// fails leaves no gap; its coupons counted and the wallet's credit used
-/// on its total. `actor` is who asked (none for the sweep).
-pub async fn finalize(db: &DatabaseConnection, id: Uuid, actor: Option<Uuid>) -> ApiResult<Invoice> {
+/// on its total; due `terms` from now. `actor` is who asked (none for
+/// the sweep).
+pub async fn finalize(
+    db: &DatabaseConnection,
+    id: Uuid,
+    actor: Option<Uuid>,
+    terms: Duration,
+) -> ApiResult<Invoice> {
     let txn = db.begin().await?;
     let row = invoices::load(&txn, None, id, true).await?;
     invoices::must_be(&row, InvoiceStatus::Draft, "finalized")?;
@@ -58,6 +64,7 @@ pub async fn finalize(db: &DatabaseConnection, id: Uuid, actor: Option<Uuid>) ->
     active.number = Set(Some(number.clone()));
     active.sequence = Set(Some(sequence));
     active.credits_applied = Set(used);
+    active.due_at = Set(Some(now + terms));
     active.finalized_at = Set(Some(now));
     active.document = Set(Some(document));
     active.document_sha256 = Set(Some(sha.clone()));
@@ -117,7 +124,7 @@ fn render(i: &Invoice) -> ApiResult<String> {
 }
 
 /// Finalizes every draft whose grace period is over; returns how many.
-pub async fn finalize_due(db: &DatabaseConnection, now: DateTime<Utc>) -> ApiResult<usize> {
+pub async fn finalize_due(db: &DatabaseConnection, now: DateTime<Utc>, terms: Duration) -> ApiResult<usize> {
     let due: Vec<Uuid> = invoice::Entity::find()
         .select_only()
         .column(invoice::Column::Id)
@@ -130,7 +137,7 @@ pub async fn finalize_due(db: &DatabaseConnection, now: DateTime<Utc>) -> ApiRes
         .await?;
     let mut done = 0;
     for id in due {
-        match finalize(db, id, None).await {
+        match finalize(db, id, None, terms).await {
             Ok(_) => done += 1,
             // Finalized meanwhile by the operator or another replica.
             Err(ApiError::Because { reason: "INVOICE_STATE", .. }) => {}
@@ -140,12 +147,8 @@ pub async fn finalize_due(db: &DatabaseConnection, now: DateTime<Utc>) -> ApiRes
     Ok(done)
 }
 
-/// Marks finalized invoice `id` paid.
-pub async fn mark_paid(db: &DatabaseConnection, id: Uuid, actor: Option<Uuid>) -> ApiResult<Invoice> {
-    settle(db, id, actor, None).await
-}
-
-/// Voids finalized invoice `id` with `reason`; it keeps its number.
+/// Voids finalized invoice `id` with `reason`; it keeps its number. An
+/// invoice with payments is credited instead.
 pub async fn void(
     db: &DatabaseConnection,
     id: Uuid,
@@ -153,39 +156,24 @@ pub async fn void(
     reason: &str,
 ) -> ApiResult<Invoice> {
     let reason = subgraph_kit::validate::name("reason", reason)?;
-    settle(db, id, actor, Some(reason)).await
-}
-
-async fn settle(
-    db: &DatabaseConnection,
-    id: Uuid,
-    actor: Option<Uuid>,
-    void: Option<String>,
-) -> ApiResult<Invoice> {
     let txn = db.begin().await?;
     let row = invoices::load(&txn, None, id, true).await?;
-    let doing = if void.is_some() { "voided" } else { "paid" };
-    invoices::must_be(&row, InvoiceStatus::Finalized, doing)?;
+    invoices::must_be(&row, InvoiceStatus::Finalized, "voided")?;
+    if row.paid > 0 {
+        return Err(ApiError::conflict("INVOICE_STATE", "an invoice with payments is credited, not voided"));
+    }
     let now = Utc::now();
     let mut active: invoice::ActiveModel = row.into();
-    match &void {
-        Some(reason) => {
-            active.status = Set(InvoiceStatus::Void);
-            active.voided_at = Set(Some(now));
-            active.void_reason = Set(Some(reason.clone()));
-        }
-        None => {
-            active.status = Set(InvoiceStatus::Paid);
-            active.paid_at = Set(Some(now));
-        }
-    }
+    active.status = Set(InvoiceStatus::Void);
+    active.voided_at = Set(Some(now));
+    active.void_reason = Set(Some(reason.clone()));
     active.updated_at = Set(now);
     let row = active.update(&txn).await?;
     let entry = AuditEntry {
-        event_type: if void.is_some() { "billing.invoice_voided" } else { "billing.invoice_paid" },
+        event_type: "billing.invoice_voided",
         resource_type: "billing_invoice",
         resource_id: row.id.to_string(),
-        data: json!({"number": row.number, "reason": void}),
+        data: json!({"number": row.number, "reason": reason}),
     };
     audit::append(&txn, row.tenant_id, actor, entry).await?;
     let out = invoices::with_lines(&txn, row).await?;

@@ -11,7 +11,7 @@ use backbone_entities::billing::{
 };
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, sea_query::OnConflict};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbBackend, EntityTrait, Statement, sea_query::OnConflict};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -133,13 +133,20 @@ pub struct Usage {
     pub source: UsageSource,
 }
 
-/// Rows per insert statement (9 columns: well under SQLite's variable cap).
-const CHUNK: usize = 500;
+/// Rows per insert statement on SQLite: always this many but the last,
+/// so the statements repeat and their preparations are reused.
+const CHUNK: usize = 100;
 
 /// Stores `readings`, skipping any already stored for the same tenant,
 /// metric and event; returns how many were new. Run it in the caller's
 /// transaction to store a batch all or nothing.
 pub async fn record(db: &impl ConnectionTrait, readings: &[Usage]) -> ApiResult<u64> {
+    if readings.is_empty() {
+        return Ok(0);
+    }
+    if subgraph_kit::db::is_postgres(db) {
+        return record_postgres(db, readings).await;
+    }
     let now = Utc::now();
     let mut inserted = 0;
     for chunk in readings.chunks(CHUNK) {
@@ -169,4 +176,34 @@ pub async fn record(db: &impl ConnectionTrait, readings: &[Usage]) -> ApiResult<
             .map_err(ApiError::from)?;
     }
     Ok(inserted)
+}
+
+/// One statement for the whole batch on Postgres: the rows travel as one
+/// JSON parameter, so the statement text never changes and is prepared
+/// once (a multi-row VALUES list is a new statement, planned again, for
+/// every batch size).
+const INSERT_POSTGRES: &str = "INSERT INTO billing_usage \
+    (id, tenant_id, metric_id, event_key, occurred_at, quantity, distinct_key, source, recorded_at) \
+    SELECT id, tenant_id, metric_id, event_key, occurred_at, quantity, distinct_key, source, recorded_at \
+    FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, tenant_id uuid, metric_id uuid, event_key text, \
+    occurred_at timestamptz, quantity text, distinct_key text, source text, recorded_at timestamptz) \
+    ON CONFLICT (tenant_id, metric_id, event_key) DO NOTHING";
+
+async fn record_postgres(db: &impl ConnectionTrait, readings: &[Usage]) -> ApiResult<u64> {
+    let now = Utc::now();
+    let rows: Vec<serde_json::Value> = readings
+        .iter()
+        .map(|u| {
+            serde_json::json!({
+                "id": Uuid::now_v7(), "tenant_id": u.tenant_id, "metric_id": u.metric_id,
+                "event_key": u.event_key, "occurred_at": u.occurred_at,
+                "quantity": u.reading.quantity.to_string(), "distinct_key": u.reading.distinct_key,
+                "source": match u.source { UsageSource::Bus => "bus", UsageSource::Api => "api" },
+                "recorded_at": now,
+            })
+        })
+        .collect();
+    let json = serde_json::Value::Array(rows).to_string();
+    let statement = Statement::from_sql_and_values(DbBackend::Postgres, INSERT_POSTGRES, [json.into()]);
+    Ok(db.execute_raw(statement).await?.rows_affected())
 }

@@ -132,12 +132,12 @@ async fn close_period(txn: &DatabaseTransaction, sub: Subscription, grace: Durat
     writes::record(txn, &row, None, change, json!({})).await
 }
 
-/// Renews due subscriptions and finalizes drafts whose grace is over,
-/// every `every` until `shutdown` resolves.
+/// Renews due subscriptions, finalizes drafts whose grace is over and
+/// runs dunning, every `every` until `shutdown` resolves.
 pub async fn run(
     db: DatabaseConnection,
     every: std::time::Duration,
-    grace: Duration,
+    terms: crate::config::BillingConfig,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
@@ -146,11 +146,14 @@ pub async fn run(
             () = &mut shutdown => return,
             () = tokio::time::sleep(every) => {}
         }
-        if let Err(error) = renew_due(&db, Utc::now(), grace).await {
+        if let Err(error) = renew_due(&db, Utc::now(), terms.grace()).await {
             tracing::warn!(%error, "renewing subscriptions failed; next pass retries");
         }
-        if let Err(error) = finalization::finalize_due(&db, Utc::now()).await {
+        if let Err(error) = finalization::finalize_due(&db, Utc::now(), terms.payment_terms()).await {
             tracing::warn!(%error, "finalizing invoices failed; next pass retries");
+        }
+        if let Err(error) = super::dunning::run(&db, Utc::now(), terms.suspend_after()).await {
+            tracing::warn!(%error, "dunning failed; next pass retries");
         }
     }
 }

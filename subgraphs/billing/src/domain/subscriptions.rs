@@ -149,6 +149,7 @@ pub async fn subscribe(
         period_end: Set(periods::period_end(now, plan.plan.interval, now)),
         cancel_at_period_end: Set(false),
         ended_at: Set(None),
+        suspended_at: Set(None),
         updated_at: Set(now),
     }
     .insert(&txn)

@@ -1,8 +1,11 @@
-//! API types of coupons, the wallet and credit notes.
+//! API types of coupons, the wallet, credit notes and payments.
 
 use async_graphql::{Enum, ID, InputObject, SimpleObject};
 use backbone_entities::billing::{
-    coupon, credit_note, credit_note::CreditedTo as StoredCreditedTo, wallet_entry,
+    coupon, credit_note,
+    credit_note::CreditedTo as StoredCreditedTo,
+    payment::{self, PaymentKind, PaymentMethod},
+    wallet_entry,
     wallet_entry::WalletEntryKind as StoredKind,
 };
 use chrono::{DateTime, Utc};
@@ -179,6 +182,70 @@ impl CreditNote {
                 StoredCreditedTo::Wallet => CreditedTo::Wallet,
             },
             created_at: n.created_at,
+        })
+    }
+}
+
+/// How a payment came.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "PaymentMethod")]
+pub enum PaymentMethodInput {
+    /// A bank transfer.
+    BankTransfer,
+    /// Recorded by hand (cash, cheque, settled elsewhere).
+    Manual,
+}
+
+impl From<PaymentMethodInput> for PaymentMethod {
+    fn from(m: PaymentMethodInput) -> Self {
+        match m {
+            PaymentMethodInput::BankTransfer => PaymentMethod::BankTransfer,
+            PaymentMethodInput::Manual => PaymentMethod::Manual,
+        }
+    }
+}
+
+impl From<PaymentMethod> for PaymentMethodInput {
+    fn from(m: PaymentMethod) -> Self {
+        match m {
+            PaymentMethod::BankTransfer => PaymentMethodInput::BankTransfer,
+            PaymentMethod::Manual => PaymentMethodInput::Manual,
+        }
+    }
+}
+
+/// A payment received against an invoice, or a refund of one.
+#[derive(SimpleObject)]
+pub struct Payment {
+    /// Id.
+    pub id: ID,
+    /// The invoice.
+    pub invoice_number: Option<String>,
+    /// A refund (money given back) rather than a payment.
+    pub refund: bool,
+    /// The amount.
+    pub amount: String,
+    /// How it came.
+    pub method: PaymentMethodInput,
+    /// The reference (for a refund, the reason).
+    pub reference: String,
+    /// Recorded.
+    pub created_at: DateTime<Utc>,
+}
+
+impl Payment {
+    /// The API view of `p` (its invoice read for the number and currency).
+    pub async fn of(p: payment::Model, db: &impl ConnectionTrait) -> ApiResult<Self> {
+        let invoice = invoices::get(db, Some(p.tenant_id), p.invoice_id).await?;
+        let currency = Currency::parse("currency", &invoice.row.currency)?;
+        Ok(Self {
+            id: ID(p.id.to_string()),
+            invoice_number: invoice.row.number,
+            refund: p.kind == PaymentKind::Refund,
+            amount: currency.from_minor(p.amount).to_string(),
+            method: p.method.into(),
+            reference: p.reference,
+            created_at: p.created_at,
         })
     }
 }

@@ -95,8 +95,14 @@ pub struct Invoice {
     pub credits_applied: String,
     /// Credit notes issued against it.
     pub credited: String,
-    /// What the customer still owes: the total less credit used and
-    /// credited (never below zero).
+    /// Payments received, less refunds.
+    pub paid: String,
+    /// When it falls due.
+    pub due_at: Option<DateTime<Utc>>,
+    /// When dunning found it overdue.
+    pub overdue_at: Option<DateTime<Utc>>,
+    /// What the customer still owes: the total less credit used,
+    /// credited and paid (never below zero).
     pub amount_due: String,
     /// A draft may be corrected until then.
     pub grace_ends_at: DateTime<Utc>,
@@ -135,6 +141,7 @@ impl Invoice {
                 }
             })
             .collect();
+        let due = crate::domain::payments::due(&i.row);
         let r = i.row;
         Ok(Self {
             id: ID(r.id.to_string()),
@@ -148,7 +155,10 @@ impl Invoice {
             discount: money(r.discount),
             credits_applied: money(r.credits_applied),
             credited: money(r.credited),
-            amount_due: money((r.total - r.credits_applied - r.credited).max(0)),
+            paid: money(r.paid),
+            due_at: r.due_at,
+            overdue_at: r.overdue_at,
+            amount_due: money(due),
             tax: money(r.tax),
             tax_name: r.tax_name,
             tax_rate: r.tax_rate,

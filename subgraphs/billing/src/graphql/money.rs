@@ -3,18 +3,22 @@
 //! top-ups and credit notes.
 
 use async_graphql::{Context, ID, Object, Result};
-use subgraph_kit::context::AuthExt;
+use backbone_entities::billing::payment::PaymentMethod;
+use subgraph_kit::{context::AuthExt, subgraph::Subgraph};
 
 use super::{
-    credits::{Coupon, CouponInput, CreditNote, WalletEntry},
+    credits::{Coupon, CouponInput, CreditNote, Payment, PaymentMethodInput, WalletEntry},
     decimal,
     invoices::{BillingProfile, BillingProfileInput, Invoice, TaxRate, TaxRateInput},
     operator,
 };
-use crate::domain::{
-    coupons, credit_notes,
-    customers::{self, NewRate},
-    finalization, invoices, subscriptions, wallet,
+use crate::{
+    Billing,
+    domain::{
+        coupons, credit_notes,
+        customers::{self, NewRate},
+        finalization, invoices, payments, subscriptions, wallet,
+    },
 };
 
 /// Invoices, profiles, taxes and credits.
@@ -77,14 +81,56 @@ impl MoneyMutation {
     async fn finalize_invoice(&self, ctx: &Context<'_>, id: ID) -> Result<Invoice> {
         let kit = operator(ctx)?;
         let actor = Some(ctx.caller()?.user_id);
-        Ok(Invoice::of(finalization::finalize(&kit.db, invoice_id_of(&id)?, actor).await?)?)
+        let terms = Billing::settings(kit).payment_terms();
+        Ok(Invoice::of(finalization::finalize(&kit.db, invoice_id_of(&id)?, actor, terms).await?)?)
     }
 
-    /// Marks finalized invoice `id` paid (platform operator only).
+    /// Marks finalized invoice `id` paid: a payment by hand of all it
+    /// still asks (platform operator only).
     async fn mark_invoice_paid(&self, ctx: &Context<'_>, id: ID) -> Result<Invoice> {
         let kit = operator(ctx)?;
         let actor = Some(ctx.caller()?.user_id);
-        Ok(Invoice::of(finalization::mark_paid(&kit.db, invoice_id_of(&id)?, actor).await?)?)
+        let id = invoice_id_of(&id)?;
+        let after = Billing::settings(kit).suspend_after();
+        payments::record(&kit.db, id, None, PaymentMethod::Manual, "Marked paid", actor, after).await?;
+        Ok(Invoice::of(invoices::get(&kit.db, None, id).await?)?)
+    }
+
+    /// Records a payment against finalized invoice `invoiceId`: `amount`
+    /// (all it still asks when absent), how it came and its reference.
+    async fn record_payment(
+        &self,
+        ctx: &Context<'_>,
+        invoice_id: ID,
+        amount: Option<String>,
+        method: PaymentMethodInput,
+        reference: String,
+    ) -> Result<Payment> {
+        let kit = operator(ctx)?;
+        let actor = Some(ctx.caller()?.user_id);
+        let amount = amount.map(|a| decimal("amount", &a)).transpose()?;
+        let after = Billing::settings(kit).suspend_after();
+        let id = invoice_id_of(&invoice_id)?;
+        let p = payments::record(&kit.db, id, amount, method.into(), &reference, actor, after).await?;
+        Ok(Payment::of(p, &kit.db).await?)
+    }
+
+    /// Gives back `amount` (all that is left of it when absent) of
+    /// payment `paymentId`, with the reason.
+    async fn refund_payment(
+        &self,
+        ctx: &Context<'_>,
+        payment_id: ID,
+        amount: Option<String>,
+        reason: String,
+    ) -> Result<Payment> {
+        let kit = operator(ctx)?;
+        let actor = Some(ctx.caller()?.user_id);
+        let amount = amount.map(|a| decimal("amount", &a)).transpose()?;
+        let id =
+            payment_id.parse().map_err(|_| subgraph_kit::ApiError::NotFound("no such payment".into()))?;
+        let r = payments::refund(&kit.db, id, amount, &reason, actor).await?;
+        Ok(Payment::of(r, &kit.db).await?)
     }
 
     /// Voids finalized invoice `id`; it keeps its number (platform

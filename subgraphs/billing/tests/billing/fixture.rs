@@ -74,6 +74,9 @@ impl Billed {
 /// The grace period the tests renew with.
 pub const GRACE: Duration = Duration::hours(72);
 
+/// The payment terms the tests finalize with.
+pub const TERMS: Duration = Duration::days(14);
+
 /// `hour`:00 UTC on November `day`, 2026.
 pub fn nov(day: u32, hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0).single().expect("date")

@@ -12,7 +12,7 @@ use subgraph_kit::testkit::{data, error_codes};
 use subgraph_tenants::domain::demo;
 use uuid::Uuid;
 
-use crate::fixture::{Billed, GRACE, event, nov};
+use crate::fixture::{Billed, GRACE, TERMS, event, nov};
 use backbone_entities::platform::outbox;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -183,11 +183,11 @@ async fn a_draft_is_corrected_in_its_grace_period_counts_late_usage_then_is_fina
     assert_eq!(error_codes(&denied), ["FORBIDDEN"], "the tenant does not correct its own invoice");
 
     assert_eq!(
-        finalization::finalize_due(db, dec1 + Duration::hours(71)).await.expect("early"),
+        finalization::finalize_due(db, dec1 + Duration::hours(71), TERMS).await.expect("early"),
         0,
         "still in grace"
     );
-    assert_eq!(finalization::finalize_due(db, dec1 + Duration::hours(73)).await.expect("due"), 1);
+    assert_eq!(finalization::finalize_due(db, dec1 + Duration::hours(73), TERMS).await.expect("due"), 1);
     let done = invoices(&b, &b.admin, None).await[0].clone();
     assert_eq!(
         (done["status"].as_str(), done["number"].as_str(), done["total"].as_str()),

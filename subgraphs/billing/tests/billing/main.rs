@@ -6,6 +6,7 @@
 mod catalogue;
 mod charges;
 mod credits;
+mod dunning;
 mod erasure;
 mod fixture;
 mod invoices;

@@ -92,6 +92,7 @@ pub async fn run_batches<F, Fut>(
         };
         // The events apart from their deliveries (a delivery is not Sync).
         let events: Vec<Arc<EventEnvelope>> = batch.iter().map(|d| d.event.clone()).collect();
+        tracing::trace!(group, events = events.len(), "batch");
         if events.len() == 1 {
             one_by_one(kit, group, retry, &events[0], &mut handle).await;
         } else if let Err(e) = handle(events.clone()).await {

@@ -35,6 +35,16 @@ pub fn audience(event: &EventEnvelope) -> Option<Audience> {
         let users: Vec<Uuid> = user("patientId").into_iter().collect();
         return (!users.is_empty()).then_some(Audience { category: "appointments", critical, users });
     }
+    if event.event_type == "invoice.overdue" {
+        // Billing names the tenant's admins.
+        let users: Vec<Uuid> = event.payload["recipientIds"]
+            .as_array()
+            .map(|ids| {
+                ids.iter().filter_map(|v| v.as_str()).filter_map(|s| Uuid::parse_str(s).ok()).collect()
+            })
+            .unwrap_or_default();
+        return (!users.is_empty()).then_some(Audience { category: "billing", critical, users });
+    }
     let users: Vec<Uuid> = match event.event_type.as_str() {
         "complaint.assigned" | "complaint.sla_breached" | "complaint.escalated" => {
             user("assigneeId").into_iter().collect()

@@ -38,6 +38,11 @@ const DEFAULTS: &[(&str, &str, &str)] = &[
         "Your {{serviceName}} appointment starts {{localStart}}.",
     ),
     (
+        "invoice.overdue",
+        "Invoice {{number}} is overdue",
+        "{{amountDue}} {{currency}} was due on {{dueAt}}. Unpaid invoices suspend the plan's features after a while.",
+    ),
+    (
         "appointment.waitlist_offered",
         "A {{serviceName}} slot opened: {{localStart}}",
         "It is held for you for a short while; confirm it before it goes to the next person waiting.",
