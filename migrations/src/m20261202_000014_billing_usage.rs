@@ -1,10 +1,11 @@
 //! Billing's metered usage: one row per counted event and metric, kept by
 //! the time the usage happened so a late event lands in its own period.
-//! The unique key is what makes ingestion exactly-once per event.
+//! The primary key (tenant, metric, event) is what makes ingestion
+//! exactly-once per event, and the only key a row needs.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::m20261122_000001_tenancy::{index, unique_index};
+use crate::m20261122_000001_tenancy::index;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -15,23 +16,21 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(BillingUsage::Table)
-                .col(pk_uuid(BillingUsage::Id))
                 .col(uuid(BillingUsage::TenantId))
                 .col(uuid(BillingUsage::MetricId))
-                .col(string(BillingUsage::EventKey))
+                .col(uuid(BillingUsage::EventId))
                 .col(timestamp_with_time_zone(BillingUsage::OccurredAt))
                 .col(string(BillingUsage::Quantity))
                 .col(string_null(BillingUsage::DistinctKey))
                 .col(string(BillingUsage::Source))
                 .col(timestamp_with_time_zone(BillingUsage::RecordedAt))
+                .primary_key(
+                    Index::create()
+                        .col(BillingUsage::TenantId)
+                        .col(BillingUsage::MetricId)
+                        .col(BillingUsage::EventId),
+                )
                 .to_owned(),
-        )
-        .await?;
-        unique_index(
-            m,
-            "ux_billing_usage_event",
-            BillingUsage::Table,
-            &[BillingUsage::TenantId, BillingUsage::MetricId, BillingUsage::EventKey],
         )
         .await?;
         index(
@@ -51,10 +50,9 @@ impl MigrationTrait for Migration {
 #[derive(DeriveIden, Clone, Copy)]
 enum BillingUsage {
     Table,
-    Id,
     TenantId,
     MetricId,
-    EventKey,
+    EventId,
     OccurredAt,
     Quantity,
     DistinctKey,

@@ -6,16 +6,17 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "billing_usage")]
 pub struct Model {
-    /// Id.
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
     /// The customer tenant.
+    #[sea_orm(primary_key, auto_increment = false)]
     pub tenant_id: Uuid,
     /// The metric counted.
+    #[sea_orm(primary_key, auto_increment = false)]
     pub metric_id: Uuid,
-    /// The event's idempotency key: a bus event's id, or `api:` and the
-    /// id a product gave its usage event. Unique per tenant and metric.
-    pub event_key: String,
+    /// The event: a bus event's id, or for a product's usage event a
+    /// digest of the id it gave (per tenant). The key (tenant, metric,
+    /// event) stores each event once per metric.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub event_id: Uuid,
     /// When the usage happened (which period it belongs to).
     pub occurred_at: DateTimeUtc,
     /// The event's value for the metric, a decimal as text (`1` for a

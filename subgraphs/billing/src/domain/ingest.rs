@@ -9,6 +9,7 @@ use backbone_schema::EventEnvelope;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use subgraph_kit::{
@@ -58,7 +59,7 @@ pub async fn from_bus(
                 Ok(Some(reading)) => readings.push(Usage {
                     tenant_id: event.tenant_id,
                     metric_id: meter.metric.id,
-                    event_key: event.id.to_string(),
+                    event_id: event.id,
                     occurred_at: event.occurred_at,
                     reading,
                     source: UsageSource::Bus,
@@ -119,14 +120,14 @@ pub async fn from_api(
         return Err(ApiError::bad_input("events", format!("at most {MAX_BATCH} events per call")));
     }
     let now = Utc::now();
-    let keys: Vec<String> = events.iter().map(|e| api_key(&e.id)).collect();
+    let keys: Vec<Uuid> = events.iter().map(|e| api_event_id(tenant_id, &e.id)).collect();
     let txn = sea_orm::TransactionTrait::begin(db).await?;
-    let mut seen: HashSet<String> = usage::Entity::find()
+    let mut seen: HashSet<Uuid> = usage::Entity::find()
         .select_only()
-        .column(usage::Column::EventKey)
+        .column(usage::Column::EventId)
         .filter(usage::Column::TenantId.eq(tenant_id))
-        .filter(usage::Column::EventKey.is_in(keys.clone()))
-        .into_tuple::<String>()
+        .filter(usage::Column::EventId.is_in(keys.clone()))
+        .into_tuple::<Uuid>()
         .all(&txn)
         .await?
         .into_iter()
@@ -138,7 +139,7 @@ pub async fn from_api(
         let outcome = if seen.contains(&key) {
             Outcome::Duplicate
         } else {
-            match read(&meters, tenant_id, &event, &key, now) {
+            match read(&meters, tenant_id, &event, key, now) {
                 Ok(r) if r.is_empty() => Outcome::Unmatched,
                 Ok(r) => {
                     seen.insert(key);
@@ -169,9 +170,14 @@ pub async fn from_api(
     Ok(outcomes)
 }
 
-/// The stored key of a product's event id: apart from bus event ids.
-fn api_key(id: &str) -> String {
-    format!("api:{id}")
+/// The stored event id of a product's event `id`: the first 16 bytes of
+/// a SHA-256 of the tenant and the id, so ids are the tenant's own and
+/// never meet a bus event's.
+fn api_event_id(tenant_id: Uuid, id: &str) -> Uuid {
+    let digest = Sha256::digest(format!("api:{tenant_id}:{id}").as_bytes());
+    let mut bytes = [0_u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    Uuid::from_bytes(bytes)
 }
 
 /// The readings of one API event, or why it is refused.
@@ -179,7 +185,7 @@ fn read(
     meters: &[Meter],
     tenant_id: Uuid,
     event: &UsageEvent,
-    key: &str,
+    key: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Vec<Usage>, String> {
     if event.id.is_empty() || event.id.len() > 128 || event.id.chars().any(char::is_control) {
@@ -198,7 +204,7 @@ fn read(
             out.push(Usage {
                 tenant_id,
                 metric_id: meter.metric.id,
-                event_key: key.to_owned(),
+                event_id: key,
                 occurred_at,
                 reading,
                 source: UsageSource::Api,

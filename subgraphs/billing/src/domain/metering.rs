@@ -123,8 +123,8 @@ pub struct Usage {
     pub tenant_id: Uuid,
     /// Metric.
     pub metric_id: Uuid,
-    /// Idempotency key (see [`usage::Model::event_key`]).
-    pub event_key: String,
+    /// The event (see [`usage::Model::event_id`]).
+    pub event_id: Uuid,
     /// When it happened.
     pub occurred_at: DateTime<Utc>,
     /// What it counts.
@@ -151,10 +151,9 @@ pub async fn record(db: &impl ConnectionTrait, readings: &[Usage]) -> ApiResult<
     let mut inserted = 0;
     for chunk in readings.chunks(CHUNK) {
         let rows = chunk.iter().map(|u| usage::ActiveModel {
-            id: Set(Uuid::now_v7()),
             tenant_id: Set(u.tenant_id),
             metric_id: Set(u.metric_id),
-            event_key: Set(u.event_key.clone()),
+            event_id: Set(u.event_id),
             occurred_at: Set(u.occurred_at),
             quantity: Set(u.reading.quantity.to_string()),
             distinct_key: Set(u.reading.distinct_key.clone()),
@@ -166,7 +165,7 @@ pub async fn record(db: &impl ConnectionTrait, readings: &[Usage]) -> ApiResult<
                 OnConflict::columns([
                     usage::Column::TenantId,
                     usage::Column::MetricId,
-                    usage::Column::EventKey,
+                    usage::Column::EventId,
                 ])
                 .do_nothing()
                 .to_owned(),
@@ -183,11 +182,11 @@ pub async fn record(db: &impl ConnectionTrait, readings: &[Usage]) -> ApiResult<
 /// once (a multi-row VALUES list is a new statement, planned again, for
 /// every batch size).
 const INSERT_POSTGRES: &str = "INSERT INTO billing_usage \
-    (id, tenant_id, metric_id, event_key, occurred_at, quantity, distinct_key, source, recorded_at) \
-    SELECT id, tenant_id, metric_id, event_key, occurred_at, quantity, distinct_key, source, recorded_at \
-    FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, tenant_id uuid, metric_id uuid, event_key text, \
+    (tenant_id, metric_id, event_id, occurred_at, quantity, distinct_key, source, recorded_at) \
+    SELECT tenant_id, metric_id, event_id, occurred_at, quantity, distinct_key, source, recorded_at \
+    FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id uuid, metric_id uuid, event_id uuid, \
     occurred_at timestamptz, quantity text, distinct_key text, source text, recorded_at timestamptz) \
-    ON CONFLICT (tenant_id, metric_id, event_key) DO NOTHING";
+    ON CONFLICT (tenant_id, metric_id, event_id) DO NOTHING";
 
 async fn record_postgres(db: &impl ConnectionTrait, readings: &[Usage]) -> ApiResult<u64> {
     let now = Utc::now();
@@ -195,8 +194,8 @@ async fn record_postgres(db: &impl ConnectionTrait, readings: &[Usage]) -> ApiRe
         .iter()
         .map(|u| {
             serde_json::json!({
-                "id": Uuid::now_v7(), "tenant_id": u.tenant_id, "metric_id": u.metric_id,
-                "event_key": u.event_key, "occurred_at": u.occurred_at,
+                "tenant_id": u.tenant_id, "metric_id": u.metric_id,
+                "event_id": u.event_id, "occurred_at": u.occurred_at,
                 "quantity": u.reading.quantity.to_string(), "distinct_key": u.reading.distinct_key,
                 "source": match u.source { UsageSource::Bus => "bus", UsageSource::Api => "api" },
                 "recorded_at": now,

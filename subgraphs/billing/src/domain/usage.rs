@@ -70,7 +70,7 @@ pub async fn quantity(
                 .select_only()
                 .column(usage::Column::Quantity)
                 .order_by_desc(usage::Column::OccurredAt)
-                .order_by_desc(usage::Column::EventKey)
+                .order_by_desc(usage::Column::EventId)
                 .into_tuple()
                 .one(db)
                 .await?;
