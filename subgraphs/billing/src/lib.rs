@@ -94,4 +94,4 @@ impl Subgraph for Billing {
 }
 
 /// Events metered per transaction, at most.
-const METERING_BATCH: usize = 500;
+const METERING_BATCH: usize = 2_000;

@@ -86,9 +86,11 @@ pub async fn run_batches<F, Fut>(
     let mut batches = kit.bus.consume(group, member).ready_chunks(max.max(1));
     tokio::pin!(shutdown);
     loop {
+        // Unconstrained: tokio's cooperative budget would otherwise end a
+        // batch at 128 events however many are waiting.
         let batch = tokio::select! {
             () = &mut shutdown => break,
-            b = batches.next() => match b { Some(b) => b, None => break },
+            b = tokio::task::unconstrained(batches.next()) => match b { Some(b) => b, None => break },
         };
         // The events apart from their deliveries (a delivery is not Sync).
         let events: Vec<Arc<EventEnvelope>> = batch.iter().map(|d| d.event.clone()).collect();
