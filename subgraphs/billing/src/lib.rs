@@ -53,6 +53,7 @@ impl Subgraph for Billing {
             Schema::build(QueryRoot, MutationRoot::default(), EmptySubscription),
             kit,
         )
+        .data(Self::settings(kit))
         .finish()
     }
 

@@ -21,7 +21,7 @@ use serde_json::json;
 use subgraph_kit::{ApiResult, outbox};
 use uuid::Uuid;
 
-use super::{entitlements, payments, subscriptions, writes};
+use super::{entitlements, invoices, subscriptions, writes};
 
 /// The event that tells a tenant's admins an invoice is overdue.
 pub const OVERDUE: &str = "invoice.overdue";
@@ -58,7 +58,7 @@ pub async fn run(
         let recipients = admins(&txn, inv.tenant_id).await?;
         let payload = json!({
             "invoiceId": inv.id, "number": inv.number, "currency": inv.currency, "dueAt": inv.due_at,
-            "amountDue": super::money::Currency::parse("currency", &inv.currency)?.from_minor(payments::due(&inv)).to_string(),
+            "amountDue": super::money::Currency::parse("currency", &inv.currency)?.from_minor(invoices::due(&inv)).to_string(),
             "recipientIds": recipients,
         });
         let mut active: invoice::ActiveModel = inv.clone().into();
@@ -122,7 +122,7 @@ pub(crate) async fn lift(
     let row = writes::save(txn, row).await?;
     if let Some((_, plan)) = subscriptions::plan_in_force(txn, tenant_id).await? {
         let status = format!("{:?}", row.status).to_lowercase();
-        entitlements::publish(txn, tenant_id, Some(&plan), &status).await?;
+        entitlements::publish(txn, tenant_id, Some(&plan.plan), &status).await?;
     }
     writes::record(txn, &row, None, "reinstated", json!({})).await
 }

@@ -14,7 +14,7 @@ use serde_json::json;
 use subgraph_kit::{ApiError, ApiResult, outbox};
 use uuid::Uuid;
 
-use super::catalogue::Plan;
+use backbone_entities::billing::plan;
 
 /// AI tokens a tenant may spend per calendar month (the AI gateway's
 /// budget).
@@ -61,8 +61,8 @@ pub fn validate(list: &[Entitlement]) -> ApiResult<()> {
 }
 
 /// The entitlements stored on a plan version.
-pub fn of(plan: &Plan) -> ApiResult<Vec<Entitlement>> {
-    serde_json::from_str(&plan.plan.entitlements)
+pub fn of(plan: &plan::Model) -> ApiResult<Vec<Entitlement>> {
+    serde_json::from_str(&plan.entitlements)
         .map_err(|e| ApiError::Internal(format!("stored entitlements: {e}")))
 }
 
@@ -71,12 +71,12 @@ pub fn of(plan: &Plan) -> ApiResult<Vec<Entitlement>> {
 pub(crate) async fn publish(
     txn: &DatabaseTransaction,
     tenant_id: Uuid,
-    plan: Option<&Plan>,
+    plan: Option<&plan::Model>,
     status: &str,
 ) -> ApiResult<()> {
     let grants = plan.map(of).transpose()?.unwrap_or_default();
     let payload = json!({
-        "planCode": plan.map(|p| p.plan.code.clone()), "planVersion": plan.map(|p| p.plan.version),
+        "planCode": plan.map(|p| p.code.clone()), "planVersion": plan.map(|p| p.version),
         "status": status, "entitlements": grants,
     });
     outbox::enqueue(txn, tenant_id, None, ENTITLEMENTS_CHANGED, payload).await?;

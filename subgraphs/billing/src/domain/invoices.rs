@@ -27,8 +27,8 @@ use super::{
     catalogue, coupons, customers,
     invoicing::{self, Line, PhaseUsage, Tax},
     money::Currency,
-    subscriptions::Subscription,
     usage::{self, Period},
+    writes::Subscription,
 };
 
 /// An invoice with its lines in order.
@@ -38,6 +38,12 @@ pub struct Invoice {
     pub row: invoice::Model,
     /// Its lines.
     pub lines: Vec<invoice_line::Model>,
+}
+
+/// What an invoice still asks: its total less credit used, credit notes
+/// and payments (never below zero).
+pub fn due(i: &invoice::Model) -> i64 {
+    (i.total - i.credits_applied - i.credited - i.paid).max(0)
 }
 
 /// Writes the draft of `billed` (the part of the period `full` the
@@ -294,7 +300,7 @@ pub async fn refresh(db: &DatabaseConnection, id: Uuid) -> ApiResult<Invoice> {
 }
 
 pub(crate) async fn recompute(txn: &DatabaseTransaction, row: invoice::Model) -> ApiResult<invoice::Model> {
-    let sub = super::subscriptions::by_id(txn, row.subscription_id).await?;
+    let sub = super::writes::by_id(txn, row.subscription_id).await?;
     let full = Period { from: row.period_start, to: row.full_period_end };
     compute(txn, &sub, full, row).await
 }

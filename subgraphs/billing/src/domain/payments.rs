@@ -23,13 +23,11 @@ use subgraph_kit::{
 };
 use uuid::Uuid;
 
-use super::{dunning, invoices, money::Currency};
-
-/// What an invoice still asks: its total less credit used, credit notes
-/// and payments (never below zero).
-pub fn due(i: &invoice::Model) -> i64 {
-    (i.total - i.credits_applied - i.credited - i.paid).max(0)
-}
+use super::{
+    dunning,
+    invoices::{self, due},
+    money::Currency,
+};
 
 /// Records a payment of `amount` (the whole amount due when absent)
 /// against finalized invoice `invoice_id`; `suspend_after` is dunning's

@@ -15,9 +15,7 @@ use serde_json::json;
 use subgraph_kit::ApiResult;
 
 use super::{
-    catalogue, entitlements, finalization, invoices, periods,
-    subscriptions::{self, Subscription},
-    usage::Period,
+    catalogue, entitlements, finalization, invoices, periods, subscriptions::Subscription, usage::Period,
     writes,
 };
 
@@ -76,7 +74,7 @@ async fn locked(txn: &DatabaseTransaction, id: uuid::Uuid) -> ApiResult<Option<S
         q = q.lock_exclusive();
     }
     match q.one(txn).await? {
-        Some(row) => Ok(Some(subscriptions::with_phases(txn, row).await?)),
+        Some(row) => Ok(Some(writes::with_phases(txn, row).await?)),
         None => Ok(None),
     }
 }
@@ -108,7 +106,7 @@ async fn close_period(txn: &DatabaseTransaction, sub: Subscription, grace: Durat
             row.anchor_at = boundary;
         }
         let status = format!("{:?}", row.status).to_lowercase();
-        entitlements::publish(txn, row.tenant_id, Some(&new), &status).await?;
+        entitlements::publish(txn, row.tenant_id, Some(&new.plan), &status).await?;
         row.plan_code = new.plan.code;
         change = "plan_changed";
     }

@@ -5,31 +5,26 @@
 //! audited and published as [`CHANGED`].
 
 use backbone_entities::{
-    billing::{
-        phase,
-        subscription::{self, SubscriptionStatus},
-    },
+    billing::subscription::{self, SubscriptionStatus},
     tenancy::tenant,
 };
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, SqlErr, TransactionTrait,
 };
 use serde::Deserialize;
 use serde_json::json;
 use subgraph_kit::{ApiError, ApiResult};
 use uuid::Uuid;
 
+pub use super::writes::{CHANGED, Subscription, live};
 use super::{
     catalogue::{self, Plan},
     entitlements, invoices, periods,
     usage::Period,
     writes,
 };
-
-/// The event every change of a subscription publishes.
-pub const CHANGED: &str = "billing.subscription_changed";
 
 /// When a plan change or a cancellation takes effect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -39,39 +34,6 @@ pub enum Timing {
     Immediately,
     /// When the current period ends.
     AtPeriodEnd,
-}
-
-/// A subscription with its phases, oldest first.
-#[derive(Debug, Clone)]
-pub struct Subscription {
-    /// Its row.
-    pub row: subscription::Model,
-    /// Its phases.
-    pub phases: Vec<phase::Model>,
-}
-
-impl Subscription {
-    /// The phase in force at `at`.
-    pub fn phase_at(&self, at: DateTime<Utc>) -> Option<&phase::Model> {
-        self.phases.iter().rev().find(|p| p.starts_at <= at && p.ends_at.is_none_or(|end| end > at))
-    }
-
-    /// A plan change booked for after `now`.
-    pub fn scheduled(&self, now: DateTime<Utc>) -> Option<&phase::Model> {
-        self.phases.iter().find(|p| p.starts_at > now)
-    }
-}
-
-/// The tenant's live subscription, with its row locked on Postgres.
-pub async fn live(db: &impl ConnectionTrait, tenant_id: Uuid) -> ApiResult<Option<Subscription>> {
-    let mut q = subscription::Entity::find().filter(subscription::Column::LiveTenantId.eq(tenant_id));
-    if subgraph_kit::db::is_postgres(db) {
-        q = q.lock_exclusive();
-    }
-    match q.one(db).await? {
-        Some(row) => Ok(Some(with_phases(db, row).await?)),
-        None => Ok(None),
-    }
 }
 
 /// The tenant's live subscription and the plan version in force now.
@@ -84,28 +46,6 @@ pub async fn plan_in_force(
     let Some(phase) = sub.phase_at(at) else { return Ok(None) };
     let plan = catalogue::plan_by_id(db, phase.plan_id).await?;
     Ok(Some((sub, plan)))
-}
-
-/// Subscription `id`, live or ended.
-pub(crate) async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<Subscription> {
-    let row = subscription::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| ApiError::Internal(format!("subscription {id} is gone")))?;
-    with_phases(db, row).await
-}
-
-pub(crate) async fn with_phases(
-    db: &impl ConnectionTrait,
-    row: subscription::Model,
-) -> ApiResult<Subscription> {
-    let phases = phase::Entity::find()
-        .filter(phase::Column::SubscriptionId.eq(row.id))
-        .order_by_asc(phase::Column::StartsAt)
-        .order_by_asc(phase::Column::Id)
-        .all(db)
-        .await?;
-    Ok(Subscription { row, phases })
 }
 
 /// The customer tenant `id` names (a platform operator's argument):
@@ -160,7 +100,7 @@ pub async fn subscribe(
     })?;
     writes::open_phase(&txn, &row, plan.plan.id, now).await?;
     let status = if trial_ends_at.is_some() { "trialing" } else { "active" };
-    entitlements::publish(&txn, tenant_id, Some(&plan), status).await?;
+    entitlements::publish(&txn, tenant_id, Some(&plan.plan), status).await?;
     writes::record(&txn, &row, actor, "subscribed", json!({"planVersion": plan.plan.version})).await?;
     finish(txn, row).await
 }
@@ -218,7 +158,7 @@ pub async fn change_plan(
             writes::close_phase(&txn, &current, now).await?;
             writes::open_phase(&txn, &row, new.plan.id, now).await?;
             let status = format!("{:?}", row.status).to_lowercase();
-            entitlements::publish(&txn, tenant_id, Some(&new), &status).await?;
+            entitlements::publish(&txn, tenant_id, Some(&new.plan), &status).await?;
             row.plan_code = new.plan.code.clone();
         }
         Timing::AtPeriodEnd if new.plan.id != current.plan_id => {
@@ -288,7 +228,7 @@ fn no_subscription() -> ApiError {
 }
 
 async fn finish(txn: DatabaseTransaction, row: subscription::Model) -> ApiResult<Subscription> {
-    let sub = with_phases(&txn, row).await?;
+    let sub = writes::with_phases(&txn, row).await?;
     subgraph_kit::db::commit(txn).await?;
     Ok(sub)
 }

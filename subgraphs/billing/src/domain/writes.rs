@@ -1,4 +1,5 @@
-//! The writes every subscription change shares: ending one, its phases
+//! A subscription as stored (its row and its phases), how it is loaded,
+//! and the writes every change of it shares: ending one, its phases
 //! opened and closed, its row saved, the change audited and published.
 
 use backbone_entities::billing::{
@@ -7,18 +8,74 @@ use backbone_entities::billing::{
 };
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
-    QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 use subgraph_kit::{
-    ApiResult,
+    ApiError, ApiResult,
     audit::{self, AuditEntry},
     outbox,
 };
 use uuid::Uuid;
 
-use super::subscriptions::{CHANGED, Subscription};
+/// The event every change of a subscription publishes.
+pub const CHANGED: &str = "billing.subscription_changed";
+
+/// A subscription with its phases, oldest first.
+#[derive(Debug, Clone)]
+pub struct Subscription {
+    /// Its row.
+    pub row: subscription::Model,
+    /// Its phases.
+    pub phases: Vec<phase::Model>,
+}
+
+impl Subscription {
+    /// The phase in force at `at`.
+    pub fn phase_at(&self, at: DateTime<Utc>) -> Option<&phase::Model> {
+        self.phases.iter().rev().find(|p| p.starts_at <= at && p.ends_at.is_none_or(|end| end > at))
+    }
+
+    /// A plan change booked for after `now`.
+    pub fn scheduled(&self, now: DateTime<Utc>) -> Option<&phase::Model> {
+        self.phases.iter().find(|p| p.starts_at > now)
+    }
+}
+
+/// The tenant's live subscription, with its row locked on Postgres.
+pub async fn live(db: &impl ConnectionTrait, tenant_id: Uuid) -> ApiResult<Option<Subscription>> {
+    let mut q = subscription::Entity::find().filter(subscription::Column::LiveTenantId.eq(tenant_id));
+    if subgraph_kit::db::is_postgres(db) {
+        q = q.lock_exclusive();
+    }
+    match q.one(db).await? {
+        Some(row) => Ok(Some(with_phases(db, row).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Subscription `id`, live or ended.
+pub(crate) async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<Subscription> {
+    let row = subscription::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::Internal(format!("subscription {id} is gone")))?;
+    with_phases(db, row).await
+}
+
+pub(crate) async fn with_phases(
+    db: &impl ConnectionTrait,
+    row: subscription::Model,
+) -> ApiResult<Subscription> {
+    let phases = phase::Entity::find()
+        .filter(phase::Column::SubscriptionId.eq(row.id))
+        .order_by_asc(phase::Column::StartsAt)
+        .order_by_asc(phase::Column::Id)
+        .all(db)
+        .await?;
+    Ok(Subscription { row, phases })
+}
 
 /// Ends `sub` at `at`: its phase closes, booked changes go, its
 /// entitlements are withdrawn, and the tenant may subscribe again.

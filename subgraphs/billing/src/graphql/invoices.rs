@@ -141,7 +141,7 @@ impl Invoice {
                 }
             })
             .collect();
-        let due = crate::domain::payments::due(&i.row);
+        let due = crate::domain::invoices::due(&i.row);
         let r = i.row;
         Ok(Self {
             id: ID(r.id.to_string()),

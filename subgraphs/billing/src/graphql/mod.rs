@@ -47,6 +47,12 @@ pub(crate) async fn readable<'a>(
     }
 }
 
+/// The subgraph's settings from the schema data.
+pub(crate) fn settings<'a>(ctx: &'a Context<'_>) -> ApiResult<&'a crate::config::BillingConfig> {
+    ctx.data::<crate::config::BillingConfig>()
+        .map_err(|_| ApiError::Internal("billing settings missing from schema data".into()))
+}
+
 /// A decimal written as text (`"0.05"`), never a float.
 pub(crate) fn decimal(field: &str, text: &str) -> ApiResult<Decimal> {
     if text.len() > 40 {

@@ -4,21 +4,18 @@
 
 use async_graphql::{Context, ID, Object, Result};
 use backbone_entities::billing::payment::PaymentMethod;
-use subgraph_kit::{context::AuthExt, subgraph::Subgraph};
+use subgraph_kit::context::AuthExt;
 
 use super::{
     credits::{Coupon, CouponInput, CreditNote, Payment, PaymentMethodInput, WalletEntry},
     decimal,
     invoices::{BillingProfile, BillingProfileInput, Invoice, TaxRate, TaxRateInput},
-    operator,
+    operator, settings,
 };
-use crate::{
-    Billing,
-    domain::{
-        coupons, credit_notes,
-        customers::{self, NewRate},
-        finalization, invoices, payments, subscriptions, wallet,
-    },
+use crate::domain::{
+    coupons, credit_notes,
+    customers::{self, NewRate},
+    finalization, invoices, payments, subscriptions, wallet,
 };
 
 /// Invoices, profiles, taxes and credits.
@@ -81,7 +78,7 @@ impl MoneyMutation {
     async fn finalize_invoice(&self, ctx: &Context<'_>, id: ID) -> Result<Invoice> {
         let kit = operator(ctx)?;
         let actor = Some(ctx.caller()?.user_id);
-        let terms = Billing::settings(kit).payment_terms();
+        let terms = settings(ctx)?.payment_terms();
         Ok(Invoice::of(finalization::finalize(&kit.db, invoice_id_of(&id)?, actor, terms).await?)?)
     }
 
@@ -91,7 +88,7 @@ impl MoneyMutation {
         let kit = operator(ctx)?;
         let actor = Some(ctx.caller()?.user_id);
         let id = invoice_id_of(&id)?;
-        let after = Billing::settings(kit).suspend_after();
+        let after = settings(ctx)?.suspend_after();
         payments::record(&kit.db, id, None, PaymentMethod::Manual, "Marked paid", actor, after).await?;
         Ok(Invoice::of(invoices::get(&kit.db, None, id).await?)?)
     }
@@ -109,7 +106,7 @@ impl MoneyMutation {
         let kit = operator(ctx)?;
         let actor = Some(ctx.caller()?.user_id);
         let amount = amount.map(|a| decimal("amount", &a)).transpose()?;
-        let after = Billing::settings(kit).suspend_after();
+        let after = settings(ctx)?.suspend_after();
         let id = invoice_id_of(&invoice_id)?;
         let p = payments::record(&kit.db, id, amount, method.into(), &reference, actor, after).await?;
         Ok(Payment::of(p, &kit.db).await?)

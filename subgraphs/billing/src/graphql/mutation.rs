@@ -3,19 +3,16 @@
 
 use async_graphql::{Context, ID, MergedObject, Object, Result};
 use chrono::Utc;
-use subgraph_kit::{context::AuthExt, graphql::allow, subgraph::Subgraph};
+use subgraph_kit::{context::AuthExt, graphql::allow};
 
 use super::{
     inputs::{CreateBillableMetricInput, PlanInput},
     objects::{BillableMetric, Plan},
-    operator,
+    operator, settings,
     subscription::{BillingSubscription, SubscriptionTiming},
     usage::{UsageEventInput, UsageEventReceipt},
 };
-use crate::{
-    Billing,
-    domain::{catalogue, ingest, subscriptions},
-};
+use crate::domain::{catalogue, ingest, subscriptions};
 
 /// Mutation root: the catalogue, subscriptions and usage here; invoices,
 /// profiles, taxes and credits in [`super::money`].
@@ -92,7 +89,10 @@ impl CoreMutation {
     ) -> Result<BillingSubscription> {
         let kit = operator(ctx)?;
         let tenant = subscriptions::customer(&kit.db, &tenant_id).await?;
-        let timing = timing.map_or_else(|| Billing::settings(kit).plan_change, Into::into);
+        let timing = match timing {
+            Some(t) => t.into(),
+            None => settings(ctx)?.plan_change,
+        };
         let actor = Some(ctx.caller()?.user_id);
         Ok(subscriptions::change_plan(&kit.db, tenant, actor, &plan_code, timing, Utc::now()).await?.into())
     }
@@ -108,7 +108,7 @@ impl CoreMutation {
         let kit = operator(ctx)?;
         let tenant = subscriptions::customer(&kit.db, &tenant_id).await?;
         let actor = Some(ctx.caller()?.user_id);
-        let grace = Billing::settings(kit).grace();
+        let grace = settings(ctx)?.grace();
         Ok(subscriptions::cancel(&kit.db, tenant, actor, timing.into(), Utc::now(), grace).await?.into())
     }
 

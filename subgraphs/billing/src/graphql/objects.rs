@@ -172,7 +172,7 @@ pub struct Plan {
 impl From<StoredPlan> for Plan {
     fn from(p: StoredPlan) -> Self {
         let models = p.charges.iter().map(|(m, model)| (m.code.clone(), model.clone())).collect();
-        let grants = crate::domain::entitlements::of(&p)
+        let grants = crate::domain::entitlements::of(&p.plan)
             .unwrap_or_default()
             .into_iter()
             .map(EntitlementGrant::from)

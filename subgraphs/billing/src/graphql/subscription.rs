@@ -163,7 +163,7 @@ impl Tenant {
         let Some((_, plan)) = subscriptions::plan_in_force(&kit.db, tenant_id).await? else {
             return Ok(Vec::new());
         };
-        Ok(entitlements::of(&plan)?.into_iter().map(EntitlementGrant::from).collect())
+        Ok(entitlements::of(&plan.plan)?.into_iter().map(EntitlementGrant::from).collect())
     }
 }
 
