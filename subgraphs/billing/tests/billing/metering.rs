@@ -148,8 +148,11 @@ async fn platform_events_are_metered_once_each_and_a_late_event_counts_in_the_mo
     assert_eq!(m.used(&m.auditor, "ai_users", oct).await, "1");
     assert_eq!(m.used(&m.other_admin, "ai_tokens", november).await, "999", "each tenant its own usage");
 
-    // The event that names no tokens is parked with why, once.
-    let parked = dead_event::Entity::find().all(&m.app.kit.db).await.expect("dead events");
+    // The event that names no tokens is parked with why, once (by the
+    // worker, after the batch's readings are stored).
+    let db = &m.app.kit.db;
+    eventually(async || !dead_event::Entity::find().all(db).await.expect("dead events").is_empty()).await;
+    let parked = dead_event::Entity::find().all(db).await.expect("dead events");
     assert_eq!(parked.iter().map(|p| p.event_id).collect::<Vec<_>>(), [no_tokens.id]);
     assert!(
         parked[0].error.contains("ai_tokens") && parked[0].error.contains("totalTokens"),
