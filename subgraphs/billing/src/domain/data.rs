@@ -4,10 +4,13 @@
 //! Export lists the usage counted under it; erasure re-keys it with a
 //! secret nobody keeps, the same new key for every row of that person,
 //! so the counts of past periods (and invoices) stay what they were but
-//! nothing leads back to the person any more.
+//! nothing leads back to the person any more. Free text the operator
+//! wrote on billing rows (payment references, credit-note reasons, wallet
+//! and invoice-line descriptions, void reasons) that names the person by
+//! id or address is replaced.
 
 use async_trait::async_trait;
-use backbone_entities::billing::{metric, usage};
+use backbone_entities::billing::{credit_note, invoice, invoice_line, metric, payment, usage, wallet_entry};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait,
     QueryFilter, sea_query::Expr,
@@ -32,6 +35,22 @@ fn keys(who: &Person) -> Vec<String> {
         .chain(who.contacts.iter().cloned())
         .map(|v| distinct_key(&v))
         .collect()
+}
+
+/// Replaces `text` with a mark in the tenant's rows of `E` that name `who`.
+async fn scrub<E: EntityTrait>(
+    txn: &DatabaseTransaction,
+    who: &Person,
+    tenant: E::Column,
+    text: E::Column,
+) -> ApiResult<u64> {
+    Ok(E::update_many()
+        .col_expr(text, Expr::value("(erased)"))
+        .filter(tenant.eq(who.tenant_id))
+        .filter(who.named_in(text))
+        .exec(txn)
+        .await?
+        .rows_affected)
 }
 
 #[async_trait]
@@ -67,7 +86,35 @@ impl DataContract for BillingData {
                 .await?
                 .rows_affected;
         }
-        Ok(counts([("billing_usage_rekeyed", rekeyed)]))
+        // Free text the operator wrote about billing rows (a payment's
+        // reference, a credit note's reason, …) that names the person.
+        let scrubbed = [
+            scrub::<payment::Entity>(txn, who, payment::Column::TenantId, payment::Column::Reference).await?,
+            scrub::<credit_note::Entity>(
+                txn,
+                who,
+                credit_note::Column::TenantId,
+                credit_note::Column::Reason,
+            )
+            .await?,
+            scrub::<wallet_entry::Entity>(
+                txn,
+                who,
+                wallet_entry::Column::TenantId,
+                wallet_entry::Column::Description,
+            )
+            .await?,
+            scrub::<invoice_line::Entity>(
+                txn,
+                who,
+                invoice_line::Column::TenantId,
+                invoice_line::Column::Description,
+            )
+            .await?,
+            scrub::<invoice::Entity>(txn, who, invoice::Column::TenantId, invoice::Column::VoidReason)
+                .await?,
+        ];
+        Ok(counts([("billing_usage_rekeyed", rekeyed), ("billing_free_text_erased", scrubbed.iter().sum())]))
     }
 
     async fn purge(&self, db: &DatabaseConnection, p: &Purge) -> ApiResult<u64> {

@@ -168,12 +168,11 @@ pub struct CreditNote {
 impl CreditNote {
     /// The API view of `n` (its invoice read for the number and currency).
     pub async fn of(n: credit_note::Model, db: &impl ConnectionTrait) -> ApiResult<Self> {
-        let invoice = invoices::get(db, Some(n.tenant_id), n.invoice_id).await?;
-        let currency = Currency::parse("currency", &invoice.row.currency)?;
+        let (invoice_number, currency) = invoice_of(db, n.tenant_id, n.invoice_id).await?;
         Ok(Self {
             id: ID(n.id.to_string()),
             number: n.number,
-            invoice_number: invoice.row.number,
+            invoice_number,
             amount: currency.from_minor(n.amount).to_string(),
             tax: currency.from_minor(n.tax).to_string(),
             reason: n.reason,
@@ -236,11 +235,10 @@ pub struct Payment {
 impl Payment {
     /// The API view of `p` (its invoice read for the number and currency).
     pub async fn of(p: payment::Model, db: &impl ConnectionTrait) -> ApiResult<Self> {
-        let invoice = invoices::get(db, Some(p.tenant_id), p.invoice_id).await?;
-        let currency = Currency::parse("currency", &invoice.row.currency)?;
+        let (invoice_number, currency) = invoice_of(db, p.tenant_id, p.invoice_id).await?;
         Ok(Self {
             id: ID(p.id.to_string()),
-            invoice_number: invoice.row.number,
+            invoice_number,
             refund: p.kind == PaymentKind::Refund,
             amount: currency.from_minor(p.amount).to_string(),
             method: p.method.into(),
@@ -248,4 +246,14 @@ impl Payment {
             created_at: p.created_at,
         })
     }
+}
+
+/// The number and currency of the tenant's invoice `id`.
+async fn invoice_of(
+    db: &impl ConnectionTrait,
+    tenant_id: uuid::Uuid,
+    id: uuid::Uuid,
+) -> ApiResult<(Option<String>, Currency)> {
+    let invoice = invoices::get(db, Some(tenant_id), id).await?;
+    Ok((invoice.row.number, Currency::parse("currency", &invoice.row.currency)?))
 }

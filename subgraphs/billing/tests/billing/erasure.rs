@@ -1,6 +1,7 @@
 //! Billing's data contract: usage counted under a person (a unique count
 //! of their id or address) is exported, and erasure re-keys it so the
-//! counts stay and nothing leads back to them; retention purges old usage
+//! counts stay and nothing leads back to them (free text naming them is
+//! replaced); retention purges old usage
 //! except that of people on legal hold.
 
 use chrono::{TimeZone, Utc};
@@ -55,10 +56,32 @@ async fn erasure_rekeys_a_persons_usage_and_keeps_every_count() {
     assert_eq!(counted.len(), 3, "two AI calls and one mail: {exported}");
     assert!(counted.iter().any(|u| u["metric"] == "mailed"));
 
+    let note = subgraph_billing::domain::wallet::top_up(
+        db,
+        b.tenant,
+        "EUR",
+        "10".parse().expect("d"),
+        "Paid for ANA@example.org",
+    )
+    .await
+    .expect("top-up");
+    let other_note = subgraph_billing::domain::wallet::top_up(
+        db,
+        b.tenant,
+        "EUR",
+        "5".parse().expect("d"),
+        "Prepaid, March",
+    )
+    .await
+    .expect("top-up");
     let txn = db.begin().await.expect("txn");
     let erased = BillingData.erase(&txn, &who).await.expect("erase");
     subgraph_kit::db::commit(txn).await.expect("commit");
     assert_eq!(erased.get("billing_usage_rekeyed"), Some(&3));
+    assert_eq!(erased.get("billing_free_text_erased"), Some(&1));
+    let entries = backbone_entities::billing::wallet_entry::Entity::find().all(db).await.expect("entries");
+    let text = |id| entries.iter().find(|e| e.id == id).map(|e| e.description.clone()).expect("entry");
+    assert_eq!((text(note.id), text(other_note.id)), ("(erased)".to_owned(), "Prepaid, March".to_owned()));
     assert_eq!(BillingData.export(db, &who).await.expect("export")["countedUsage"], json!([]));
     assert_eq!(
         (count("ai_users").await, count("mailed").await),
