@@ -26,6 +26,8 @@ mod m20261203_000016_billing_invoices;
 mod m20261203_000017_billing_entitlements;
 mod m20261203_000018_billing_credits;
 mod m20261203_000019_billing_payments;
+mod m20261204_000020_entitlement_quotas;
+mod m20261204_000021_billing_cards;
 
 /// Applies every Backbone migration in order.
 pub struct Migrator;
@@ -53,6 +55,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000017_billing_entitlements::Migration),
             Box::new(m20261203_000018_billing_credits::Migration),
             Box::new(m20261203_000019_billing_payments::Migration),
+            Box::new(m20261204_000020_entitlement_quotas::Migration),
+            Box::new(m20261204_000021_billing_cards::Migration),
         ]
     }
 }

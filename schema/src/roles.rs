@@ -3,6 +3,11 @@
 /// Operates the platform itself: creates and lists tenants. Carried only in
 /// tokens issued by the platform, never assigned inside a tenant.
 pub const PLATFORM_ADMIN: &str = "platform_admin";
+/// Operates billing for the platform: the plan catalogue, and the
+/// subscriptions, invoices, credits and payments of every tenant; nothing
+/// else of the platform's. Like `platform_admin`, carried only in tokens
+/// issued by the platform, never by an API key.
+pub const BILLING_ADMIN: &str = "billing_admin";
 /// Administers one tenant.
 pub const TENANT_ADMIN: &str = "tenant_admin";
 /// A clinician (or teacher) working with persons' data.

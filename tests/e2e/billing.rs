@@ -181,3 +181,121 @@ async fn an_overdue_invoice_reaches_the_tenant_admins_inbox() {
         staff["notifications"]["nodes"].as_array().expect("nodes").iter().all(|x| x["category"] != "billing")
     );
 }
+
+/// A `billing_admin` token runs billing for every tenant (the catalogue,
+/// subscriptions, invoices) and nothing else of the platform's; a tenant's
+/// own admin only reads.
+#[tokio::test]
+async fn a_billing_admin_runs_billing_for_every_tenant_and_nothing_else() {
+    let scene = crate::realtime::scene::Scene::start().await;
+    let billing = crate::realtime::scene::token_for(
+        &scene.graph,
+        uuid::Uuid::now_v7(),
+        uuid::Uuid::now_v7(),
+        backbone_schema::roles::BILLING_ADMIN,
+    );
+    let q = "mutation($i: PlanInput!) { createPlan(code: \"starter\", input: $i) { code version } }";
+    let plan = json!({"name": "Starter", "interval": "MONTHLY", "currency": "EUR", "fee": "9", "trialDays": 0,
+        "charges": []});
+    let created = subgraph_kit::testkit::data(as_token(&scene, &billing, q, json!({"i": plan})).await);
+    assert_eq!(created["createPlan"], json!({"code": "starter", "version": 1}));
+    let q = "mutation($t: ID!) { subscribeTenant(tenantId: $t, planCode: \"starter\") { status } }";
+    let s = subgraph_kit::testkit::data(as_token(&scene, &billing, q, json!({"t": scene.tenant})).await);
+    assert_eq!(s["subscribeTenant"]["status"], "ACTIVE");
+    let q = "query($t: ID) { invoices(tenantId: $t) { nodes { id } } }";
+    let read = subgraph_kit::testkit::data(as_token(&scene, &billing, q, json!({"t": scene.tenant})).await);
+    assert_eq!(read["invoices"]["nodes"], json!([]));
+
+    // Nothing else of the platform's: not the tenants, not their AI budgets.
+    let q = "mutation($t: ID!) { setAiBudget(tenantId: $t, limitTokens: 5) { limitTokens } }";
+    assert_eq!(code(&as_token(&scene, &billing, q, json!({"t": scene.tenant})).await), "FORBIDDEN");
+    let q = "{ tenants { edges { node { id } } } }";
+    assert_eq!(code(&as_token(&scene, &billing, q, json!({})).await), "FORBIDDEN");
+
+    // The tenant's own admin reads its subscription but does not change it.
+    let q = "mutation($t: ID!) { cancelSubscription(tenantId: $t, timing: IMMEDIATELY) { status } }";
+    let denied = scene.gql(Some("tenant_admin"), q, json!({"t": scene.tenant})).await;
+    assert_eq!(code(&denied), "FORBIDDEN");
+    let r = scene.ok(Some("tenant_admin"), "{ tenant { subscription { status } } }", json!({})).await;
+    assert_eq!(r["tenant"]["subscription"]["status"], "ACTIVE");
+}
+
+/// The plan's other limits are enforced by the subgraphs that spend them,
+/// from their own copy of the grant: scheduling refuses the booking past
+/// `scheduling.appointments_per_month` (hard), and the tenants subgraph
+/// lets an invitation past a soft `tenants.max_users` through and tells
+/// the tenant's admins once it is passed.
+#[tokio::test]
+async fn appointments_and_users_are_limited_where_they_are_spent_and_a_soft_limit_tells_the_admins() {
+    use subgraph_kit::quota;
+    let scene = crate::realtime::scene::Scene::start_with(
+        crate::realtime::appointments::quick_sweeps,
+        backbone::dev::DevOptions::default(),
+    )
+    .await;
+    let service = crate::realtime::appointments::clinic(&scene, &[]).await;
+    let billing = crate::realtime::scene::token_for(
+        &scene.graph,
+        uuid::Uuid::now_v7(),
+        uuid::Uuid::now_v7(),
+        backbone_schema::roles::BILLING_ADMIN,
+    );
+    let users =
+        scene.ok(Some("tenant_admin"), "{ tenant { usage { activeUsers invitedUsers } } }", json!({})).await;
+    let count = users["tenant"]["usage"]["activeUsers"].as_i64().expect("active")
+        + users["tenant"]["usage"]["invitedUsers"].as_i64().expect("invited");
+    let q = "mutation($i: PlanInput!) { createPlan(code: \"small\", input: $i) { code } }";
+    let plan = json!({"name": "Small clinic", "interval": "MONTHLY", "currency": "EUR", "fee": "19", "trialDays": 0,
+        "charges": [], "entitlements": [
+            {"key": "scheduling.appointments_per_month", "limit": "2"},
+            {"key": "tenants.max_users", "limit": (count + 1).to_string(), "hard": false}]});
+    subgraph_kit::testkit::data(as_token(&scene, &billing, q, json!({"i": plan})).await);
+    let q = "mutation($t: ID!) { subscribeTenant(tenantId: $t, planCode: \"small\") { status } }";
+    subgraph_kit::testkit::data(as_token(&scene, &billing, q, json!({"t": scene.tenant})).await);
+    let db = &scene.graph.kit.db;
+    eventually(Duration::from_secs(10), "both subgraphs follow the plan", || async {
+        let booked =
+            quota::grant(db, scene.tenant, "scheduling.appointments_per_month").await.expect("grant");
+        let users = quota::grant(db, scene.tenant, "tenants.max_users").await.expect("grant");
+        booked.is_some() && users.is_some()
+    })
+    .await;
+    let r = scene.ok(Some("tenant_admin"), "{ tenant { usage { maxUsers } } }", json!({})).await;
+    assert_eq!(r["tenant"]["usage"]["maxUsers"], count + 1, "the plan's limit");
+
+    let q = "mutation($i: BookAppointmentInput!) { bookAppointment(input: $i) { id } }";
+    let mut answers = Vec::new();
+    for day in 1..=3 {
+        let at = chrono::Utc::now() + chrono::Duration::days(day);
+        let input = json!({"serviceId": service, "startsAt": at, "timeZone": "UTC", "patientId": scene.user("patient")});
+        answers.push(scene.gql(Some("staff"), q, json!({"i": input})).await);
+    }
+    assert!(answers[..2].iter().all(|a| a["errors"].is_null()), "{answers:?}");
+    assert_eq!(code(&answers[2]), "BUDGET_EXCEEDED", "{:?}", answers[2]);
+    assert_eq!(answers[2]["errors"][0]["extensions"]["reason"], "ENTITLEMENT_LIMIT");
+    let message = answers[2]["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("allows 2"), "a clear reason: {message}");
+
+    let q = "mutation($i: InviteUserInput!) { inviteUser(input: $i) { id } }";
+    for n in 0..2 {
+        let i = json!({"email": format!("new{n}@demo.test"), "displayName": format!("New {n}")});
+        scene.ok(Some("tenant_admin"), q, json!({"i": i})).await;
+    }
+    let notices = || async {
+        let q = "{ notifications(first: 20) { edges { node { title body } } } }";
+        let n = scene.ok(Some("tenant_admin"), q, json!({})).await;
+        n["notifications"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .filter(|e| e["node"]["title"].as_str().is_some_and(|t| t.contains("tenants.max_users")))
+            .map(|e| e["node"]["body"].clone())
+            .collect::<Vec<_>>()
+    };
+    eventually(Duration::from_secs(10), "the soft limit noticed", || async { !notices().await.is_empty() })
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let got = notices().await;
+    assert_eq!(got.len(), 1, "once, when the count passed the limit: {got:?}");
+    assert!(got[0].as_str().is_some_and(|b| b.contains(&(count + 2).to_string())), "{got:?}");
+}

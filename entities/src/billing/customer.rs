@@ -21,6 +21,10 @@ pub struct Model {
     pub next_number: i64,
     /// The number the next credit note gets (its own sequence).
     pub next_credit_number: i64,
+    /// The card processor's customer (`cus_…`), when a card is saved.
+    pub card_customer: Option<String>,
+    /// The customer's saved payment method at the processor (`pm_…`).
+    pub card_payment_method: Option<String>,
     /// Last change.
     pub updated_at: DateTimeUtc,
 }

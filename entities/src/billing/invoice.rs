@@ -45,6 +45,9 @@ pub struct Model {
     pub credited: i64,
     /// Payments received, less refunds.
     pub paid: i64,
+    /// Card charges declined so far (each attempt's idempotency key
+    /// counts them).
+    pub card_attempts: i32,
     /// When it falls due (finalized + the payment terms).
     pub due_at: Option<DateTimeUtc>,
     /// When dunning noticed it overdue.

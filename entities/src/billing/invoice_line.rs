@@ -45,6 +45,9 @@ pub enum LineKind {
     /// A usage charge.
     #[sea_orm(string_value = "usage")]
     Usage,
+    /// Usage of an earlier, finalized period reported after its invoice.
+    #[sea_orm(string_value = "late_usage")]
+    LateUsage,
     /// A coupon's discount (negative).
     #[sea_orm(string_value = "discount")]
     Discount,

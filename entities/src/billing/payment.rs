@@ -50,6 +50,10 @@ pub enum PaymentMethod {
     /// Recorded by hand (cash, cheque, settled elsewhere).
     #[sea_orm(string_value = "manual")]
     Manual,
+    /// Charged to the customer's saved card through the card processor
+    /// (the reference is the processor's).
+    #[sea_orm(string_value = "card")]
+    Card,
 }
 
 /// No relations.

@@ -53,6 +53,7 @@ impl Subgraph for Billing {
             Schema::build(QueryRoot, MutationRoot::default(), EmptySubscription),
             kit,
         )
+        .data(graphql::Cards(Self::settings(kit).processor()))
         .data(Self::settings(kit))
         .finish()
     }

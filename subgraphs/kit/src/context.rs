@@ -40,6 +40,14 @@ impl RequestContext {
         self.principal == Principal::User
             && self.roles.iter().any(|r| r == backbone_schema::roles::PLATFORM_ADMIN)
     }
+
+    /// Whether the caller operates billing: a platform admin, or a user
+    /// token with the platform role `billing_admin`. API keys never do.
+    pub fn operates_billing(&self) -> bool {
+        self.is_platform_admin()
+            || (self.principal == Principal::User
+                && self.roles.iter().any(|r| r == backbone_schema::roles::BILLING_ADMIN))
+    }
 }
 
 /// The authentication outcome of one request, stored in the GraphQL context.

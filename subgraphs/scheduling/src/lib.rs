@@ -27,7 +27,8 @@ pub const NAME: &str = "scheduling";
 /// The scheduling schema type.
 pub type SchedulingSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// The scheduling subgraph; its worker lapses unconfirmed holds.
+/// The scheduling subgraph; its workers lapse unconfirmed holds and follow
+/// the plans' appointment quotas.
 pub struct Scheduling;
 
 impl Subgraph for Scheduling {
@@ -52,6 +53,19 @@ impl Subgraph for Scheduling {
     fn workers(&self, kit: &Kit, shutdown: Shutdown) -> Vec<JoinHandle<()>> {
         let settings = Self::settings(kit);
         let every = std::time::Duration::from_millis(settings.sweep_interval_ms);
-        vec![tokio::spawn(domain::lifecycle::run(kit.db.clone(), every, settings.offer_ttl(), shutdown))]
+        vec![
+            tokio::spawn(domain::lifecycle::run(
+                kit.db.clone(),
+                every,
+                settings.offer_ttl(),
+                shutdown.clone(),
+            )),
+            subgraph_kit::quota::follower(
+                kit,
+                domain::booking::QUOTA_GROUP,
+                domain::booking::QUOTAS,
+                shutdown,
+            ),
+        ]
     }
 }

@@ -52,6 +52,15 @@ impl Subgraph for Tenants {
         Some(std::sync::Arc::new(domain::data::TenantsData))
     }
 
+    /// Follows the plans' user limits (`tenants.max_users`).
+    fn workers(
+        &self,
+        kit: &Kit,
+        shutdown: subgraph_kit::subgraph::Shutdown,
+    ) -> Vec<tokio::task::JoinHandle<()>> {
+        vec![subgraph_kit::quota::follower(kit, domain::users::QUOTA_GROUP, domain::users::QUOTAS, shutdown)]
+    }
+
     fn routes(&self, kit: &Kit) -> Router {
         Router::new().route("/auth/api-key", axum::routing::post(exchange_api_key)).with_state(kit.clone())
     }

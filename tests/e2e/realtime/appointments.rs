@@ -14,7 +14,7 @@ use subgraph_scheduling::config::SchedulingConfig;
 
 use super::scene::{Scene, WITHIN, eventually, fast, token_for};
 
-fn quick_sweeps(config: &mut Config) {
+pub(crate) fn quick_sweeps(config: &mut Config) {
     fast(config);
     let sweep = |s: &mut SchedulingConfig| s.sweep_interval_ms = 100;
     config.sections.update(subgraph_scheduling::NAME, sweep).expect("scheduling table");
@@ -22,7 +22,7 @@ fn quick_sweeps(config: &mut Config) {
 
 /// A clinician (the seeded one, two seats, open all day every day in UTC)
 /// and a 15-minute service needing them; returns the service id.
-async fn clinic(scene: &Scene, reminders: &[i32]) -> String {
+pub(crate) async fn clinic(scene: &Scene, reminders: &[i32]) -> String {
     let hours: Vec<Value> = (1..=7).map(|d| json!({"day": d, "start": "00:00", "end": "24:00"})).collect();
     let resource = json!({"kind": "PERSON", "category": "clinician", "name": "Dr. Rao", "capacity": 2,
         "userId": scene.user("clinician"), "timeZone": "UTC", "weeklyHours": hours});

@@ -1,7 +1,7 @@
 //! Real time end to end: complaints, notifications and live metrics
 //! through the router over real WebSockets (issue 4).
 
-mod appointments;
+pub(crate) mod appointments;
 mod complaints;
 mod durability;
 mod isolation;

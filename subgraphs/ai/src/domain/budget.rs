@@ -16,7 +16,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     sea_query::{Expr, ExprTrait, OnConflict},
 };
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use subgraph_kit::{ApiError, ApiResult};
 use uuid::Uuid;
 
@@ -85,12 +85,32 @@ fn limit_in(event: &EventEnvelope) -> Option<i64> {
     }
 }
 
+/// A soft grant of [`ENTITLEMENT`] passed this month is noticed once (to
+/// the tenant's admins, through [`subgraph_kit::quota`], which keeps the
+/// soft limit: the budget's own limit is lifted for it).
+pub async fn notice_soft(txn: &DatabaseTransaction, tenant_id: Uuid) -> ApiResult<()> {
+    let Some(row) = budget::Entity::find_by_id(tenant_id).one(txn).await? else { return Ok(()) };
+    if row.limit_tokens != UNLIMITED {
+        return Ok(());
+    }
+    subgraph_kit::quota::observe(txn, tenant_id, ENTITLEMENT, row.used_tokens, Utc::now()).await
+}
+
+/// The consumer key under which [`follow`] keeps the plan's grant of
+/// [`ENTITLEMENT`] (its soft limit) in `entitlement_quotas`.
+const QUOTA_CONSUMER: &str = "ai.budgets.quota";
+
 /// Follows the platform's changes to a tenant's AI budget: an
 /// `aiTokenBudget` set on the tenant, or the tokens the tenant's billing
 /// plan grants (see [`limit_in`]); that becomes the limit the gateway
 /// enforces (as [`set_limit`] does). Once per event, whatever the
 /// redeliveries.
 pub async fn follow(db: &DatabaseConnection, event: &EventEnvelope, default_limit: i64) -> ApiResult<()> {
+    let key = subgraph_kit::quota::Key {
+        name: ENTITLEMENT,
+        without_grant: subgraph_kit::quota::WithoutGrant::Nothing,
+    };
+    subgraph_kit::quota::follow(db, QUOTA_CONSUMER, event, &[key]).await?;
     let Some(limit) = limit_in(event) else { return Ok(()) };
     let txn = db.begin().await?;
     if subgraph_kit::consumed::first_time(&txn, CONSUMER, event.id).await? {

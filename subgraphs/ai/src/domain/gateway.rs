@@ -339,6 +339,7 @@ async fn log(
             "promptTokens": tokens.0, "completionTokens": tokens.1, "totalTokens": tokens.0 + tokens.1,
         });
         outbox::enqueue(&txn, p.call.tenant_id, Some(p.call.user_id), AI_USAGE_RECORDED, payload).await?;
+        budget::notice_soft(&txn, p.call.tenant_id).await?;
     }
     subgraph_kit::db::commit(txn).await?;
     Ok(())

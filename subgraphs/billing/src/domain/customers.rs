@@ -24,6 +24,10 @@ pub struct Profile {
     pub region: Option<String>,
     /// Invoice number prefix.
     pub invoice_prefix: Option<String>,
+    /// The card processor's customer; empty removes the saved card.
+    pub card_customer: Option<String>,
+    /// The saved payment method at the processor.
+    pub card_payment_method: Option<String>,
 }
 
 /// A two-letter country code, upper-cased.
@@ -45,6 +49,8 @@ pub async fn profile(db: &impl ConnectionTrait, tenant_id: Uuid) -> ApiResult<cu
         invoice_prefix: Set(DEFAULT_PREFIX.to_owned()),
         next_number: Set(1),
         next_credit_number: Set(1),
+        card_customer: Set(None),
+        card_payment_method: Set(None),
         updated_at: Set(Utc::now()),
     };
     customer::Entity::insert(fresh)
@@ -65,7 +71,23 @@ pub async fn set_profile(
     p: Profile,
 ) -> ApiResult<customer::Model> {
     let current = profile(db, tenant_id).await?;
+    let card_customer = match p.card_customer {
+        Some(v) => processor_id("cardCustomer", &v)?,
+        None => current.card_customer.clone(),
+    };
+    let card_payment_method = match p.card_payment_method {
+        Some(v) => processor_id("cardPaymentMethod", &v)?,
+        None => current.card_payment_method.clone(),
+    };
+    if card_customer.is_some() != card_payment_method.is_some() {
+        return Err(ApiError::bad_input(
+            "cardPaymentMethod",
+            "a saved card is the processor's customer and payment method together",
+        ));
+    }
     let mut row: customer::ActiveModel = current.into();
+    row.card_customer = Set(card_customer);
+    row.card_payment_method = Set(card_payment_method);
     if let Some(c) = p.country {
         row.country = Set(Some(country("country", &c)?));
     }
@@ -82,6 +104,28 @@ pub async fn set_profile(
     }
     row.updated_at = Set(Utc::now());
     Ok(row.update(db).await?)
+}
+
+/// A processor's id (`cus_…`, `pm_…`): up to 255 letters, digits and `_`;
+/// empty for none.
+fn processor_id(field: &str, value: &str) -> ApiResult<Option<String>> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if value.len() > 255 || !value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Err(ApiError::bad_input(field, "the card processor's id: letters, digits and _"));
+    }
+    Ok(Some(value.to_owned()))
+}
+
+/// The tenants with a saved card, as a subquery.
+pub(crate) fn with_card() -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect, QueryTrait};
+    customer::Entity::find()
+        .select_only()
+        .column(customer::Column::TenantId)
+        .filter(customer::Column::CardPaymentMethod.is_not_null())
+        .into_query()
 }
 
 /// A rate as the operator sets it.

@@ -5,16 +5,13 @@
 //! entitlements are withdrawn (as if it had none) until what was owed is
 //! settled, when they come back.
 
-use backbone_entities::{
-    billing::invoice::{self, InvoiceStatus},
-    tenancy::{role, user_role},
-};
+use backbone_entities::billing::invoice::{self, InvoiceStatus};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, QuerySelect, TransactionTrait,
+    ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
+    TransactionTrait,
     sea_query::{Expr, ExprTrait},
 };
 use serde_json::json;
@@ -55,7 +52,7 @@ pub async fn run(
     let noticed = overdue.len();
     for inv in overdue {
         let txn = db.begin().await?;
-        let recipients = admins(&txn, inv.tenant_id).await?;
+        let recipients = subgraph_kit::recipients::tenant_admins(&txn, inv.tenant_id).await?;
         let payload = json!({
             "invoiceId": inv.id, "number": inv.number, "currency": inv.currency, "dueAt": inv.due_at,
             "amountDue": super::money::Currency::parse("currency", &inv.currency)?.from_minor(invoices::due(&inv)).to_string(),
@@ -125,24 +122,4 @@ pub(crate) async fn lift(
         entitlements::publish(txn, tenant_id, Some(&plan.plan), &status).await?;
     }
     writes::record(txn, &row, None, "reinstated", json!({})).await
-}
-
-/// The tenant's admins (who hear about its invoices).
-async fn admins(db: &impl ConnectionTrait, tenant_id: Uuid) -> ApiResult<Vec<Uuid>> {
-    let roles: Vec<Uuid> = role::Entity::find()
-        .select_only()
-        .column(role::Column::Id)
-        .filter(role::Column::TenantId.eq(tenant_id))
-        .filter(role::Column::Name.eq(backbone_schema::roles::TENANT_ADMIN))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(user_role::Entity::find()
-        .select_only()
-        .column(user_role::Column::UserId)
-        .filter(user_role::Column::TenantId.eq(tenant_id))
-        .filter(user_role::Column::RoleId.is_in(roles))
-        .into_tuple()
-        .all(db)
-        .await?)
 }

@@ -26,6 +26,7 @@ use uuid::Uuid;
 use super::{
     catalogue, coupons, customers,
     invoicing::{self, Line, PhaseUsage, Tax},
+    late_usage,
     money::Currency,
     usage::{self, Period},
     writes::Subscription,
@@ -83,6 +84,7 @@ pub(crate) async fn draft(
         credits_applied: Set(0),
         credited: Set(0),
         paid: Set(0),
+        card_attempts: Set(0),
         due_at: Set(None),
         overdue_at: Set(None),
         tax_name: Set(None),
@@ -120,6 +122,9 @@ async fn compute(
     row: invoice::Model,
 ) -> ApiResult<invoice::Model> {
     let billed = Period { from: row.period_start, to: row.period_end };
+    // The customer's row first: locked on Postgres, it orders the
+    // computations of one customer's invoices, so late usage is charged once.
+    let customer = customers::profile(txn, sub.row.tenant_id).await?;
     let mut plans = Vec::new();
     for (i, phase) in sub.phases.iter().enumerate() {
         let next = sub.phases.get(i + 1).map(|n| n.starts_at);
@@ -141,8 +146,8 @@ async fn compute(
         }
         phases.push(PhaseUsage { plan, part: *part, usage: used });
     }
-    let computed = invoicing::lines(currency, full, sub.row.trial_ends_at, &phases)?;
-    let customer = customers::profile(txn, sub.row.tenant_id).await?;
+    let mut computed = invoicing::lines(currency, full, sub.row.trial_ends_at, &phases)?;
+    computed.extend(late_usage::lines(txn, sub.row.tenant_id, sub.row.id, billed.from, currency).await?);
     let tax = customers::tax_for(txn, &customer).await?;
     invoice_line::Entity::delete_many()
         .filter(invoice_line::Column::InvoiceId.eq(row.id))

@@ -2,6 +2,7 @@
 
 pub mod catalogue;
 pub mod charges;
+pub mod collection;
 pub mod coupons;
 pub mod credit_notes;
 pub mod customers;
@@ -12,10 +13,12 @@ pub mod finalization;
 pub mod ingest;
 pub mod invoices;
 pub mod invoicing;
+pub mod late_usage;
 pub mod metering;
 pub mod money;
 pub mod payments;
 pub mod periods;
+pub mod processor;
 pub mod renewal;
 pub mod subscriptions;
 pub mod usage;

@@ -1,6 +1,6 @@
 //! Payments and refunds against finalized invoices, as the operator
-//! records them (a bank transfer, or by hand: no card processor is wired
-//! in yet). An invoice whose amount due reaches zero is paid; a refund
+//! records them (a bank transfer, or by hand) or as a card charge records
+//! them ([`super::collection`]). An invoice whose amount due reaches zero is paid; a refund
 //! that makes it owe again takes it back to finalized. Each is audited
 //! and published; a payment that settles what got a subscription
 //! suspended lifts the suspension ([`super::dunning`]).
@@ -12,8 +12,8 @@ use backbone_entities::billing::{
 use chrono::{Duration, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
 use serde_json::json;
 use subgraph_kit::{
@@ -80,28 +80,8 @@ pub async fn refund(
 ) -> ApiResult<payment::Model> {
     let reason = validate::name("reason", reason)?;
     let txn = db.begin().await?;
-    let original = payment::Entity::find_by_id(payment_id)
-        .filter(payment::Column::Kind.eq(PaymentKind::Payment))
-        .one(&txn)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no payment {payment_id}")))?;
-    let inv = invoices::load(&txn, None, original.invoice_id, true).await?;
-    let refunded: Vec<i64> = payment::Entity::find()
-        .select_only()
-        .column(payment::Column::Amount)
-        .filter(payment::Column::RefundOf.eq(original.id))
-        .into_tuple()
-        .all(&txn)
-        .await?;
-    let left = original.amount - refunded.iter().sum::<i64>();
-    let currency = Currency::parse("currency", &inv.currency)?;
-    let minor = minor(currency, amount, left)?;
-    if minor <= 0 || minor > left {
-        return Err(ApiError::bad_input(
-            "amount",
-            format!("a refund is above 0 and at most the {} not yet refunded", currency.from_minor(left)),
-        ));
-    }
+    let Refundable { original, invoice: inv, amount: minor, .. } =
+        refundable(&txn, payment_id, amount, true).await?;
     let r =
         insert(&txn, &inv, PaymentKind::Refund, minor, original.method, reason, Some(original.id)).await?;
     let mut i: invoice::ActiveModel = inv.clone().into();
@@ -115,6 +95,52 @@ pub async fn refund(
     publish(&txn, &inv, &r, "invoice.refund_recorded", actor).await?;
     subgraph_kit::db::commit(txn).await?;
     Ok(r)
+}
+
+/// A payment that can be refunded, with its invoice and the amount.
+pub struct Refundable {
+    /// The payment.
+    pub original: payment::Model,
+    /// Its invoice (locked on Postgres when asked).
+    pub invoice: invoice::Model,
+    /// What is refunded, minor units.
+    pub amount: i64,
+    /// What was left of the payment before this refund.
+    pub left: i64,
+}
+
+/// Payment `payment_id` and `amount` of it (all that is left when
+/// absent), checked: NOT_FOUND for no such payment, BAD_USER_INPUT for
+/// more than is left.
+pub async fn refundable(
+    db: &impl ConnectionTrait,
+    payment_id: Uuid,
+    amount: Option<Decimal>,
+    lock: bool,
+) -> ApiResult<Refundable> {
+    let original = payment::Entity::find_by_id(payment_id)
+        .filter(payment::Column::Kind.eq(PaymentKind::Payment))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no payment {payment_id}")))?;
+    let invoice = invoices::load(db, None, original.invoice_id, lock).await?;
+    let refunded: Vec<i64> = payment::Entity::find()
+        .select_only()
+        .column(payment::Column::Amount)
+        .filter(payment::Column::RefundOf.eq(original.id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let left = original.amount - refunded.iter().sum::<i64>();
+    let currency = Currency::parse("currency", &invoice.currency)?;
+    let amount = minor(currency, amount, left)?;
+    if amount <= 0 || amount > left {
+        return Err(ApiError::bad_input(
+            "amount",
+            format!("a refund is above 0 and at most the {} not yet refunded", currency.from_minor(left)),
+        ));
+    }
+    Ok(Refundable { original, invoice, amount, left })
 }
 
 fn minor(currency: Currency, amount: Option<Decimal>, all: i64) -> ApiResult<i64> {

@@ -130,14 +130,17 @@ async fn close_period(txn: &DatabaseTransaction, sub: Subscription, grace: Durat
     writes::record(txn, &row, None, change, json!({})).await
 }
 
-/// Renews due subscriptions, finalizes drafts whose grace is over and
-/// runs dunning, every `every` until `shutdown` resolves.
+/// Renews due subscriptions, finalizes drafts whose grace is over,
+/// charges them to saved cards (with a card processor configured and
+/// `auto_collect` on) and runs dunning, every `every` until `shutdown`
+/// resolves.
 pub async fn run(
     db: DatabaseConnection,
     every: std::time::Duration,
     terms: crate::config::BillingConfig,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
+    let processor = terms.processor();
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -149,6 +152,14 @@ pub async fn run(
         }
         if let Err(error) = finalization::finalize_due(&db, Utc::now(), terms.payment_terms()).await {
             tracing::warn!(%error, "finalizing invoices failed; next pass retries");
+        }
+        if let Some(processor) = processor.as_deref().filter(|_| terms.card.auto_collect) {
+            let since = Utc::now() - terms.payment_terms();
+            if let Err(error) =
+                super::collection::collect_due(&db, processor, since, terms.suspend_after()).await
+            {
+                tracing::warn!(%error, "collecting invoices by card failed; next pass retries");
+            }
         }
         if let Err(error) = super::dunning::run(&db, Utc::now(), terms.suspend_after()).await {
             tracing::warn!(%error, "dunning failed; next pass retries");

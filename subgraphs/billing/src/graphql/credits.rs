@@ -193,6 +193,8 @@ pub enum PaymentMethodInput {
     BankTransfer,
     /// Recorded by hand (cash, cheque, settled elsewhere).
     Manual,
+    /// Charged to the customer's saved card (`chargeInvoice` only).
+    Card,
 }
 
 impl From<PaymentMethodInput> for PaymentMethod {
@@ -200,6 +202,7 @@ impl From<PaymentMethodInput> for PaymentMethod {
         match m {
             PaymentMethodInput::BankTransfer => PaymentMethod::BankTransfer,
             PaymentMethodInput::Manual => PaymentMethod::Manual,
+            PaymentMethodInput::Card => PaymentMethod::Card,
         }
     }
 }
@@ -209,6 +212,7 @@ impl From<PaymentMethod> for PaymentMethodInput {
         match m {
             PaymentMethod::BankTransfer => PaymentMethodInput::BankTransfer,
             PaymentMethod::Manual => PaymentMethodInput::Manual,
+            PaymentMethod::Card => PaymentMethodInput::Card,
         }
     }
 }

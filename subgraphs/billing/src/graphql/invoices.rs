@@ -33,6 +33,10 @@ subgraph_kit::mirror_enum!(
         Fee,
         /// A usage charge.
         Usage,
+        /// Usage of an earlier period reported after its invoice was
+        /// finalized: what that period's usage now prices to, less what
+        /// was charged for it.
+        LateUsage,
         /// A coupon's discount (negative).
         Discount,
         /// A correction made during the grace period.
@@ -186,6 +190,10 @@ pub struct BillingProfile {
     pub region: Option<String>,
     /// What its invoice numbers start with.
     pub invoice_prefix: String,
+    /// The card processor's customer, when a card is saved.
+    pub card_customer: Option<String>,
+    /// The saved payment method at the processor.
+    pub card_payment_method: Option<String>,
 }
 
 impl From<customer::Model> for BillingProfile {
@@ -195,6 +203,8 @@ impl From<customer::Model> for BillingProfile {
             country: c.country,
             region: c.region,
             invoice_prefix: c.invoice_prefix,
+            card_customer: c.card_customer,
+            card_payment_method: c.card_payment_method,
         }
     }
 }
@@ -208,11 +218,23 @@ pub struct BillingProfileInput {
     pub region: Option<String>,
     /// 1 to 12 letters, digits, `-` or `/`.
     pub invoice_prefix: Option<String>,
+    /// The card processor's customer (`cus_…`), collected by the
+    /// processor's own page (card numbers never reach the platform);
+    /// empty removes the saved card. Set with `cardPaymentMethod`.
+    pub card_customer: Option<String>,
+    /// The customer's saved payment method at the processor (`pm_…`).
+    pub card_payment_method: Option<String>,
 }
 
 impl From<BillingProfileInput> for Profile {
     fn from(i: BillingProfileInput) -> Self {
-        Self { country: i.country, region: i.region, invoice_prefix: i.invoice_prefix }
+        Self {
+            country: i.country,
+            region: i.region,
+            invoice_prefix: i.invoice_prefix,
+            card_customer: i.card_customer,
+            card_payment_method: i.card_payment_method,
+        }
     }
 }
 

@@ -18,11 +18,14 @@ use async_graphql::Context;
 use rust_decimal::Decimal;
 use subgraph_kit::{ApiError, ApiResult, Kit, context::AuthExt};
 
-/// The kit, for a caller who operates the platform (the catalogue is
-/// theirs); FORBIDDEN for anyone else.
+/// The kit, for a caller who operates billing (a platform admin or a
+/// billing admin: the catalogue and every tenant's billing are theirs);
+/// FORBIDDEN for anyone else.
 pub(crate) fn operator<'a>(ctx: &'a Context<'_>) -> ApiResult<&'a Kit> {
-    if !ctx.caller()?.is_platform_admin() {
-        return Err(ApiError::Forbidden("only the platform operator changes the plan catalogue".into()));
+    if !ctx.caller()?.operates_billing() {
+        return Err(ApiError::Forbidden(
+            "only the platform's billing operators (platform_admin, billing_admin) do this".into(),
+        ));
     }
     subgraph_kit::graphql::kit(ctx)
 }
@@ -37,7 +40,7 @@ pub(crate) async fn readable<'a>(
     let parse = |id: &async_graphql::ID| {
         id.parse::<uuid::Uuid>().map_err(|_| ApiError::NotFound("no such tenant".into()))
     };
-    if ctx.caller()?.is_platform_admin() {
+    if ctx.caller()?.operates_billing() {
         return Ok((subgraph_kit::graphql::kit(ctx)?, tenant_id.map(parse).transpose()?));
     }
     let a = subgraph_kit::graphql::allow(ctx, "billing", "read").await?;
@@ -45,6 +48,17 @@ pub(crate) async fn readable<'a>(
         Some(t) if t != a.caller.tenant_id => Err(ApiError::NotFound("no such tenant".into())),
         _ => Ok((a.kit, Some(a.caller.tenant_id))),
     }
+}
+
+/// The card processor, when one is configured (schema data).
+#[derive(Clone)]
+pub(crate) struct Cards(pub Option<std::sync::Arc<dyn crate::domain::processor::CardProcessor>>);
+
+/// The card processor, or `CONFLICT` (`NO_CARD_PROCESSOR`).
+pub(crate) fn cards<'a>(ctx: &'a Context<'_>) -> ApiResult<&'a dyn crate::domain::processor::CardProcessor> {
+    ctx.data_opt::<Cards>().and_then(|c| c.0.as_deref()).ok_or_else(|| {
+        ApiError::conflict("NO_CARD_PROCESSOR", "no card processor is configured (billing.card.secret_key)")
+    })
 }
 
 /// The subgraph's settings from the schema data.

@@ -7,13 +7,14 @@ use backbone_entities::billing::payment::PaymentMethod;
 use subgraph_kit::context::AuthExt;
 
 use super::{
+    cards,
     credits::{Coupon, CouponInput, CreditNote, Payment, PaymentMethodInput, WalletEntry},
     decimal,
     invoices::{BillingProfile, BillingProfileInput, Invoice, TaxRate, TaxRateInput},
     operator, settings,
 };
 use crate::domain::{
-    coupons, credit_notes,
+    collection, coupons, credit_notes,
     customers::{self, NewRate},
     finalization, invoices, payments, subscriptions, wallet,
 };
@@ -25,8 +26,8 @@ pub struct MoneyMutation;
 #[Object]
 impl MoneyMutation {
     /// Sets parts of tenant `tenantId`'s billing profile: its country and
-    /// region (which tax applies), its invoice prefix (platform operator
-    /// only).
+    /// region (which tax applies), its invoice prefix, its saved card at
+    /// the card processor (platform operator only).
     async fn set_billing_profile(
         &self,
         ctx: &Context<'_>,
@@ -108,7 +109,25 @@ impl MoneyMutation {
         let amount = amount.map(|a| decimal("amount", &a)).transpose()?;
         let after = settings(ctx)?.suspend_after();
         let id = invoice_id_of(&invoice_id)?;
+        if method == PaymentMethodInput::Card {
+            let msg = "a card payment is made by chargeInvoice, through the card processor";
+            return Err(subgraph_kit::ApiError::bad_input("method", msg).into());
+        }
         let p = payments::record(&kit.db, id, amount, method.into(), &reference, actor, after).await?;
+        Ok(Payment::of(p, &kit.db).await?)
+    }
+
+    /// Charges what finalized invoice `id` still asks to the customer's
+    /// saved card, through the card processor (platform operator only).
+    /// `CONFLICT` with reason `NO_CARD`, `CARD_DECLINED` or
+    /// `NO_CARD_PROCESSOR`; `SUBGRAPH_UNAVAILABLE` when the processor does
+    /// not answer (charging again then cannot charge twice).
+    async fn charge_invoice(&self, ctx: &Context<'_>, id: ID) -> Result<Payment> {
+        let kit = operator(ctx)?;
+        let processor = cards(ctx)?;
+        let actor = Some(ctx.caller()?.user_id);
+        let after = settings(ctx)?.suspend_after();
+        let p = collection::charge_invoice(&kit.db, processor, invoice_id_of(&id)?, actor, after).await?;
         Ok(Payment::of(p, &kit.db).await?)
     }
 
@@ -126,7 +145,8 @@ impl MoneyMutation {
         let amount = amount.map(|a| decimal("amount", &a)).transpose()?;
         let id =
             payment_id.parse().map_err(|_| subgraph_kit::ApiError::NotFound("no such payment".into()))?;
-        let r = payments::refund(&kit.db, id, amount, &reason, actor).await?;
+        let processor = cards(ctx).ok();
+        let r = collection::refund(&kit.db, processor, id, amount, &reason, actor).await?;
         Ok(Payment::of(r, &kit.db).await?)
     }
 

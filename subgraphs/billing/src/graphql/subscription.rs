@@ -171,7 +171,7 @@ impl Tenant {
 /// own readers, or the platform operator; NOT_FOUND for another tenant.
 async fn reader<'a>(ctx: &'a Context<'_>, id: &ID) -> Result<(&'a subgraph_kit::Kit, uuid::Uuid)> {
     let tenant_id: uuid::Uuid = id.parse().map_err(|_| ApiError::NotFound("no such tenant".into()))?;
-    if subgraph_kit::context::AuthExt::caller(ctx)?.is_platform_admin() {
+    if subgraph_kit::context::AuthExt::caller(ctx)?.operates_billing() {
         return Ok((subgraph_kit::graphql::kit(ctx)?, tenant_id));
     }
     let a = allow(ctx, "billing", "read").await?;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use backbone_schema::EventEnvelope;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{Value, json};
+use subgraph_billing::config::BillingConfig;
 use subgraph_kit::testkit::{TestApp, data};
 use subgraph_tenants::domain::demo;
 use uuid::Uuid;
@@ -23,9 +24,16 @@ pub struct Billed {
 
 impl Billed {
     pub async fn start() -> Self {
-        let app = TestApp::serve(&subgraph_billing::Billing, &[&subgraph_tenants::Tenants], |_| {})
-            .await
-            .expect("start");
+        Self::start_with(|_| {}).await
+    }
+
+    /// With `adjust` applied to billing's settings.
+    pub async fn start_with(adjust: impl FnOnce(&mut BillingConfig) + Send + 'static) -> Self {
+        let app = TestApp::serve(&subgraph_billing::Billing, &[&subgraph_tenants::Tenants], |config| {
+            config.sections.update(subgraph_billing::NAME, adjust).expect("billing settings");
+        })
+        .await
+        .expect("start");
         let (tenant, users) = demo::seed(&app.kit).await.expect("seed");
         let id = |role: &str| users.iter().find(|u| u.role == role).expect("role").id;
         let admin = app.token(tenant, id("tenant_admin"), &["tenant_admin"]);

@@ -28,7 +28,7 @@ async fn operator(b: &Billed, mutation: &str, vars: Value) -> Value {
     b.gql(&b.operator, mutation, vars).await
 }
 
-async fn metrics(b: &Billed) {
+pub(crate) async fn metrics(b: &Billed) {
     b.metric("ai_tokens", "SUM", "ai.usage_recorded", Some("totalTokens"), json!([])).await;
     b.metric("visits", "COUNT", "appointment.updated", None, json!([{"field": "to", "value": "completed"}]))
         .await;
@@ -36,7 +36,7 @@ async fn metrics(b: &Billed) {
 }
 
 /// A monthly plan with the three usage charges at these prices.
-fn mixed(currency: &str, fee: &str, t2: &str, t3: &str, package: &str, seat: &str) -> Value {
+pub(crate) fn mixed(currency: &str, fee: &str, t2: &str, t3: &str, package: &str, seat: &str) -> Value {
     json!({"name": format!("Clinic {currency}"), "interval": "MONTHLY", "currency": currency, "fee": fee, "trialDays": 0,
     "charges": [
         {"metricCode": "ai_tokens", "model": "GRADUATED", "tiers": [
@@ -48,7 +48,7 @@ fn mixed(currency: &str, fee: &str, t2: &str, t3: &str, package: &str, seat: &st
 
 /// November's usage: 1,234,567 tokens, 180 completed visits (and 20
 /// cancelled), at most 7 seats.
-async fn november(b: &Billed, tenant: Uuid) {
+pub(crate) async fn november(b: &Billed, tenant: Uuid) {
     let mut events = vec![
         event(tenant, "ai.usage_recorded", nov(3, 9), json!({"totalTokens": 1_000_000})),
         event(tenant, "ai.usage_recorded", nov(9, 9), json!({"totalTokens": 200_000})),

@@ -3,6 +3,7 @@
 //! over HTTP on a server on a random port, and metering from the bus and
 //! the ingestion API.
 
+mod cards;
 mod catalogue;
 mod charges;
 mod credits;
@@ -10,6 +11,7 @@ mod dunning;
 mod erasure;
 mod fixture;
 mod invoices;
+mod late_usage;
 mod metering;
 mod money;
 mod numbering;

@@ -108,9 +108,10 @@ impl Rbac {
     /// active, and so is its user (API keys are checked against the key
     /// store instead). `UNAUTHENTICATED` otherwise, so a deactivated user or
     /// tenant, or a token minted for ids that never existed, reaches
-    /// nothing, not even `me`. Platform admins are token-only.
+    /// nothing, not even `me`. The platform's roles (`platform_admin`,
+    /// `billing_admin`) are token-only.
     pub async fn admit(&self, ctx: &RequestContext) -> ApiResult<()> {
-        if ctx.is_platform_admin() || self.grants(ctx).await?.standing {
+        if ctx.operates_billing() || self.grants(ctx).await?.standing {
             Ok(())
         } else {
             Err(ApiError::Unauthenticated("the token's user or tenant is unknown or deactivated".into()))

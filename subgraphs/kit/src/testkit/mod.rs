@@ -208,4 +208,5 @@ pub fn data(response: Value) -> Value {
     response["data"].clone()
 }
 
+pub mod card;
 pub mod openai;

@@ -7,4 +7,5 @@ mod consumer;
 mod edges;
 mod in_process_bus;
 mod outbox;
+mod quota;
 mod redis_bus;

@@ -35,8 +35,9 @@ pub fn audience(event: &EventEnvelope) -> Option<Audience> {
         let users: Vec<Uuid> = user("patientId").into_iter().collect();
         return (!users.is_empty()).then_some(Audience { category: "appointments", critical, users });
     }
-    if event.event_type == "invoice.overdue" {
-        // Billing names the tenant's admins.
+    if matches!(event.event_type.as_str(), "invoice.overdue" | subgraph_kit::quota::SOFT_LIMIT_EXCEEDED) {
+        // Billing (or the subgraph that noticed a soft limit) names the
+        // tenant's admins.
         let users: Vec<Uuid> = event.payload["recipientIds"]
             .as_array()
             .map(|ids| {

@@ -43,6 +43,11 @@ const DEFAULTS: &[(&str, &str, &str)] = &[
         "{{amountDue}} {{currency}} was due on {{dueAt}}. Unpaid invoices suspend the plan's features after a while.",
     ),
     (
+        "entitlement.soft_limit_exceeded",
+        "Your plan's {{key}} limit is passed",
+        "{{used}} used against the {{limit}} your plan includes. Nothing was refused; what is beyond the plan may be billed.",
+    ),
+    (
         "appointment.waitlist_offered",
         "A {{serviceName}} slot opened: {{localStart}}",
         "It is held for you for a short while; confirm it before it goes to the next person waiting.",

@@ -21,7 +21,11 @@ use sea_orm::{
     DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect, RuntimeErr, TransactionTrait,
     sea_query::Expr,
 };
-use subgraph_kit::{ApiError, ApiResult, tenancy::Ref};
+use subgraph_kit::{
+    ApiError, ApiResult,
+    quota::{Key, WithoutGrant},
+    tenancy::Ref,
+};
 use uuid::Uuid;
 
 use super::{
@@ -198,6 +202,16 @@ impl Request {
     }
 }
 
+/// Appointments a tenant may book per calendar month, as its billing plan
+/// grants them (no limit when the plan does not name it).
+pub const APPOINTMENTS_PER_MONTH: &str = "scheduling.appointments_per_month";
+
+/// The entitlement keys scheduling spends.
+pub const QUOTAS: &[Key] = &[Key { name: APPOINTMENTS_PER_MONTH, without_grant: WithoutGrant::Unlimited }];
+
+/// The consumer group that follows them.
+pub const QUOTA_GROUP: &str = "scheduling.quotas";
+
 /// Books (or holds) `req` at `now`.
 pub async fn book(db: &DatabaseConnection, req: Request, now: DateTime<Utc>) -> ApiResult<Booked> {
     let tenant_id = req.service.tenant_id();
@@ -348,6 +362,8 @@ pub(crate) async fn place(
     let Some(picks) = slots::assign(rules, &calendars, candidates, start) else {
         return Err(unavailable(rules, resources, candidates, &sources, start).into());
     };
+    // Counted in this transaction: a booking that fails below gives it back.
+    subgraph_kit::quota::spend(txn, p.tenant_id, APPOINTMENTS_PER_MONTH, 1, now).await?;
     let a = appointment::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(p.tenant_id),

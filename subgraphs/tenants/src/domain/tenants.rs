@@ -287,6 +287,9 @@ pub struct Usage {
     pub invited_users: u64,
     /// The limit; active plus invited users may not exceed it.
     pub max_users: u64,
+    /// Whether the limit is the billing plan's (`tenants.max_users`)
+    /// rather than the one the tenant was provisioned with.
+    pub from_plan: bool,
 }
 
 /// Counts users (not deactivated) against the tenant's limit.
@@ -297,9 +300,15 @@ pub async fn usage(db: &impl ConnectionTrait, tenant: &tenant::Model) -> ApiResu
             .filter(user::Column::Status.eq(status))
             .count(db)
     };
+    let plan = subgraph_kit::quota::grant(db, tenant.id, super::users::MAX_USERS).await?;
+    let max_users = match plan {
+        Some(g) => g.limit.unwrap_or(MAX_USERS_LIMIT),
+        None => tenant.max_users.into(),
+    };
     Ok(Usage {
         active_users: count(UserStatus::Active).await?,
         invited_users: count(UserStatus::Invited).await?,
-        max_users: tenant.max_users.max(0) as u64,
+        max_users: max_users.max(0) as u64,
+        from_plan: plan.is_some(),
     })
 }

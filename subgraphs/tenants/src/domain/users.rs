@@ -16,12 +16,24 @@ use subgraph_kit::{
     ApiError, ApiResult, RequestContext,
     audit::AuditEntry,
     pagination::{Page, Paged},
+    quota::{Key, WithoutGrant},
     tenancy::Ref,
     validate,
 };
 use uuid::Uuid;
 
 use super::{is_unique_violation, record, tenants};
+
+/// Users (active and invited) a tenant may have, as its billing plan
+/// grants them; when the plan does not name it, the limit the tenant was
+/// provisioned with applies.
+pub const MAX_USERS: &str = "tenants.max_users";
+
+/// The entitlement keys this subgraph spends.
+pub const QUOTAS: &[Key] = &[Key { name: MAX_USERS, without_grant: WithoutGrant::Unlimited }];
+
+/// The consumer group that follows them.
+pub const QUOTA_GROUP: &str = "tenants.quotas";
 
 /// What an invitation needs.
 #[derive(Debug, Clone)]
@@ -48,7 +60,10 @@ pub async fn invite(
     // (SQLite has a single writer), so the limit holds under concurrency.
     let tenant = tenants::get_for_update(&txn, ctx, ctx.tenant_id).await?;
     let usage = tenants::usage(&txn, &tenant).await?;
-    if usage.active_users + usage.invited_users >= usage.max_users {
+    let current = usage.active_users + usage.invited_users;
+    if usage.from_plan {
+        subgraph_kit::quota::admit(&txn, ctx.tenant_id, MAX_USERS, current as i64, 1).await?;
+    } else if current >= usage.max_users {
         return Err(ApiError::Conflict(format!(
             "tenant has reached its limit of {} users; deactivate a user or raise the limit",
             usage.max_users
