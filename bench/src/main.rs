@@ -121,6 +121,10 @@ enum Command {
         /// Postgres URL for a Postgres run too.
         #[arg(long)]
         postgres_url: Option<String>,
+        /// Events' times spread over the month in no order (a backfill)
+        /// rather than in the order they happened.
+        #[arg(long)]
+        shuffled_times: bool,
     },
     /// (internal) The router with the benchmark subgraphs in-process.
     #[command(hide = true)]
@@ -173,9 +177,9 @@ async fn main() -> anyhow::Result<()> {
             };
             bench::scheduling::run(settings).await
         }
-        Command::BenchBilling { events, tenants, checks, postgres_url } => {
-            bench::billing::run(bench::billing::BillingSettings { events, tenants, checks, postgres_url })
-                .await
+        Command::BenchBilling { events, tenants, checks, postgres_url, shuffled_times } => {
+            let s = bench::billing::BillingSettings { events, tenants, checks, postgres_url, shuffled_times };
+            bench::billing::run(s).await
         }
         Command::BenchServe => bench::serve_in_process(config).await,
     }

@@ -44,6 +44,8 @@ pub struct BillingSettings {
     pub checks: usize,
     /// Postgres URL for a Postgres run too.
     pub postgres_url: Option<String>,
+    /// Events' times in no order (a backfill) rather than as produced.
+    pub shuffled_times: bool,
 }
 
 const TOKENS_PER_MONTH: i64 = 1_000_000_000;
@@ -86,7 +88,7 @@ async fn one(name: &str, url: &str, s: &BillingSettings) -> anyhow::Result<()> {
     let mut expected = 0_u64;
     let mut last = None;
     for i in 0..s.events {
-        let (event, readings) = event(&tenants, i);
+        let (event, readings) = event(&tenants, i, s.events, s.shuffled_times);
         expected += readings;
         if readings > 0 {
             last = Some((event.tenant_id, event.id));
@@ -249,9 +251,21 @@ async fn customers(db: &DatabaseConnection, n: usize, plan: &str) -> anyhow::Res
 /// Event `i` (spread over the tenants and November) and how many
 /// readings it makes: an AI call (tokens and user), a visit status change
 /// (counted when completed) or a seat count.
-fn event(tenants: &[Uuid], i: usize) -> (EventEnvelope, u64) {
+///
+/// As the platform produces them, events come in the order they happened,
+/// spread evenly over November 1 to 29, one in 100 reported late (up to two
+/// days after it happened); with `shuffled`, every event's time is spread
+/// over the month in no order (a backfill).
+fn event(tenants: &[Uuid], i: usize, total: usize, shuffled: bool) -> (EventEnvelope, u64) {
     let tenant = tenants[i % tenants.len()];
-    let at = nov(1) + Duration::seconds((i as i64 * 2_591) % (29 * 86_400));
+    let month = 29 * 86_400;
+    let at = if shuffled {
+        nov(1) + Duration::seconds((i as i64 * 2_591) % month)
+    } else {
+        let on_time = (i as i64 * month) / total.max(1) as i64;
+        let late = if i % 100 == 99 { (i as i64 * 7_919) % (2 * 86_400) } else { 0 };
+        nov(1) + Duration::seconds((on_time - late).max(0))
+    };
     let (kind, payload, readings) = match i % 20 {
         0..=13 => {
             ("ai.usage_recorded", json!({"totalTokens": 100 + i % 1900, "userId": format!("u{}", i % 23)}), 2)

@@ -96,4 +96,4 @@ impl Subgraph for Billing {
 }
 
 /// Events metered per transaction, at most.
-const METERING_BATCH: usize = 2_000;
+const METERING_BATCH: usize = 10_000;

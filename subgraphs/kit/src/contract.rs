@@ -194,6 +194,7 @@ async fn erase(State((kit, c)): State<Shared>, headers: HeaderMap, Json(who): Js
             *counts.entry("dead_events".into()).or_default() += dead;
         }
         crate::db::commit(txn).await?;
+        crate::db::scrub_log(&kit.db).await?;
         Ok::<_, ApiError>(counts)
     };
     match run.await {
@@ -209,7 +210,12 @@ async fn purge(State((kit, c)): State<Shared>, headers: HeaderMap, Json(p): Json
     if !c.data_types().contains(&p.data_type.as_str()) {
         return failure(ApiError::bad_input("dataType", format!("unknown data type {}", p.data_type)));
     }
-    match c.purge(&kit.db, &p).await {
+    let run = async {
+        let count = c.purge(&kit.db, &p).await?;
+        crate::db::scrub_log(&kit.db).await?;
+        Ok::<_, ApiError>(count)
+    };
+    match run.await {
         Ok(count) => Json(Purged { count }).into_response(),
         Err(e) => failure(e),
     }

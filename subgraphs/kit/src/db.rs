@@ -37,7 +37,7 @@ pub(crate) fn commits() -> watch::Receiver<u64> {
 /// failing with `SQLITE_BUSY`. SQLite is for development and single-node
 /// use; production runs on Postgres with a real pool. The parent directory
 /// of a SQLite file is created when missing. SQLite runs with
-/// `secure_delete` and a 64 MiB page cache.
+/// `secure_delete`, a write-ahead log and a 64 MiB page cache.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let sqlite = url.starts_with("sqlite:");
     if sqlite {
@@ -50,16 +50,34 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     if sqlite {
         opts.max_connections(1).min_connections(1);
         // Deleted rows are overwritten with zeros, not left in free pages:
-        // erasure erases the bytes too. (So no WAL: old page images would
-        // linger in the log until a checkpoint.) The page cache is 64 MiB
+        // erasure erases the bytes too. Writes go to a write-ahead log (each
+        // changed page written once per commit, appended, one sync), which
+        // an erasure checkpoints and truncates at once (`scrub_log`), so
+        // old page images do not linger in it. The page cache is 64 MiB
         // rather than 2: the one connection's indexes stay in memory as
         // tables grow past the default's reach.
-        opts.map_sqlx_sqlite_opts(|o| o.pragma("secure_delete", "ON").pragma("cache_size", "-65536"));
+        opts.map_sqlx_sqlite_opts(|o| {
+            o.pragma("secure_delete", "ON")
+                .pragma("cache_size", "-65536")
+                .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .pragma("wal_autocheckpoint", "16384")
+        });
     } else {
         opts.max_connections(20).min_connections(1);
     }
     let db = Database::connect(opts).await?;
     Ok(db)
+}
+
+/// After an erasure or a purge: on SQLite the write-ahead log is
+/// checkpointed into the database file (where `secure_delete` has zeroed
+/// the deleted rows) and truncated, so no old page image of them stays in
+/// the log. Nothing on Postgres (VACUUM reclaims dead tuples there).
+pub async fn scrub_log(db: &DatabaseConnection) -> Result<(), DbErr> {
+    if db.get_database_backend() == DbBackend::Sqlite {
+        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+    }
+    Ok(())
 }
 
 /// Opens a pool and applies pending migrations.

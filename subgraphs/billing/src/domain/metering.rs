@@ -135,7 +135,7 @@ pub struct Usage {
 
 /// Rows per insert statement on SQLite: always this many but the last,
 /// so the statements repeat and their preparations are reused.
-const CHUNK: usize = 100;
+const CHUNK: usize = 500;
 
 /// Stores `readings`, skipping any already stored for the same tenant,
 /// metric and event; returns how many were new. Run it in the caller's
