@@ -299,3 +299,44 @@ async fn appointments_and_users_are_limited_where_they_are_spent_and_a_soft_limi
     assert_eq!(got.len(), 1, "once, when the count passed the limit: {got:?}");
     assert!(got[0].as_str().is_some_and(|b| b.contains(&(count + 2).to_string())), "{got:?}");
 }
+
+/// A soft `ai.tokens_per_month` lets calls past it through and tells the
+/// tenant's admins once that month (the gateway reports its tokens after
+/// each call; the notice goes through the notifications subgraph).
+#[tokio::test]
+async fn a_soft_ai_token_grant_lets_calls_through_and_tells_the_admins_once() {
+    let provider = FakeProvider::start().await.expect("provider");
+    let scene = with_provider(&provider).await;
+    let operator = platform_token(&scene);
+    let q = "mutation($i: PlanInput!) { createPlan(code: \"soft_ai\", input: $i) { code } }";
+    let plan = json!({"name": "Soft AI", "interval": "MONTHLY", "currency": "EUR", "fee": "5", "trialDays": 0,
+        "charges": [], "entitlements": [{"key": "ai.tokens_per_month", "limit": "5", "hard": false}]});
+    subgraph_kit::testkit::data(as_token(&scene, &operator, q, json!({"i": plan})).await);
+    let q = "mutation($t: ID!) { subscribeTenant(tenantId: $t, planCode: \"soft_ai\") { status } }";
+    subgraph_kit::testkit::data(as_token(&scene, &operator, q, json!({"t": scene.tenant})).await);
+    let db = &scene.graph.kit.db;
+    eventually(Duration::from_secs(10), "the AI gateway follows the soft grant", || async {
+        let grant = subgraph_kit::quota::grant(db, scene.tenant, "ai.tokens_per_month").await.expect("grant");
+        grant == Some(subgraph_kit::quota::Grant { limit: Some(5), hard: false })
+    })
+    .await;
+    template(&scene, "triage", 100).await;
+    consent(&scene, "patient", "ai_processing", true).await;
+    for question in ["Is this rash serious?", "Should I see a doctor today?", "What about tomorrow?"] {
+        let r = complete(&scene, "patient", "triage", question).await;
+        assert!(r["errors"].is_null(), "a soft limit refuses nothing: {r}");
+    }
+    let notices = || async {
+        let q = "{ notifications(first: 20) { edges { node { title } } } }";
+        let n = scene.ok(Some("tenant_admin"), q, json!({})).await;
+        n["notifications"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .filter(|e| e["node"]["title"].as_str().is_some_and(|t| t.contains("ai.tokens_per_month")))
+            .count()
+    };
+    eventually(Duration::from_secs(10), "the soft limit noticed", || async { notices().await > 0 }).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(notices().await, 1, "once this month, however many calls pass it");
+}
