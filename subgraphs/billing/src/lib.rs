@@ -1,12 +1,13 @@
-//! The billing subgraph (docs/design.md §7), built in steps. So far: money
-//! in ISO 4217 currencies with their minor units ([`domain::money`]), the
-//! charge models that turn a quantity into an amount with the tiers it
-//! went through ([`domain::charges`]), and the operator's catalogue of
-//! billable metrics and versioned plans ([`domain::catalogue`]), and
-//! metering: the platform's events from the bus and products' usage
-//! events from the API, counted once per event by every metric that
-//! matches ([`domain::ingest`], [`domain::usage`]). Subscriptions,
-//! invoices and entitlements come next (issue 16).
+//! The billing subgraph (docs/design.md §7): money in ISO 4217
+//! currencies with their minor units ([`domain::money`]), the charge
+//! models ([`domain::charges`]), the operator's catalogue of billable
+//! metrics and versioned plans ([`domain::catalogue`]), metering of the
+//! platform's events and products' usage ([`domain::ingest`]),
+//! subscriptions and their periods ([`domain::subscriptions`]), invoices
+//! with taxes, coupons, wallets and credit notes, usage reported late
+//! ([`domain::late_usage`]), payments and cards ([`domain::collection`]),
+//! dunning, and the entitlements the spending subgraphs enforce
+//! ([`domain::entitlements`]).
 
 pub mod config;
 pub mod domain;
