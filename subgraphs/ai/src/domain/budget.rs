@@ -55,6 +55,25 @@ pub async fn ensure(
         .ok_or_else(|| ApiError::Internal("budget row vanished".into()))
 }
 
+/// The tenant's budget as this calendar month sees it: a row last changed
+/// in an earlier month shows nothing spent (and no overrun) until this
+/// month's first reservation starts it again. What `Tenant.aiUsage`
+/// reads.
+pub async fn current(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    default_limit: i64,
+) -> ApiResult<budget::Model> {
+    let mut row = ensure(db, tenant_id, default_limit).await?;
+    let month = month_start();
+    if row.period_start < month {
+        row.used_tokens = 0;
+        row.overrun_tokens = 0;
+        row.period_start = month;
+    }
+    Ok(row)
+}
+
 /// The consumer group that keeps budgets in step with their tenants.
 pub const CONSUMER: &str = "ai.budgets";
 

@@ -29,7 +29,7 @@ impl Tenant {
             return Err(ApiError::NotFound("no such tenant".into()).into());
         }
         let default = super::gateway_of(ctx)?.config.default_budget_tokens;
-        let b = budgets::ensure(&a.kit.db, a.caller.tenant_id, default).await?;
+        let b = budgets::current(&a.kit.db, a.caller.tenant_id, default).await?;
         Ok(b.into())
     }
 }

@@ -67,3 +67,26 @@ async fn a_new_month_starts_the_budget_again() {
     assert!(now.period_start > last_month);
     assert!(budget::reserve(&kit.db, tenant, 401, 1_000).await.is_err(), "still one month's limit");
 }
+
+/// What the tenant reads (`Tenant.aiUsage`) is this month's budget even
+/// before this month's first call: last month's spending is not shown as
+/// this month's.
+#[tokio::test]
+async fn the_budget_read_in_a_new_month_shows_nothing_spent_before_its_first_call() {
+    use backbone_entities::ai::budget as row;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+    let db = TestDb::new().await.expect("db");
+    let kit = Kit::start(test_config(&db), Default::default()).await.expect("kit");
+    let tenant = Uuid::now_v7();
+    budget::ensure(&kit.db, tenant, 1_000).await.expect("budget");
+    budget::reserve(&kit.db, tenant, 700, 1_000).await.expect("reserve");
+    budget::settle(&kit.db, tenant, 700, 650).await.expect("spent");
+    let last_month = chrono::Utc::now() - chrono::Duration::days(40);
+    let mut r: row::ActiveModel =
+        row::Entity::find_by_id(tenant).one(&kit.db).await.expect("read").expect("row").into();
+    r.period_start = Set(last_month);
+    r.update(&kit.db).await.expect("backdate");
+    let read = budget::current(&kit.db, tenant, 1_000).await.expect("current");
+    assert_eq!((read.used_tokens, read.overrun_tokens, read.limit_tokens), (0, 0, 1_000));
+    assert!(read.period_start > last_month, "this month's: {:?}", read.period_start);
+}
