@@ -8,6 +8,10 @@ pub const PLATFORM_ADMIN: &str = "platform_admin";
 /// else of the platform's. Like `platform_admin`, carried only in tokens
 /// issued by the platform, never by an API key.
 pub const BILLING_ADMIN: &str = "billing_admin";
+
+/// The platform's roles: carried only in tokens the platform issues, with
+/// no user row behind them in any tenant.
+pub const PLATFORM_ROLES: [&str; 2] = [PLATFORM_ADMIN, BILLING_ADMIN];
 /// Administers one tenant.
 pub const TENANT_ADMIN: &str = "tenant_admin";
 /// A clinician (or teacher) working with persons' data.

@@ -37,16 +37,25 @@ impl RequestContext {
     /// Whether the caller operates the platform (token role `platform_admin`).
     /// Only user tokens can carry it; API keys never do.
     pub fn is_platform_admin(&self) -> bool {
-        self.principal == Principal::User
-            && self.roles.iter().any(|r| r == backbone_schema::roles::PLATFORM_ADMIN)
+        self.has_token_role(backbone_schema::roles::PLATFORM_ADMIN)
     }
 
     /// Whether the caller operates billing: a platform admin, or a user
     /// token with the platform role `billing_admin`. API keys never do.
     pub fn operates_billing(&self) -> bool {
-        self.is_platform_admin()
-            || (self.principal == Principal::User
-                && self.roles.iter().any(|r| r == backbone_schema::roles::BILLING_ADMIN))
+        self.is_platform_admin() || self.has_token_role(backbone_schema::roles::BILLING_ADMIN)
+    }
+
+    /// Whether the caller holds one of the platform's roles
+    /// (`backbone_schema::roles::PLATFORM_ROLES`), which are token-only.
+    pub fn holds_platform_role(&self) -> bool {
+        backbone_schema::roles::PLATFORM_ROLES.iter().any(|r| self.has_token_role(r))
+    }
+
+    /// A role carried by a user token (API keys never carry the
+    /// platform's roles).
+    fn has_token_role(&self, role: &str) -> bool {
+        self.principal == Principal::User && self.roles.iter().any(|r| r == role)
     }
 }
 

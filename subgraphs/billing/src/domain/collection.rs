@@ -2,9 +2,10 @@
 //! configured [`CardProcessor`]: by the operator (`chargeInvoice`), or by
 //! the sweep once for each invoice it finalizes. No database transaction
 //! is held while the processor is called. Each attempt has its own
-//! idempotency key (the invoice, its declined attempts so far and what it
-//! has been paid), so an attempt whose answer was lost finds its charge
-//! when sent again, and the charge is recorded once as a `CARD` payment.
+//! idempotency key (the invoice, its declined attempts so far and the
+//! payments and refunds recorded against it), so an attempt whose answer
+//! was lost finds its charge when sent again, and the charge is recorded
+//! once as a `CARD` payment.
 //! A charge that can no longer be recorded (the invoice was paid or
 //! credited meanwhile) is refunded at once.
 
@@ -53,7 +54,10 @@ pub async fn charge_invoice(
         return Err(ApiError::conflict("NO_CARD", "the customer has no card saved on its billing profile"));
     };
     let currency = Currency::parse("currency", &inv.currency)?;
-    let key = format!("backbone-invoice-{}-{}-{}", inv.id, inv.card_attempts, inv.paid);
+    // Payments and refunds only ever add rows: a key is never met again
+    // once money moved (what was paid can return to an earlier figure).
+    let moved = payments::of_invoice(db, inv.id).await?.len();
+    let key = format!("backbone-invoice-{}-{}-{moved}", inv.id, inv.card_attempts);
     let description = format!("Invoice {}", inv.number.as_deref().unwrap_or_default());
     let charge = CardCharge {
         amount: owed,
@@ -66,7 +70,12 @@ pub async fn charge_invoice(
     };
     let reference = match processor.charge(&charge).await {
         Ok(reference) => reference,
-        Err(e) => return Err(failed(db, &inv, actor, e).await),
+        Err(ProcessorError::Declined { code, message }) => {
+            declined(db, &inv, actor, &code).await?;
+            let message = format!("the card was declined ({code}): {message}");
+            return Err(ApiError::conflict("CARD_DECLINED", message));
+        }
+        Err(e) => return Err(coded(inv.id, e)),
     };
     let amount = Some(currency.from_minor(owed));
     match payments::record(db, inv.id, amount, PaymentMethod::Card, &reference, actor, suspend_after).await {
@@ -81,40 +90,29 @@ pub async fn charge_invoice(
     }
 }
 
-/// The error for a charge that did not happen; a declined card is counted
-/// and audited.
-async fn failed(
-    db: &DatabaseConnection,
-    inv: &invoice::Model,
-    actor: Option<Uuid>,
-    e: ProcessorError,
-) -> ApiError {
+/// The error for a call to the processor that did not go through.
+fn coded(invoice: Uuid, e: ProcessorError) -> ApiError {
     match e {
         ProcessorError::Declined { code, message } => {
-            if let Err(e) = declined(db, inv, actor, &code).await {
-                return e;
-            }
             ApiError::conflict("CARD_DECLINED", format!("the card was declined ({code}): {message}"))
         }
         ProcessorError::Refused(m) => {
-            tracing::warn!(invoice = %inv.id, reason = %m, "the card processor refused a charge");
-            ApiError::conflict(
-                "CARD_PROCESSOR_REFUSED",
-                format!("the card processor refused the charge: {m}"),
-            )
+            tracing::warn!(%invoice, reason = %m, "the card processor refused a request");
+            ApiError::conflict("CARD_PROCESSOR_REFUSED", format!("the card processor refused: {m}"))
         }
         ProcessorError::Unavailable(m) => {
-            tracing::warn!(invoice = %inv.id, reason = %m, "the card processor did not answer");
+            tracing::warn!(%invoice, reason = %m, "the card processor did not answer");
             ApiError::Coded {
                 code: ErrorCode::SubgraphUnavailable,
-                message: "the card processor did not answer; charging again sends the same attempt, \
-                          so nothing is charged twice"
+                message: "the card processor did not answer; asking again sends the same request, \
+                          so nothing is charged or refunded twice"
                     .into(),
             }
         }
     }
 }
 
+/// A declined charge: counted (the next attempt is a new one) and audited.
 async fn declined(
     db: &DatabaseConnection,
     inv: &invoice::Model,
@@ -196,7 +194,7 @@ pub async fn refund(
     let key = format!("backbone-refund-{}-{}-{}", r.original.id, r.left, r.amount);
     let reference = match processor.refund(&r.original.reference, r.amount, &key).await {
         Ok(reference) => reference,
-        Err(e) => return Err(failed(db, &r.invoice, actor, e).await),
+        Err(e) => return Err(coded(r.invoice.id, e)),
     };
     let currency = Currency::parse("currency", &r.invoice.currency)?;
     let recorded = payments::refund(

@@ -134,6 +134,17 @@ async fn an_invoice_is_charged_to_the_saved_card_once_even_when_the_answer_is_lo
     assert_eq!(sent.form.get("payment_intent"), charges[0]["id"].as_str().map(str::to_owned).as_ref());
     assert_eq!(sent.form.get("amount").map(String::as_str), Some("1000"));
     assert_eq!(status(&b, &invoice).await, json!({"status": "FINALIZED", "amountDue": "10.00"}));
+    // The rest refunded too, the invoice owes all of it again: charging it
+    // is a new charge, never the first one found again by its key.
+    let q = "mutation($p: ID!) { refundPayment(paymentId: $p, reason: \"cancelled\") { amount } }";
+    let rest = data(b.gql(&b.operator, q, json!({"p": paid["id"]})).await)["refundPayment"].clone();
+    assert_eq!(rest["amount"], "39.99");
+    assert_eq!(status(&b, &invoice).await, json!({"status": "FINALIZED", "amountDue": "49.99"}));
+    let again = data(charge(&b, &b.operator, &invoice).await)["chargeInvoice"].clone();
+    let charges = fake.charges();
+    assert_eq!(charges.len(), 2, "a second charge: {charges:?}");
+    assert_eq!(again["reference"], charges[1]["id"]);
+    assert_eq!(status(&b, &invoice).await["status"], "PAID");
     let q = "mutation($id: ID!) { recordPayment(invoiceId: $id, method: CARD, reference: \"pi_x\") { id } }";
     let by_hand = b.gql(&b.operator, q, json!({"id": invoice})).await;
     assert_eq!(error_codes(&by_hand), ["BAD_USER_INPUT"], "a card payment is not recorded by hand");

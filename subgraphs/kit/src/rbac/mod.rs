@@ -111,7 +111,7 @@ impl Rbac {
     /// nothing, not even `me`. The platform's roles (`platform_admin`,
     /// `billing_admin`) are token-only.
     pub async fn admit(&self, ctx: &RequestContext) -> ApiResult<()> {
-        if ctx.operates_billing() || self.grants(ctx).await?.standing {
+        if ctx.holds_platform_role() || self.grants(ctx).await?.standing {
             Ok(())
         } else {
             Err(ApiError::Unauthenticated("the token's user or tenant is unknown or deactivated".into()))

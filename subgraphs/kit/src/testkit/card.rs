@@ -6,8 +6,8 @@
 //! methods decide the outcome: `pm_card_visa` succeeds,
 //! `pm_card_chargeDeclined` is declined (`card_declined`), and
 //! `pm_card_chargeDeclinedInsufficientFunds` too, with the decline code
-//! `insufficient_funds`. Scripted failures answer 500 before doing
-//! anything, or after the charge is made (a lost answer). It records every
+//! `insufficient_funds`. A scripted failure answers 500 after the charge
+//! is made (a lost answer). It records every
 //! request, so tests assert what the processor saw.
 
 use std::{
@@ -28,8 +28,6 @@ use serde_json::{Value, json};
 /// What the processor does with the next request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Script {
-    /// Answer 500 and do nothing.
-    Fail,
     /// Do it (and remember it under its idempotency key), then answer 500.
     LoseAnswer,
 }
@@ -129,22 +127,18 @@ fn serve(
         )
     } else {
         let step = s.script.pop_front();
-        if step == Some(Script::Fail) {
+        let replay = key.as_ref().and_then(|k| s.answers.get(k).cloned());
+        let answer = replay.unwrap_or_else(|| {
+            let a = handle(&mut s, &form);
+            if let Some(k) = &key {
+                s.answers.insert(k.clone(), a.clone());
+            }
+            a
+        });
+        if step == Some(Script::LoseAnswer) {
             error(StatusCode::INTERNAL_SERVER_ERROR, "api_error", "", "An unknown error occurred")
         } else {
-            let replay = key.as_ref().and_then(|k| s.answers.get(k).cloned());
-            let answer = replay.unwrap_or_else(|| {
-                let a = handle(&mut s, &form);
-                if let Some(k) = &key {
-                    s.answers.insert(k.clone(), a.clone());
-                }
-                a
-            });
-            if step == Some(Script::LoseAnswer) {
-                error(StatusCode::INTERNAL_SERVER_ERROR, "api_error", "", "An unknown error occurred")
-            } else {
-                answer
-            }
+            answer
         }
     };
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
