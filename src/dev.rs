@@ -90,6 +90,17 @@ impl DevGraph {
                 consent.public_url = base(crate::subgraphs::CONSENT);
             }
         })?;
+        // The router's own listener, bound now so download links can name it.
+        let front_listener = TcpListener::bind((host.as_str(), port)).await?;
+        let front = front_listener.local_addr()?;
+        config.sections.update::<subgraph_documents::config::DocumentsConfig>(
+            subgraph_documents::NAME,
+            |d| {
+                if d.public_url.is_none() {
+                    d.public_url = Some(format!("http://{front}/files/{}", subgraph_documents::NAME));
+                }
+            },
+        )?;
         let kit = Kit::start(config, crate::subgraphs::catalog()).await?;
         let mut tasks = Vec::new();
         if options.relay {
@@ -125,10 +136,8 @@ impl DevGraph {
         }
         let router = RouterServer::build(&crate::router_settings(&config), true).await?;
         tasks.push(router.spawn_poller(serve::shutdown_signal()));
-        let listener = TcpListener::bind((host.as_str(), port)).await?;
-        let front = listener.local_addr()?;
         let (pipeline, realtime) = (router.pipeline.clone(), router.realtime.clone());
-        tasks.push(spawn(listener, router.app));
+        tasks.push(spawn(front_listener, router.app));
         Ok(Self { kit, front, subgraphs, router: pipeline, realtime, tasks })
     }
 

@@ -9,7 +9,7 @@ use subgraph_kit::{
 };
 
 /// Every subgraph, in dev-mode port order (router + 1, + 2, …).
-pub static ALL: [&dyn AnySubgraph; 8] = [
+pub static ALL: [&dyn AnySubgraph; 9] = [
     &subgraph_tenants::Tenants,
     &subgraph_complaints::Complaints,
     &subgraph_notifications::Notifications,
@@ -18,6 +18,7 @@ pub static ALL: [&dyn AnySubgraph; 8] = [
     &subgraph_memory::Memory,
     &subgraph_scheduling::Scheduling,
     &subgraph_billing::Billing,
+    &subgraph_documents::Documents,
 ];
 
 /// The consent subgraph's name (the AI and memory subgraphs call it).

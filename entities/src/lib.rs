@@ -7,6 +7,7 @@ pub mod ai;
 pub mod billing;
 pub mod complaints;
 pub mod consent;
+pub mod documents;
 pub mod memory;
 pub mod notifications;
 pub mod platform;
@@ -45,4 +46,9 @@ tenant_owned! {
     scheduling::service::Entity => "service",
     scheduling::appointment::Entity => "appointment",
     scheduling::closure::Entity => "time off or holiday",
+    billing::invoice::Entity => "invoice",
+    documents::template::Entity => "template",
+    documents::document::Entity => "document",
+    documents::version::Entity => "document version",
+    documents::signer::Entity => "signer",
 }

@@ -28,6 +28,7 @@ mod m20261203_000018_billing_credits;
 mod m20261203_000019_billing_payments;
 mod m20261204_000020_entitlement_quotas;
 mod m20261204_000021_billing_cards;
+mod m20261206_000022_documents;
 
 /// Applies every Backbone migration in order.
 pub struct Migrator;
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000019_billing_payments::Migration),
             Box::new(m20261204_000020_entitlement_quotas::Migration),
             Box::new(m20261204_000021_billing_cards::Migration),
+            Box::new(m20261206_000022_documents::Migration),
         ]
     }
 }

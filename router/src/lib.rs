@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod compose;
 pub mod error;
 pub mod execute;
+pub mod files;
 pub mod graph;
 pub mod http;
 pub mod introspection;

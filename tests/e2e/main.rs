@@ -5,6 +5,7 @@ mod architecture;
 mod billing;
 mod cli;
 mod dev_graph;
+mod documents;
 mod limits;
 mod pagination;
 mod privacy;

@@ -84,6 +84,11 @@ impl SubgraphClient {
         self.targets.get(service).map(|(u, t)| (u, *t))
     }
 
+    /// The pooled HTTP client subgraphs are reached with.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// A client for `endpoints` keyed by subgraph name.
     pub fn new(endpoints: HashMap<String, SubgraphEndpoint>) -> Self {
         let http = backbone_edge::auth::http_client_builder()

@@ -12,6 +12,7 @@ use backbone::{
     wsclient::WsClient,
 };
 use serde_json::{Value, json};
+use subgraph_documents::config::{DocumentsConfig, StorageConfig};
 use subgraph_kit::{
     auth,
     config::Config,
@@ -57,6 +58,11 @@ impl Scene {
     /// A graph over an existing database (a second replica).
     pub async fn on(db: TestDb, adjust: impl FnOnce(&mut Config), options: DevOptions) -> Self {
         let mut config = with_dev_auth(test_config(&db));
+        // Documents' files in memory unless a test says otherwise (not in the working tree).
+        config
+            .sections
+            .update(subgraph_documents::NAME, |d: &mut DocumentsConfig| d.storage = StorageConfig::Memory)
+            .expect("documents table");
         adjust(&mut config);
         let graph = DevGraph::start_with(config, options).await.expect("start graph");
         let (tenant, seeded) = seed::seed(&graph.kit).await.expect("seed");

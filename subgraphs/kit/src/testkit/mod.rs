@@ -210,3 +210,4 @@ pub fn data(response: Value) -> Value {
 
 pub mod card;
 pub mod openai;
+pub mod s3;
