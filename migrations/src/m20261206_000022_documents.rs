@@ -80,6 +80,8 @@ impl MigrationTrait for Migration {
                 .col(big_integer(V::SizeBytes))
                 .col(string(V::ContentType))
                 .col(string(V::StorageKey))
+                .col(string_null(V::SealSignature))
+                .col(string_null(V::SealPublicKey))
                 .col(uuid_null(V::CreatedBy))
                 .col(timestamp_with_time_zone(V::CreatedAt))
                 .to_owned(),
@@ -199,6 +201,8 @@ enum DocumentVersions {
     SizeBytes,
     ContentType,
     StorageKey,
+    SealSignature,
+    SealPublicKey,
     CreatedBy,
     CreatedAt,
 }

@@ -51,7 +51,7 @@ pub struct Pipeline {
     pub rate: crate::rate::RateLimits,
 }
 
-const FORWARDED: [&str; 4] = ["authorization", "x-api-key", "x-request-id", "x-forwarded-for"];
+const FORWARDED: [&str; 5] = ["authorization", "x-api-key", "x-request-id", "x-forwarded-for", "user-agent"];
 
 impl Pipeline {
     /// Handles one request. `get` marks GET requests (queries only).

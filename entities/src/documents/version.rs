@@ -26,6 +26,11 @@ pub struct Model {
     pub content_type: String,
     /// Where the bytes are in the object store.
     pub storage_key: String,
+    /// The platform's Ed25519 signature over the SHA-256 (completed
+    /// versions), base64.
+    pub seal_signature: Option<String>,
+    /// The public key it verifies with, base64.
+    pub seal_public_key: Option<String>,
     /// Who made it (none for the platform's own, such as the sealed copy).
     pub created_by: Option<Uuid>,
     /// When.

@@ -1,6 +1,6 @@
 //! The `[documents]` table of the configuration.
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use subgraph_kit::config::Section;
 
@@ -23,6 +23,17 @@ pub struct DocumentsConfig {
     pub max_file_bytes: usize,
     /// The most renders running at once (each holds a blocking thread).
     pub max_concurrent_renders: usize,
+    /// The platform's Ed25519 key completed documents are sealed with: 32
+    /// bytes, base64. Unset: a random key per process (each seal records
+    /// its public key, so a seal made by it still verifies later; nobody
+    /// outside can trust such a key).
+    pub seal_key: Option<SecretString>,
+    /// A pending signer is reminded when they have not acted this many
+    /// hours after they were asked or last reminded.
+    pub reminder_after_hours: u32,
+    /// Milliseconds between passes of the worker that reminds signers and
+    /// expires documents past their signing deadline.
+    pub sweep_interval_ms: u64,
 }
 
 impl Default for DocumentsConfig {
@@ -34,6 +45,9 @@ impl Default for DocumentsConfig {
             link_ttl_seconds: 300,
             max_file_bytes: 10 * 1024 * 1024,
             max_concurrent_renders: 4,
+            seal_key: None,
+            reminder_after_hours: 24,
+            sweep_interval_ms: 60_000,
         }
     }
 }
@@ -88,11 +102,17 @@ impl DocumentsConfig {
 
 impl Section for DocumentsConfig {
     fn validate(&self) -> Result<(), String> {
-        if self.link_ttl_seconds == 0 || self.max_file_bytes == 0 || self.max_concurrent_renders == 0 {
-            return Err(
-                "[documents] link_ttl_seconds, max_file_bytes and max_concurrent_renders must be positive"
-                    .into(),
-            );
+        if self.link_ttl_seconds == 0
+            || self.max_file_bytes == 0
+            || self.max_concurrent_renders == 0
+            || self.reminder_after_hours == 0
+            || self.sweep_interval_ms == 0
+        {
+            return Err("every [documents] number must be positive".into());
+        }
+        if let Some(key) = &self.seal_key {
+            crate::seal::Sealer::from_base64(key.expose_secret())
+                .map_err(|e| format!("[documents] seal_key: {e}"))?;
         }
         if let StorageConfig::S3 { bucket, .. } = &self.storage
             && bucket.is_empty()

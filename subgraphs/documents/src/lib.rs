@@ -11,11 +11,16 @@ pub mod links;
 pub mod permissions;
 pub mod render;
 mod routes;
+pub mod seal;
 pub mod store;
 
 use async_graphql::Schema;
 use axum::Router;
-use subgraph_kit::{Kit, subgraph::Subgraph};
+use subgraph_kit::{
+    Kit,
+    subgraph::{Shutdown, Subgraph},
+};
+use tokio::task::JoinHandle;
 
 pub use graphql::{MutationRoot, QueryRoot, SubscriptionRoot};
 
@@ -49,7 +54,7 @@ impl Subgraph for Documents {
 
     fn schema(&self, kit: &Kit) -> DocumentsSchema {
         subgraph_kit::graphql::configure(
-            Schema::build(QueryRoot, MutationRoot, async_graphql::EmptySubscription),
+            Schema::build(QueryRoot::default(), MutationRoot::default(), async_graphql::EmptySubscription),
             kit,
         )
         .data(Self::services(kit))
@@ -58,5 +63,9 @@ impl Subgraph for Documents {
 
     fn routes(&self, kit: &Kit) -> Router {
         routes::routes(kit, Self::services(kit))
+    }
+
+    fn workers(&self, kit: &Kit, shutdown: Shutdown) -> Vec<JoinHandle<()>> {
+        vec![tokio::spawn(domain::signing::run(Self::services(kit), shutdown))]
     }
 }

@@ -19,7 +19,12 @@ pub const PERMISSIONS: &[Permission] = &[
         "read",
         "See documents and download them (own: those one is the subject or creator of)",
     ),
-    Permission::new("document", "manage", "Revise documents (own: those one created)"),
+    Permission::new(
+        "document",
+        "manage",
+        "Revise, send for signature, remind and void documents (own: those one created)",
+    ),
+    Permission::new("document", "sign", "Sign or decline documents one is asked to sign"),
 ];
 
 /// Default grants of the tenant roles.
@@ -38,6 +43,10 @@ pub const DEFAULT_GRANTS: &[Grant] = &[
     Grant::new(CLINICIAN, "document", "read", Own),
     Grant::new(CLINICIAN, "document", "manage", Own),
     Grant::new(PATIENT, "document", "read", Own),
+    Grant::new(TENANT_ADMIN, "document", "sign", Own),
+    Grant::new(STAFF, "document", "sign", Own),
+    Grant::new(CLINICIAN, "document", "sign", Own),
+    Grant::new(PATIENT, "document", "sign", Own),
     Grant::new(AUDITOR, "document_template", "read", Tenant),
     Grant::new(AUDITOR, "document", "read", Tenant),
 ];

@@ -96,6 +96,19 @@ impl AuthExt for async_graphql::Context<'_> {
     }
 }
 
+/// The client's user agent as the edge passed it on (evidence recorded
+/// with signatures), at most 500 characters. `None` when there was none.
+#[derive(Debug, Clone, Default)]
+pub struct UserAgent(pub Option<String>);
+
+impl UserAgent {
+    /// Reads `User-Agent`.
+    pub fn from_headers(headers: &axum::http::HeaderMap) -> Self {
+        let agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
+        Self(agent.map(|a| a.chars().take(500).collect()))
+    }
+}
+
 /// The client's address as the edge reported it (`X-Forwarded-For`, first
 /// hop), recorded as evidence with consents. `None` when no edge said.
 #[derive(Debug, Clone, Default)]

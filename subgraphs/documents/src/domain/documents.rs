@@ -8,6 +8,7 @@ use backbone_entities::{
     documents::{
         document::{self, DocumentKind, DocumentStatus},
         event::EventKind,
+        signer::{self, SignerStatus},
         version::{self, VersionOrigin},
     },
     scheduling::appointment,
@@ -22,13 +23,13 @@ use serde_json::{Value, json};
 use subgraph_kit::{ApiError, ApiResult, audit, outbox, tenancy::Ref};
 use uuid::Uuid;
 
-use super::timeline;
 use super::{
     Services, fields, invalid,
     rendering::{self, Page},
     templates,
     versions::{self, NewVersion},
 };
+use super::{signing, timeline};
 use crate::links::Grant;
 
 /// Whom and what a document concerns; each id is checked in the caller's
@@ -103,7 +104,7 @@ pub async fn create(
                 title: title.clone(),
                 marker: Some(id),
                 filled: filled.clone(),
-                marks: Vec::new(),
+                ..Page::default()
             };
             let bytes = rendering::pdf(services, page).await?;
             check_size(services, &bytes)?;
@@ -137,7 +138,8 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
-    let new = NewVersion { tenant_id, document_id: id, number: 1, origin, created_by: Some(actor) };
+    let new =
+        NewVersion { tenant_id, document_id: id, number: 1, origin, created_by: Some(actor), seal: None };
     let v = versions::write(services, &txn, new, bytes).await?;
     timeline::record(&txn, &doc, EventKind::Created, timeline::By::user(actor), Some(&v), None).await?;
     audit::append(
@@ -196,7 +198,7 @@ pub async fn revise(
                 title: current.title.clone(),
                 marker: Some(current.id),
                 filled: filled.clone(),
-                marks: Vec::new(),
+                ..Page::default()
             };
             let bytes = rendering::pdf(services, page).await?;
             check_size(services, &bytes)?;
@@ -222,6 +224,7 @@ pub async fn revise(
         number,
         origin,
         created_by: Some(actor),
+        seal: None,
     };
     let v = versions::write(services, &txn, new, bytes).await?;
     let mut row = fresh.into_active_model();
@@ -230,6 +233,7 @@ pub async fn revise(
     row.updated_at = Set(Utc::now());
     let doc = row.update(&txn).await?;
     timeline::record(&txn, &doc, EventKind::Versioned, timeline::By::user(actor), Some(&v), None).await?;
+    let doc = signing::restart(&txn, doc).await?;
     outbox::enqueue(&txn, doc.tenant_id, Some(actor), "document.versioned", event_payload(&doc, &v)).await?;
     subgraph_kit::db::commit(txn).await?;
     Ok((doc, v))
@@ -244,7 +248,8 @@ pub struct Filter {
     pub appointment_id: Option<Uuid>,
     /// Of this complaint.
     pub complaint_id: Option<Uuid>,
-    /// Only documents this user may see as their own (subject or creator).
+    /// Only documents this user may see as their own (subject, creator or
+    /// asked to sign).
     pub own: Option<Uuid>,
 }
 
@@ -269,18 +274,29 @@ pub async fn list(
         q = q.filter(document::Column::ComplaintId.eq(id));
     }
     if let Some(me) = filter.own {
+        let asked = sea_orm::sea_query::Query::select()
+            .column(signer::Column::DocumentId)
+            .from(signer::Entity)
+            .and_where(signer::Column::TenantId.eq(tenant_id))
+            .and_where(signer::Column::UserId.eq(me))
+            .and_where(signer::Column::Status.ne(SignerStatus::Voided))
+            .to_owned();
         q = q.filter(
             sea_orm::Condition::any()
                 .add(document::Column::SubjectUserId.eq(me))
-                .add(document::Column::CreatedBy.eq(me)),
+                .add(document::Column::CreatedBy.eq(me))
+                .add(document::Column::Id.in_subquery(asked)),
         );
     }
     Ok(q.order_by_desc(document::Column::CreatedAt).limit(limit.clamp(1, MAX_PAGE)).all(db).await?)
 }
 
-/// Whether `user` may see `doc` as their own.
-pub fn is_own(doc: &document::Model, user: Uuid) -> bool {
-    doc.subject_user_id == Some(user) || doc.created_by == user
+/// Whether `user` may see `doc` as their own: its subject, its creator,
+/// or someone asked to act on it.
+pub async fn is_own(db: &impl ConnectionTrait, doc: &document::Model, user: Uuid) -> ApiResult<bool> {
+    Ok(doc.subject_user_id == Some(user)
+        || doc.created_by == user
+        || signing::is_signer(db, doc, user).await?)
 }
 
 /// A signed link to a version of `doc` for `user`, and when it expires.

@@ -6,8 +6,11 @@
 pub mod documents;
 pub mod fields;
 pub mod rendering;
+pub mod sealing;
+pub mod signing;
 pub mod templates;
 pub mod timeline;
+pub mod verification;
 pub mod versions;
 
 use std::sync::Arc;
@@ -17,7 +20,7 @@ use sea_orm::DatabaseConnection;
 use subgraph_kit::ApiError;
 use tokio::sync::Semaphore;
 
-use crate::{config::DocumentsConfig, links::Signer, store::Store};
+use crate::{config::DocumentsConfig, links::Signer, seal::Sealer, store::Store};
 
 /// What working with documents needs besides the database: the object
 /// store, the link signer, the settings and the render pool.
@@ -33,6 +36,8 @@ pub struct Services {
     pub settings: DocumentsConfig,
     /// Bounds the renders running at once.
     pub renders: Arc<Semaphore>,
+    /// Seals completed documents.
+    pub sealer: Sealer,
 }
 
 impl Services {
@@ -46,6 +51,7 @@ impl Services {
             db,
             store,
             links: Signer::new(settings.link_key.as_ref()),
+            sealer: Sealer::new(settings.seal_key.as_ref()),
             renders: Arc::new(Semaphore::new(settings.max_concurrent_renders)),
             settings,
         }

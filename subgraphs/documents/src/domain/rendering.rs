@@ -31,6 +31,10 @@ pub struct Page {
     pub filled: Filled,
     /// Signatures by field key.
     pub marks: Vec<(String, Mark)>,
+    /// The uploaded PDF being sealed and its page count.
+    pub original: Option<(Vec<u8>, usize)>,
+    /// The completion certificate's data (see `backbone.typ`).
+    pub certificate: Option<Value>,
 }
 
 /// The keyword that names a document in its PDFs.
@@ -68,8 +72,16 @@ pub fn render_now(page: &Page, today: NaiveDate) -> ApiResult<Vec<u8>> {
         "values": Value::Object(page.filled.printed.clone()),
         "raw": Value::Object(page.filled.raw.clone()),
         "signatures": Value::Object(signatures),
+        "original": {"pages": page.original.as_ref().map_or(0, |o| o.1)},
+        "certificate": page.certificate.clone().unwrap_or(Value::Null),
     });
-    let job = render::Job { markup: &page.markup, data: &data, images: &images, today };
+    let job = render::Job {
+        markup: &page.markup,
+        data: &data,
+        images: &images,
+        original: page.original.as_ref().map(|o| o.0.as_slice()),
+        today,
+    };
     render::pdf(&job).map_err(|e| match e {
         RenderError::Template { .. } => invalid("TEMPLATE_ERROR", e.to_string()),
         RenderError::TooManyImages => invalid("TOO_MANY_SIGNATURES", e.to_string()),

@@ -44,6 +44,17 @@ pub struct NewVersion {
     pub origin: VersionOrigin,
     /// Who made it.
     pub created_by: Option<Uuid>,
+    /// The platform's seal (completed versions only).
+    pub seal: Option<Seal>,
+}
+
+/// The platform's Ed25519 signature over a version's SHA-256, base64.
+#[derive(Debug, Clone)]
+pub struct Seal {
+    /// The signature.
+    pub signature: String,
+    /// The public key that verifies it.
+    pub public_key: String,
 }
 
 /// Writes the bytes under a new key, then the row (inside the caller's
@@ -70,6 +81,8 @@ pub async fn write(
         size_bytes: Set(size),
         content_type: Set("application/pdf".into()),
         storage_key: Set(key),
+        seal_signature: Set(new.seal.as_ref().map(|s| s.signature.clone())),
+        seal_public_key: Set(new.seal.map(|s| s.public_key)),
         created_by: Set(new.created_by),
         created_at: Set(Utc::now()),
     }

@@ -5,6 +5,7 @@ pub mod inputs;
 pub mod mutation;
 pub mod objects;
 pub mod query;
+pub mod signing;
 
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
@@ -31,7 +32,7 @@ pub(crate) async fn reachable(
     id: &async_graphql::ID,
 ) -> ApiResult<Ref<document::Entity>> {
     let doc = Ref::<document::Entity>::parse(&a.kit.db, a.caller.tenant_id, field, id).await?;
-    if a.scope >= Scope::Team || documents::is_own(doc.row(), a.caller.user_id) {
+    if a.scope >= Scope::Team || documents::is_own(&a.kit.db, doc.row(), a.caller.user_id).await? {
         Ok(doc)
     } else {
         Err(ApiError::NotFound("no document with that id in this tenant".into()))

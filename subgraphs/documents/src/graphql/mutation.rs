@@ -17,11 +17,17 @@ use crate::domain::{
     invalid, templates,
 };
 
-/// Mutation root.
-pub struct MutationRoot;
+/// Mutation root: documents and templates, and signing.
+#[derive(async_graphql::MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(DocumentsMutation, super::signing::SigningMutation);
 
-#[Object(name = "Mutation")]
-impl MutationRoot {
+/// Documents and templates.
+#[derive(Default)]
+pub struct DocumentsMutation;
+
+#[Object]
+impl DocumentsMutation {
     /// Saves a template as the next version of its key. The markup is
     /// rendered once with sample values first; a template that does not
     /// render is refused with the line and Typst's message.
@@ -121,7 +127,7 @@ fn subjects(input: SubjectsInput) -> ApiResult<Subjects> {
     })
 }
 
-fn decode(s: &crate::domain::Services, content: &str) -> ApiResult<Vec<u8>> {
+pub(crate) fn decode(s: &crate::domain::Services, content: &str) -> ApiResult<Vec<u8>> {
     // Base64 is 4 characters per 3 bytes: refuse what cannot fit before decoding it.
     if content.len() / 4 * 3 > s.settings.max_file_bytes + 3 {
         return Err(invalid(

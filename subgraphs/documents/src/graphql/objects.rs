@@ -4,6 +4,7 @@ use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
 use backbone_entities::documents::{
     document::{self, DocumentKind as StoredKind, DocumentStatus as StoredStatus},
     event::{self, EventKind as StoredEvent},
+    signer::{self, SignerRole as StoredRole, SignerStatus as StoredSignerStatus},
     template,
     version::{self, VersionOrigin as StoredOrigin},
 };
@@ -13,7 +14,7 @@ use subgraph_kit::mirror_enum;
 use super::services;
 use crate::domain::{
     fields::{Field, FieldKind as StoredField},
-    templates, timeline, versions,
+    signing, templates, timeline, versions,
 };
 
 mirror_enum!(
@@ -232,6 +233,13 @@ impl Document {
             .collect())
     }
 
+    /// Who is asked to act, by step (requests voided by a new version are
+    /// not listed).
+    async fn signers(&self, ctx: &Context<'_>) -> Result<Vec<Signer>> {
+        let s = services(ctx)?;
+        Ok(signing::active(&s.db, &self.row).await?.into_iter().map(Into::into).collect())
+    }
+
     /// What happened to it, oldest first.
     async fn timeline(&self, ctx: &Context<'_>) -> Result<Vec<DocumentEvent>> {
         let s = services(ctx)?;
@@ -269,4 +277,61 @@ pub struct DownloadLink {
     pub url: String,
     /// When it stops working.
     pub expires_at: DateTime<Utc>,
+}
+
+mirror_enum!(
+    /// What a signer is asked to do.
+    SignerRole = StoredRole { Signer, Approver, Viewer }
+);
+mirror_enum!(
+    /// Where a signer is.
+    SignerStatus = StoredSignerStatus { Waiting, Pending, Signed, Declined, Voided }
+);
+
+/// Someone asked to act on a document.
+#[derive(SimpleObject)]
+pub struct Signer {
+    /// Id.
+    pub id: ID,
+    /// Their step: steps go in order, one step's people in parallel.
+    pub step: i32,
+    /// What they are asked to do.
+    pub role: SignerRole,
+    /// The template signer role whose fields they fill.
+    pub field_role: Option<String>,
+    /// Who.
+    pub user_id: ID,
+    /// Where they are.
+    pub status: SignerStatus,
+    /// When they were asked.
+    pub invited_at: Option<DateTime<Utc>>,
+    /// When they signed or declined.
+    pub acted_at: Option<DateTime<Utc>>,
+    /// The version they signed.
+    pub version_number: Option<i32>,
+    /// That version's SHA-256: the signature is bound to it.
+    pub version_sha256: Option<String>,
+    /// `typed` or `drawn`.
+    pub signature_kind: Option<String>,
+    /// Why they declined.
+    pub decline_reason: Option<String>,
+}
+
+impl From<signer::Model> for Signer {
+    fn from(r: signer::Model) -> Self {
+        Self {
+            id: ID(r.id.to_string()),
+            step: r.step,
+            role: r.role.into(),
+            field_role: r.field_role,
+            user_id: ID(r.user_id.to_string()),
+            status: r.status.into(),
+            invited_at: r.invited_at,
+            acted_at: r.acted_at,
+            version_number: r.version_number,
+            version_sha256: r.version_sha256,
+            signature_kind: r.signature_kind,
+            decline_reason: r.decline_reason,
+        }
+    }
 }

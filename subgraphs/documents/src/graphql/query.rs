@@ -9,11 +9,17 @@ use subgraph_kit::{
 use super::{objects::*, reachable};
 use crate::domain::{documents, templates};
 
-/// Query root.
-pub struct QueryRoot;
+/// Query root: documents and templates, and signing.
+#[derive(async_graphql::MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(DocumentsQuery, super::signing::SigningQuery);
 
-#[Object(name = "Query")]
-impl QueryRoot {
+/// Documents and templates.
+#[derive(Default)]
+pub struct DocumentsQuery;
+
+#[Object]
+impl DocumentsQuery {
     /// The latest version of each of the tenant's templates.
     async fn document_templates(&self, ctx: &Context<'_>) -> Result<Vec<DocumentTemplate>> {
         let a = allow(ctx, "document_template", "read").await?;

@@ -1,10 +1,11 @@
 //! Typst used as a library: a template's markup and its data become a PDF
 //! inside the process, with no browser and no network.
 //!
-//! A render sees four kinds of file and nothing else: the template
+//! A render sees five kinds of file and nothing else: the template
 //! (`/main.typ`, after a one-line header), the platform's prelude
-//! (`/backbone.typ`), the data (`/data.json`) and drawn signatures
-//! (`/img/N.png`). Values reach the page only as JSON strings, never as
+//! (`/backbone.typ`), the data (`/data.json`), drawn signatures
+//! (`/img/N.png`) and, when sealing an uploaded PDF, its bytes
+//! (`/original.pdf`). Values reach the page only as JSON strings, never as
 //! markup, so a value holding `#` or `]` prints as written and cannot run
 //! code. Packages are refused (they would need the network).
 
@@ -55,6 +56,7 @@ struct Ids {
     main: FileId,
     prelude: FileId,
     data: FileId,
+    original: FileId,
     images: Vec<FileId>,
 }
 
@@ -74,6 +76,7 @@ static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
             main: file_id("/main.typ"),
             prelude: file_id("/backbone.typ"),
             data: file_id("/data.json"),
+            original: file_id("/original.pdf"),
             images: (0..MAX_IMAGES).map(|i| file_id(&format!("/img/{i}.png"))).collect(),
         },
     }
@@ -88,6 +91,8 @@ pub struct Job<'a> {
     /// Drawn signatures as PNG bytes; `data` names them `/img/N.png` by
     /// their index here.
     pub images: &'a [Vec<u8>],
+    /// An uploaded PDF whose pages the markup places (`/original.pdf`).
+    pub original: Option<&'a [u8]>,
     /// What `datetime.today()` answers.
     pub today: NaiveDate,
 }
@@ -120,6 +125,7 @@ pub fn pdf(job: &Job<'_>) -> Result<Vec<u8>, RenderError> {
         prelude: Source::new(engine.ids.prelude, PRELUDE.to_owned()),
         data: Bytes::new(serde_json::to_vec(job.data).unwrap_or_default()),
         images: job.images.iter().map(|i| Bytes::new(i.clone())).collect(),
+        original: job.original.map(|o| Bytes::new(o.to_vec())),
         today: Datetime::from_ymd(job.today.year(), job.today.month() as u8, job.today.day() as u8),
     };
     let compiled = typst::compile::<PagedDocument>(&world).output;
@@ -155,6 +161,7 @@ struct JobWorld<'a> {
     prelude: Source,
     data: Bytes,
     images: Vec<Bytes>,
+    original: Option<Bytes>,
     today: Option<Datetime>,
 }
 
@@ -184,6 +191,9 @@ impl World for JobWorld<'_> {
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if id == self.engine.ids.data {
             return Ok(self.data.clone());
+        }
+        if id == self.engine.ids.original {
+            return self.original.clone().ok_or(FileError::AccessDenied);
         }
         if id == self.engine.ids.main || id == self.engine.ids.prelude {
             return Ok(Bytes::from_string(self.source(id)?.text().to_owned()));

@@ -85,6 +85,7 @@ async fn devanagari_arabic_and_cjk_render_in_the_shipped_fonts() {
     let (_, bytes) =
         clinic.fetch(&clinic.link("tenant_admin", doc["id"].as_str().expect("a string")).await).await;
 
+    crate::support::keep_sample("scripts.pdf", &bytes);
     // Each script is set in its own shipped font, embedded in the file.
     let raw = String::from_utf8_lossy(&bytes);
     for font in

@@ -5,5 +5,6 @@
 mod errors;
 mod generation;
 mod links;
+mod signing;
 mod storage;
 mod support;

@@ -167,3 +167,60 @@ pub fn simple_pdf(text: &str) -> Vec<u8> {
 pub fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
+
+/// A 1×1 PNG, base64: a drawn signature.
+pub const DOT_PNG: &str =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
+impl Clinic {
+    /// A GraphQL request as `role` from a browser that says `user_agent`.
+    pub async fn gql_from_browser(
+        &self,
+        role: &str,
+        user_agent: &str,
+        query: &str,
+        variables: Value,
+    ) -> Value {
+        self.app
+            .http
+            .post(self.app.url())
+            .bearer_auth(self.token(role))
+            .header("user-agent", user_agent)
+            .json(&json!({"query": query, "variables": variables}))
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("JSON")
+    }
+
+    /// Sends `document` for signature to `signers` (`[{userId, step, role, fieldRole}]`).
+    pub async fn send(&self, document: &str, signers: Value) -> Value {
+        let q = "mutation($i: SendForSignatureInput!) { sendForSignature(input: $i) { status signers { userId step status } } }";
+        self.ok("staff", q, json!({"i": {"documentId": document, "signers": signers}})).await["sendForSignature"].clone()
+    }
+
+    /// Signs `document`'s `version` as `role` with a typed name; the whole response.
+    pub async fn sign_typed(&self, role: &str, document: &str, version: i64, name: &str) -> Value {
+        let q = "mutation($i: SignDocumentInput!) { signDocument(input: $i) { status currentVersion } }";
+        let input = json!({"documentId": document, "version": version, "consentToSignElectronically": true,
+            "kind": "TYPED", "typedName": name});
+        self.gql_from_browser(role, &format!("{role}-browser/1.0"), q, json!({"i": input})).await
+    }
+
+    /// `document`'s bytes at its current version.
+    pub async fn current_bytes(&self, document: &str) -> Vec<u8> {
+        let (status, bytes) = self.fetch(&self.link("tenant_admin", document).await).await;
+        assert_eq!(status, 200);
+        bytes
+    }
+}
+
+/// Writes `bytes` under `target/samples/` for a person to look at.
+pub fn keep_sample(name: &str, bytes: &[u8]) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/samples");
+    if std::fs::create_dir_all(&dir).is_ok() {
+        let _ = std::fs::write(dir.join(name), bytes);
+    }
+}

@@ -26,6 +26,24 @@ pub struct Audience {
     pub users: Vec<Uuid>,
 }
 
+/// The documents subgraph's events that notify the people they name.
+const DOCUMENT_EVENTS: [&str; 6] = [
+    "document.signature_requested",
+    "document.signature_reminder",
+    "document.completed",
+    "document.declined",
+    "document.expired",
+    "prescription.issued",
+];
+
+/// The users an event names in `recipientIds`.
+fn recipients(event: &EventEnvelope) -> Vec<Uuid> {
+    event.payload["recipientIds"]
+        .as_array()
+        .map(|ids| ids.iter().filter_map(|v| v.as_str()).filter_map(|s| Uuid::parse_str(s).ok()).collect())
+        .unwrap_or_default()
+}
+
 /// The audience of an event, `None` for events that notify nobody.
 pub fn audience(event: &EventEnvelope) -> Option<Audience> {
     let user =
@@ -35,15 +53,18 @@ pub fn audience(event: &EventEnvelope) -> Option<Audience> {
         let users: Vec<Uuid> = user("patientId").into_iter().collect();
         return (!users.is_empty()).then_some(Audience { category: "appointments", critical, users });
     }
+    if DOCUMENT_EVENTS.contains(&event.event_type.as_str()) {
+        // The documents subgraph names who hears of each step of a signing.
+        return (!recipients(event).is_empty()).then(|| Audience {
+            category: "documents",
+            critical,
+            users: recipients(event),
+        });
+    }
     if matches!(event.event_type.as_str(), "invoice.overdue" | subgraph_kit::quota::SOFT_LIMIT_EXCEEDED) {
         // Billing (or the subgraph that noticed a soft limit) names the
         // tenant's admins.
-        let users: Vec<Uuid> = event.payload["recipientIds"]
-            .as_array()
-            .map(|ids| {
-                ids.iter().filter_map(|v| v.as_str()).filter_map(|s| Uuid::parse_str(s).ok()).collect()
-            })
-            .unwrap_or_default();
+        let users = recipients(event);
         return (!users.is_empty()).then_some(Audience { category: "billing", critical, users });
     }
     let users: Vec<Uuid> = match event.event_type.as_str() {

@@ -48,6 +48,28 @@ const DEFAULTS: &[(&str, &str, &str)] = &[
         "{{used}} used against the {{limit}} your plan includes. Nothing was refused; what is beyond the plan may be billed.",
     ),
     (
+        "document.signature_requested",
+        "Please sign: {{title}}",
+        "You are asked to sign \"{{title}}\". Open it to review and sign.",
+    ),
+    (
+        "document.signature_reminder",
+        "Reminder: {{title}} awaits your signature",
+        "\"{{title}}\" is still waiting for your signature.",
+    ),
+    (
+        "document.completed",
+        "Signed by everyone: {{title}}",
+        "\"{{title}}\" is complete; the signed copy with its certificate is ready to download.",
+    ),
+    (
+        "document.declined",
+        "{{title}} was declined",
+        "A signer declined \"{{title}}\"; revise it and send it again.",
+    ),
+    ("document.expired", "{{title}} expired unsigned", "The signing deadline of \"{{title}}\" passed."),
+    ("prescription.issued", "Your prescription", "{{summary}}"),
+    (
         "appointment.waitlist_offered",
         "A {{serviceName}} slot opened: {{localStart}}",
         "It is held for you for a short while; confirm it before it goes to the next person waiting.",
