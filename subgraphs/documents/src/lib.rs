@@ -16,8 +16,11 @@ pub mod store;
 
 use async_graphql::Schema;
 use axum::Router;
+use std::sync::Arc;
+
 use subgraph_kit::{
     Kit,
+    contract::DataContract,
     subgraph::{Shutdown, Subgraph},
 };
 use tokio::task::JoinHandle;
@@ -59,6 +62,16 @@ impl Subgraph for Documents {
         )
         .data(Self::services(kit))
         .finish()
+    }
+
+    fn data_contract(&self) -> Option<Arc<dyn DataContract>> {
+        // Served only through `data_contract_for`, which hands it the store.
+        let store = store::Store::unavailable("the data contract was used without its store".into());
+        Some(Arc::new(domain::data::DocumentsData { store }))
+    }
+
+    fn data_contract_for(&self, kit: &Kit) -> Option<Arc<dyn DataContract>> {
+        Some(Arc::new(domain::data::DocumentsData { store: Self::services(kit).store }))
     }
 
     fn routes(&self, kit: &Kit) -> Router {

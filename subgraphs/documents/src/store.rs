@@ -39,6 +39,9 @@ impl Store {
                 Arc::new(object_store::local::LocalFileSystem::new_with_prefix(path)?)
             }
             StorageConfig::S3 { bucket, endpoint, region, access_key_id, secret_access_key, allow_http } => {
+                // The store's HTTP client uses the process's rustls provider
+                // (ring, as everywhere in the tree); an error means one is set.
+                let _ = rustls::crypto::ring::default_provider().install_default();
                 let mut builder = object_store::aws::AmazonS3Builder::new()
                     .with_bucket_name(bucket)
                     .with_region(region)
@@ -89,7 +92,16 @@ impl Store {
         got.bytes().await.map_err(unavailable)
     }
 
-    /// Deletes everything under `prefix`; returns how many objects.
+    /// Deletes one object (already gone is fine).
+    pub async fn delete(&self, key: &str) -> ApiResult<()> {
+        match self.inner()?.delete(&Path::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    /// Deletes every object under the folder `prefix` (a whole key is not
+    /// a folder: use [`Store::delete`]); returns how many.
     pub async fn delete_prefix(&self, prefix: &str) -> ApiResult<u64> {
         let inner = self.inner()?;
         let keys: Vec<Path> = inner

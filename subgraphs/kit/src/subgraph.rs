@@ -73,6 +73,14 @@ pub trait Subgraph: Send + Sync + 'static {
         None
     }
 
+    /// [`Subgraph::data_contract`] over `kit`, for a contract that needs
+    /// more than the database it is handed (an object store it erases
+    /// files from). What `/internal/data/*` serves; defaults to
+    /// [`Subgraph::data_contract`].
+    fn data_contract_for(&self, _kit: &Kit) -> Option<Arc<dyn DataContract>> {
+        self.data_contract()
+    }
+
     /// Routes it serves besides `/graphql` and the data contract (internal
     /// calls, downloads).
     fn routes(&self, _kit: &Kit) -> Router {
@@ -84,7 +92,7 @@ pub trait Subgraph: Send + Sync + 'static {
     /// request ids, client address, body limit).
     fn app(&self, kit: &Kit) -> Router {
         let mut routes = crate::graphql::routes(self.schema(kit), kit.clone()).merge(self.routes(kit));
-        if let Some(contract) = self.data_contract() {
+        if let Some(contract) = self.data_contract_for(kit) {
             routes = routes.merge(crate::contract::routes(kit.clone(), contract));
         }
         crate::serve::with_edges(routes, kit.db.clone(), kit.config.http.body_limit_bytes)

@@ -239,6 +239,29 @@ pub async fn revise(
     Ok((doc, v))
 }
 
+/// Sets or lifts `doc`'s legal hold.
+pub async fn set_legal_hold(
+    services: &Services,
+    doc: Ref<document::Entity>,
+    actor: Uuid,
+    hold: bool,
+) -> ApiResult<document::Model> {
+    let txn = services.db.begin().await?;
+    let mut row = doc.row().clone().into_active_model();
+    row.legal_hold = Set(hold);
+    row.updated_at = Set(Utc::now());
+    let d = row.update(&txn).await?;
+    let entry = audit::AuditEntry {
+        event_type: "document.legal_hold_set",
+        resource_type: "document",
+        resource_id: d.id.to_string(),
+        data: json!({"hold": hold}),
+    };
+    audit::append(&txn, d.tenant_id, Some(actor), entry).await?;
+    subgraph_kit::db::commit(txn).await?;
+    Ok(d)
+}
+
 /// Which documents to list.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Filter {

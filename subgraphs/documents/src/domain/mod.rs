@@ -3,6 +3,7 @@
 //! database connection (and the [`Services`] where bytes are involved)
 //! and the caller's tenant; resolvers hold no queries.
 
+pub mod data;
 pub mod documents;
 pub mod fields;
 pub mod rendering;

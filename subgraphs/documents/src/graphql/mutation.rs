@@ -102,6 +102,17 @@ impl DocumentsMutation {
         Ok(doc.into())
     }
 
+    /// Puts a document on legal hold (or lifts it): held documents stay
+    /// whatever erasure or retention asks.
+    async fn set_document_legal_hold(&self, ctx: &Context<'_>, id: ID, hold: bool) -> Result<Document> {
+        let a = allow(ctx, "document", "manage").await?;
+        if a.scope < Scope::Tenant {
+            return Err(ApiError::Forbidden("legal holds are set for the whole tenant".into()).into());
+        }
+        let doc = reachable(&a, "id", &id).await?;
+        Ok(documents::set_legal_hold(services(ctx)?, doc, a.caller.user_id, hold).await?.into())
+    }
+
     /// A link to download a version (the current one by default), valid
     /// for a few minutes (`[documents] link_ttl_seconds`).
     async fn document_download_link(

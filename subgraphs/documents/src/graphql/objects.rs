@@ -213,6 +213,10 @@ pub struct Document {
     pub invoice_id: Option<ID>,
     /// The number of its current version.
     pub current_version: i32,
+    /// Kept whatever erasure or retention asks.
+    pub legal_hold: bool,
+    /// Signing must be done by then.
+    pub signing_deadline: Option<DateTime<Utc>>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// Last change.
@@ -263,6 +267,8 @@ impl From<document::Model> for Document {
             complaint_id: id(d.complaint_id),
             invoice_id: id(d.invoice_id),
             current_version: d.current_version,
+            legal_hold: d.legal_hold,
+            signing_deadline: d.signing_deadline,
             created_at: d.created_at,
             updated_at: d.updated_at,
             row: d,

@@ -2,6 +2,7 @@
 //! and spoken to over HTTP, with its files on the local file system or on
 //! a real S3-compatible server.
 
+mod erasure;
 mod errors;
 mod generation;
 mod links;
