@@ -25,6 +25,7 @@ pub const PERMISSIONS: &[Permission] = &[
         "Revise, send for signature, remind and void documents (own: those one created)",
     ),
     Permission::new("document", "sign", "Sign or decline documents one is asked to sign"),
+    Permission::new("prescription", "issue", "Issue prescriptions, signed as oneself"),
 ];
 
 /// Default grants of the tenant roles.
@@ -42,6 +43,7 @@ pub const DEFAULT_GRANTS: &[Grant] = &[
     Grant::new(CLINICIAN, "document", "create", Tenant),
     Grant::new(CLINICIAN, "document", "read", Own),
     Grant::new(CLINICIAN, "document", "manage", Own),
+    Grant::new(CLINICIAN, "prescription", "issue", Tenant),
     Grant::new(PATIENT, "document", "read", Own),
     Grant::new(TENANT_ADMIN, "document", "sign", Own),
     Grant::new(STAFF, "document", "sign", Own),

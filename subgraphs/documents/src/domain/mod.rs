@@ -6,6 +6,7 @@
 pub mod data;
 pub mod documents;
 pub mod fields;
+pub mod prescriptions;
 pub mod rendering;
 pub mod sealing;
 pub mod signing;

@@ -4,6 +4,7 @@
 pub mod inputs;
 pub mod mutation;
 pub mod objects;
+pub mod prescriptions;
 pub mod query;
 pub mod signing;
 

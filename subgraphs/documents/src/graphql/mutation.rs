@@ -20,7 +20,11 @@ use crate::domain::{
 /// Mutation root: documents and templates, and signing.
 #[derive(async_graphql::MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(DocumentsMutation, super::signing::SigningMutation);
+pub struct MutationRoot(
+    DocumentsMutation,
+    super::signing::SigningMutation,
+    super::prescriptions::PrescriptionMutation,
+);
 
 /// Documents and templates.
 #[derive(Default)]

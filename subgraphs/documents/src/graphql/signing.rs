@@ -57,7 +57,43 @@ pub enum SignatureKind {
     Drawn,
 }
 
-/// A signature.
+/// A signature and the consent to sign electronically.
+#[derive(InputObject)]
+pub struct SignatureInput {
+    /// You agree to sign electronically (`signingConsentText`).
+    pub consent_to_sign_electronically: bool,
+    /// How you sign.
+    pub kind: SignatureKind,
+    /// Your typed name (`TYPED`).
+    pub typed_name: Option<String>,
+    /// Your drawn signature, PNG in base64 (`DRAWN`).
+    pub drawing_png_base64: Option<String>,
+}
+
+/// The signing `input` describes, by `user` from this request's address.
+pub(crate) fn signing_of(
+    ctx: &Context<'_>,
+    user: uuid::Uuid,
+    version: i32,
+    input: SignatureInput,
+) -> Result<Signing> {
+    let mark = match (input.kind, input.typed_name, input.drawing_png_base64) {
+        (SignatureKind::Typed, Some(name), None) => Mark::Typed(name),
+        (SignatureKind::Drawn, None, Some(png)) => Mark::Drawn(
+            STANDARD
+                .decode(png.trim())
+                .map_err(|_| invalid("INVALID_SIGNATURE", "drawingPngBase64 is not base64"))?,
+        ),
+        _ => {
+            return Err(
+                invalid("INVALID_SIGNATURE", "TYPED takes typedName, DRAWN takes drawingPngBase64").into()
+            );
+        }
+    };
+    Ok(Signing { version, consent: input.consent_to_sign_electronically, mark, by: by(ctx, user) })
+}
+
+/// A signature on a document.
 #[derive(InputObject)]
 pub struct SignDocumentInput {
     /// The document.
@@ -215,27 +251,13 @@ impl SigningMutation {
         let a = allow(ctx, "document", "sign").await?;
         let s = services(ctx)?;
         let doc = reachable(&a, "documentId", &input.document_id).await?;
-        let mark = match (input.kind, input.typed_name, input.drawing_png_base64) {
-            (SignatureKind::Typed, Some(name), None) => Mark::Typed(name),
-            (SignatureKind::Drawn, None, Some(png)) => Mark::Drawn(
-                STANDARD
-                    .decode(png.trim())
-                    .map_err(|_| invalid("INVALID_SIGNATURE", "drawingPngBase64 is not base64"))?,
-            ),
-            _ => {
-                return Err(invalid(
-                    "INVALID_SIGNATURE",
-                    "TYPED takes typedName, DRAWN takes drawingPngBase64",
-                )
-                .into());
-            }
+        let signature = SignatureInput {
+            consent_to_sign_electronically: input.consent_to_sign_electronically,
+            kind: input.kind,
+            typed_name: input.typed_name,
+            drawing_png_base64: input.drawing_png_base64,
         };
-        let signing = Signing {
-            version: input.version,
-            consent: input.consent_to_sign_electronically,
-            mark,
-            by: by(ctx, a.caller.user_id),
-        };
+        let signing = signing_of(ctx, a.caller.user_id, input.version, signature)?;
         Ok(signing::sign(s, doc, a.caller.user_id, signing).await?.into())
     }
 

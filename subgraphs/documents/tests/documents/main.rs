@@ -6,6 +6,7 @@ mod erasure;
 mod errors;
 mod generation;
 mod links;
+mod prescriptions;
 mod signing;
 mod storage;
 mod support;
