@@ -105,6 +105,16 @@ enum Command {
         #[arg(long)]
         postgres_url: Option<String>,
     },
+    /// Benchmarks documents: PDF generation on one core and verification
+    /// of 1 MB PDFs (see docs/benchmarks.md).
+    BenchDocuments {
+        /// Renders measured.
+        #[arg(long, default_value_t = 300)]
+        renders: usize,
+        /// Verifications measured.
+        #[arg(long, default_value_t = 500)]
+        verifies: usize,
+    },
     /// Benchmarks billing: usage events metered from the bus, a month
     /// invoiced for every tenant, and the entitlement check (see
     /// docs/benchmarks.md).
@@ -180,6 +190,9 @@ async fn main() -> anyhow::Result<()> {
         Command::BenchBilling { events, tenants, checks, postgres_url, shuffled_times } => {
             let s = bench::billing::BillingSettings { events, tenants, checks, postgres_url, shuffled_times };
             bench::billing::run(s).await
+        }
+        Command::BenchDocuments { renders, verifies } => {
+            bench::documents::run(bench::documents::DocumentsSettings { renders, verifies }).await
         }
         Command::BenchServe => bench::serve_in_process(config).await,
     }

@@ -13,6 +13,7 @@
 //! time after a warm-up and reports requests/s, p50/p99 and errors.
 
 pub mod billing;
+pub mod documents;
 mod floor;
 mod load;
 pub mod privacy;

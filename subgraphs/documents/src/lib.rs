@@ -57,7 +57,7 @@ impl Subgraph for Documents {
 
     fn schema(&self, kit: &Kit) -> DocumentsSchema {
         subgraph_kit::graphql::configure(
-            Schema::build(QueryRoot::default(), MutationRoot::default(), async_graphql::EmptySubscription),
+            Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot),
             kit,
         )
         .data(Self::services(kit))

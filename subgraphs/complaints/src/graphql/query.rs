@@ -121,6 +121,13 @@ impl QueryRoot {
     }
 
     /// Federation: the complaint figures of a tenant (the caller's only).
+    /// A complaint as another subgraph names it (documents adds its
+    /// files); the same check as `complaint`.
+    #[graphql(entity)]
+    async fn find_complaint_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Complaint> {
+        self.complaint(ctx, id).await
+    }
+
     #[graphql(entity)]
     async fn find_tenant_metrics_by_tenant_id(
         &self,

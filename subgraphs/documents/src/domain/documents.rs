@@ -154,7 +154,8 @@ pub async fn create(
         },
     )
     .await?;
-    outbox::enqueue(&txn, tenant_id, Some(actor), "document.created", event_payload(&doc, &v)).await?;
+    let payload = event_payload(&doc, &v);
+    outbox::enqueue(&txn, tenant_id, Some(actor), "document.created", payload).await?;
     subgraph_kit::db::commit(txn).await?;
     Ok((doc, v))
 }
@@ -357,11 +358,11 @@ fn check_size(services: &Services, bytes: &[u8]) -> ApiResult<()> {
 /// The payload of a document event on the bus.
 pub fn event_payload(doc: &document::Model, v: &version::Model) -> Value {
     json!({
-        "document_id": doc.id,
+        "documentId": doc.id,
         "kind": doc.kind,
         "status": doc.status,
         "version": v.number,
         "sha256": v.sha256,
-        "subject_user_id": doc.subject_user_id,
+        "subjectUserId": doc.subject_user_id,
     })
 }

@@ -437,6 +437,8 @@ pub async fn void(
     let d = row.update(&txn).await?;
     let reason: String = reason.trim().chars().take(1_000).collect();
     timeline::record(&txn, &d, EventKind::Voided, By::user(actor), None, Some(reason)).await?;
+    let payload = json!({"documentId": d.id, "title": d.title, "status": d.status});
+    outbox::enqueue(&txn, d.tenant_id, Some(actor), "document.voided", payload).await?;
     audit::append(&txn, d.tenant_id, Some(actor), entry("document.voided", &d, json!({}))).await?;
     subgraph_kit::db::commit(txn).await?;
     Ok(d)

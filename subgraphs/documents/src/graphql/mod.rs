@@ -1,18 +1,19 @@
 //! The GraphQL layer: roots, objects and inputs. Resolvers check
 //! permissions, call the domain and convert rows to API types.
 
+pub mod entities;
 pub mod inputs;
 pub mod mutation;
 pub mod objects;
 pub mod prescriptions;
 pub mod query;
 pub mod signing;
+pub mod subscription;
 
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 
-/// No subscriptions yet (`documentStatusChanged` comes with signing).
-pub type SubscriptionRoot = async_graphql::EmptySubscription;
+pub use subscription::SubscriptionRoot;
 
 use backbone_entities::documents::document;
 use subgraph_kit::{ApiError, ApiResult, graphql::Allowed, rbac::Scope, tenancy::Ref};

@@ -12,7 +12,7 @@ use crate::domain::{documents, templates};
 /// Query root: documents and templates, and signing.
 #[derive(async_graphql::MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(DocumentsQuery, super::signing::SigningQuery);
+pub struct QueryRoot(DocumentsQuery, super::signing::SigningQuery, super::entities::EntityQuery);
 
 /// Documents and templates.
 #[derive(Default)]

@@ -147,6 +147,13 @@ impl QueryRoot {
         Ok(rows.connection_at(WaitlistEntry::from))
     }
 
+    /// An appointment as another subgraph names it (documents adds its
+    /// files); the same check as `appointment`.
+    #[graphql(entity)]
+    async fn find_appointment_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Appointment> {
+        self.appointment(ctx, id).await
+    }
+
     #[graphql(entity)]
     async fn find_user_by_id(&self, id: ID) -> User {
         User { id }
