@@ -500,16 +500,30 @@ pub async fn remind(s: &Services, d: &document::Model, gap: Duration) -> ApiResu
     let gap = gap.max(Duration::minutes(MIN_REMINDER_GAP_MINUTES));
     let now = Utc::now();
     let txn = s.db.begin().await?;
-    let due: Vec<signer::Model> = active(&txn, d)
+    let quiet: Vec<signer::Model> = active(&txn, d)
         .await?
         .into_iter()
         .filter(|r| r.status == SignerStatus::Pending)
         .filter(|r| r.reminded_at.or(r.invited_at).is_none_or(|at| at <= now - gap))
         .collect();
+    let mut due = Vec::new();
+    for r in quiet {
+        // Only if no other replica reminded them since it was read.
+        let unchanged = match r.reminded_at {
+            Some(at) => signer::Column::RemindedAt.eq(at),
+            None => signer::Column::RemindedAt.is_null(),
+        };
+        let updated = signer::Entity::update_many()
+            .col_expr(signer::Column::RemindedAt, sea_orm::sea_query::Expr::value(now))
+            .filter(signer::Column::Id.eq(r.id))
+            .filter(unchanged)
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected == 1 {
+            due.push(r);
+        }
+    }
     for r in &due {
-        let mut row = r.clone().into_active_model();
-        row.reminded_at = Set(Some(now));
-        row.update(&txn).await?;
         timeline::record(
             &txn,
             d,
@@ -540,12 +554,23 @@ pub async fn sweep(s: &Services) -> ApiResult<(usize, usize)> {
         .limit(500)
         .all(&s.db)
         .await?;
+    let mut expired = 0;
     for d in &overdue {
         let txn = s.db.begin().await?;
-        let mut row = d.clone().into_active_model();
-        row.status = Set(DocumentStatus::Expired);
-        row.updated_at = Set(now);
-        let d = row.update(&txn).await?;
+        // Only if it is still pending: another replica's sweep, or a last
+        // signature, may have got there first.
+        let updated = document::Entity::update_many()
+            .col_expr(document::Column::Status, sea_orm::sea_query::Expr::value(DocumentStatus::Expired))
+            .col_expr(document::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+            .filter(document::Column::Id.eq(d.id))
+            .filter(document::Column::Status.eq(DocumentStatus::Pending))
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected != 1 {
+            continue;
+        }
+        expired += 1;
+        let d = document::Model { status: DocumentStatus::Expired, updated_at: now, ..d.clone() };
         timeline::record(&txn, &d, EventKind::Expired, By::default(), None, None).await?;
         let payload =
             json!({"documentId": d.id, "title": d.title, "status": d.status, "recipientIds": [d.created_by]});
@@ -575,7 +600,7 @@ pub async fn sweep(s: &Services) -> ApiResult<(usize, usize)> {
             reminded += remind(s, doc.row(), gap).await?;
         }
     }
-    Ok((overdue.len(), reminded))
+    Ok((expired, reminded))
 }
 
 /// Runs [`sweep`] every `[documents] sweep_interval_ms` until `shutdown`.
