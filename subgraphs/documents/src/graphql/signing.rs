@@ -113,8 +113,9 @@ pub struct SignDocumentInput {
 /// A person who signed, as verification reports them.
 #[derive(SimpleObject)]
 pub struct VerifiedSigner {
-    /// Who.
-    pub user_id: ID,
+    /// Who: a user of your tenant (for another tenant's sealed document,
+    /// its certificate page names them; their id stays theirs).
+    pub user_id: Option<ID>,
     /// Their step.
     pub step: i32,
     /// Signer or approver.
@@ -185,6 +186,7 @@ impl SigningQuery {
         let s = services(ctx)?;
         let bytes = super::mutation::decode(s, &content_base64)?;
         let v = verification::verify(&s.db, a.caller.tenant_id, &bytes).await?;
+        let ours = v.document.as_ref().is_some_and(|d| d.tenant_id == a.caller.tenant_id);
         Ok(DocumentVerification {
             status: match v.verdict {
                 Verdict::Intact => VerificationStatus::Intact,
@@ -200,7 +202,7 @@ impl SigningQuery {
                 .signers
                 .into_iter()
                 .map(|r| VerifiedSigner {
-                    user_id: ID(r.user_id.to_string()),
+                    user_id: ours.then(|| ID(r.user_id.to_string())),
                     step: r.step,
                     role: r.role.into(),
                     signed_at: r.acted_at,

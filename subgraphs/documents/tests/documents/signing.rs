@@ -157,6 +157,12 @@ async fn two_parallel_signers_then_an_approver_in_order_then_a_sealed_copy_that_
     let outsider = clinic.app.token(other, users["auditor"], &["auditor"]);
     let v = clinic.app.gql(Some(&outsider), verify, json!({"c": b64(&sealed)})).await.expect("request");
     assert_eq!(v["data"]["verifyDocument"]["status"], "INTACT");
+    let signers = v["data"]["verifyDocument"]["signers"].as_array().expect("signers");
+    assert_eq!(signers.len(), 3);
+    assert!(
+        signers.iter().all(|s| s["userId"].is_null()),
+        "another tenant's user ids stay theirs: {signers:?}"
+    );
     let v = clinic.app.gql(Some(&outsider), verify, json!({"c": b64(&changed)})).await.expect("request");
     assert_eq!(
         v["data"]["verifyDocument"]["status"], "UNKNOWN",
