@@ -9,7 +9,14 @@ use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, Verifying
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
-use crate::domain::versions::Seal;
+/// The platform's Ed25519 signature over a version's SHA-256, base64.
+#[derive(Debug, Clone)]
+pub struct Seal {
+    /// The signature.
+    pub signature: String,
+    /// The public key that verifies it.
+    pub public_key: String,
+}
 
 /// Signs completed versions.
 #[derive(Clone)]

@@ -11,6 +11,7 @@ use subgraph_kit::{ApiError, ApiResult};
 use uuid::Uuid;
 
 use super::{Services, invalid};
+pub use crate::seal::Seal;
 use crate::store::Store;
 
 /// Lowercase hex SHA-256 of `bytes`.
@@ -46,15 +47,6 @@ pub struct NewVersion {
     pub created_by: Option<Uuid>,
     /// The platform's seal (completed versions only).
     pub seal: Option<Seal>,
-}
-
-/// The platform's Ed25519 signature over a version's SHA-256, base64.
-#[derive(Debug, Clone)]
-pub struct Seal {
-    /// The signature.
-    pub signature: String,
-    /// The public key that verifies it.
-    pub public_key: String,
 }
 
 /// Writes the bytes under a new key, then the row (inside the caller's
