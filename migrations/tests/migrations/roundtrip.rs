@@ -3,7 +3,7 @@
 use backbone_migrations::{Migrator, MigratorTrait, SchemaManager};
 use subgraph_kit::{db, testkit::TestDb};
 
-const TABLES: [&str; 61] = [
+const TABLES: [&str; 66] = [
     "tenants",
     "users",
     "roles",
@@ -65,6 +65,11 @@ const TABLES: [&str; 61] = [
     "billing_credit_notes",
     "billing_payments",
     "entitlement_quotas",
+    "document_templates",
+    "documents",
+    "document_versions",
+    "document_signers",
+    "document_events",
 ];
 
 async fn existing(manager: &SchemaManager<'_>) -> Vec<&'static str> {
@@ -100,7 +105,7 @@ async fn up_down_up() {
     Migrator::up(&conn, None).await.expect("up again");
     assert_eq!(existing(&manager).await, TABLES);
 
-    // One step down drops the card columns; the next the entitlement quotas; the next billing's payments (and the invoice and
+    // One step down drops the documents tables; the next the card columns; the next the entitlement quotas; the next billing's payments (and the invoice and
     // subscription columns of dunning); the next billing's credits (coupons, wallets,
     // credit notes and their columns); the next the plans' entitlements
     // column; the next billing's invoices; the next its
@@ -112,12 +117,15 @@ async fn up_down_up() {
     // tables, the next the audit checkpoints, the next the AI budget's overrun column, the next
     // undoes the memory-recall index and column, leaving the other tables;
     // the next removes exactly the consent, AI and memory tables.
+    Migrator::down(&conn, Some(1)).await.expect("down documents");
+    let before_documents = &TABLES[..TABLES.len() - 5];
+    assert_eq!(existing(&manager).await, before_documents);
     Migrator::down(&conn, Some(1)).await.expect("down billing cards");
-    assert_eq!(existing(&manager).await, TABLES);
+    assert_eq!(existing(&manager).await, before_documents);
     assert!(!manager.has_column("billing_invoices", "card_attempts").await.expect("column"));
     assert!(!manager.has_column("billing_customers", "card_customer").await.expect("column"));
     Migrator::down(&conn, Some(1)).await.expect("down entitlement quotas");
-    let before_quotas = &TABLES[..TABLES.len() - 1];
+    let before_quotas = &before_documents[..before_documents.len() - 1];
     assert_eq!(existing(&manager).await, before_quotas);
     Migrator::down(&conn, Some(1)).await.expect("down billing payments");
     let before_payments = &before_quotas[..before_quotas.len() - 1];
