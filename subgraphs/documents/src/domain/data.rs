@@ -6,8 +6,9 @@
 //! the store, unless on legal hold; where they signed or wrote a
 //! document about someone else, that document stays (it is the other
 //! person's record, and a sealed copy is evidence of the signature) but
-//! no row names them any more: ids, addresses, user agents and typed
-//! names are removed and a drawn signature's image is deleted. Retention
+//! no row names them any more: ids, addresses, user agents, typed names
+//! and the reasons they wrote are removed and a drawn signature's image
+//! is deleted. Retention
 //! purges documents of one kind (`documents_<kind>`) by age, bytes
 //! included, except those on legal hold or about a person on hold.
 
@@ -146,11 +147,12 @@ impl DataContract for DocumentsData {
             .exec(txn)
             .await?
             .rows_affected;
-        let events = event::Entity::update_many()
-            .col_expr(event::Column::ActorId, Expr::value(Option::<Uuid>::None))
-            .col_expr(event::Column::Ip, Expr::value(Option::<String>::None))
-            .col_expr(event::Column::UserAgent, Expr::value(Option::<String>::None))
+        // Their words (a decline's or a void's reason) and the entries
+        // naming them first, while their id still finds their own.
+        let detail = event::Entity::update_many()
+            .col_expr(event::Column::Detail, Expr::value("(erased)"))
             .filter(event::Column::TenantId.eq(who.tenant_id))
+            .filter(event::Column::Detail.is_not_null())
             .filter(
                 Condition::any()
                     .add(event::Column::ActorId.eq(who.user_id))
@@ -159,10 +161,12 @@ impl DataContract for DocumentsData {
             .exec(txn)
             .await?
             .rows_affected;
-        let detail = event::Entity::update_many()
-            .col_expr(event::Column::Detail, Expr::value("(erased)"))
+        let events = event::Entity::update_many()
+            .col_expr(event::Column::ActorId, Expr::value(Option::<Uuid>::None))
+            .col_expr(event::Column::Ip, Expr::value(Option::<String>::None))
+            .col_expr(event::Column::UserAgent, Expr::value(Option::<String>::None))
             .filter(event::Column::TenantId.eq(who.tenant_id))
-            .filter(who.named_in(event::Column::Detail))
+            .filter(event::Column::ActorId.eq(who.user_id))
             .exec(txn)
             .await?
             .rows_affected;

@@ -40,6 +40,15 @@ async fn erasure_leaves_no_object_of_the_person_in_the_store_but_what_a_legal_ho
     let q = "mutation($i: SignDocumentInput!) { signDocument(input: $i) { status } }";
     let drawn = json!({"i": {"documentId": theirs, "version": 1, "consentToSignElectronically": true, "kind": "DRAWN", "drawingPngBase64": DOT_PNG}});
     assert_eq!(clinic.ok("patient", q, drawn).await["signDocument"]["status"], "COMPLETED");
+    // And declines another, in words of their own.
+    let declined = upload(&clinic, "Clinician appraisal", Some("clinician")).await;
+    clinic.send(&declined, json!([{"userId": clinic.user("patient")}])).await;
+    let q = "mutation($id: ID!, $r: String!) { declineDocument(id: $id, reason: $r) { status } }";
+    let reason = "My neighbour works at this clinic";
+    assert_eq!(
+        clinic.ok("patient", q, json!({"id": declined, "r": reason})).await["declineDocument"]["status"],
+        "DECLINED"
+    );
     let prefix = |id: &str| format!("t/{}/d/{id}/", clinic.tenant);
     assert!(
         s3.keys().iter().any(|k| k.starts_with(&prefix(&theirs)) && k.contains("/signatures/")),
@@ -52,7 +61,7 @@ async fn erasure_leaves_no_object_of_the_person_in_the_store_but_what_a_legal_ho
     let db = &clinic.app.kit.db;
     let exported = contract.export(db, &who).await.expect("export");
     let docs = exported["documents"].as_array().expect("documents");
-    assert_eq!(docs.len(), 3, "about them (2) and signed by them (1)");
+    assert_eq!(docs.len(), 4, "about them (2) and asked to sign (2)");
     let own = docs.iter().find(|d| d["id"] == mine.as_str()).expect("their consent");
     let file = base64::engine::general_purpose::STANDARD
         .decode(own["versions"][0]["contentBase64"].as_str().expect("file"))
@@ -86,8 +95,15 @@ async fn erasure_leaves_no_object_of_the_person_in_the_store_but_what_a_legal_ho
             .iter()
             .all(|s| s.user_id != patient && s.ip.is_none())
     );
-    assert!(event::Entity::find().all(db).await.expect("rows").iter().all(|e| e.actor_id != Some(patient)
+    let events = event::Entity::find().all(db).await.expect("rows");
+    assert!(events.iter().all(|e| e.actor_id != Some(patient)
         && !e.detail.clone().unwrap_or_default().contains(&patient.to_string())));
+    assert!(
+        events.iter().all(|e| !e.detail.clone().unwrap_or_default().contains(reason)),
+        "their own words are gone"
+    );
+    let signers = signer::Entity::find().all(db).await.expect("rows");
+    assert!(signers.iter().all(|s| s.decline_reason.is_none()), "the decline's reason too");
 }
 
 #[tokio::test]
