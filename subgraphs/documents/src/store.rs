@@ -118,16 +118,6 @@ impl Store {
         }
         Ok(keys.len() as u64)
     }
-
-    /// Every key under `prefix` (tests check erasure with it).
-    pub async fn keys(&self, prefix: &str) -> ApiResult<Vec<String>> {
-        self.inner()?
-            .list(Some(&Path::from(prefix)))
-            .map_ok(|m| m.location.to_string())
-            .try_collect()
-            .await
-            .map_err(unavailable)
-    }
 }
 
 fn unavailable(e: object_store::Error) -> ApiError {

@@ -107,7 +107,7 @@ pub async fn create(
                 ..Page::default()
             };
             let bytes = rendering::pdf(services, page).await?;
-            check_size(services, &bytes)?;
+            versions::check_size(services, &bytes)?;
             (t.kind, Some(t.id), Some(Value::Object(filled.raw).to_string()), bytes, VersionOrigin::Generated)
         }
         Source::Upload { kind, bytes } => {
@@ -202,7 +202,7 @@ pub async fn revise(
                 ..Page::default()
             };
             let bytes = rendering::pdf(services, page).await?;
-            check_size(services, &bytes)?;
+            versions::check_size(services, &bytes)?;
             (bytes, Some(Value::Object(filled.raw).to_string()), VersionOrigin::Generated)
         }
         Revision::File(bytes) => {
@@ -346,13 +346,6 @@ fn check_title(title: String) -> ApiResult<String> {
         return Err(invalid("INVALID_TITLE", "a title is 1 to 300 characters"));
     }
     Ok(title)
-}
-
-fn check_size(services: &Services, bytes: &[u8]) -> ApiResult<()> {
-    if bytes.len() > services.settings.max_file_bytes {
-        return Err(invalid("FILE_TOO_LARGE", "the rendered document is over the size limit"));
-    }
-    Ok(())
 }
 
 /// The payload of a document event on the bus.

@@ -37,9 +37,13 @@ pub struct Page {
     pub certificate: Option<Value>,
 }
 
+/// What the keyword naming a document in its PDFs starts with; the
+/// document's id follows.
+pub const MARKER_PREFIX: &str = "backbone-document:";
+
 /// The keyword that names a document in its PDFs.
 pub fn marker_keyword(document_id: uuid::Uuid) -> String {
-    format!("backbone-document:{document_id}")
+    format!("{MARKER_PREFIX}{document_id}")
 }
 
 /// Renders `page` to PDF bytes.

@@ -18,7 +18,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use subgraph_kit::ApiResult;
 use uuid::Uuid;
 
-use super::{rendering::marker_keyword, signing, versions};
+use super::{rendering::MARKER_PREFIX, signing, versions};
 
 /// What the bytes are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,8 +105,7 @@ pub async fn verify(db: &impl ConnectionTrait, tenant_id: Uuid, bytes: &[u8]) ->
 /// found in the raw bytes (the XMP metadata and the info dictionary keep
 /// it in plain text).
 fn named_document(bytes: &[u8]) -> Option<Uuid> {
-    let needle = marker_keyword(Uuid::nil());
-    let prefix = needle.trim_end_matches(&Uuid::nil().to_string()).as_bytes();
+    let prefix = MARKER_PREFIX.as_bytes();
     bytes.windows(prefix.len()).enumerate().filter(|(_, w)| *w == prefix).find_map(|(i, _)| {
         let start = i + prefix.len();
         let id = bytes.get(start..start + 36)?;

@@ -19,14 +19,20 @@ pub fn sha256(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Refuses what is not a PDF or is over the size limit.
-pub fn check_pdf(services: &Services, bytes: &[u8]) -> ApiResult<()> {
+/// Refuses a file over the size limit (uploads and rendered PDFs).
+pub fn check_size(services: &Services, bytes: &[u8]) -> ApiResult<()> {
     if bytes.len() > services.settings.max_file_bytes {
         return Err(invalid(
             "FILE_TOO_LARGE",
             format!("a file is at most {} bytes", services.settings.max_file_bytes),
         ));
     }
+    Ok(())
+}
+
+/// Refuses what is not a PDF or is over the size limit.
+pub fn check_pdf(services: &Services, bytes: &[u8]) -> ApiResult<()> {
+    check_size(services, bytes)?;
     if !bytes.starts_with(b"%PDF-") || lopdf::Document::load_mem(bytes).is_err() {
         return Err(invalid("NOT_A_PDF", "the file is not a readable PDF"));
     }

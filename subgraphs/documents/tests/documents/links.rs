@@ -37,9 +37,11 @@ async fn a_link_expires_and_an_altered_link_is_refused() {
     let body: serde_json::Value = serde_json::from_slice(&body).expect("a JSON body");
     assert_eq!(body["error"]["reason"], "LINK_EXPIRED");
 
-    let mut altered = token_of(&url).to_owned();
-    let last = altered.pop().expect("test value");
-    altered.push(if last == 'A' { 'B' } else { 'A' });
+    // One character of the signed part (not the last, whose low bits
+    // base64 may ignore): only the MAC can refuse it.
+    let mut altered: Vec<char> = token_of(&url).chars().collect();
+    altered[20] = if altered[20] == 'A' { 'B' } else { 'A' };
+    let altered: String = altered.into_iter().collect();
     let (status, body) = clinic.fetch(&format!("{base}{altered}")).await;
     assert_eq!(status, 403);
     assert_eq!(
