@@ -56,6 +56,8 @@ pub struct RouterConfig {
     /// (the tenants subgraph's `POST /auth/api-key`); unset forwards the
     /// key unchanged.
     pub api_key_exchange_url: Option<String>,
+    /// The REST layer over stored operations (`/v1/...`).
+    pub rest: RestConfig,
 }
 
 impl Default for RouterConfig {
@@ -77,7 +79,28 @@ impl Default for RouterConfig {
             trusted_proxies: Vec::new(),
             rate_limits: RateLimitConfig::default(),
             api_key_exchange_url: None,
+            rest: RestConfig::default(),
         }
+    }
+}
+
+/// The REST layer: routes mapped to stored GraphQL operations, run
+/// through the same pipeline as `/graphql`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RestConfig {
+    /// Serve `/v1/...`, `/v1/openapi.json` and the reference page.
+    pub enabled: bool,
+    /// A folder with a `routes.toml` and its `*.graphql` operations, used
+    /// instead of the built-in table (a partner's graph has other fields).
+    pub routes_dir: Option<PathBuf>,
+    /// How long an `Idempotency-Key`'s first answer is kept, in seconds.
+    pub idempotency_ttl_seconds: u64,
+}
+
+impl Default for RestConfig {
+    fn default() -> Self {
+        Self { enabled: true, routes_dir: None, idempotency_ttl_seconds: 24 * 3600 }
     }
 }
 

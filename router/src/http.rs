@@ -43,12 +43,14 @@ pub struct Served {
     pub realtime: Arc<Realtime>,
 }
 
-/// The router app over `pipeline`, with `realtime` for subscriptions.
-pub fn app(pipeline: Arc<Pipeline>, realtime: Arc<Realtime>) -> Router {
+/// The router app over `pipeline`, with `realtime` for subscriptions and
+/// the REST layer when given.
+pub fn app(pipeline: Arc<Pipeline>, realtime: Arc<Realtime>, rest: Option<Arc<crate::rest::Rest>>) -> Router {
     let limit = pipeline.config.body_limit_bytes;
     let cors = cors(&pipeline.config.cors_allow_origins);
     // Validated at start (`Config::validate`).
     let trusted = TrustedProxies::parse(&pipeline.config.trusted_proxies).unwrap_or_default();
+    let rest = rest.map(crate::rest::routes).unwrap_or_default();
     Router::new()
         .route("/graphql", get(get_graphql).post(post_graphql))
         .route("/", get(playground))
@@ -56,6 +58,7 @@ pub fn app(pipeline: Arc<Pipeline>, realtime: Arc<Realtime>) -> Router {
         .route("/ready", get(ready))
         .with_state(Served { pipeline: pipeline.clone(), realtime })
         .merge(crate::files::routes(pipeline))
+        .merge(rest)
         .layer(RequestBodyLimitLayer::new(limit))
         .layer(axum::middleware::map_response(backbone_edge::serve::coded_413))
         .layer(axum::middleware::from_fn_with_state(trusted, rewrite_forwarded_for))
@@ -63,12 +66,15 @@ pub fn app(pipeline: Arc<Pipeline>, realtime: Arc<Realtime>) -> Router {
 }
 
 fn cors(origins: &[String]) -> CorsLayer {
-    let layer = CorsLayer::new().allow_methods([Method::GET, Method::POST]).allow_headers([
-        header::CONTENT_TYPE,
-        header::AUTHORIZATION,
-        header::ACCEPT,
-        HeaderName::from_static("x-api-key"),
-    ]);
+    let layer = CorsLayer::new()
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            header::ACCEPT,
+            HeaderName::from_static("x-api-key"),
+            HeaderName::from_static("idempotency-key"),
+        ]);
     if origins.iter().any(|o| o == "*") {
         layer.allow_origin(Any)
     } else {

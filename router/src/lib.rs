@@ -18,6 +18,7 @@ pub mod project;
 pub mod rate;
 pub mod reload;
 pub mod request;
+pub mod rest;
 pub mod server;
 pub mod subscribe;
 pub mod variables;

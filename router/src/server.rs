@@ -14,6 +14,7 @@ use crate::{
     pipeline::Pipeline,
     rate::{RateLimits, shared::SharedBuckets},
     reload,
+    rest::{Rest, idempotency::Idempotency, table::Table},
     subscribe::Realtime,
 };
 
@@ -65,7 +66,8 @@ impl RouterServer {
             api_keys: Default::default(),
         });
         let realtime = Arc::new(Realtime::new(config.realtime.clone()));
-        let app = http::app(pipeline.clone(), realtime.clone());
+        let rest = rest(&pipeline, &realtime, config.redis_url.as_deref()).await?;
+        let app = http::app(pipeline.clone(), realtime.clone(), rest);
         Ok(Self { pipeline, realtime, app })
     }
 
@@ -76,6 +78,44 @@ impl RouterServer {
     ) -> tokio::task::JoinHandle<()> {
         tokio::spawn(reload::poll(self.pipeline.config.clone(), self.pipeline.graph.clone(), shutdown))
     }
+}
+
+/// The REST layer (`router.rest`), its idempotency keys in Redis when the
+/// router has one.
+async fn rest(
+    pipeline: &Arc<Pipeline>,
+    realtime: &Arc<Realtime>,
+    redis_url: Option<&str>,
+) -> Result<Option<Arc<Rest>>, GraphError> {
+    let config = &pipeline.config.rest;
+    if !config.enabled {
+        return Ok(None);
+    }
+    let table = match &config.routes_dir {
+        Some(dir) => Table::from_dir(dir),
+        None => Table::built_in(),
+    }
+    .map_err(|e| GraphError::Source(e.to_string()))?;
+    let ttl = std::time::Duration::from_secs(config.idempotency_ttl_seconds);
+    let redis = match redis_url {
+        None => None,
+        Some(url) => match redis_connection(url).await {
+            Ok(conn) => Some((conn, format!("{}:idem:", pipeline.config.rate_limits.redis_prefix))),
+            Err(e) => {
+                tracing::warn!(error = %e, "Redis did not answer; idempotency keys are per router until restart");
+                None
+            }
+        },
+    };
+    Ok(Some(Arc::new(Rest::new(pipeline.clone(), realtime.clone(), table, Idempotency::new(ttl, redis)))))
+}
+
+async fn redis_connection(url: &str) -> redis::RedisResult<redis::aio::ConnectionManager> {
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_response_timeout(std::time::Duration::from_millis(500))
+        .set_connection_timeout(std::time::Duration::from_millis(500))
+        .set_number_of_retries(1);
+    redis::aio::ConnectionManager::new_with_config(redis::Client::open(url)?, config).await
 }
 
 /// Rate buckets shared through Redis when `redis_url` is set (and Redis

@@ -56,6 +56,19 @@ impl InputTypes {
         Ok(())
     }
 
+    /// The values of enum `name`, if it is an enum of the API schema.
+    pub fn enum_values(&self, name: &str) -> Option<impl Iterator<Item = &str>> {
+        match self.types.get(name) {
+            Some(TypeDefinition::Enum(e)) => Some(e.values.iter().map(|v| v.name.as_str())),
+            _ => None,
+        }
+    }
+
+    /// Whether `name` is an input object of the API schema.
+    pub fn is_input_object(&self, name: &str) -> bool {
+        matches!(self.types.get(name), Some(TypeDefinition::InputObject(_)))
+    }
+
     fn coerce(&self, ty: &Type, value: &Value) -> Result<(), String> {
         match ty {
             Type::NonNullType(inner) => {
@@ -130,7 +143,7 @@ fn short(v: &Value) -> String {
 }
 
 /// A constant GraphQL value (a default, which cannot name a variable) as JSON.
-fn literal(value: &graphql_tools::static_graphql::query::Value) -> Value {
+pub(crate) fn literal(value: &graphql_tools::static_graphql::query::Value) -> Value {
     use graphql_tools::static_graphql::query::Value as Q;
     match value {
         Q::Null | Q::Variable(_) => Value::Null,

@@ -30,7 +30,7 @@ use crate::{
 };
 
 /// A live subscription: the feed stream and the tenant slot it holds.
-struct Live {
+pub struct Live {
     feed: Subscription,
     _slot: TenantSlot,
 }
@@ -329,6 +329,31 @@ async fn admit_and_join(
             protocol.complete(id),
         ]));
     }
+    join_admitted(realtime, admitted, &caller).map(Joined::Live)
+}
+
+/// Admits a subscription sent outside a WebSocket (Server-Sent Events)
+/// with the request's `headers`, and joins its feed.
+pub async fn join(
+    pipeline: &Pipeline,
+    realtime: &Arc<Realtime>,
+    request: GraphQLRequest,
+    headers: &HeaderMap,
+) -> Result<Live, PipelineError> {
+    let admitted = pipeline.admit(request, headers).await?;
+    if !admitted.prepared.parts()?.is_subscription {
+        return Err(PipelineError::BadRequest("not a subscription".into()));
+    }
+    let caller = admitted.caller.clone();
+    join_admitted(realtime, admitted, &caller)
+}
+
+/// Takes a tenant slot, plans an admitted subscription and joins its feed.
+fn join_admitted(
+    realtime: &Arc<Realtime>,
+    admitted: Admitted,
+    caller: &Caller,
+) -> Result<Live, PipelineError> {
     let tenant = caller.identity.map_or_else(|| "anonymous".into(), |(t, _)| t.to_string());
     let max = realtime.config.max_subscriptions_per_tenant;
     let slot = realtime
@@ -348,7 +373,7 @@ async fn admit_and_join(
     let feed_key = feed_key(key, &variables, &caller.forward);
     let forward = caller.forward.clone();
     let feed = realtime.feeds.join(feed_key, move || Spec { graph, planned, fetch, variables, forward });
-    Ok(Joined::Live(Live { feed, _slot: slot }))
+    Ok(Live { feed, _slot: slot })
 }
 
 /// Identical subscriptions (document, variables, credentials) share a feed.

@@ -42,6 +42,11 @@ impl Payload {
         Self { json, first: OnceLock::new(), framed: Mutex::new(Vec::new()) }
     }
 
+    /// The result as JSON (`{data, errors}`).
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+
     /// The `next` frame of operation `id`: built by the first subscriber
     /// that needs it, a reference-counted copy for the rest.
     pub fn frame(&self, protocol: Protocol, id: &str) -> Utf8Bytes {

@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use backbone_edge::config::RealtimeConfig;
 use parking_lot::Mutex;
 
-pub use connection::serve;
+pub use connection::{Live, join, serve};
 
 /// Router-wide real-time state: feeds, per-tenant counts and settings.
 pub struct Realtime {

@@ -20,8 +20,8 @@ pub struct ComplaintFilter {
     pub reporter: Option<Uuid>,
     /// Only those assigned to this person.
     pub assignee: Option<Uuid>,
-    /// Only those in this state.
-    pub status: Option<ComplaintStatus>,
+    /// Only those in one of these states (every state when empty).
+    pub statuses: Vec<ComplaintStatus>,
 }
 
 /// A page of `tenant_id`'s complaints, newest first.
@@ -38,8 +38,8 @@ pub async fn complaints(
     if let Some(assignee) = filter.assignee {
         q = q.filter(complaint::Column::AssigneeId.eq(assignee));
     }
-    if let Some(status) = filter.status {
-        q = q.filter(complaint::Column::Status.eq(status));
+    if !filter.statuses.is_empty() {
+        q = q.filter(complaint::Column::Status.is_in(filter.statuses.clone()));
     }
     if let Some(after) = page.after_id()? {
         q = q.filter(complaint::Column::Id.lt(after));

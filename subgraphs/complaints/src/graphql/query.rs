@@ -27,11 +27,13 @@ impl QueryRoot {
     }
 
     /// Complaints, newest first: staff see the tenant's (or only theirs
-    /// with `assignedToMe`), reporters their own.
+    /// with `assignedToMe`), reporters their own; in `status` or any of
+    /// `statuses` when given.
     async fn complaints(
         &self,
         ctx: &Context<'_>,
         status: Option<ComplaintStatus>,
+        #[graphql(default)] statuses: Vec<ComplaintStatus>,
         assigned_to_me: Option<bool>,
         first: Option<i32>,
         after: Option<String>,
@@ -42,7 +44,7 @@ impl QueryRoot {
         let filter = ComplaintFilter {
             reporter: (allowed.scope < Scope::Team).then_some(me),
             assignee: (assigned_to_me == Some(true)).then_some(me),
-            status: status.map(Into::into),
+            statuses: status.into_iter().chain(statuses).map(Into::into).collect(),
         };
         let rows = lists::complaints(&allowed.kit.db, allowed.caller.tenant_id, &filter, &page).await?;
         Ok(rows.connection(|c| (c.id.to_string(), Complaint::from(c))))

@@ -26,13 +26,18 @@ impl SubscriptionRoot {
     /// Status changes of one complaint (`complaintId`), of the caller's
     /// queue (`queue: true`, staff), or of every complaint the caller may
     /// see.
+    /// `after`: the id of the last event a client saw (its `eventId`);
+    /// the events the bus still holds since then come first (some of the
+    /// last seconds may come again).
     async fn complaint_status_changed(
         &self,
         ctx: &Context<'_>,
         complaint_id: Option<ID>,
         #[graphql(default)] queue: bool,
+        after: Option<ID>,
     ) -> Result<impl Stream<Item = ComplaintStatusChange>> {
         let a = allow(ctx, "complaint", "read").await?;
+        let after = after.map(|id| uuid("after", &id)).transpose()?;
         let only = match &complaint_id {
             Some(id) => Some(
                 visible(&a, domain::find(&a.kit.db, a.caller.tenant_id, uuid("complaintId", id)?).await?)?.id,
@@ -43,7 +48,7 @@ impl SubscriptionRoot {
             return Err(ApiError::Forbidden("only staff have a queue".into()).into());
         }
         let (tenant, me, staff) = (a.caller.tenant_id, a.caller.user_id, a.scope >= Scope::Team);
-        Ok(a.kit.bus.subscribe().filter_map(move |event| {
+        Ok(subgraph_kit::bus::subscribe_after(&a.kit.bus, after).filter_map(move |event| {
             let keep = (|| {
                 if event.tenant_id != tenant || event.event_type != COMPLAINT_STATUS_CHANGED {
                     return None;

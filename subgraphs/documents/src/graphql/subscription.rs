@@ -9,7 +9,12 @@ use async_graphql::{Context, ID, Result, SimpleObject, Subscription};
 use backbone_entities::documents::document;
 use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt};
-use subgraph_kit::{graphql::allow, rbac::Scope, tenancy::Ref};
+use subgraph_kit::{
+    bus::subscribe_after,
+    graphql::{allow, uuid},
+    rbac::Scope,
+    tenancy::Ref,
+};
 use uuid::Uuid;
 
 use super::{objects::Document, reachable};
@@ -30,6 +35,8 @@ const CHANGES: [&str; 8] = [
 /// One change of a document.
 #[derive(SimpleObject)]
 pub struct DocumentStatusChange {
+    /// The event's id (a resume point: `after`).
+    pub event_id: ID,
     /// What happened (`document.signed`, …).
     pub event: String,
     /// When.
@@ -46,19 +53,24 @@ pub struct SubscriptionRoot;
 impl SubscriptionRoot {
     /// Changes of one document (`documentId`), or of every document the
     /// caller may see.
+    /// `after`: the id of the last event a client saw (its `eventId`);
+    /// the events the bus still holds since then come first (some of the
+    /// last seconds may come again).
     async fn document_status_changed(
         &self,
         ctx: &Context<'_>,
         document_id: Option<ID>,
+        after: Option<ID>,
     ) -> Result<impl Stream<Item = DocumentStatusChange>> {
         let a = allow(ctx, "document", "read").await?;
+        let after = after.map(|id| uuid("after", &id)).transpose()?;
         let only = match &document_id {
             Some(id) => Some(reachable(&a, "documentId", id).await?.id()),
             None => None,
         };
         let (tenant, me, staff, db) =
             (a.caller.tenant_id, a.caller.user_id, a.scope >= Scope::Team, a.kit.db.clone());
-        Ok(a.kit.bus.subscribe().filter_map(move |event| {
+        Ok(subscribe_after(&a.kit.bus, after).filter_map(move |event| {
             let db = db.clone();
             async move {
                 if event.tenant_id != tenant || !CHANGES.contains(&event.event_type.as_str()) {
@@ -75,6 +87,7 @@ impl SubscriptionRoot {
                 let doc = Ref::<document::Entity>::find(&db, tenant, id).await.ok()?;
                 let visible = staff || documents::is_own(&db, doc.row(), me).await.ok()?;
                 visible.then(|| DocumentStatusChange {
+                    event_id: event.id.into(),
                     event: event.event_type.clone(),
                     at: event.occurred_at,
                     document: doc.row().clone().into(),

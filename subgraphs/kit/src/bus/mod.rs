@@ -3,8 +3,9 @@
 //! Two kinds of listener, because real time and durable work want different
 //! things:
 //! - [`EventBus::subscribe`] is fan-out: every replica sees every event from
-//!   now on (GraphQL subscriptions, cache invalidation). Missing events while
-//!   disconnected is acceptable: a screen refetches.
+//!   now on (GraphQL subscriptions, cache invalidation). A subscriber that
+//!   reconnects may resume with [`subscribe_after`], which first replays
+//!   what the bus still holds ([`EventBus::replay`]).
 //! - [`EventBus::consume`] is a durable work queue per consumer group: each
 //!   event is handled by one member of the group, and an event not yet
 //!   acknowledged is delivered again (to the restarted process). Handlers
@@ -63,6 +64,58 @@ pub trait EventBus: Send + Sync + 'static {
     /// The durable queue of consumer group `group`; `member` names this
     /// process within the group.
     fn consume(&self, group: &str, member: &str) -> BoxStream<'static, Delivery>;
+    /// The events still held that were published from `since_ms` (Unix
+    /// milliseconds) on, oldest first, at most [`REPLAY_MAX`].
+    async fn replay(&self, since_ms: u64) -> Result<Vec<Arc<EventEnvelope>>, BusError>;
+}
+
+/// Most events one replay returns.
+pub const REPLAY_MAX: usize = 10_000;
+
+/// How far before a resume point a replay starts: events of different
+/// subgraphs' relays reach the bus a little out of their ids' order, so a
+/// resumed subscriber may see again what it saw in the last seconds (each
+/// event carries its id) but never misses one the bus still holds.
+pub const REPLAY_SLACK_MS: u64 = 2_000;
+
+/// Every event from now on, preceded, when `after` is given (the id of
+/// the last event a subscriber saw, a UUID v7), by those the bus still
+/// holds from a little before it ([`REPLAY_SLACK_MS`]), each event once.
+/// Subscriptions that resume (`after:`) read this instead of
+/// [`EventBus::subscribe`].
+pub fn subscribe_after(
+    bus: &Arc<dyn EventBus>,
+    after: Option<uuid::Uuid>,
+) -> BoxStream<'static, Arc<EventEnvelope>> {
+    let live = bus.subscribe();
+    let Some(after) = after else { return live };
+    let since = after
+        .get_timestamp()
+        .map(|t| {
+            let (secs, nanos) = t.to_unix();
+            (secs * 1000 + u64::from(nanos) / 1_000_000).saturating_sub(REPLAY_SLACK_MS)
+        })
+        .unwrap_or(0);
+    let bus = bus.clone();
+    let seen = Arc::new(parking_lot::Mutex::new(std::collections::HashSet::new()));
+    let replayed = {
+        let seen = seen.clone();
+        futures::stream::once(async move {
+            let events = bus.replay(since).await.unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "replay failed; resuming from live events only");
+                Vec::new()
+            });
+            let mut seen = seen.lock();
+            let fresh: Vec<_> = events.into_iter().filter(|e| e.id != after && seen.insert(e.id)).collect();
+            futures::stream::iter(fresh)
+        })
+        .flatten()
+    };
+    let live = live.filter(move |e| {
+        let again = seen.lock().contains(&e.id);
+        async move { !again }
+    });
+    replayed.chain(live).boxed()
 }
 
 /// In-process broadcast. A subscriber that falls more than the capacity
@@ -77,6 +130,8 @@ pub trait EventBus: Send + Sync + 'static {
 pub struct InProcessBus {
     tx: broadcast::Sender<Arc<EventEnvelope>>,
     recent: parking_lot::Mutex<Recent>,
+    /// The last [`REPLAY_MAX`] events with their publication time (ms).
+    log: parking_lot::Mutex<std::collections::VecDeque<(u64, Arc<EventEnvelope>)>>,
     groups: parking_lot::Mutex<std::collections::HashMap<String, Group>>,
 }
 
@@ -105,7 +160,12 @@ impl Group {
 impl InProcessBus {
     /// A bus buffering up to `capacity` events per subscriber.
     pub fn new(capacity: usize) -> Self {
-        Self { tx: broadcast::channel(capacity).0, recent: Default::default(), groups: Default::default() }
+        Self {
+            tx: broadcast::channel(capacity).0,
+            recent: Default::default(),
+            log: Default::default(),
+            groups: Default::default(),
+        }
     }
 }
 
@@ -149,6 +209,13 @@ impl EventBus for InProcessBus {
             return Ok(());
         }
         let event = Arc::new(event.clone());
+        {
+            let mut log = self.log.lock();
+            if log.len() == REPLAY_MAX {
+                log.pop_front();
+            }
+            log.push_back((now_ms(), event.clone()));
+        }
         // No subscribers is not an error: the event is still in the outbox.
         let _ = self.tx.send(event.clone());
         let members: Vec<_> = self.groups.lock().values_mut().filter_map(Group::next_member).collect();
@@ -163,6 +230,11 @@ impl EventBus for InProcessBus {
         broadcast_stream(self.tx.subscribe())
     }
 
+    async fn replay(&self, since_ms: u64) -> Result<Vec<Arc<EventEnvelope>>, BusError> {
+        let log = self.log.lock();
+        Ok(log.iter().filter(|(at, _)| *at >= since_ms).map(|(_, e)| e.clone()).collect())
+    }
+
     fn consume(&self, group: &str, _member: &str) -> BoxStream<'static, Delivery> {
         let (tx, rx) = tokio::sync::mpsc::channel(GROUP_QUEUE);
         self.groups.lock().entry(group.to_owned()).or_default().members.push(tx);
@@ -172,6 +244,10 @@ impl EventBus for InProcessBus {
         )
         .boxed()
     }
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 /// A broadcast receiver as a stream that logs and skips over lag.

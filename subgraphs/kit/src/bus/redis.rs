@@ -4,6 +4,8 @@
 //! - Fan-out: each process runs one reader (`XREAD BLOCK` from the newest
 //!   entry on) and rebroadcasts in process, so every replica sees every
 //!   event without a Redis connection per GraphQL subscriber.
+//! - Replay (a subscription resuming after an event it saw) is `XRANGE`
+//!   from the resume point's time: entry ids are publication times.
 //! - Durable consumers use consumer groups (`XREADGROUP`): on start a member
 //!   first re-reads what it was given but never acknowledged, then new
 //!   entries; `XACK` after the handler committed.
@@ -81,6 +83,15 @@ impl EventBus for RedisBus {
 
     fn subscribe(&self) -> BoxStream<'static, Arc<EventEnvelope>> {
         broadcast_stream(self.local.subscribe())
+    }
+
+    async fn replay(&self, since_ms: u64) -> Result<Vec<Arc<EventEnvelope>>, BusError> {
+        let mut conn = self.publisher.clone();
+        let reply: redis::streams::StreamRangeReply = conn
+            .xrange_count(&self.stream, format!("{since_ms}-0"), "+", super::REPLAY_MAX)
+            .await
+            .map_err(err)?;
+        Ok(reply.ids.iter().filter_map(|id| decode(&id.map)).map(Arc::new).collect())
     }
 
     fn consume(&self, group: &str, member: &str) -> BoxStream<'static, Delivery> {

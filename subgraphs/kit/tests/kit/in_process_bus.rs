@@ -50,3 +50,29 @@ async fn a_consumer_group_that_falls_behind_loses_nothing_and_members_share_the_
     }
     assert_eq!(all, 3_000, "another group gets every event too");
 }
+
+/// A subscriber resuming after an event it saw gets what was published
+/// since (not before), then live events, each once.
+#[tokio::test]
+async fn a_resumed_subscriber_gets_what_it_missed_then_live_events() {
+    let bus: std::sync::Arc<dyn EventBus> = std::sync::Arc::new(InProcessBus::new(64));
+    let old = event(0);
+    bus.publish(&old).await.expect("publish");
+    tokio::time::sleep(std::time::Duration::from_millis(subgraph_kit::bus::REPLAY_SLACK_MS + 200)).await;
+    let seen = event(1);
+    bus.publish(&seen).await.expect("publish");
+    let missed: Vec<_> = (2..5).map(event).collect();
+    for e in &missed {
+        bus.publish(e).await.expect("publish");
+    }
+    let mut resumed = subgraph_kit::bus::subscribe_after(&bus, Some(seen.id));
+    let live = event(5);
+    bus.publish(&live).await.expect("publish");
+    let mut got = Vec::new();
+    for _ in 0..4 {
+        got.push(resumed.next().await.expect("event").id);
+    }
+    let mut expected: Vec<Uuid> = missed.iter().map(|e| e.id).collect();
+    expected.push(live.id);
+    assert_eq!(got, expected, "the missed ones, then the live one; neither the old nor the seen one");
+}

@@ -95,3 +95,34 @@ async fn an_unacknowledged_event_is_redelivered_to_the_restarted_member() {
     assert!(nothing.is_err(), "acknowledged events stay acknowledged");
     drop_stream(&stream).await;
 }
+
+/// A subscriber resuming after an event it saw gets what was published
+/// since, then live events, each once.
+#[tokio::test]
+async fn a_resumed_subscriber_gets_what_it_missed_then_live_events() {
+    let stream = format!("bb-test-{}", Uuid::new_v4().simple());
+    let bus: Arc<dyn EventBus> = Arc::new(RedisBus::connect(&redis_url(), &stream).await.expect("bus"));
+    let seen = event("seen");
+    bus.publish(&seen).await.expect("publish");
+    let missed = [event("missed-1"), event("missed-2")];
+    for e in &missed {
+        bus.publish(e).await.expect("publish");
+    }
+    let mut resumed = subgraph_kit::bus::subscribe_after(&bus, Some(seen.id));
+    let mut got = Vec::new();
+    for _ in 0..2 {
+        let e = tokio::time::timeout(Duration::from_secs(3), resumed.next())
+            .await
+            .expect("in time")
+            .expect("event");
+        got.push(e.id);
+    }
+    assert_eq!(got, [missed[0].id, missed[1].id], "missed events in order, not the one seen");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let live = event("live");
+    bus.publish(&live).await.expect("publish");
+    let next =
+        tokio::time::timeout(Duration::from_secs(3), resumed.next()).await.expect("in time").expect("event");
+    assert_eq!(next.id, live.id, "then live, nothing twice");
+    drop_stream(&stream).await;
+}

@@ -18,12 +18,17 @@ pub struct SubscriptionRoot;
 impl SubscriptionRoot {
     /// Every change to one appointment (`appointmentId`), or to every
     /// appointment the caller may see.
+    /// `after`: the id of the last event a client saw (its `eventId`);
+    /// the events the bus still holds since then come first (some of the
+    /// last seconds may come again).
     async fn appointment_updated(
         &self,
         ctx: &Context<'_>,
         appointment_id: Option<ID>,
+        after: Option<ID>,
     ) -> Result<impl Stream<Item = AppointmentUpdate>> {
         let a = allow(ctx, "appointment", "read").await?;
+        let after = after.map(|id| uuid("after", &id)).transpose()?;
         let v = viewer(&a);
         let only = match &appointment_id {
             Some(id) => Some(
@@ -35,7 +40,7 @@ impl SubscriptionRoot {
             None => None,
         };
         let tenant = a.caller.tenant_id;
-        Ok(a.kit.bus.subscribe().filter_map(move |event| {
+        Ok(subgraph_kit::bus::subscribe_after(&a.kit.bus, after).filter_map(move |event| {
             let keep = (|| {
                 if event.tenant_id != tenant || event.event_type != events::UPDATED {
                     return None;
