@@ -228,6 +228,11 @@ impl<'s> Resolver<'s, '_> {
         let keep = |dirs: &[graphql_tools::static_graphql::schema::Directive]| {
             include_deprecated || deprecation(dirs).is_none()
         };
+        // The planner's schema lists `__schema` and `__type` on Query so
+        // that validation accepts them; they are meta-fields, not fields.
+        let listed = |f: &&graphql_tools::static_graphql::schema::Field| {
+            !f.name.starts_with("__") && keep(&f.directives)
+        };
         match (name, def) {
             ("__typename", _) => json!("__Type"),
             ("kind", _) => json!(match def {
@@ -241,10 +246,10 @@ impl<'s> Resolver<'s, '_> {
             ("name", _) => json!(type_name(def)),
             ("description", _) => json!(description(def)),
             ("fields", TypeDefinition::Object(o)) => {
-                self.many(o.fields.iter().filter(|f| keep(&f.directives)), set, Node::Field)
+                self.many(o.fields.iter().filter(listed), set, Node::Field)
             }
             ("fields", TypeDefinition::Interface(i)) => {
-                self.many(i.fields.iter().filter(|f| keep(&f.directives)), set, Node::Field)
+                self.many(i.fields.iter().filter(listed), set, Node::Field)
             }
             ("interfaces", TypeDefinition::Object(o)) => {
                 self.many(o.implements_interfaces.iter().filter_map(|n| self.named(n)), set, Node::Type)

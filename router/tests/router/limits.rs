@@ -143,6 +143,17 @@ async fn introspection_of_the_api_schema_and_turning_it_off() {
     assert_eq!(upc["type"], json!({"kind": "NON_NULL", "name": null, "ofType": {"name": "String"}}));
     assert!(fields.iter().any(|f| f["name"] == "shippingEstimate"), "fields from every subgraph");
 
+    // The meta-fields are not Query's fields: a client building a schema
+    // from the answer (GraphiQL, graphql-js) refuses names starting "__".
+    let root = r.query(r#"{ __type(name: "Query") { fields { name } } }"#, json!({})).await;
+    let names: Vec<&str> = root["data"]["__type"]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter_map(|f| f["name"].as_str())
+        .collect();
+    assert!(!names.is_empty() && names.iter().all(|n| !n.starts_with("__")), "{names:?}");
+
     let off = TestRouter::builder().config(|c| c.introspection = Some(false)).start().await;
     let res = off.query("{ __schema { queryType { name } } }", json!({})).await;
     assert_eq!(codes(&res), ["BAD_USER_INPUT"]);
