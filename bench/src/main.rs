@@ -86,6 +86,19 @@ enum Command {
         #[arg(long)]
         postgres_url: Option<String>,
     },
+    /// Benchmarks the REST layer against the same operation over GraphQL
+    /// through the router (`GET /v1/complaints/{id}`).
+    BenchRest {
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        /// Measured seconds per round.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Rounds of each, alternating.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
     /// Benchmarks free-slot search and booking over 200 resources and a
     /// year of appointments (see docs/benchmarks.md).
     BenchScheduling {
@@ -176,6 +189,10 @@ async fn main() -> anyhow::Result<()> {
         Command::BenchPrivacy { clients, seconds, memories, postgres_url } => {
             let load = bench::Settings { clients, seconds, warmup: 2, compare_hive: None };
             bench::privacy::run(bench::privacy::PrivacySettings { load, memories, postgres_url }).await
+        }
+        Command::BenchRest { clients, seconds, rounds } => {
+            let load = bench::Settings { clients, seconds, warmup: 2, compare_hive: None };
+            bench::rest::run(load, rounds).await
         }
         Command::BenchScheduling { appointments, searches, clients, per_client, postgres_url } => {
             let settings = bench::scheduling::SchedulingSettings {

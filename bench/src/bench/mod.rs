@@ -17,6 +17,7 @@ pub mod documents;
 mod floor;
 mod load;
 pub mod privacy;
+pub mod rest;
 pub mod scheduling;
 mod serve;
 pub mod subscriptions;
