@@ -46,6 +46,8 @@ pub struct DevGraph {
     pub router: std::sync::Arc<backbone_router::pipeline::Pipeline>,
     /// The router's subscription feeds.
     pub realtime: std::sync::Arc<backbone_router::subscribe::Realtime>,
+    /// The playground's settings: `backbone` pre-fills its demo token.
+    pub playground: std::sync::Arc<backbone_router::playground::Playground>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -136,9 +138,10 @@ impl DevGraph {
         }
         let router = RouterServer::build(&crate::router_settings(&config), true).await?;
         tasks.push(router.spawn_poller(serve::shutdown_signal()));
-        let (pipeline, realtime) = (router.pipeline.clone(), router.realtime.clone());
+        let (pipeline, realtime, playground) =
+            (router.pipeline.clone(), router.realtime.clone(), router.playground.clone());
         tasks.push(spawn(front_listener, router.app));
-        Ok(Self { kit, front, subgraphs, router: pipeline, realtime, tasks })
+        Ok(Self { kit, front, subgraphs, router: pipeline, realtime, playground, tasks })
     }
 
     /// Waits until every server has stopped (after ctrl-c or SIGTERM).

@@ -153,7 +153,10 @@ async fn dev(config: Config) -> anyhow::Result<()> {
     }
     if let Some(admin) = admin {
         let t = token(&graph.kit.config, tenant, admin.id, &[admin.role], 24 * 3600)?;
-        println!("\n  demo tenant {tenant}\n  admin token (24 h, header `Authorization: Bearer …`):\n  {t}");
+        println!(
+            "\n  demo tenant {tenant}\n  admin token (24 h, header `Authorization: Bearer …`, pre-filled in the playground):\n  {t}"
+        );
+        graph.playground.set_demo_token(t);
     }
     let platform = token(&graph.kit.config, tenant, Uuid::now_v7(), &["platform_admin"], 24 * 3600)?;
     println!(

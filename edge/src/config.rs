@@ -30,6 +30,9 @@ pub struct RouterConfig {
     /// Answer `__schema` / `__type`. Unset: on in dev mode (`backbone`),
     /// off for `backbone router` (production).
     pub introspection: Option<bool>,
+    /// Serve the GraphiQL playground at `/`. Unset: on in dev mode, off for
+    /// `backbone router` (production).
+    pub playground: Option<bool>,
     /// Deepest selection nesting accepted.
     pub max_depth: usize,
     /// Most aliases in one operation.
@@ -69,6 +72,7 @@ impl Default for RouterConfig {
             subgraph_timeout_ms: 10_000,
             plan_cache_size: 1024,
             introspection: None,
+            playground: None,
             max_depth: 32,
             max_aliases: 100,
             max_root_fields: 32,

@@ -1,5 +1,6 @@
 //! The router's HTTP edge: `POST /graphql` (everything), `GET /graphql`
-//! (queries; a browser gets the playground), `/health`, `/ready`, CORS and
+//! (queries; a browser gets the playground when it is on), the playground
+//! and REST routes, `/health`, `/ready`, CORS and
 //! the body limit. Responses are `application/graphql-response+json` when
 //! the client accepts it (with meaningful statuses), else
 //! `application/json` with 200.
@@ -14,7 +15,7 @@ use axum::{
         ws::{WebSocketUpgrade, rejection::WebSocketUpgradeRejection},
     },
     http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
     routing::get,
 };
 use tower_http::{
@@ -27,6 +28,7 @@ use backbone_edge::client_ip::{TrustedProxies, rewrite_forwarded_for};
 use crate::{
     error::PipelineError,
     pipeline::Pipeline,
+    playground::Playground,
     request::{GraphQLRequest, Outcome},
     subscribe::{self, Realtime, protocol::Protocol},
 };
@@ -41,22 +43,30 @@ pub struct Served {
     pub pipeline: Arc<Pipeline>,
     /// Open subscription feeds and their limits.
     pub realtime: Arc<Realtime>,
+    /// The playground, when served: a browser's `GET /graphql` gets it.
+    pub playground: Option<Arc<Playground>>,
 }
 
-/// The router app over `pipeline`, with `realtime` for subscriptions and
-/// the REST layer when given.
-pub fn app(pipeline: Arc<Pipeline>, realtime: Arc<Realtime>, rest: Option<Arc<crate::rest::Rest>>) -> Router {
+/// The router app over `pipeline`, with `realtime` for subscriptions, and
+/// the REST layer and the playground when given.
+pub fn app(
+    pipeline: Arc<Pipeline>,
+    realtime: Arc<Realtime>,
+    rest: Option<Arc<crate::rest::Rest>>,
+    playground: Option<Arc<Playground>>,
+) -> Router {
     let limit = pipeline.config.body_limit_bytes;
     let cors = cors(&pipeline.config.cors_allow_origins);
     // Validated at start (`Config::validate`).
     let trusted = TrustedProxies::parse(&pipeline.config.trusted_proxies).unwrap_or_default();
     let rest = rest.map(crate::rest::routes).unwrap_or_default();
+    let page = playground.clone().map(crate::playground::routes).unwrap_or_default();
     Router::new()
         .route("/graphql", get(get_graphql).post(post_graphql))
-        .route("/", get(playground))
         .route("/health", get(|| async { "ok" }))
         .route("/ready", get(ready))
-        .with_state(Served { pipeline: pipeline.clone(), realtime })
+        .with_state(Served { pipeline: pipeline.clone(), realtime, playground })
+        .merge(page)
         .merge(crate::files::routes(pipeline))
         .merge(rest)
         .layer(RequestBodyLimitLayer::new(limit))
@@ -91,10 +101,6 @@ async fn ready(State(Served { pipeline: p, .. }): State<Served>) -> (StatusCode,
     }
 }
 
-async fn playground() -> Html<&'static str> {
-    Html(include_str!("playground.html"))
-}
-
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct GetParams {
@@ -104,7 +110,7 @@ struct GetParams {
 }
 
 async fn get_graphql(
-    State(Served { pipeline: p, realtime }): State<Served>,
+    State(Served { pipeline: p, realtime, playground }): State<Served>,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
     Query(params): Query<GetParams>,
@@ -123,8 +129,8 @@ async fn get_graphql(
     }
     let accepts_html =
         headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
-    if params.query.is_none() && accepts_html {
-        return playground().await.into_response();
+    if let Some(playground) = playground.filter(|_| params.query.is_none() && accepts_html) {
+        return playground.page();
     }
     let variables = match params.variables.as_deref().map(serde_json::from_str::<serde_json::Value>) {
         None => None,

@@ -14,6 +14,7 @@ pub mod limits;
 mod operation;
 pub mod pipeline;
 pub mod planner;
+pub mod playground;
 pub mod project;
 pub mod rate;
 pub mod reload;

@@ -12,6 +12,7 @@ use crate::{
     graph::GraphError,
     http,
     pipeline::Pipeline,
+    playground::Playground,
     rate::{RateLimits, shared::SharedBuckets},
     reload,
     rest::{Rest, idempotency::Idempotency, table::Table},
@@ -38,6 +39,8 @@ pub struct RouterServer {
     pub pipeline: Arc<Pipeline>,
     /// Open subscription feeds and their limits.
     pub realtime: Arc<Realtime>,
+    /// The playground page's settings (dev mode sets its demo token).
+    pub playground: Arc<Playground>,
     /// The HTTP app.
     pub app: axum::Router,
 }
@@ -46,11 +49,12 @@ impl RouterServer {
     /// Builds the router and loads its first graph. `dev` marks dev mode:
     /// the first load must succeed (otherwise the router starts empty,
     /// answering NOT_READY, and the poller keeps trying) and introspection
-    /// defaults to on.
+    /// and the playground default to on.
     pub async fn build(config: &RouterSettings, dev: bool) -> Result<Self, GraphError> {
         let shared = reload::empty();
         let mut router_config = config.router.clone();
         router_config.introspection.get_or_insert(dev);
+        router_config.playground.get_or_insert(dev);
         let router_config = Arc::new(router_config);
         match reload::load(&router_config, &shared, &http_client()).await {
             Ok(_) => tracing::info!("supergraph loaded"),
@@ -67,8 +71,10 @@ impl RouterServer {
         });
         let realtime = Arc::new(Realtime::new(config.realtime.clone()));
         let rest = rest(&pipeline, &realtime, config.redis_url.as_deref()).await?;
-        let app = http::app(pipeline.clone(), realtime.clone(), rest);
-        Ok(Self { pipeline, realtime, app })
+        let playground = Arc::new(Playground::default());
+        let page = pipeline.config.playground.unwrap_or(false).then(|| playground.clone());
+        let app = http::app(pipeline.clone(), realtime.clone(), rest, page);
+        Ok(Self { pipeline, realtime, playground, app })
     }
 
     /// Polls for supergraph changes until `shutdown` resolves.

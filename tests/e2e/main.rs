@@ -8,6 +8,7 @@ mod dev_graph;
 pub(crate) mod documents;
 mod limits;
 mod pagination;
+mod playground;
 mod privacy;
 mod realtime;
 mod rest;

@@ -184,7 +184,7 @@ impl Builder {
         let realtime = Arc::new(backbone_router::subscribe::Realtime::default());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let app = http::app(pipeline.clone(), realtime.clone(), None);
+        let app = http::app(pipeline.clone(), realtime.clone(), None, None);
         tasks.push(tokio::spawn(async move {
             let _ = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
                 .await;

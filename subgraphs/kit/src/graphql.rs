@@ -13,8 +13,8 @@ use axum::{
     Router,
     extract::{FromRequest, FromRequestParts, Request, State, ws::WebSocketUpgrade},
     http::{HeaderMap, StatusCode},
+    response::IntoResponse,
     response::Response as AxumResponse,
-    response::{Html, IntoResponse},
     routing::get,
 };
 use backbone_schema::{ErrorCode, headers};
@@ -114,7 +114,6 @@ where
         crate::client_ip::TrustedProxies::parse(&kit.config.http.trusted_proxies).unwrap_or_default();
     Router::new()
         .route("/graphql", get(get_or_upgrade::<Q, M, S>).post(handle::<Q, M, S>))
-        .route("/playground", get(playground))
         .with_state(GqlState { schema, kit })
         .layer(axum::middleware::from_fn_with_state(trusted, crate::client_ip::rewrite_forwarded_for))
 }
@@ -175,12 +174,6 @@ where
         Ok(gql) => handle(State(state), headers, gql).await.into_response(),
         Err(rejection) => rejection.into_response(),
     }
-}
-
-async fn playground() -> impl IntoResponse {
-    Html(async_graphql::http::playground_source(async_graphql::http::GraphQLPlaygroundConfig::new(
-        "/graphql",
-    )))
 }
 
 /// The caller, the runtime, and the scope of the permission they were
