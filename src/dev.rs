@@ -71,7 +71,7 @@ impl DevGraph {
         // call each other, so each must know the others' addresses.
         let mut listeners = Vec::new();
         for (i, subgraph) in crate::subgraphs::ALL.into_iter().enumerate() {
-            let listener = TcpListener::bind((host.as_str(), next(i as u16 + 1))).await?;
+            let listener = crate::listen(&host, next(i as u16 + 1), subgraph.name()).await?;
             listeners.push((subgraph, listener.local_addr()?, listener));
         }
         let base = |name: &str| {
@@ -93,7 +93,7 @@ impl DevGraph {
             }
         })?;
         // The router's own listener, bound now so download links can name it.
-        let front_listener = TcpListener::bind((host.as_str(), port)).await?;
+        let front_listener = crate::listen(&host, port, "the router").await?;
         let front = front_listener.local_addr()?;
         config.sections.update::<subgraph_documents::config::DocumentsConfig>(
             subgraph_documents::NAME,

@@ -41,13 +41,32 @@ pub async fn serve_router(config: Config) -> anyhow::Result<()> {
             "set BACKBONE_AUTH__HS256_SECRET or BACKBONE_AUTH__JWKS_URL: the router verifies tokens"
         );
     }
+    if config.router.supergraph_path.is_none() && config.router.subgraphs.is_empty() {
+        anyhow::bail!(
+            "the router has nothing to route: set router.supergraph_path (BACKBONE_ROUTER__SUPERGRAPH_PATH, an \
+             Apollo supergraph file) or list the subgraphs to compose under [[router.subgraphs]] (name, url)"
+        );
+    }
+    let listener = listen(&config.http.host, config.http.port, "the router").await?;
     let server = backbone_router::server::RouterServer::build(&router_settings(&config), false).await?;
     let poller = server.spawn_poller(subgraph_kit::serve::shutdown_signal());
-    let listener = tokio::net::TcpListener::bind((config.http.host.as_str(), config.http.port)).await?;
     tracing::info!(addr = %listener.local_addr()?, "router serving");
     subgraph_kit::serve::serve(listener, server.app, subgraph_kit::serve::shutdown_signal()).await?;
     let _ = poller.await;
     Ok(())
+}
+
+/// Listens on `host:port` for `what`; an address in use or refused is an
+/// error naming it and the key that moves it.
+pub async fn listen(host: &str, port: u16, what: &str) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind((host, port)).await.map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::AddrInUse => "the port is in use by another process".to_owned(),
+            std::io::ErrorKind::PermissionDenied => "not allowed to listen there".to_owned(),
+            _ => e.to_string(),
+        };
+        anyhow::anyhow!("{what} cannot listen on {host}:{port}: {why} (set http.port / BACKBONE_HTTP__PORT, 0 for any free port)")
+    })
 }
 
 /// Logs to stderr, filtered by `BACKBONE_LOG` (default: info, with the

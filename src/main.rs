@@ -9,7 +9,6 @@ use backbone_migrations::{Migrator, MigratorTrait};
 use clap::{Parser, Subcommand};
 use secrecy::ExposeSecret;
 use subgraph_kit::{Kit, auth, config::Config, db, serve};
-use tokio::net::TcpListener;
 use uuid::Uuid;
 
 /// Backbone: one GraphQL graph for health and education SaaS.
@@ -37,7 +36,8 @@ enum Command {
     },
     /// One subgraph as its own process.
     Subgraph {
-        /// Subgraph name: tenants, complaints, notifications, consent, ai or memory.
+        /// Subgraph name: tenants, complaints, notifications, consent, ai,
+        /// memory, scheduling, billing or documents.
         name: String,
     },
     /// Database migrations.
@@ -170,13 +170,14 @@ async fn subgraph(config: Config, name: &str) -> anyhow::Result<()> {
     if config.auth.hs256_secret.is_none() && config.auth.jwks_url.is_none() {
         bail!("set BACKBONE_AUTH__HS256_SECRET or BACKBONE_AUTH__JWKS_URL: a subgraph verifies every token");
     }
-    let kit = Kit::start(config, backbone::subgraphs::catalog()).await?;
+    // Before any connection or migration: a typo must not touch a database.
     let Some(subgraph) = backbone::subgraphs::find(name) else {
         bail!("unknown subgraph {name:?}; there are {:?}", backbone::subgraphs::names());
     };
+    let kit = Kit::start(config, backbone::subgraphs::catalog()).await?;
     let app = subgraph.app(&kit);
     let workers = subgraph.workers(&kit, subgraph_kit::subgraph::on_signal());
-    let listener = TcpListener::bind((kit.config.http.host.as_str(), kit.config.http.port)).await?;
+    let listener = backbone::listen(&kit.config.http.host, kit.config.http.port, name).await?;
     tracing::info!(subgraph = name, addr = %listener.local_addr()?, "serving");
     let relay = tokio::spawn(kit.relay().run(serve::shutdown_signal()));
     tokio::spawn(kit.rbac.clone().follow(kit.bus.clone()));

@@ -184,3 +184,81 @@ fn a_subgraphs_table_is_checked_when_the_config_is_loaded() {
         backbone(dir.path()).args(["migrate", "status"]).env("DATABASE_URL", &url).output().expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// Waits up to `secs` for `child`; a process still running is killed and
+/// reported as such.
+fn finished(mut child: std::process::Child, secs: u64) -> std::process::Output {
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < end {
+        if child.try_wait().expect("wait").is_some() {
+            return child.wait_with_output().expect("output");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let out = child.wait_with_output().expect("output");
+    panic!("still running after {secs} s: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn piped(cmd: &mut Command) -> std::process::Child {
+    cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().expect("spawn")
+}
+
+#[test]
+fn an_unknown_subgraph_is_refused_before_any_database_is_touched() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("never.db");
+    let out = finished(
+        piped(
+            backbone(dir.path())
+                .args(["subgraph", "complaint"])
+                .env("BACKBONE_AUTH__HS256_SECRET", DEV_HS256_SECRET)
+                .env("BACKBONE_DATABASE_URL", format!("sqlite://{}?mode=rwc", db.display())),
+        ),
+        30,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains(r#"unknown subgraph "complaint""#) && err.contains("complaints"), "{err}");
+    assert!(!db.exists(), "no database was created, so none was migrated");
+}
+
+#[test]
+fn the_router_refuses_to_start_with_nothing_to_route() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = finished(
+        piped(
+            backbone(dir.path())
+                .arg("router")
+                .env("BACKBONE_AUTH__HS256_SECRET", DEV_HS256_SECRET)
+                .env("BACKBONE_HTTP__PORT", "0"),
+        ),
+        30,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("nothing to route") && err.contains("router.supergraph_path"), "{err}");
+}
+
+#[test]
+fn a_port_in_use_is_named() {
+    let dir = tempfile::tempdir().expect("dir");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port();
+    let supergraph = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/graphql/supergraph.graphql");
+    let out = finished(
+        piped(
+            backbone(dir.path())
+                .arg("router")
+                .env("BACKBONE_AUTH__HS256_SECRET", DEV_HS256_SECRET)
+                .env("BACKBONE_ROUTER__SUPERGRAPH_PATH", supergraph)
+                .env("BACKBONE_HTTP__HOST", "127.0.0.1")
+                .env("BACKBONE_HTTP__PORT", port.to_string()),
+        ),
+        30,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains(&format!("127.0.0.1:{port}")) && err.contains("in use"), "{err}");
+    assert!(err.contains("BACKBONE_HTTP__PORT"), "names the key that moves it: {err}");
+}
