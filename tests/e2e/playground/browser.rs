@@ -2,7 +2,7 @@
 //! (playwright-core) against a dev graph, screenshots under
 //! `target/playground/`. Needs Node.js, `npm ci` in `playground/` and
 //! Debian's `chromium`; `.ci/run` installs them and sets
-//! `BACKBONE_BROWSER_TESTS=required`, without which a machine lacking them
+//! `TEST_BROWSER=required`, without which a machine lacking them
 //! skips this test and says so.
 
 use std::{path::Path, process::Stdio};
@@ -28,7 +28,7 @@ fn missing(root: &Path) -> Option<&'static str> {
 async fn a_partner_explores_queries_and_subscribes_in_the_playground() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     if let Some(why) = missing(root) {
-        let required = std::env::var("BACKBONE_BROWSER_TESTS").is_ok_and(|v| v == "required");
+        let required = std::env::var("TEST_BROWSER").is_ok_and(|v| v == "required");
         assert!(!required, "the browser test cannot run: {why}");
         eprintln!("SKIPPED the playground browser test: {why}");
         return;
