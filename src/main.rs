@@ -1,4 +1,4 @@
-//! The `backbone` command: `backbone` (dev mode), `subgraph NAME`,
+//! The `backbone` command: `backbone` (dev mode), `router`, `compose`, `subgraph NAME`,
 //! `migrate`, `token`, `seed`.
 
 use std::path::PathBuf;
@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use backbone::{dev::DevGraph, seed, with_dev_auth};
 use backbone_migrations::{Migrator, MigratorTrait};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use secrecy::ExposeSecret;
 use subgraph_kit::{Kit, auth, config::Config, db, serve};
 use uuid::Uuid;
@@ -82,6 +82,28 @@ enum MigrateAction {
     Status,
 }
 
+/// The environment and dev mode's ports, below `--help`'s commands.
+fn after_help() -> String {
+    let ports: Vec<String> = backbone::subgraphs::names()
+        .iter()
+        .enumerate()
+        .map(|(i, name)| format!("{} {name}", 4001 + i))
+        .collect();
+    format!(
+        "Environment (every key of backbone.toml also reads from BACKBONE_<SECTION>__<KEY>):
+  DATABASE_URL                 sqlite://data/backbone.db?mode=rwc (default) or postgres://user@host/db
+  REDIS_URL                    the event bus, rate limits and idempotency keys across processes (unset: in-process)
+  BACKBONE_HTTP__PORT          where it listens (dev mode: the router; 0 picks free ports)
+  BACKBONE_AUTH__HS256_SECRET  token secret (or BACKBONE_AUTH__JWKS_URL); dev mode has its own
+  BACKBONE_SERVICES__CONSENT_URL, BACKBONE_SERVICES__INTERNAL_TOKEN  calls between subgraph processes
+  BACKBONE_LOG                 log filter (default: info)
+
+Dev mode listens on http.port (default 4000: the router, playground at /, REST at /v1) and the
+subgraphs on the ports after it: {}.",
+        ports.join(", ")
+    )
+}
+
 /// mimalloc: the router allocates many small JSON nodes per request, where
 /// glibc malloc was the top cost in profiles (docs/benchmarks.md).
 #[global_allocator]
@@ -90,7 +112,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     backbone::init_logging();
-    let cli = Cli::parse();
+    let cli = Cli::from_arg_matches(&Cli::command().after_help(after_help()).get_matches())?;
     let config = backbone::subgraphs::load_config(cli.config.as_deref())?;
     match cli.command.unwrap_or(Command::Dev) {
         Command::Dev => dev(config).await,
@@ -174,6 +196,22 @@ async fn subgraph(config: Config, name: &str) -> anyhow::Result<()> {
     let Some(subgraph) = backbone::subgraphs::find(name) else {
         bail!("unknown subgraph {name:?}; there are {:?}", backbone::subgraphs::names());
     };
+    let missing: Vec<String> = config
+        .services
+        .missing(subgraph.needs())
+        .into_iter()
+        .map(|n| format!("{} ({})", n.key().0, n.key().1))
+        .collect();
+    if !missing.is_empty() {
+        bail!("the {name} subgraph calls other services; set {}", missing.join(", "));
+    }
+    if config.services.internal_token.is_none() {
+        tracing::warn!(
+            "services.internal_token (BACKBONE_SERVICES__INTERNAL_TOKEN) is unset: this process made up its own, \
+             so other processes cannot reach its /internal endpoints (DSAR, retention, consent checks) and it \
+             cannot reach theirs; set the same secret on every subgraph"
+        );
+    }
     let kit = Kit::start(config, backbone::subgraphs::catalog()).await?;
     let app = subgraph.app(&kit);
     let workers = subgraph.workers(&kit, subgraph_kit::subgraph::on_signal());

@@ -262,3 +262,49 @@ fn a_port_in_use_is_named() {
     assert!(err.contains(&format!("127.0.0.1:{port}")) && err.contains("in use"), "{err}");
     assert!(err.contains("BACKBONE_HTTP__PORT"), "names the key that moves it: {err}");
 }
+
+#[test]
+fn a_subgraph_that_calls_consent_refuses_to_start_without_its_url() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("never.db");
+    let run = |name: &str| {
+        finished(
+            piped(
+                backbone(dir.path())
+                    .args(["subgraph", name])
+                    .env("BACKBONE_AUTH__HS256_SECRET", DEV_HS256_SECRET)
+                    .env("BACKBONE_DATABASE_URL", format!("sqlite://{}?mode=rwc", db.display())),
+            ),
+            30,
+        )
+    };
+    for name in ["ai", "memory"] {
+        let out = run(name);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{name} started without services.consent_url");
+        assert!(
+            err.contains("services.consent_url") && err.contains("BACKBONE_SERVICES__CONSENT_URL"),
+            "{name}: {err}"
+        );
+        assert!(!db.exists(), "refused before touching a database");
+    }
+}
+
+#[test]
+fn help_lists_every_command_the_environment_and_the_dev_ports() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = backbone(dir.path()).arg("--help").output().expect("run");
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for command in ["dev", "router", "compose", "subgraph", "migrate", "token", "seed"] {
+        assert!(help.contains(&format!("  {command} ")), "command {command}: {help}");
+    }
+    for variable in
+        ["DATABASE_URL", "REDIS_URL", "BACKBONE_HTTP__PORT", "BACKBONE_AUTH__HS256_SECRET", "BACKBONE_LOG"]
+    {
+        assert!(help.contains(variable), "{variable}: {help}");
+    }
+    for (i, name) in backbone::subgraphs::names().iter().enumerate() {
+        assert!(help.contains(&format!("{} {name}", 4001 + i)), "port of {name}: {help}");
+    }
+}

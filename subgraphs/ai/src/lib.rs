@@ -56,6 +56,7 @@ impl Subgraph for Ai {
     const NAME: &'static str = NAME;
     const PERMISSIONS: &'static [subgraph_kit::rbac::catalog::Permission] = permissions::PERMISSIONS;
     const DEFAULT_GRANTS: &'static [subgraph_kit::rbac::catalog::Grant] = permissions::DEFAULT_GRANTS;
+    const NEEDS: &'static [subgraph_kit::config::Needs] = &[subgraph_kit::config::Needs::Consent];
 
     fn schema(&self, kit: &Kit) -> AiSchema {
         schema(kit)

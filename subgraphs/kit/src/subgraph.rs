@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 
 use crate::{
     Kit,
-    config::{Config, ConfigError, Section},
+    config::{Config, ConfigError, Needs, Section},
     contract::DataContract,
     rbac::catalog::{Catalog, Grant, Permission},
 };
@@ -49,6 +49,10 @@ pub trait Subgraph: Send + Sync + 'static {
 
     /// What each default role gets of them in a new tenant.
     const DEFAULT_GRANTS: &'static [Grant] = &[];
+
+    /// The services it calls, which `backbone subgraph NAME` refuses to
+    /// start without.
+    const NEEDS: &'static [Needs] = &[];
 
     /// Its table of `kit`'s configuration. Every table is checked when the
     /// configuration is loaded ([`AnySubgraph::check_config`]), so this
@@ -127,6 +131,8 @@ pub trait AnySubgraph: Send + Sync + 'static {
     /// Whether it serves a data contract (DSAR and retention ask only
     /// those that do).
     fn keeps_personal_data(&self) -> bool;
+    /// [`Subgraph::NEEDS`].
+    fn needs(&self) -> &'static [Needs];
 }
 
 impl<S: Subgraph> AnySubgraph for S {
@@ -156,5 +162,9 @@ impl<S: Subgraph> AnySubgraph for S {
 
     fn keeps_personal_data(&self) -> bool {
         Subgraph::data_contract(self).is_some()
+    }
+
+    fn needs(&self) -> &'static [Needs] {
+        S::NEEDS
     }
 }

@@ -18,6 +18,36 @@ pub struct ServicesConfig {
     pub internal_token: Option<SecretString>,
 }
 
+/// A service a subgraph cannot work without when it runs as its own
+/// process (`backbone subgraph NAME`); dev mode fills each in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// The consent subgraph, asked before a person's data is touched.
+    Consent,
+}
+
+impl Needs {
+    /// The key as written in backbone.toml, and in the environment.
+    pub fn key(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Consent => ("services.consent_url", "BACKBONE_SERVICES__CONSENT_URL"),
+        }
+    }
+}
+
+impl ServicesConfig {
+    /// Those of `needs` this configuration leaves unset.
+    pub fn missing(&self, needs: &[Needs]) -> Vec<Needs> {
+        needs
+            .iter()
+            .copied()
+            .filter(|n| match n {
+                Needs::Consent => self.consent_url.as_deref().is_none_or(|u| u.trim().is_empty()),
+            })
+            .collect()
+    }
+}
+
 /// The LLM provider behind the AI gateway and memory's provider embeddings:
 /// any OpenAI-compatible endpoint, or Azure OpenAI.
 #[derive(Debug, Clone, Deserialize)]

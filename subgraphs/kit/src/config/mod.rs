@@ -22,7 +22,7 @@ use serde::Deserialize;
 pub use backbone_edge::config::{
     AuthConfig, DEV_HS256_SECRET, RateLimitConfig, RealtimeConfig, RouterConfig, SubgraphConfig,
 };
-pub use llm::{LlmConfig, ServicesConfig};
+pub use llm::{LlmConfig, Needs, ServicesConfig};
 pub use sections::{NoSettings, Section, Sections};
 
 /// Errors while loading configuration.
