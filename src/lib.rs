@@ -77,5 +77,6 @@ pub fn init_logging() {
             tracing_subscriber::EnvFilter::try_from_env("BACKBONE_LOG")
                 .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
         )
+        .with_writer(std::io::stderr)
         .init();
 }

@@ -308,3 +308,36 @@ fn help_lists_every_command_the_environment_and_the_dev_ports() {
         assert!(help.contains(&format!("{} {name}", 4001 + i)), "port of {name}: {help}");
     }
 }
+
+#[test]
+fn an_unreachable_database_or_redis_is_named_and_retried_not_waited_on_silently() {
+    let dir = tempfile::tempdir().expect("dir");
+    // Port 1: nothing listens, the connection is refused at once.
+    let out = finished(
+        piped(
+            backbone(dir.path())
+                .args(["migrate", "status"])
+                .env("DATABASE_URL", "postgres://app:hunter2@127.0.0.1:1/backbone"),
+        ),
+        40,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("database at 127.0.0.1:1") && err.contains("retrying"), "{err}");
+    assert!(!err.contains("hunter2"), "password leaked: {err}");
+
+    let db = dir.path().join("dev.db");
+    let out = finished(
+        piped(
+            backbone(dir.path())
+                .env("REDIS_URL", "redis://:hunter2@127.0.0.1:1")
+                .env("BACKBONE_HTTP__PORT", "0")
+                .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", db.display())),
+        ),
+        40,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("Redis at 127.0.0.1:1") && err.contains("retrying"), "{err}");
+    assert!(!err.contains("hunter2"), "password leaked: {err}");
+}

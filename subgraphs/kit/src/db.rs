@@ -42,6 +42,8 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let sqlite = url.starts_with("sqlite:");
     if sqlite {
         ensure_sqlite_dir(url);
+    } else {
+        crate::reach::probe("the database", url).await.map_err(DbErr::Custom)?;
     }
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.sqlx_logging(false)

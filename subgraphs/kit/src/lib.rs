@@ -24,6 +24,7 @@ pub mod outbox;
 pub mod pagination;
 pub mod quota;
 pub mod rbac;
+pub mod reach;
 pub mod recipients;
 pub mod revocation;
 pub mod serve;

@@ -45,6 +45,7 @@ impl RedisBus {
     /// stream `stream`.
     pub async fn connect(url: &str, stream: &str) -> Result<Self, BusError> {
         let client = Client::open(url).map_err(err)?;
+        crate::reach::probe("Redis", url).await.map_err(BusError)?;
         let publisher = ConnectionManager::new(client.clone()).await.map_err(err)?;
         let (local, _) = broadcast::channel(4096);
         let reader = tokio::spawn(fan_out(client.clone(), stream.to_owned(), local.clone())).abort_handle();
