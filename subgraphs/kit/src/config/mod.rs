@@ -29,11 +29,49 @@ pub use sections::{NoSettings, Section, Sections};
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// A key is unknown, a value has the wrong type, or the file is not TOML.
-    #[error("configuration: {0}")]
-    Invalid(#[from] Box<figment::Error>),
+    /// Shown once, each key as the user wrote it (not a source: the
+    /// message already says everything figment knows).
+    #[error("configuration: {}", describe(.0))]
+    Invalid(Box<figment::Error>),
     /// A value is well-typed but unusable.
     #[error("configuration: {0}")]
     Rule(String),
+}
+
+impl From<Box<figment::Error>> for ConfigError {
+    fn from(error: Box<figment::Error>) -> Self {
+        Self::Invalid(error)
+    }
+}
+
+/// Each of figment's errors with its key as written where it came from:
+/// `BACKBONE_HTTP__PROT` for the environment, `http.prot in backbone.toml`
+/// for a file.
+fn describe(error: &figment::Error) -> String {
+    (*error)
+        .clone()
+        .into_iter()
+        .map(|e| {
+            let dotted = e.path.join(".");
+            let name = e.metadata.as_ref().map(|m| m.name.to_string()).unwrap_or_default();
+            let file = e.metadata.as_ref().and_then(|m| match &m.source {
+                Some(figment::Source::File(path)) => Some(path.display().to_string()),
+                _ => None,
+            });
+            let at = if e.path.is_empty() {
+                file.unwrap_or(name)
+            } else if name.contains("environment") {
+                let key = e.path.iter().map(|p| p.to_uppercase()).collect::<Vec<_>>().join("__");
+                if name.contains("BACKBONE_") { format!("BACKBONE_{key}") } else { key }
+            } else if let Some(file) = file {
+                format!("{dotted} in {file}")
+            } else {
+                dotted
+            };
+            format!("{at}: {}", e.kind)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// What the router may add to a request it forwards to a subgraph (the
