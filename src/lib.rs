@@ -4,8 +4,10 @@
 //! subgraph built so far in one process; the binary's other commands run a
 //! single subgraph, migrate, mint dev tokens and seed demo data.
 
+pub mod child;
 pub mod dev;
 pub mod schemas;
+pub mod stack;
 pub mod subgraphs;
 
 /// Demo data (lives with the tenants domain).
@@ -50,7 +52,10 @@ pub async fn serve_router(config: Config) -> anyhow::Result<()> {
     let listener = listen(&config.http.host, config.http.port, "the router").await?;
     let server = backbone_router::server::RouterServer::build(&router_settings(&config), false).await?;
     let poller = server.spawn_poller(subgraph_kit::serve::shutdown_signal());
-    tracing::info!(addr = %listener.local_addr()?, "router serving");
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "router serving");
+    // The line an orchestrator or test reads to learn a port-0 address.
+    println!("{}http://{addr}/graphql", child::LISTENING);
     subgraph_kit::serve::serve(listener, server.app, subgraph_kit::serve::shutdown_signal()).await?;
     let _ = poller.await;
     Ok(())

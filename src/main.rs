@@ -197,7 +197,6 @@ async fn subgraph(config: Config, name: &str) -> anyhow::Result<()> {
         bail!("unknown subgraph {name:?}; there are {:?}", backbone::subgraphs::names());
     };
     let missing: Vec<String> = config
-        .services
         .missing(subgraph.needs())
         .into_iter()
         .map(|n| format!("{} ({})", n.key().0, n.key().1))
@@ -216,7 +215,9 @@ async fn subgraph(config: Config, name: &str) -> anyhow::Result<()> {
     let app = subgraph.app(&kit);
     let workers = subgraph.workers(&kit, subgraph_kit::subgraph::on_signal());
     let listener = backbone::listen(&kit.config.http.host, kit.config.http.port, name).await?;
-    tracing::info!(subgraph = name, addr = %listener.local_addr()?, "serving");
+    let addr = listener.local_addr()?;
+    tracing::info!(subgraph = name, %addr, "serving");
+    println!("{}http://{addr}/graphql", backbone::child::LISTENING);
     let relay = tokio::spawn(kit.relay().run(serve::shutdown_signal()));
     tokio::spawn(kit.rbac.clone().follow(kit.bus.clone()));
     tokio::spawn(kit.audit.clone().run(kit.db.clone()));

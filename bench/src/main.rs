@@ -65,11 +65,7 @@ enum Command {
     },
     /// The bare TCP server of `bench-subscriptions --floor` (started by it).
     #[command(hide = true)]
-    BenchFloorServer {
-        /// Port to listen on (127.0.0.1).
-        #[arg(long)]
-        port: u16,
-    },
+    BenchFloorServer,
     /// Benchmarks `hasConsent` through the router and memory recall over
     /// 10k / 100k memories (see docs/benchmarks.md).
     BenchPrivacy {
@@ -98,6 +94,27 @@ enum Command {
         /// Rounds of each, alternating.
         #[arg(long, default_value_t = 3)]
         rounds: usize,
+    },
+    /// Benchmarks the production topology as separate processes on
+    /// Postgres and Redis: subscription delivery across routers, and a
+    /// federated query through one and two routers (needs the `backbone`
+    /// binary beside this one).
+    BenchStack {
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        /// Measured seconds per run.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Status changes whose delivery is timed.
+        #[arg(long, default_value_t = 200)]
+        events: usize,
+        /// Postgres server to create the database on.
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
+        postgres_url: String,
+        /// Redis.
+        #[arg(long, default_value = "redis://127.0.0.1:6379")]
+        redis_url: String,
     },
     /// Benchmarks free-slot search and booking over 200 resources and a
     /// year of appointments (see docs/benchmarks.md).
@@ -169,6 +186,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Dev => {
             let graph = backbone::dev::DevGraph::start(backbone::with_dev_auth(config)).await?;
             backbone::seed::seed(&graph.kit).await?;
+            println!("{}http://{}/graphql", backbone::child::DEV_GRAPHQL, graph.front);
             graph.wait().await;
             Ok(())
         }
@@ -185,7 +203,7 @@ async fn main() -> anyhow::Result<()> {
             })
             .await
         }
-        Command::BenchFloorServer { port } => bench::serve_floor(port).await,
+        Command::BenchFloorServer => bench::serve_floor().await,
         Command::BenchPrivacy { clients, seconds, memories, postgres_url } => {
             let load = bench::Settings { clients, seconds, warmup: 2, compare_hive: None };
             bench::privacy::run(bench::privacy::PrivacySettings { load, memories, postgres_url }).await
@@ -193,6 +211,10 @@ async fn main() -> anyhow::Result<()> {
         Command::BenchRest { clients, seconds, rounds } => {
             let load = bench::Settings { clients, seconds, warmup: 2, compare_hive: None };
             bench::rest::run(load, rounds).await
+        }
+        Command::BenchStack { clients, seconds, events, postgres_url, redis_url } => {
+            let load = bench::Settings { clients, seconds, warmup: 2, compare_hive: None };
+            bench::stack::run(bench::stack::StackSettings { load, events, postgres_url, redis_url }).await
         }
         Command::BenchScheduling { appointments, searches, clients, per_client, postgres_url } => {
             let settings = bench::scheduling::SchedulingSettings {

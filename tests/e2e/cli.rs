@@ -19,6 +19,17 @@ fn backbone(dir: &std::path::Path) -> Command {
     cmd
 }
 
+/// The claims of the token `backbone token` printed, verified with `secret`.
+fn printed_claims(out: std::process::Output, secret: &str) -> Claims {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8(out.stdout).expect("utf8");
+    let mut validation = Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.set_audience(&["backbone-api"]);
+    decode::<Claims>(token.trim(), &DecodingKey::from_secret(secret.as_bytes()), &validation)
+        .expect("valid")
+        .claims
+}
+
 #[test]
 fn token_prints_a_verifiable_dev_token() {
     let dir = tempfile::tempdir().expect("dir");
@@ -35,16 +46,34 @@ fn token_prints_a_verifiable_dev_token() {
         ])
         .output()
         .expect("run");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let token = String::from_utf8(out.stdout).expect("utf8");
-    let mut validation = Validation::new(jsonwebtoken::Algorithm::HS256);
-    validation.set_audience(&["backbone-api"]);
-    let claims =
-        decode::<Claims>(token.trim(), &DecodingKey::from_secret(DEV_HS256_SECRET.as_bytes()), &validation)
-            .expect("valid")
-            .claims;
+    let claims = printed_claims(out, DEV_HS256_SECRET);
     assert_eq!((claims.tid, claims.sub), (tenant, user));
     assert_eq!(claims.roles, ["clinician", "auditor"]);
+}
+
+/// Compose and Kubernetes mount secrets as files: `BACKBONE_<KEY>_FILE`
+/// names one, and its content (trailing newline trimmed) is the key's value.
+#[test]
+fn a_secret_is_read_from_the_file_a_file_variable_names() {
+    let dir = tempfile::tempdir().expect("dir");
+    let secret = "a-secret-from-a-mounted-file-0123456789abcdef";
+    std::fs::write(dir.path().join("hs256"), format!("{secret}\n")).expect("write");
+    let (tenant, user) = (Uuid::now_v7(), Uuid::now_v7());
+    let out = backbone(dir.path())
+        .args(["token", "--tenant", &tenant.to_string(), "--user", &user.to_string(), "--roles", "auditor"])
+        .env("BACKBONE_AUTH__HS256_SECRET_FILE", dir.path().join("hs256"))
+        .output()
+        .expect("run");
+    assert_eq!(printed_claims(out, secret).sub, user, "signed with the file's secret");
+
+    let out = backbone(dir.path())
+        .args(["token", "--tenant", &tenant.to_string(), "--user", &user.to_string(), "--roles", "auditor"])
+        .env("BACKBONE_AUTH__HS256_SECRET_FILE", dir.path().join("missing"))
+        .output()
+        .expect("run");
+    assert!(!out.status.success(), "a missing secret file is an error, not the dev secret");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("BACKBONE_AUTH__HS256_SECRET_FILE"), "names the variable: {stderr}");
 }
 
 #[test]
@@ -263,7 +292,7 @@ fn a_port_in_use_is_named() {
 }
 
 #[test]
-fn a_subgraph_that_calls_consent_refuses_to_start_without_its_url() {
+fn a_subgraph_that_calls_other_services_refuses_to_start_without_their_urls() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("never.db");
     let run = |name: &str| {
@@ -277,14 +306,19 @@ fn a_subgraph_that_calls_consent_refuses_to_start_without_its_url() {
             30,
         )
     };
-    for name in ["ai", "memory"] {
+    // Consent fans DSAR exports and erasures out to every service that
+    // keeps personal data: without the list an erasure would silently
+    // skip them.
+    let cases = [
+        ("ai", "services.consent_url", "BACKBONE_SERVICES__CONSENT_URL"),
+        ("memory", "services.consent_url", "BACKBONE_SERVICES__CONSENT_URL"),
+        ("consent", "consent.data_services", "BACKBONE_CONSENT__DATA_SERVICES"),
+    ];
+    for (name, key, variable) in cases {
         let out = run(name);
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(!out.status.success(), "{name} started without services.consent_url");
-        assert!(
-            err.contains("services.consent_url") && err.contains("BACKBONE_SERVICES__CONSENT_URL"),
-            "{name}: {err}"
-        );
+        assert!(!out.status.success(), "{name} started without {key}");
+        assert!(err.contains(key) && err.contains(variable), "{name}: {err}");
         assert!(!db.exists(), "refused before touching a database");
     }
 }

@@ -4,6 +4,7 @@
 mod architecture;
 mod billing;
 mod cli;
+mod deploy;
 mod dev_graph;
 pub(crate) mod documents;
 mod limits;
@@ -12,3 +13,4 @@ mod playground;
 mod privacy;
 mod realtime;
 mod rest;
+mod topology;

@@ -6,7 +6,7 @@
 //! own, so the router's numbers can be read against it.
 
 use std::{
-    process::{Command, Stdio},
+    process::Command,
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -18,10 +18,7 @@ use tokio::{
     sync::{Semaphore, broadcast},
 };
 
-use super::{
-    free_port,
-    subscriptions::{Spread, Tally},
-};
+use super::subscriptions::{Spread, Tally};
 
 /// Bytes per event: the size of the router's `next` frame in the
 /// subscription benchmark (≈ 190 bytes with its WebSocket header).
@@ -35,11 +32,13 @@ pub struct Floor {
     pub missing: usize,
 }
 
-/// The server side (`backbone-bench bench-floor-server`, a child process): the
-/// first connection is the control line; each byte read from it sends one
-/// frame to every other connection. Exits when the control line closes.
-pub async fn serve(port: u16) -> anyhow::Result<()> {
-    let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+/// The server side (`backbone-bench bench-floor-server`, a child process),
+/// on a free port it prints: the first connection is the control line;
+/// each byte read from it sends one frame to every other connection.
+/// Exits when the control line closes.
+pub async fn serve() -> anyhow::Result<()> {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+    println!("{}http://{}", backbone::child::LISTENING, listener.local_addr()?);
     let (mut control, _) = listener.accept().await?;
     let (tx, _) = broadcast::channel::<Arc<[u8]>>(16);
     let subscribe = tx.clone();
@@ -90,15 +89,16 @@ pub async fn serve(port: u16) -> anyhow::Result<()> {
 
 /// Runs the floor for `n` clients and `events` frames.
 pub async fn run(n: usize, events: usize) -> anyhow::Result<Floor> {
-    let port = free_port()?;
-    let mut child = Command::new(std::env::current_exe()?)
-        .args(["bench-floor-server", "--port", &port.to_string()])
-        .stdout(Stdio::null())
-        .spawn()
-        .context("start the floor server")?;
+    let mut cmd = Command::new(std::env::current_exe()?);
+    cmd.arg("bench-floor-server");
+    let mut server = tokio::task::spawn_blocking(move || {
+        backbone::child::spawn(&mut cmd, backbone::child::LISTENING, Duration::from_secs(10))
+    })
+    .await?
+    .context("start the floor server")?;
+    let port = server.base.rsplit(':').next().and_then(|p| p.parse().ok()).context("floor server port")?;
     let result = clients(port, n, events).await;
-    let _ = child.kill();
-    let _ = child.wait();
+    server.stop();
     result
 }
 
@@ -147,17 +147,9 @@ async fn clients(port: u16, n: usize, events: usize) -> anyhow::Result<Floor> {
     Ok(Floor { latency: Spread::of(latencies), missing })
 }
 
-/// The control line, once the server listens.
+/// The control line (the server listens before it prints its address).
 async fn connect(port: u16) -> anyhow::Result<TcpStream> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        match TcpStream::connect(("127.0.0.1", port)).await {
-            Ok(s) => {
-                s.set_nodelay(true)?;
-                return Ok(s);
-            }
-            Err(e) if Instant::now() > deadline => return Err(e).context("floor server did not listen"),
-            Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
-        }
-    }
+    let s = TcpStream::connect(("127.0.0.1", port)).await.context("floor server control line")?;
+    s.set_nodelay(true)?;
+    Ok(s)
 }

@@ -20,6 +20,7 @@ pub mod privacy;
 pub mod rest;
 pub mod scheduling;
 mod serve;
+pub mod stack;
 pub mod subscriptions;
 
 use std::{
@@ -188,7 +189,9 @@ async fn spawn_hive(binary: &PathBuf, supergraph: &PathBuf) -> anyhow::Result<Ch
     wait_ready(ChildRouter { child, url: format!("http://127.0.0.1:{port}/graphql") }).await
 }
 
-pub(crate) fn free_port() -> anyhow::Result<u16> {
+/// A port free now, for Hive Router, which cannot report a port-0 address
+/// (our own processes bind port 0 and print theirs: [`spawn_reporting`]).
+fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
@@ -217,25 +220,31 @@ pub(crate) const WITHOUT_EDGE_LIMITS: [(&str, &str); 4] = [
 ];
 
 async fn spawn_child(args: &[&str], supergraph: &PathBuf) -> anyhow::Result<ChildRouter> {
-    let port = free_port()?;
     let mut cmd = Command::new(std::env::current_exe()?);
     for (key, _) in std::env::vars() {
         if key.starts_with("BACKBONE_") {
             cmd.env_remove(key);
         }
     }
-    let child = cmd
-        .args(args)
-        .env("BACKBONE_HTTP__PORT", port.to_string())
+    cmd.args(args)
+        .env("BACKBONE_HTTP__PORT", "0")
         .env("BACKBONE_ROUTER__SUPERGRAPH_PATH", supergraph)
         .env("BACKBONE_ROUTER__POLL_INTERVAL_SECONDS", "0")
         .env("BACKBONE_AUTH__HS256_SECRET", subgraph_kit::config::DEV_HS256_SECRET)
         .envs(WITHOUT_EDGE_LIMITS)
-        .env("BACKBONE_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .context("start child router")?;
-    wait_ready(ChildRouter { child, url: format!("http://127.0.0.1:{port}/graphql") }).await
+        .env("BACKBONE_LOG", "warn");
+    spawn_reporting(cmd, backbone::child::LISTENING).await.context("start child router")
+}
+
+/// Starts a `backbone` process on port 0 and waits until it prints its
+/// address (a line starting with `prefix`) and answers `{ __typename }`.
+pub(crate) async fn spawn_reporting(mut cmd: Command, prefix: &'static str) -> anyhow::Result<ChildRouter> {
+    let started = tokio::task::spawn_blocking(move || {
+        backbone::child::spawn(&mut cmd, prefix, Duration::from_secs(120))
+    })
+    .await??;
+    let url = format!("{}/graphql", started.base);
+    wait_ready(ChildRouter { child: started.process, url }).await
 }
 
 /// Peak resident set of a process (VmHWM), in kB.

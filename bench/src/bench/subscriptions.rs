@@ -13,7 +13,7 @@
 //! subscriptions with the same credentials share one upstream feed.
 
 use std::{
-    process::{Command, Stdio},
+    process::Command,
     sync::{
         Arc,
         atomic::{AtomicU64, AtomicUsize, Ordering},
@@ -26,7 +26,7 @@ use serde_json::json;
 use subgraph_kit::{Kit, auth, config::Config, db};
 use tokio::sync::{Notify, Semaphore};
 
-use super::{ChildRouter, free_port, wait_ready};
+use super::ChildRouter;
 use backbone::{seed, wsclient::WsClient};
 
 /// Settings of one run.
@@ -324,25 +324,21 @@ pub(crate) fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
 
 /// Starts dev mode (`backbone-bench dev`) on a free port over `db_url`.
 async fn spawn_dev(db_url: &str) -> anyhow::Result<ChildRouter> {
-    let port = free_port()?;
     let mut cmd = Command::new(std::env::current_exe()?);
     for (key, _) in std::env::vars() {
         if key.starts_with("BACKBONE_") || key == "DATABASE_URL" || key == "REDIS_URL" {
             cmd.env_remove(key);
         }
     }
-    let child = cmd
-        .arg("dev")
+    cmd.arg("dev")
         .env("DATABASE_URL", db_url)
-        .env("BACKBONE_HTTP__PORT", port.to_string())
+        // Every port free: the router's and each subgraph's.
+        .env("BACKBONE_HTTP__PORT", "0")
         .env("BACKBONE_AUTH__HS256_SECRET", subgraph_kit::config::DEV_HS256_SECRET)
         .env("BACKBONE_REALTIME__MAX_SUBSCRIPTIONS_PER_TENANT", "100000")
         .envs(super::WITHOUT_EDGE_LIMITS)
-        .env("BACKBONE_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .context("start dev graph")?;
-    wait_ready(ChildRouter { child, url: format!("http://127.0.0.1:{port}/graphql") }).await
+        .env("BACKBONE_LOG", "warn");
+    super::spawn_reporting(cmd, backbone::child::DEV_GRAPHQL).await.context("start dev graph")
 }
 
 /// Current resident set of a process (VmRSS), in kB.

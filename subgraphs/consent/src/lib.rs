@@ -56,6 +56,7 @@ impl Subgraph for Consent {
     type Subscription = EmptySubscription;
     type Config = config::ConsentConfig;
     const NAME: &'static str = NAME;
+    const NEEDS: &'static [subgraph_kit::config::Needs] = &[subgraph_kit::config::Needs::DataServices];
     const PERMISSIONS: &'static [subgraph_kit::rbac::catalog::Permission] = permissions::PERMISSIONS;
     const DEFAULT_GRANTS: &'static [subgraph_kit::rbac::catalog::Grant] = permissions::DEFAULT_GRANTS;
 

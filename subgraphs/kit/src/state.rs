@@ -69,7 +69,11 @@ impl Kit {
     /// process.
     pub async fn bus_for(config: &Config) -> Result<Arc<dyn EventBus>, StartError> {
         Ok(match &config.redis_url {
-            Some(url) => Arc::new(RedisBus::connect(url, &config.redis_stream).await?),
+            Some(url) => Arc::new(
+                RedisBus::connect(url, &config.redis_stream)
+                    .await?
+                    .claim_idle_after(std::time::Duration::from_millis(config.redis_claim_idle_ms)),
+            ),
             None => Arc::new(InProcessBus::default()),
         })
     }

@@ -8,7 +8,9 @@
 //!   from the resume point's time: entry ids are publication times.
 //! - Durable consumers use consumer groups (`XREADGROUP`): on start a member
 //!   first re-reads what it was given but never acknowledged, then new
-//!   entries; `XACK` after the handler committed.
+//!   entries; `XACK` after the handler committed. Members are named per
+//!   process, so what a dead process held is claimed by a live member once
+//!   idle for [`CLAIM_IDLE`] (`XAUTOCLAIM`).
 
 use std::{sync::Arc, time::Duration};
 
@@ -18,7 +20,7 @@ use futures::{FutureExt, StreamExt, stream::BoxStream};
 use redis::{
     AsyncCommands, Client,
     aio::{ConnectionManager, MultiplexedConnection},
-    streams::{StreamReadOptions, StreamReadReply},
+    streams::{StreamAutoClaimOptions, StreamReadOptions, StreamReadReply},
 };
 use tokio::sync::broadcast;
 
@@ -38,7 +40,12 @@ pub struct RedisBus {
     publisher: ConnectionManager,
     local: broadcast::Sender<Arc<EventEnvelope>>,
     reader: tokio::task::AbortHandle,
+    claim_idle: Duration,
 }
+
+/// How long an event may sit delivered but unacknowledged before another
+/// member of its group claims it, by default.
+pub const CLAIM_IDLE: Duration = Duration::from_secs(30);
 
 impl RedisBus {
     /// Connects to `url` and starts this process's fan-out reader on
@@ -49,7 +56,17 @@ impl RedisBus {
         let publisher = ConnectionManager::new(client.clone()).await.map_err(err)?;
         let (local, _) = broadcast::channel(4096);
         let reader = tokio::spawn(fan_out(client.clone(), stream.to_owned(), local.clone())).abort_handle();
-        Ok(Self { client, stream: stream.to_owned(), publisher, local, reader })
+        Ok(Self { client, stream: stream.to_owned(), publisher, local, reader, claim_idle: CLAIM_IDLE })
+    }
+
+    /// Sets how long an event may sit with a member that has not
+    /// acknowledged it (it died, or hangs) before another member of the
+    /// group claims it (`XAUTOCLAIM`). Longer than the slowest handler:
+    /// a claimed event still being handled is handled twice, which
+    /// consumers' deduplication by event id absorbs.
+    pub fn claim_idle_after(mut self, idle: Duration) -> Self {
+        self.claim_idle = idle;
+        self
     }
 }
 
@@ -105,6 +122,8 @@ impl EventBus for RedisBus {
             conn: None,
             backlog: true,
             buffered: Vec::new(),
+            claim_idle: self.claim_idle,
+            claimed_at: None,
         };
         futures::stream::unfold(state, |mut s| async move { Some((s.next().await, s)) }).boxed()
     }
@@ -172,6 +191,10 @@ struct GroupReader {
     /// Still re-reading entries delivered before a restart.
     backlog: bool,
     buffered: Vec<Delivery>,
+    /// Entries other members have held unacknowledged this long are
+    /// claimed (checked every `claim_idle / 2`).
+    claim_idle: Duration,
+    claimed_at: Option<std::time::Instant>,
 }
 
 impl GroupReader {
@@ -201,14 +224,45 @@ impl GroupReader {
             self.conn = Some(conn);
         }
         let Some(conn) = self.conn.as_mut() else { return Ok(()) };
-        let from = if self.backlog { "0" } else { ">" };
-        let opts =
-            StreamReadOptions::default().group(&self.group, &self.member).block(BLOCK_MS).count(READ_COUNT);
-        let reply: Option<StreamReadReply> = conn.xread_options(&[&self.stream], &[from], &opts).await?;
-        let ids: Vec<_> = reply.into_iter().flat_map(|r| r.keys).flat_map(|k| k.ids).collect();
-        if self.backlog && ids.is_empty() {
-            self.backlog = false;
-        }
+        let claim_due = self.claimed_at.is_none_or(|at| at.elapsed() >= self.claim_idle / 2);
+        let ids = if !self.backlog && claim_due {
+            self.claimed_at = Some(std::time::Instant::now());
+            let claimed: redis::streams::StreamAutoClaimReply = conn
+                .xautoclaim_options(
+                    &self.stream,
+                    &self.group,
+                    &self.member,
+                    self.claim_idle.as_millis() as u64,
+                    "0-0",
+                    StreamAutoClaimOptions::default().count(READ_COUNT),
+                )
+                .await?;
+            if !claimed.claimed.is_empty() {
+                tracing::info!(
+                    group = %self.group,
+                    events = claimed.claimed.len(),
+                    "redis bus: claimed events another member held unacknowledged"
+                );
+            }
+            claimed.claimed
+        } else {
+            Vec::new()
+        };
+        let ids = if ids.is_empty() {
+            let from = if self.backlog { "0" } else { ">" };
+            let opts = StreamReadOptions::default()
+                .group(&self.group, &self.member)
+                .block(BLOCK_MS)
+                .count(READ_COUNT);
+            let reply: Option<StreamReadReply> = conn.xread_options(&[&self.stream], &[from], &opts).await?;
+            let ids: Vec<_> = reply.into_iter().flat_map(|r| r.keys).flat_map(|k| k.ids).collect();
+            if self.backlog && ids.is_empty() {
+                self.backlog = false;
+            }
+            ids
+        } else {
+            ids
+        };
         // Reversed so `pop` hands them out in stream order.
         for id in ids.into_iter().rev() {
             let ack = {

@@ -24,6 +24,9 @@ pub struct ServicesConfig {
 pub enum Needs {
     /// The consent subgraph, asked before a person's data is touched.
     Consent,
+    /// Every service that keeps personal data, which DSAR exports and
+    /// erasures fan out to (`consent.data_services`).
+    DataServices,
 }
 
 impl Needs {
@@ -31,20 +34,8 @@ impl Needs {
     pub fn key(self) -> (&'static str, &'static str) {
         match self {
             Self::Consent => ("services.consent_url", "BACKBONE_SERVICES__CONSENT_URL"),
+            Self::DataServices => ("consent.data_services", "BACKBONE_CONSENT__DATA_SERVICES"),
         }
-    }
-}
-
-impl ServicesConfig {
-    /// Those of `needs` this configuration leaves unset.
-    pub fn missing(&self, needs: &[Needs]) -> Vec<Needs> {
-        needs
-            .iter()
-            .copied()
-            .filter(|n| match n {
-                Needs::Consent => self.consent_url.as_deref().is_none_or(|u| u.trim().is_empty()),
-            })
-            .collect()
     }
 }
 

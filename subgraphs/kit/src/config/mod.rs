@@ -5,8 +5,10 @@
 //! `REDIS_URL` are also read, below their `BACKBONE_` forms, because every
 //! hosting platform sets them. Unknown keys are an error, so a typo never
 //! silently falls back to a default. Secrets are [`SecretString`]s, whose
-//! `Debug` prints `[REDACTED]`.
+//! `Debug` prints `[REDACTED]`; any key may instead come from a file named
+//! by `BACKBONE_<KEY>_FILE` (mounted secrets).
 
+mod environment;
 mod llm;
 mod sections;
 
@@ -14,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use figment::{
     Figment,
-    providers::{Env, Format, Toml},
+    providers::{Format, Toml},
 };
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -95,6 +97,10 @@ pub struct Config {
     pub redis_url: Option<String>,
     /// The Redis Stream carrying events (one per deployment).
     pub redis_stream: String,
+    /// How long an event may sit with a consumer that took it and has not
+    /// acknowledged it (its process died) before a live consumer of the
+    /// same group claims it, in milliseconds.
+    pub redis_claim_idle_ms: u64,
     /// Run pending migrations when a process starts.
     pub migrate_on_start: bool,
     /// Token verification.
@@ -127,6 +133,7 @@ impl Default for Config {
             database_url: "sqlite://data/backbone.db?mode=rwc".into(),
             redis_url: None,
             redis_stream: "backbone:events".into(),
+            redis_claim_idle_ms: 30_000,
             migrate_on_start: true,
             auth: AuthConfig::default(),
             http: HttpConfig::default(),
@@ -232,12 +239,15 @@ impl Config {
             return Err(ConfigError::Rule(format!("file {} does not exist", file.display())));
         }
         Self::from_figment(
-            Figment::new()
-                .merge(Toml::file(file))
-                .merge(Env::raw().only(&["DATABASE_URL", "REDIS_URL"]).lowercase(true))
-                // BACKBONE_LOG is the log filter, read by the binary, not config.
-                .merge(Env::prefixed("BACKBONE_").filter(|k| k != "log").split("__")),
+            Figment::new().merge(Toml::file(file)).merge(environment::layer(std::env::vars())?),
         )
+    }
+
+    /// Loads defaults, then the variables `vars` as if they were the
+    /// environment (what a deployment file sets, checked without starting
+    /// anything).
+    pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
+        Self::from_figment(environment::layer(vars)?)
     }
 
     /// Extracts and validates a config from any figment (used by tests).
@@ -245,6 +255,24 @@ impl Config {
         let config: Config = figment.extract().map_err(Box::new)?;
         config.validate()?;
         Ok(config)
+    }
+
+    /// Those of `needs` this configuration leaves unset.
+    pub fn missing(&self, needs: &[Needs]) -> Vec<Needs> {
+        let blank = |v: Option<&str>| v.is_none_or(|u| u.trim().is_empty());
+        needs
+            .iter()
+            .copied()
+            .filter(|n| match n {
+                Needs::Consent => blank(self.services.consent_url.as_deref()),
+                Needs::DataServices => self
+                    .sections
+                    .raw("consent")
+                    .and_then(|c| c.get("data_services"))
+                    .and_then(|d| d.as_array())
+                    .is_none_or(Vec::is_empty),
+            })
+            .collect()
     }
 
     /// Checks rules types cannot express.

@@ -48,6 +48,12 @@ impl Sections {
         Ok(value)
     }
 
+    /// The table `name` as read from the file and environment, untyped
+    /// (for checks of keys whose type lives in the subgraph's crate).
+    pub fn raw(&self, name: &str) -> Option<&serde_json::Value> {
+        self.read.get(name)
+    }
+
     /// Replaces the table `name` (dev mode fills in addresses; tests tune
     /// timings).
     pub fn set<T: Section>(&mut self, name: &str, value: T) {

@@ -96,6 +96,41 @@ async fn an_unacknowledged_event_is_redelivered_to_the_restarted_member() {
     drop_stream(&stream).await;
 }
 
+/// A process killed with an event in hand comes back under a new member
+/// name (a new pod, a new process id): another member claims the event
+/// once it has been idle long enough, so it is never stranded.
+#[tokio::test]
+async fn an_event_a_dead_member_held_is_claimed_by_another_member() {
+    let stream = format!("bb-test-{}", Uuid::new_v4().simple());
+    let bus = Arc::new(
+        RedisBus::connect(&redis_url(), &stream)
+            .await
+            .expect("bus")
+            .claim_idle_after(Duration::from_millis(300)),
+    );
+    let mut dying = bus.consume("workers", "pod-a");
+    let publisher = {
+        let bus = bus.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            bus.publish(&event("held")).await.expect("publish");
+        })
+    };
+    let held = next(&mut dying).await;
+    assert_eq!(held.event.event_type, "held");
+    drop(held);
+    drop(dying);
+    publisher.await.expect("published");
+
+    let mut other = bus.consume("workers", "pod-b");
+    let claimed = next(&mut other).await;
+    assert_eq!(claimed.event.event_type, "held", "claimed from the dead member");
+    claimed.ack().await;
+    let nothing = tokio::time::timeout(Duration::from_millis(1500), other.next()).await;
+    assert!(nothing.is_err(), "claimed and acknowledged: not handed out again");
+    drop_stream(&stream).await;
+}
+
 /// A subscriber resuming after an event it saw gets what was published
 /// since, then live events, each once.
 #[tokio::test]
