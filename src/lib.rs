@@ -75,13 +75,28 @@ pub async fn listen(host: &str, port: u16, what: &str) -> anyhow::Result<tokio::
 }
 
 /// Logs to stderr, filtered by `BACKBONE_LOG` (default: info, with the
-/// database drivers at warn).
+/// database drivers at warn): JSON lines when `BACKBONE_LOG_FORMAT=json`
+/// or when stderr is not a terminal (a container, a file), text when
+/// `BACKBONE_LOG_FORMAT=text`; colour only on a terminal.
 pub fn init_logging() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("BACKBONE_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    use std::io::IsTerminal;
+    use tracing_subscriber::{EnvFilter, fmt, layer::SubscriberExt, util::SubscriberInitExt};
+    let filter =
+        EnvFilter::try_from_env("BACKBONE_LOG").unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into());
+    let terminal = std::io::stderr().is_terminal();
+    let format = std::env::var("BACKBONE_LOG_FORMAT").ok();
+    let json = match format.as_deref() {
+        Some("json") => true,
+        Some("text") => false,
+        _ => !terminal,
+    };
+    let (as_json, as_text) = if json {
+        (Some(fmt::layer().json().flatten_event(true).with_writer(std::io::stderr)), None)
+    } else {
+        (None, Some(fmt::layer().with_ansi(terminal).with_writer(std::io::stderr)))
+    };
+    tracing_subscriber::registry().with(filter).with(as_json).with(as_text).init();
+    if let Some(other) = format.filter(|f| f != "json" && f != "text") {
+        tracing::warn!(value = %other, "BACKBONE_LOG_FORMAT is json or text; using the default");
+    }
 }

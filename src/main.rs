@@ -90,13 +90,15 @@ fn after_help() -> String {
         .map(|(i, name)| format!("{} {name}", 4001 + i))
         .collect();
     format!(
-        "Environment (every key of backbone.toml also reads from BACKBONE_<SECTION>__<KEY>):
+        "Environment (every key of backbone.toml also reads from BACKBONE_<SECTION>__<KEY>, or from the
+file BACKBONE_<SECTION>__<KEY>_FILE names):
   DATABASE_URL                 sqlite://data/backbone.db?mode=rwc (default) or postgres://user@host/db
   REDIS_URL                    the event bus, rate limits and idempotency keys across processes (unset: in-process)
   BACKBONE_HTTP__PORT          where it listens (dev mode: the router; 0 picks free ports)
   BACKBONE_AUTH__HS256_SECRET  token secret (or BACKBONE_AUTH__JWKS_URL); dev mode has its own
   BACKBONE_SERVICES__CONSENT_URL, BACKBONE_SERVICES__INTERNAL_TOKEN  calls between subgraph processes
   BACKBONE_LOG                 log filter (default: info)
+  BACKBONE_LOG_FORMAT          json or text (default: json unless stderr is a terminal)
 
 Dev mode listens on http.port (default 4000: the router, playground at /, REST at /v1) and the
 subgraphs on the ports after it: {}.",

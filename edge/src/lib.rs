@@ -10,4 +10,5 @@ pub mod auth;
 pub mod client_ip;
 pub mod config;
 pub mod connection_init;
+pub mod request_id;
 pub mod serve;

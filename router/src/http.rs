@@ -72,6 +72,7 @@ pub fn app(
         .layer(RequestBodyLimitLayer::new(limit))
         .layer(axum::middleware::map_response(backbone_edge::serve::coded_413))
         .layer(axum::middleware::from_fn_with_state(trusted, rewrite_forwarded_for))
+        .layer(axum::middleware::from_fn(backbone_edge::request_id::layer))
         .layer(cors)
 }
 
@@ -84,7 +85,9 @@ fn cors(origins: &[String]) -> CorsLayer {
             header::ACCEPT,
             HeaderName::from_static("x-api-key"),
             HeaderName::from_static("idempotency-key"),
-        ]);
+            HeaderName::from_static(backbone_schema::headers::REQUEST_ID),
+        ])
+        .expose_headers([HeaderName::from_static(backbone_schema::headers::REQUEST_ID)]);
     if origins.iter().any(|o| o == "*") {
         layer.allow_origin(Any)
     } else {

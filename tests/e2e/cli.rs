@@ -374,3 +374,32 @@ fn an_unreachable_database_or_redis_is_named_and_retried_not_waited_on_silently(
     assert!(err.contains("Redis at 127.0.0.1:1") && err.contains("retrying"), "{err}");
     assert!(!err.contains("hunter2"), "password leaked: {err}");
 }
+
+/// Logs read by a machine are JSON lines with no colour codes: when stderr
+/// is not a terminal (a container, a file), or when asked for; text when
+/// asked for, still without colour in a file.
+#[test]
+fn logs_are_json_lines_without_colour_when_stderr_is_not_a_terminal() {
+    let dir = tempfile::tempdir().expect("dir");
+    let run = |format: Option<&str>| {
+        let mut cmd = backbone(dir.path());
+        cmd.args(["migrate", "status"]).env("DATABASE_URL", "postgres://app@127.0.0.1:1/backbone");
+        if let Some(f) = format {
+            cmd.env("BACKBONE_LOG_FORMAT", f);
+        }
+        let out = finished(piped(&mut cmd), 40);
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = run(None);
+    assert!(!err.contains('\u{1b}'), "no colour codes: {err}");
+    let lines: Vec<serde_json::Value> =
+        err.lines().filter(|l| l.starts_with('{')).map(|l| serde_json::from_str(l).expect(l)).collect();
+    let retry = lines.iter().find(|l| l["message"].as_str().is_some_and(|m| m.contains("retrying")));
+    let retry = retry.unwrap_or_else(|| panic!("a JSON line says it retries: {err}"));
+    assert_eq!(retry["level"], "WARN", "{retry}");
+    assert!(retry["timestamp"].is_string(), "{retry}");
+
+    let text = run(Some("text"));
+    assert!(!text.contains('\u{1b}') && !text.lines().any(|l| l.starts_with('{')), "{text}");
+    assert!(text.contains("retrying"), "{text}");
+}

@@ -2,6 +2,7 @@
 //! router; GET, graphql-response+json, auth at the edge, introspection.
 
 use serde_json::{Value, json};
+use uuid::Uuid;
 
 use crate::testkit::{TestRouter, codes};
 
@@ -363,4 +364,31 @@ async fn when_redis_stops_answering_each_router_keeps_its_own_buckets() {
     assert!(started.elapsed() < std::time::Duration::from_secs(5), "took {:?}", started.elapsed());
     assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 6, "{statuses:?}");
     assert!(statuses[6..].iter().all(|s| *s == 429), "{statuses:?}");
+}
+
+/// Every answer names its request (`x-request-id`): the client's id when it
+/// is a sane one, else one the router makes, so a log line, a trace and a
+/// support ticket can be matched up. A hostile id (huge, or with control
+/// characters a log would print) is replaced, not echoed.
+#[tokio::test]
+async fn every_answer_carries_a_request_id() {
+    let r = TestRouter::builder().start().await;
+    let send = |id: Option<&str>| {
+        let mut req = r.http.post(&r.url).json(&json!({"query": "{ me { name } }"}));
+        if let Some(id) = id {
+            req = req.header("x-request-id", id);
+        }
+        async move {
+            let res = req.send().await.expect("post");
+            res.headers().get("x-request-id").map(|v| v.to_str().expect("ascii").to_owned())
+        }
+    };
+    let made = send(None).await.expect("a request id is made");
+    assert!(Uuid::parse_str(&made).is_ok(), "{made}");
+    assert_ne!(send(None).await, Some(made), "one per request");
+    assert_eq!(send(Some("support-4711.b")).await.as_deref(), Some("support-4711.b"));
+    for hostile in ["x".repeat(200), "a b".into(), "tab\there".into(), "{\"json\":1}".into()] {
+        let got = send(Some(&hostile)).await.expect("replaced, not dropped");
+        assert!(Uuid::parse_str(&got).is_ok(), "{hostile:?} was echoed as {got:?}");
+    }
 }

@@ -11,7 +11,8 @@
 //!   trailing newline (secrets Docker and Kubernetes mount as files). An
 //!   unreadable file is an error naming the variable, never a fallback.
 //!
-//! `BACKBONE_LOG` is the log filter, read by the binary, not configuration.
+//! `BACKBONE_LOG` (the log filter) and `BACKBONE_LOG_FORMAT` are read by the
+//! binary before configuration, and are not configuration.
 
 use figment::{
     Figment, Metadata, Profile, Provider,
@@ -31,7 +32,7 @@ pub fn layer(vars: impl IntoIterator<Item = (String, String)>) -> Result<Figment
         }
         let Some(path) = name.strip_prefix("BACKBONE_") else { continue };
         let path = path.to_ascii_lowercase();
-        if path == "log" {
+        if path == "log" || path == "log_format" {
             continue;
         }
         match path.strip_suffix("_file") {

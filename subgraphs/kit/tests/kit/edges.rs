@@ -16,7 +16,8 @@ async fn health_ready_and_request_ids() {
         .to_str()
         .expect("ascii")
         .to_owned();
-    assert_eq!(uuid::Uuid::parse_str(&generated).expect("uuid").get_version_num(), 4);
+    // Time-ordered, like every id the platform makes.
+    assert_eq!(uuid::Uuid::parse_str(&generated).expect("uuid").get_version_num(), 7);
     let echoed =
         app.http.get(format!("{base}/ready")).header("x-request-id", "abc-123").send().await.expect("ready");
     assert_eq!(echoed.status(), 200);

@@ -1,0 +1,60 @@
+//! `x-request-id` on every request and answer, at the router and each
+//! subgraph. The id a caller sent is kept when it is sane (1 to 128 of
+//! `A-Z a-z 0-9 - _ . :`), so a support ticket, a log line and a trace can
+//! be matched; anything else, or none, is replaced by a fresh UUID v7.
+//! The router forwards it to every subgraph it calls.
+
+use axum::{
+    extract::Request,
+    http::{HeaderName, HeaderValue},
+    middleware::Next,
+    response::Response,
+};
+use backbone_schema::headers::REQUEST_ID;
+
+/// Longest id kept from a caller.
+pub const MAX_LEN: usize = 128;
+
+/// Middleware (`axum::middleware::from_fn(request_id::layer)`): sets the
+/// request's id before anything reads it, and answers with it.
+pub async fn layer(mut req: Request, next: Next) -> Response {
+    let name = HeaderName::from_static(REQUEST_ID);
+    let id = match req.headers().get(&name) {
+        Some(v) if sane(v.as_bytes()) => v.clone(),
+        _ => fresh(),
+    };
+    req.headers_mut().insert(name.clone(), id.clone());
+    let shown = id.to_str().unwrap_or("-");
+    let span =
+        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %shown);
+    let mut res = {
+        use tracing::Instrument;
+        next.run(req).instrument(span).await
+    };
+    res.headers_mut().insert(name, id);
+    res
+}
+
+fn sane(id: &[u8]) -> bool {
+    (1..=MAX_LEN).contains(&id.len())
+        && id.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
+fn fresh() -> HeaderValue {
+    HeaderValue::from_str(&uuid::Uuid::now_v7().to_string()).unwrap_or_else(|_| HeaderValue::from_static("-"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sane;
+
+    #[test]
+    fn only_short_plain_ids_are_kept() {
+        assert!(sane(b"support-4711.b"));
+        assert!(sane(b"0190c3a0-7d1e-7c4e-9a53-3c1f0f6a2b11"));
+        assert!(!sane(b""));
+        assert!(!sane(&[b'x'; 129]));
+        assert!(!sane(b"a b"));
+        assert!(!sane(b"{\"json\":1}"));
+    }
+}
