@@ -15,6 +15,8 @@ use anyhow::{Context, bail};
 
 /// What `backbone router` and `backbone subgraph` print once they serve.
 pub const LISTENING: &str = "listening on ";
+/// What a process serving metrics prints (`http.metrics_port`).
+pub const METRICS: &str = "metrics on ";
 /// What dev mode prints for the router's GraphQL endpoint.
 pub const DEV_GRAPHQL: &str = "  graphql     ";
 

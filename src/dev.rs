@@ -42,6 +42,9 @@ pub struct DevGraph {
     pub front: SocketAddr,
     /// Each subgraph's own address.
     pub subgraphs: Vec<Served>,
+    /// Where `/metrics` is served for the whole process, when
+    /// `http.metrics_port` is set.
+    pub metrics: Option<SocketAddr>,
     /// The router's pipeline (its graph and limits).
     pub router: std::sync::Arc<backbone_router::pipeline::Pipeline>,
     /// The router's subscription feeds.
@@ -141,7 +144,8 @@ impl DevGraph {
         let (pipeline, realtime, playground) =
             (router.pipeline.clone(), router.realtime.clone(), router.playground.clone());
         tasks.push(spawn(front_listener, router.app));
-        Ok(Self { kit, front, subgraphs, router: pipeline, realtime, playground, tasks })
+        let metrics = crate::serve_metrics(&kit.config).await?;
+        Ok(Self { kit, front, subgraphs, metrics, router: pipeline, realtime, playground, tasks })
     }
 
     /// Waits until every server has stopped (after ctrl-c or SIGTERM).

@@ -50,6 +50,7 @@ pub async fn serve_router(config: Config) -> anyhow::Result<()> {
         );
     }
     let listener = listen(&config.http.host, config.http.port, "the router").await?;
+    serve_metrics(&config).await?;
     let server = backbone_router::server::RouterServer::build(&router_settings(&config), false).await?;
     let poller = server.spawn_poller(subgraph_kit::serve::shutdown_signal());
     let addr = listener.local_addr()?;
@@ -59,6 +60,21 @@ pub async fn serve_router(config: Config) -> anyhow::Result<()> {
     subgraph_kit::serve::serve(listener, server.app, subgraph_kit::serve::shutdown_signal()).await?;
     let _ = poller.await;
     Ok(())
+}
+
+/// Serves Prometheus `/metrics` on `http.metrics_port` when it is set,
+/// printing `metrics on http://…/metrics` (port 0 picks a free one).
+pub async fn serve_metrics(config: &Config) -> anyhow::Result<Option<std::net::SocketAddr>> {
+    let Some(port) = config.http.metrics_port else { return Ok(None) };
+    let listener = listen(&config.http.host, port, "the metrics endpoint").await?;
+    let addr = listener.local_addr()?;
+    println!("{}http://{addr}/metrics", child::METRICS);
+    tokio::spawn(subgraph_kit::serve::serve(
+        listener,
+        backbone_edge::metrics::app(),
+        subgraph_kit::serve::shutdown_signal(),
+    ));
+    Ok(Some(addr))
 }
 
 /// Listens on `host:port` for `what`; an address in use or refused is an

@@ -217,6 +217,7 @@ async fn subgraph(config: Config, name: &str) -> anyhow::Result<()> {
     let app = subgraph.app(&kit);
     let workers = subgraph.workers(&kit, subgraph_kit::subgraph::on_signal());
     let listener = backbone::listen(&kit.config.http.host, kit.config.http.port, name).await?;
+    backbone::serve_metrics(&kit.config).await?;
     let addr = listener.local_addr()?;
     tracing::info!(subgraph = name, %addr, "serving");
     println!("{}http://{addr}/graphql", backbone::child::LISTENING);

@@ -10,5 +10,6 @@ pub mod auth;
 pub mod client_ip;
 pub mod config;
 pub mod connection_init;
+pub mod metrics;
 pub mod request_id;
 pub mod serve;

@@ -22,5 +22,6 @@ pub mod request;
 pub mod rest;
 pub mod server;
 pub mod subscribe;
+mod telemetry;
 pub mod variables;
 pub mod visible;

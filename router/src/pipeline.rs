@@ -19,6 +19,7 @@ use crate::{
     planner::{PlanError, text_key},
     project,
     request::{Caller, GraphQLRequest, Outcome, Prepared},
+    telemetry,
 };
 
 /// A request past authentication, parsing, validation and variable checks.
@@ -56,20 +57,36 @@ const FORWARDED: [&str; 5] = ["authorization", "x-api-key", "x-request-id", "x-f
 impl Pipeline {
     /// Handles one request. `get` marks GET requests (queries only).
     pub async fn handle(&self, request: GraphQLRequest, headers: &HeaderMap, get: bool) -> Outcome {
-        match self.run(request, headers, get).await {
-            Ok(o) => o,
-            Err(e) => e.into(),
+        let started = std::time::Instant::now();
+        let mut name = request.operation_name.clone();
+        let result = self.run(request, headers, get, &mut name).await;
+        let operation = telemetry::operation(name.as_deref());
+        match result {
+            Ok(o) => {
+                telemetry::request(operation, if o.partial { "partial" } else { "ok" }, started);
+                o
+            }
+            Err(e) => {
+                telemetry::request(operation, e.code().as_str(), started);
+                e.into()
+            }
         }
     }
 
+    /// Runs a request; `name` is the operation's name as the client sent
+    /// it, else as the document gives it once parsed.
     async fn run(
         &self,
         request: GraphQLRequest,
         headers: &HeaderMap,
         get: bool,
+        name: &mut Option<String>,
     ) -> Result<Outcome, PipelineError> {
         let admitted = self.admit(request, headers).await?;
         let parts = admitted.prepared.parts()?;
+        if name.is_none() {
+            *name = parts.name.map(str::to_owned);
+        }
         if get && parts.is_mutation {
             return Err(PipelineError::Method("mutations must be sent with POST".into()));
         }
@@ -181,6 +198,7 @@ impl Pipeline {
         };
         let executed =
             execute::execute(&graph.client, &graph.possible, &planned.plan, variables, forward).await;
+        let partial = !executed.errors.is_empty();
         let supergraph = graph.planner.supergraph();
         let root = match planned.kind {
             hive_router_query_planner::state::supergraph_state::OperationKind::Mutation => {
@@ -197,7 +215,7 @@ impl Pipeline {
             variables,
             executed.errors,
         );
-        Outcome { status: 200, body, retry_after: None }
+        Outcome { status: 200, body, retry_after: None, partial }
     }
 
     /// Verifies a bearer token (or exchanges an API key) when present, and

@@ -88,6 +88,7 @@ impl Planner {
         operation_name: Option<&str>,
     ) -> Result<Arc<Planned>, PlanError> {
         if let Some(hit) = self.by_text.lock().get(&text_key) {
+            crate::telemetry::plan_cache(true);
             return Ok(hit.clone());
         }
         let normalized = normalize_operation(&self.inner.supergraph, document, operation_name)
@@ -95,9 +96,11 @@ impl Planner {
         let operation = normalized.operation;
         let normalized_key = operation.hash();
         if let Some(hit) = self.by_normalized.lock().get(&normalized_key).cloned() {
+            crate::telemetry::plan_cache(true);
             self.by_text.lock().put(text_key, hit.clone());
             return Ok(hit);
         }
+        crate::telemetry::plan_cache(false);
         let plan = self
             .inner
             .plan_from_normalized_operation(

@@ -61,13 +61,21 @@ pub struct Outcome {
     pub body: Vec<u8>,
     /// Seconds for a `Retry-After` header (rate limited).
     pub retry_after: Option<u64>,
+    /// Executed, with errors beside the data (a subgraph failed or refused
+    /// part of it): counted as `partial` in the metrics.
+    pub partial: bool,
 }
 
 impl Outcome {
     /// An outcome from a JSON value.
     pub fn json(status: u16, body: &Value) -> Self {
         // Serializing a Value into a Vec cannot fail.
-        Outcome { status, body: serde_json::to_vec(body).unwrap_or_default(), retry_after: None }
+        Outcome {
+            status,
+            body: serde_json::to_vec(body).unwrap_or_default(),
+            retry_after: None,
+            partial: false,
+        }
     }
 }
 

@@ -8,6 +8,7 @@ mod deploy;
 mod dev_graph;
 pub(crate) mod documents;
 mod limits;
+mod metrics;
 mod pagination;
 mod playground;
 mod privacy;

@@ -49,7 +49,11 @@ pub(crate) fn key(service: &str, body: &[u8], headers: &reqwest::header::HeaderM
     h.update(service.as_bytes());
     h.update(&[0]);
     h.update(body);
-    for (name, value) in headers {
+    // Per-request ids say which request asked, not what it may see: two
+    // requests differing only in them share one fetch (under the first
+    // one's ids).
+    let per_request = |n: &str| matches!(n, "x-request-id" | "traceparent" | "tracestate");
+    for (name, value) in headers.iter().filter(|(n, _)| !per_request(n.as_str())) {
         h.update(&[0]);
         h.update(name.as_str().as_bytes());
         h.update(&[1]);

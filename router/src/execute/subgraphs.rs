@@ -118,7 +118,10 @@ impl SubgraphClient {
         variables: Variables,
         dedupe: bool,
     ) -> Option<SubgraphResponse> {
-        match self.try_send(run, service, query, variables, dedupe).await {
+        let started = std::time::Instant::now();
+        let sent = self.try_send(run, service, query, variables, dedupe).await;
+        crate::telemetry::fetch(service, started, sent.is_ok());
+        match sent {
             Ok(r) => Some(r),
             Err(reason) => {
                 tracing::warn!(subgraph = service, %reason, "subgraph request failed");

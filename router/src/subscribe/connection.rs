@@ -33,6 +33,7 @@ use crate::{
 pub struct Live {
     feed: Subscription,
     _slot: TenantSlot,
+    _open: crate::telemetry::Open,
 }
 
 impl futures::Stream for Live {
@@ -64,6 +65,7 @@ pub async fn serve(
     protocol: Protocol,
     headers: HeaderMap,
 ) {
+    let _open = crate::telemetry::Open::new("backbone_router_websocket_connections");
     // Not split: reading happens in `select!` and writing after it, never
     // at once, so one socket needs no lock between two halves.
     let mut socket = socket;
@@ -373,7 +375,7 @@ fn join_admitted(
     let feed_key = feed_key(key, &variables, &caller.forward);
     let forward = caller.forward.clone();
     let feed = realtime.feeds.join(feed_key, move || Spec { graph, planned, fetch, variables, forward });
-    Ok(Live { feed, _slot: slot })
+    Ok(Live { feed, _slot: slot, _open: crate::telemetry::Open::new("backbone_router_subscriptions") })
 }
 
 /// Identical subscriptions (document, variables, credentials) share a feed.

@@ -97,15 +97,20 @@ impl Relay {
         }
         let rows = query.all(&txn).await?;
         let mut published = Vec::with_capacity(rows.len());
+        let now = Utc::now();
         for row in rows {
             let envelope = to_envelope(&row);
             if let Err(err) = self.bus.publish(&envelope).await {
                 // Stop at the first failure to keep per-tenant order.
                 tracing::warn!(error = %err, event = %row.id, "publish failed");
+                metrics::counter!("backbone_outbox_publish_failures_total").increment(1);
                 break;
             }
+            let waited = (now - row.occurred_at).to_std().unwrap_or_default();
+            metrics::histogram!("backbone_outbox_lag_seconds").record(waited.as_secs_f64());
             published.push(row.id);
         }
+        metrics::counter!("backbone_outbox_published_total").increment(published.len() as u64);
         if !published.is_empty() {
             outbox::Entity::update_many()
                 .col_expr(outbox::Column::PublishedAt, Utc::now().into())

@@ -191,6 +191,7 @@ pub async fn reserve(
     if take(db, tenant_id, n, month).await? {
         return Ok(());
     }
+    metrics::counter!("backbone_ai_budget_refusals_total").increment(1);
     Err(ApiError::Coded {
         code: backbone_schema::ErrorCode::BudgetExceeded,
         message: format!("the tenant's AI token budget cannot cover this call ({n} tokens reserved at most)"),
@@ -232,6 +233,7 @@ async fn take(
 /// `overrun_tokens`, which stops further reservations until a platform admin
 /// sets the budget again. The caller records the incident.
 pub async fn settle(db: &impl ConnectionTrait, tenant_id: Uuid, reserved: i64, used: i64) -> ApiResult<i64> {
+    metrics::counter!("backbone_ai_tokens_total").increment(u64::try_from(used).unwrap_or(0));
     let over = Ord::max(used - reserved, 0);
     let mut update = budget::Entity::update_many()
         .col_expr(budget::Column::ReservedTokens, Expr::col(budget::Column::ReservedTokens).sub(reserved))

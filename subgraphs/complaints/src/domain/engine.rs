@@ -120,6 +120,7 @@ async fn breach(
     let payload = serde_json::json!({"target": target.name(), "critical": true});
     emit(&txn, &c, None, events::SLA_BREACHED, payload).await?;
     subgraph_kit::db::commit(txn).await?;
+    metrics::counter!("backbone_sla_breaches_total", "target" => target.name()).increment(1);
     Ok(true)
 }
 

@@ -208,6 +208,7 @@ impl EventBus for InProcessBus {
         if !self.recent.lock().first(event.id) {
             return Ok(());
         }
+        record_lag(event);
         let event = Arc::new(event.clone());
         {
             let mut log = self.log.lock();
@@ -244,6 +245,13 @@ impl EventBus for InProcessBus {
         )
         .boxed()
     }
+}
+
+/// How old an event is when this process's subscribers get it (commit to
+/// fan-out: the outbox relay and the bus together).
+pub(crate) fn record_lag(event: &EventEnvelope) {
+    let age = (chrono::Utc::now() - event.occurred_at).to_std().unwrap_or_default();
+    metrics::histogram!("backbone_bus_lag_seconds").record(age.as_secs_f64());
 }
 
 fn now_ms() -> u64 {

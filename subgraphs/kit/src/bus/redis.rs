@@ -153,6 +153,7 @@ async fn fan_out(client: Client, stream: String, local: broadcast::Sender<Arc<Ev
                         if let Some(event) = decode(&id.map)
                             && recent.first(event.id)
                         {
+                            super::record_lag(&event);
                             let _ = local.send(Arc::new(event));
                         }
                         last = id.id;

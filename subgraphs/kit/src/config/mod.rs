@@ -190,6 +190,9 @@ pub struct HttpConfig {
     /// network. Default: loopback and private ranges (subgraphs are not
     /// published; only the router reaches them).
     pub trusted_proxies: Vec<String>,
+    /// Serve Prometheus `/metrics` on this port of `host` (0: any free
+    /// port); unset: no metrics endpoint. Never the public port.
+    pub metrics_port: Option<u16>,
 }
 
 impl Default for HttpConfig {
@@ -200,6 +203,7 @@ impl Default for HttpConfig {
             body_limit_bytes: 2 * 1024 * 1024,
             max_depth: 16,
             max_complexity: 2000,
+            metrics_port: None,
             trusted_proxies: [
                 "127.0.0.0/8",
                 "::1/128",
