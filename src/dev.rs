@@ -106,6 +106,9 @@ impl DevGraph {
                 }
             },
         )?;
+        if config.http.metrics_port.is_some() {
+            backbone_edge::metrics::install();
+        }
         let kit = Kit::start(config, crate::subgraphs::catalog()).await?;
         let mut tasks = Vec::new();
         if options.relay {

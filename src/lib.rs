@@ -63,9 +63,11 @@ pub async fn serve_router(config: Config) -> anyhow::Result<()> {
 }
 
 /// Serves Prometheus `/metrics` on `http.metrics_port` when it is set,
-/// printing `metrics on http://…/metrics` (port 0 picks a free one).
+/// printing `metrics on http://…/metrics` (port 0 picks a free one). Only
+/// then is a recorder installed: without one, recording costs nothing.
 pub async fn serve_metrics(config: &Config) -> anyhow::Result<Option<std::net::SocketAddr>> {
     let Some(port) = config.http.metrics_port else { return Ok(None) };
+    backbone_edge::metrics::install();
     let listener = listen(&config.http.host, port, "the metrics endpoint").await?;
     let addr = listener.local_addr()?;
     println!("{}http://{addr}/metrics", child::METRICS);

@@ -213,6 +213,10 @@ async fn subgraph(config: Config, name: &str) -> anyhow::Result<()> {
              cannot reach theirs; set the same secret on every subgraph"
         );
     }
+    if config.http.metrics_port.is_some() {
+        // Before the kit starts, so nothing it records is lost.
+        backbone_edge::metrics::install();
+    }
     let kit = Kit::start(config, backbone::subgraphs::catalog()).await?;
     let app = subgraph.app(&kit);
     let workers = subgraph.workers(&kit, subgraph_kit::subgraph::on_signal());

@@ -55,8 +55,6 @@ pub fn app(
     rest: Option<Arc<crate::rest::Rest>>,
     playground: Option<Arc<Playground>>,
 ) -> Router {
-    // Before anything records (a no-op when already installed).
-    backbone_edge::metrics::install();
     let limit = pipeline.config.body_limit_bytes;
     let cors = cors(&pipeline.config.cors_allow_origins);
     // Validated at start (`Config::validate`).

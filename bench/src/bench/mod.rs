@@ -85,7 +85,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     std::fs::write(&file, &supergraph)?;
 
     let mut rows = Vec::new();
-    let mut router = spawn_child(&["router"], &file).await?;
+    let mut router = spawn_child(&["router"], &file, &[]).await?;
     let result = async {
         let url = router.url.clone();
         recorder.start();
@@ -103,6 +103,18 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     router.stop();
     result?;
 
+    // The same router recording Prometheus metrics (served on a port of its own).
+    let mut metered = spawn_child(&["router"], &file, &[("BACKBONE_HTTP__METRICS_PORT", "0")]).await?;
+    let result = async {
+        let report = load::run(&metered.url, &settings).await;
+        let solo = load::run(&metered.url, &settings.solo()).await;
+        rows.push(("m  router, metrics on", report, solo, peak_rss_kb(metered.child.id())));
+        anyhow::Ok(())
+    }
+    .await;
+    metered.stop();
+    result?;
+
     if let Some(hive) = &settings.compare_hive {
         let mut other = spawn_hive(hive, &file).await?;
         let result = async {
@@ -117,7 +129,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         result?;
     }
 
-    let mut inproc = spawn_child(&["bench-serve"], &file).await?;
+    let mut inproc = spawn_child(&["bench-serve"], &file, &[]).await?;
     let result = async {
         let report = load::run(&inproc.url, &settings).await;
         let solo = load::run(&inproc.url, &settings.solo()).await;
@@ -219,7 +231,11 @@ pub(crate) const WITHOUT_EDGE_LIMITS: [(&str, &str); 4] = [
     ("BACKBONE_ROUTER__RATE_LIMITS__PRINCIPAL_PER_SECOND", "0"),
 ];
 
-async fn spawn_child(args: &[&str], supergraph: &PathBuf) -> anyhow::Result<ChildRouter> {
+async fn spawn_child(
+    args: &[&str],
+    supergraph: &PathBuf,
+    env: &[(&str, &str)],
+) -> anyhow::Result<ChildRouter> {
     let mut cmd = Command::new(std::env::current_exe()?);
     for (key, _) in std::env::vars() {
         if key.starts_with("BACKBONE_") {
@@ -232,6 +248,7 @@ async fn spawn_child(args: &[&str], supergraph: &PathBuf) -> anyhow::Result<Chil
         .env("BACKBONE_ROUTER__POLL_INTERVAL_SECONDS", "0")
         .env("BACKBONE_AUTH__HS256_SECRET", subgraph_kit::config::DEV_HS256_SECRET)
         .envs(WITHOUT_EDGE_LIMITS)
+        .envs(env.iter().copied())
         .env("BACKBONE_LOG", "warn");
     spawn_reporting(cmd, backbone::child::LISTENING).await.context("start child router")
 }

@@ -20,7 +20,6 @@ pub use backbone_edge::serve::{coded_413, serve, shutdown_signal};
 /// router's, or a fresh one; echoed back and put in the request's log
 /// span) and a body limit (413 above `body_limit`).
 pub fn with_edges(app: Router, db: DatabaseConnection, body_limit: usize) -> Router {
-    backbone_edge::metrics::install();
     let health =
         Router::new().route("/health", get(|| async { "ok" })).route("/ready", get(ready)).with_state(db);
     app.merge(health)
