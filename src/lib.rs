@@ -96,9 +96,13 @@ pub async fn listen(host: &str, port: u16, what: &str) -> anyhow::Result<tokio::
 /// database drivers at warn): JSON lines when `BACKBONE_LOG_FORMAT=json`
 /// or when stderr is not a terminal (a container, a file), text when
 /// `BACKBONE_LOG_FORMAT=text`; colour only on a terminal.
-pub fn init_logging() {
+///
+/// With `traces`, spans also go out over OTLP.
+pub fn init_logging(traces: Option<&backbone_edge::traces::Traces>) {
     use std::io::IsTerminal;
-    use tracing_subscriber::{EnvFilter, fmt, layer::SubscriberExt, util::SubscriberInitExt};
+    use tracing_subscriber::{
+        EnvFilter, Layer, filter::Targets, fmt, layer::SubscriberExt, util::SubscriberInitExt,
+    };
     let filter =
         EnvFilter::try_from_env("BACKBONE_LOG").unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into());
     let terminal = std::io::stderr().is_terminal();
@@ -108,12 +112,17 @@ pub fn init_logging() {
         Some("text") => false,
         _ => !terminal,
     };
-    let (as_json, as_text) = if json {
-        (Some(fmt::layer().json().flatten_event(true).with_writer(std::io::stderr)), None)
+    let log = if json {
+        fmt::layer().json().flatten_event(true).with_writer(std::io::stderr).with_filter(filter).boxed()
     } else {
-        (None, Some(fmt::layer().with_ansi(terminal).with_writer(std::io::stderr)))
+        fmt::layer().with_ansi(terminal).with_writer(std::io::stderr).with_filter(filter).boxed()
     };
-    tracing_subscriber::registry().with(filter).with(as_json).with(as_text).init();
+    // Spans for export: this code's at info and above, and SeaORM's query
+    // spans (trace level), whatever the log filter says.
+    let spans =
+        Targets::new().with_default(tracing::Level::INFO).with_target("sea_orm", tracing::Level::TRACE);
+    let otel = traces.map(|t| t.layer().with_filter(spans));
+    tracing_subscriber::registry().with(otel).with(log).init();
     if let Some(other) = format.filter(|f| f != "json" && f != "text") {
         tracing::warn!(value = %other, "BACKBONE_LOG_FORMAT is json or text; using the default");
     }

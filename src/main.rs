@@ -113,10 +113,26 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    backbone::init_logging();
     let cli = Cli::from_arg_matches(&Cli::command().after_help(after_help()).get_matches())?;
     let config = backbone::subgraphs::load_config(cli.config.as_deref())?;
-    match cli.command.unwrap_or(Command::Dev) {
+    let command = cli.command.unwrap_or(Command::Dev);
+    let service = match &command {
+        Command::Subgraph { name } => name.clone(),
+        Command::Router => "router".into(),
+        _ => "backbone".into(),
+    };
+    let traces =
+        backbone_edge::traces::Traces::start(&config.tracing, &service).map_err(anyhow::Error::msg)?;
+    backbone::init_logging(traces.as_ref());
+    let result = run(command, config).await;
+    if let Some(traces) = traces {
+        traces.shutdown();
+    }
+    result
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
         Command::Dev => dev(config).await,
         Command::Subgraph { name } => subgraph(config, &name).await,
         Command::Router => backbone::serve_router(config).await,

@@ -178,10 +178,25 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    backbone::init_logging();
     let cli = Cli::parse();
     let config = backbone::subgraphs::load_config(cli.config.as_deref())?;
-    match cli.command {
+    // The measured router exports traces as `backbone router` does.
+    let traces = match cli.command {
+        Command::Router => {
+            backbone_edge::traces::Traces::start(&config.tracing, "router").map_err(anyhow::Error::msg)?
+        }
+        _ => None,
+    };
+    backbone::init_logging(traces.as_ref());
+    let result = run(cli.command, config).await;
+    if let Some(traces) = traces {
+        traces.shutdown();
+    }
+    result
+}
+
+async fn run(command: Command, config: subgraph_kit::config::Config) -> anyhow::Result<()> {
+    match command {
         Command::Router => backbone::serve_router(config).await,
         Command::Dev => {
             let graph = backbone::dev::DevGraph::start(backbone::with_dev_auth(config)).await?;

@@ -88,6 +88,24 @@ impl Default for RouterConfig {
     }
 }
 
+/// OpenTelemetry traces ([`crate::traces`]).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TracingConfig {
+    /// Base URL of an OTLP/HTTP receiver (`http://collector:4318`; traces go
+    /// to its `/v1/traces`). Unset: no traces.
+    pub otlp_endpoint: Option<String>,
+    /// Share of requests traced, 0 to 1. A subgraph follows its caller's
+    /// decision.
+    pub sampling_ratio: f64,
+}
+
+impl Default for TracingConfig {
+    fn default() -> Self {
+        Self { otlp_endpoint: None, sampling_ratio: 0.01 }
+    }
+}
+
 /// The REST layer: routes mapped to stored GraphQL operations, run
 /// through the same pipeline as `/graphql`.
 #[derive(Debug, Clone, Deserialize)]

@@ -13,3 +13,4 @@ pub mod connection_init;
 pub mod metrics;
 pub mod request_id;
 pub mod serve;
+pub mod traces;

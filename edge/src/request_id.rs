@@ -16,8 +16,19 @@ use backbone_schema::headers::REQUEST_ID;
 pub const MAX_LEN: usize = 128;
 
 /// Middleware (`axum::middleware::from_fn(request_id::layer)`): sets the
-/// request's id before anything reads it, and answers with it.
-pub async fn layer(mut req: Request, next: Next) -> Response {
+/// request's id before anything reads it, and answers with it. The router
+/// uses it: a trace starts here, whatever `traceparent` a client sends.
+pub async fn layer(req: Request, next: Next) -> Response {
+    around(req, next, false).await
+}
+
+/// [`layer`] for a subgraph: the request's span also continues the trace
+/// its caller (the router) sent in `traceparent`.
+pub async fn layer_continuing_trace(req: Request, next: Next) -> Response {
+    around(req, next, true).await
+}
+
+async fn around(mut req: Request, next: Next, continue_trace: bool) -> Response {
     let name = HeaderName::from_static(REQUEST_ID);
     let id = match req.headers().get(&name) {
         Some(v) if sane(v.as_bytes()) => v.clone(),
@@ -27,6 +38,9 @@ pub async fn layer(mut req: Request, next: Next) -> Response {
     let shown = id.to_str().unwrap_or("-");
     let span =
         tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %shown);
+    if continue_trace {
+        crate::traces::continue_from(&span, req.headers());
+    }
     let mut res = {
         use tracing::Instrument;
         next.run(req).instrument(span).await

@@ -227,3 +227,52 @@ fn the_kubernetes_manifests_run_every_subgraph_with_what_it_needs() {
     let expected: BTreeSet<&str> = ALL.iter().map(|s| s.name()).chain(["router"]).collect();
     assert_eq!(names, expected, "a Deployment per subgraph and the router, nothing unknown");
 }
+
+/// Every series the Grafana dashboard queries is one the code records and
+/// docs/deploy.md lists: a renamed metric fails here, not as an empty panel.
+#[test]
+fn the_dashboard_queries_only_metrics_that_exist() {
+    let dashboard: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("deploy/grafana/backbone.json")).expect("read"),
+    )
+    .expect("JSON");
+    let exprs: Vec<String> = dashboard["panels"]
+        .as_array()
+        .expect("panels")
+        .iter()
+        .flat_map(|p| p["targets"].as_array().cloned().unwrap_or_default())
+        .filter_map(|t| t["expr"].as_str().map(str::to_owned))
+        .collect();
+    assert!(exprs.len() >= 10, "a panel per area");
+    let mut sources = String::new();
+    for dir in ["router/src", "edge/src", "subgraphs"] {
+        read_rust(&root().join(dir), &mut sources);
+    }
+    let documented = std::fs::read_to_string(root().join("docs/deploy.md")).expect("read");
+    let mut names = BTreeSet::new();
+    for expr in &exprs {
+        for start in expr.match_indices("backbone_").map(|(i, _)| i) {
+            let name: String =
+                expr[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            let base = ["_bucket", "_count", "_sum"]
+                .iter()
+                .fold(name.clone(), |n, s| n.strip_suffix(s).map_or(n.clone(), str::to_owned));
+            names.insert(base);
+        }
+    }
+    for name in &names {
+        assert!(sources.contains(&format!("\"{name}\"")), "{name} is recorded nowhere");
+        assert!(documented.contains(name), "{name} is not in docs/deploy.md");
+    }
+}
+
+fn read_rust(dir: &Path, into: &mut String) {
+    for entry in std::fs::read_dir(dir).expect("dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            read_rust(&path, into);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            into.push_str(&std::fs::read_to_string(&path).expect("read"));
+        }
+    }
+}

@@ -15,3 +15,4 @@ mod privacy;
 mod realtime;
 mod rest;
 mod topology;
+mod traces;

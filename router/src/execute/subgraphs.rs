@@ -119,7 +119,11 @@ impl SubgraphClient {
         dedupe: bool,
     ) -> Option<SubgraphResponse> {
         let started = std::time::Instant::now();
-        let sent = self.try_send(run, service, query, variables, dedupe).await;
+        let span = tracing::info_span!("subgraph", subgraph = service);
+        let sent = {
+            use tracing::Instrument;
+            self.try_send(run, service, query, variables, dedupe).instrument(span).await
+        };
         crate::telemetry::fetch(service, started, sent.is_ok());
         match sent {
             Ok(r) => Some(r),
@@ -147,12 +151,11 @@ impl SubgraphClient {
         }
         let (url, timeout) = self.targets.get(service).cloned().ok_or("no valid URL configured")?;
         let bytes = serde_json::to_vec(&body).map_err(|_| "request not serializable".to_owned())?;
-        let request = self
-            .http
-            .post(url)
-            .headers(run.headers.clone())
-            .header("content-type", "application/json")
-            .timeout(timeout);
+        let mut headers = run.headers.clone();
+        // Inside the fetch's span: the subgraph's spans hang under it.
+        backbone_edge::traces::inject(&mut headers);
+        let request =
+            self.http.post(url).headers(headers).header("content-type", "application/json").timeout(timeout);
         if !dedupe {
             return fetch(request, bytes, timeout).await.map(|v| split(Arc::unwrap_or_clone(v)));
         }

@@ -30,7 +30,7 @@ pub fn with_edges(app: Router, db: DatabaseConnection, body_limit: usize) -> Rou
                 .layer(RequestBodyLimitLayer::new(body_limit)),
         )
         .layer(axum::middleware::map_response(coded_413))
-        .layer(axum::middleware::from_fn(backbone_edge::request_id::layer))
+        .layer(axum::middleware::from_fn(backbone_edge::request_id::layer_continuing_trace))
 }
 
 async fn ready(State(db): State<DatabaseConnection>) -> (StatusCode, &'static str) {

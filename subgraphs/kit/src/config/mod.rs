@@ -23,6 +23,7 @@ use serde::Deserialize;
 
 pub use backbone_edge::config::{
     AuthConfig, DEV_HS256_SECRET, RateLimitConfig, RealtimeConfig, RouterConfig, SubgraphConfig,
+    TracingConfig,
 };
 pub use llm::{LlmConfig, Needs, ServicesConfig};
 pub use sections::{NoSettings, Section, Sections};
@@ -122,6 +123,8 @@ pub struct Config {
     pub audit: AuditConfig,
     /// The LLM provider (any OpenAI-compatible endpoint).
     pub llm: LlmConfig,
+    /// OpenTelemetry traces over OTLP.
+    pub tracing: TracingConfig,
     /// The subgraphs' own tables, by subgraph name.
     #[serde(flatten)]
     pub sections: Sections,
@@ -144,6 +147,7 @@ impl Default for Config {
             outbound: crate::outbound::OutboundConfig::default(),
             audit: AuditConfig::default(),
             llm: LlmConfig::default(),
+            tracing: TracingConfig::default(),
             sections: Sections::default(),
         }
     }
