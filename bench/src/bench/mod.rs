@@ -115,6 +115,24 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     metered.stop();
     result?;
 
+    // And with traces too, 1 % sampled, exported to an OTLP sink here.
+    let sink = otlp_sink().await?;
+    let traced_env = [
+        ("BACKBONE_HTTP__METRICS_PORT", "0"),
+        ("BACKBONE_TRACING__OTLP_ENDPOINT", sink.as_str()),
+        ("BACKBONE_TRACING__SAMPLING_RATIO", "0.01"),
+    ];
+    let mut traced = spawn_child(&["router"], &file, &traced_env).await?;
+    let result = async {
+        let report = load::run(&traced.url, &settings).await;
+        let solo = load::run(&traced.url, &settings.solo()).await;
+        rows.push(("t  router, metrics + traces 1 %", report, solo, peak_rss_kb(traced.child.id())));
+        anyhow::Ok(())
+    }
+    .await;
+    traced.stop();
+    result?;
+
     if let Some(hive) = &settings.compare_hive {
         let mut other = spawn_hive(hive, &file).await?;
         let result = async {
@@ -199,6 +217,16 @@ async fn spawn_hive(binary: &PathBuf, supergraph: &PathBuf) -> anyhow::Result<Ch
         .spawn()
         .context("start hive router")?;
     wait_ready(ChildRouter { child, url: format!("http://127.0.0.1:{port}/graphql") }).await
+}
+
+/// An OTLP/HTTP endpoint that accepts trace exports and drops them (what
+/// a collector costs the router is the export itself, measured here).
+async fn otlp_sink() -> anyhow::Result<String> {
+    let app = axum::Router::new().route("/v1/traces", axum::routing::post(|| async { "" }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(base)
 }
 
 /// A port free now, for Hive Router, which cannot report a port-0 address

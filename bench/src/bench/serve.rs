@@ -130,6 +130,7 @@ pub async fn serve_in_process(config: Config) -> anyhow::Result<()> {
         rate: backbone_router::rate::RateLimits::new(&subgraph_kit::config::RateLimitConfig::off()),
     });
     let listener = tokio::net::TcpListener::bind((config.http.host.as_str(), config.http.port)).await?;
+    println!("{}http://{}/graphql", backbone::child::LISTENING, listener.local_addr()?);
     serve::serve(listener, http::app(pipeline, Default::default(), None, None), serve::shutdown_signal())
         .await?;
     Ok(())
