@@ -4,8 +4,8 @@
 //! WebSockets and subscriptions, the outbox relay and the bus's lag.
 //!
 //! The recorder is one per process, and this binary's other tests record
-//! into it too: the operation names here are this test's own, and counts
-//! that others also move are checked as "at least".
+//! into it too: the operation names here are this test's own, counts that
+//! others also move are checked as "at least", and gauges only as present.
 
 use backbone::dev::DevOptions;
 use serde_json::json;
@@ -88,8 +88,11 @@ async fn metrics_are_served_on_their_own_port() {
     }
     assert!(has(r#"backbone_router_plan_cache_total{result="hit"}"#) >= 2.0);
     assert!(has(r#"backbone_router_plan_cache_total{result="miss"}"#) >= 1.0);
-    assert!(has("backbone_router_websocket_connections") >= 1.0);
-    assert!(has("backbone_router_subscriptions") >= 1.0);
+    // Gauges are exported; their values are not checked here: connections
+    // other tests opened before this test installed the recorder close
+    // after it, and the decrements land without their increments.
+    has("backbone_router_websocket_connections");
+    has("backbone_router_subscriptions");
     assert!(has("backbone_outbox_published_total") >= 1.0);
     assert!(has("backbone_outbox_lag_seconds_count") >= 1.0);
     assert!(has("backbone_bus_lag_seconds_count") >= 1.0);
