@@ -19,7 +19,12 @@ pub async fn run_workers(
     let cfg = state.config.clone();
     let ttl = chrono::Duration::hours(cfg.package_ttl_hours);
     let mut jobs = tokio::time::interval(Duration::from_millis(cfg.job_tick_ms.max(10)));
-    let mut purge = tokio::time::interval(Duration::from_secs(cfg.retention_tick_seconds.max(1)));
+    // The first purge one period after start, not at once: a rule set in
+    // the first moments (a test, an operator at deploy) is never raced by
+    // a pass that began before it, and a crash loop does not purge on every
+    // restart.
+    let period = Duration::from_secs(cfg.retention_tick_seconds.max(1));
+    let mut purge = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
