@@ -65,24 +65,8 @@ fn codes(body: &Value) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_service_in_its_own_process_on_postgres_and_redis() {
-    let db = TestDb::postgres().await.expect("postgres");
-    let dir = tempfile::tempdir().expect("dir");
-    let stream = format!("bb-test-{}", uuid::Uuid::new_v4().simple());
-    let spec = StackSpec {
-        binary: env!("CARGO_BIN_EXE_backbone").into(),
-        database_url: db.url.clone(),
-        redis_url: redis_url(),
-        redis_stream: stream.clone(),
-        routers: 2,
-        secret: TEST_SECRET.into(),
-        dir: dir.path().into(),
-        env: vec![
-            ("BACKBONE_REDIS_CLAIM_IDLE_MS".into(), "2000".into()),
-            ("BACKBONE_OUTBOX__POLL_INTERVAL_MS".into(), "20".into()),
-        ],
-    };
-    let mut stack =
-        tokio::task::spawn_blocking(move || Stack::start(spec)).await.expect("join").expect("stack");
+    let env = [("BACKBONE_REDIS_CLAIM_IDLE_MS", "2000"), ("BACKBONE_OUTBOX__POLL_INTERVAL_MS", "20")];
+    let mut stack = TestStack::start(2, &env).await;
     let seeded = stack.seed().expect("seed");
     let c = Client { http: subgraph_kit::auth::http_client(), seeded };
     let (one, two) = (stack.router(0), stack.router(1));
@@ -170,7 +154,7 @@ async fn every_service_in_its_own_process_on_postgres_and_redis() {
     assert!(made > 0, "complaints answers again");
 
     // What the outbox holds is exactly what the subscriber got.
-    let conn = Database::connect(&db.url).await.expect("db");
+    let conn = Database::connect(&stack.db.url).await.expect("db");
     let rows = conn
         .query_all_raw(Statement::from_string(
             conn.get_database_backend(),
@@ -190,8 +174,58 @@ async fn every_service_in_its_own_process_on_postgres_and_redis() {
     }
     assert_eq!(received, committed, "every committed change reached the subscriber, none lost");
     conn.close().await.expect("close");
-    drop(stack);
-    let client = redis::Client::open(redis_url()).expect("redis");
-    let mut redis = client.get_multiplexed_async_connection().await.expect("connect");
-    let _: () = redis::cmd("DEL").arg(&stream).query_async(&mut redis).await.expect("DEL");
+    stack.finish().await;
+}
+
+/// The process stack on a fresh Postgres database and Redis stream, for one
+/// test (here and in `traces`); derefs to the [`Stack`].
+pub(crate) struct TestStack {
+    stack: Stack,
+    pub db: TestDb,
+    stream: String,
+    _dir: tempfile::TempDir,
+}
+
+impl TestStack {
+    /// `routers` routers, and `env` set on every process.
+    pub async fn start(routers: usize, env: &[(&str, &str)]) -> Self {
+        let db = TestDb::postgres().await.expect("postgres");
+        let dir = tempfile::tempdir().expect("dir");
+        let stream = format!("bb-test-{}", uuid::Uuid::new_v4().simple());
+        let spec = StackSpec {
+            binary: env!("CARGO_BIN_EXE_backbone").into(),
+            database_url: db.url.clone(),
+            redis_url: redis_url(),
+            redis_stream: stream.clone(),
+            routers,
+            secret: TEST_SECRET.into(),
+            dir: dir.path().into(),
+            env: env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+        };
+        let stack =
+            tokio::task::spawn_blocking(move || Stack::start(spec)).await.expect("join").expect("stack");
+        Self { stack, db, stream, _dir: dir }
+    }
+
+    /// Stops every process and deletes the stream.
+    pub async fn finish(self) {
+        let Self { stack, stream, .. } = self;
+        drop(stack);
+        let client = redis::Client::open(redis_url()).expect("redis");
+        let mut redis = client.get_multiplexed_async_connection().await.expect("connect");
+        let _: () = redis::cmd("DEL").arg(&stream).query_async(&mut redis).await.expect("DEL");
+    }
+}
+
+impl std::ops::Deref for TestStack {
+    type Target = Stack;
+    fn deref(&self) -> &Stack {
+        &self.stack
+    }
+}
+
+impl std::ops::DerefMut for TestStack {
+    fn deref_mut(&mut self) -> &mut Stack {
+        &mut self.stack
+    }
 }

@@ -11,8 +11,8 @@ use std::{
     time::Duration,
 };
 
+use crate::topology::TestStack;
 use axum::{Router, body::Bytes, extract::State, routing::post};
-use backbone::stack::{Stack, StackSpec};
 use opentelemetry_proto::tonic::{
     collector::trace::v1::{ExportTraceServiceRequest, ExportTraceServiceResponse},
     common::v1::any_value::Value as Any,
@@ -20,9 +20,6 @@ use opentelemetry_proto::tonic::{
 use prost::Message;
 use serde_json::{Value, json};
 use std::sync::Mutex;
-use subgraph_kit::testkit::{TEST_SECRET, TestDb};
-
-use crate::realtime::scene::redis_url;
 
 /// One received span: service, trace, id, parent, name.
 #[derive(Debug, Clone)]
@@ -75,25 +72,13 @@ async fn receiver() -> (String, Spans) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_request_is_one_trace_from_the_router_through_subgraphs_to_the_database() {
     let (otlp, spans) = receiver().await;
-    let db = TestDb::postgres().await.expect("postgres");
-    let dir = tempfile::tempdir().expect("dir");
-    let stream = format!("bb-test-{}", uuid::Uuid::new_v4().simple());
-    let spec = StackSpec {
-        binary: env!("CARGO_BIN_EXE_backbone").into(),
-        database_url: db.url.clone(),
-        redis_url: redis_url(),
-        redis_stream: stream.clone(),
-        routers: 1,
-        secret: TEST_SECRET.into(),
-        dir: dir.path().into(),
-        env: vec![
-            ("BACKBONE_TRACING__OTLP_ENDPOINT".into(), otlp),
-            ("BACKBONE_TRACING__SAMPLING_RATIO".into(), "1".into()),
-            // Export every 100 ms rather than every 5 s.
-            ("OTEL_BSP_SCHEDULE_DELAY".into(), "100".into()),
-        ],
-    };
-    let stack = tokio::task::spawn_blocking(move || Stack::start(spec)).await.expect("join").expect("stack");
+    let env = [
+        ("BACKBONE_TRACING__OTLP_ENDPOINT", otlp.as_str()),
+        ("BACKBONE_TRACING__SAMPLING_RATIO", "1"),
+        // Export every 100 ms rather than every 5 s.
+        ("OTEL_BSP_SCHEDULE_DELAY", "100"),
+    ];
+    let stack = TestStack::start(1, &env).await;
     let seeded = stack.seed().expect("seed");
     let http = subgraph_kit::auth::http_client();
     let gql = |query: &str, variables: Value| {
@@ -151,8 +136,5 @@ async fn one_request_is_one_trace_from_the_router_through_subgraphs_to_the_datab
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     assert!(found >= 5, "router request, two fetches, two subgraph requests, queries: {found}");
-    drop(stack);
-    let client = redis::Client::open(redis_url()).expect("redis");
-    let mut redis = client.get_multiplexed_async_connection().await.expect("connect");
-    let _: () = redis::cmd("DEL").arg(&stream).query_async(&mut redis).await.expect("DEL");
+    stack.finish().await;
 }

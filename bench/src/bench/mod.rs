@@ -103,60 +103,28 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     router.stop();
     result?;
 
-    // The same router recording Prometheus metrics (served on a port of its own).
-    let mut metered = spawn_child(&["router"], &file, &[("BACKBONE_HTTP__METRICS_PORT", "0")]).await?;
-    let result = async {
-        let report = load::run(&metered.url, &settings).await;
-        let solo = load::run(&metered.url, &settings.solo()).await;
-        rows.push(("m  router, metrics on", report, solo, peak_rss_kb(metered.child.id())));
-        anyhow::Ok(())
-    }
-    .await;
-    metered.stop();
-    result?;
-
-    // And with traces too, 1 % sampled, exported to an OTLP sink here.
+    // The same router recording Prometheus metrics (served on a port of its
+    // own), then with traces too, 1 % sampled, exported to an OTLP sink here.
+    let metered = spawn_child(&["router"], &file, &[("BACKBONE_HTTP__METRICS_PORT", "0")]).await?;
+    let (report, solo, rss) = measured(metered, &settings).await?;
+    rows.push(("m  router, metrics on", report, solo, rss));
     let sink = otlp_sink().await?;
     let traced_env = [
         ("BACKBONE_HTTP__METRICS_PORT", "0"),
         ("BACKBONE_TRACING__OTLP_ENDPOINT", sink.as_str()),
         ("BACKBONE_TRACING__SAMPLING_RATIO", "0.01"),
     ];
-    let mut traced = spawn_child(&["router"], &file, &traced_env).await?;
-    let result = async {
-        let report = load::run(&traced.url, &settings).await;
-        let solo = load::run(&traced.url, &settings.solo()).await;
-        rows.push(("t  router, metrics + traces 1 %", report, solo, peak_rss_kb(traced.child.id())));
-        anyhow::Ok(())
-    }
-    .await;
-    traced.stop();
-    result?;
+    let (report, solo, rss) =
+        measured(spawn_child(&["router"], &file, &traced_env).await?, &settings).await?;
+    rows.push(("t  router, metrics + traces 1 %", report, solo, rss));
 
     if let Some(hive) = &settings.compare_hive {
-        let mut other = spawn_hive(hive, &file).await?;
-        let result = async {
-            load::one(&other.url).await?;
-            let report = load::run(&other.url, &settings).await;
-            let solo = load::run(&other.url, &settings.solo()).await;
-            rows.push(("h  hive-router → HTTP subgraphs", report, solo, peak_rss_kb(other.child.id())));
-            anyhow::Ok(())
-        }
-        .await;
-        other.stop();
-        result?;
+        let (report, solo, rss) = measured(spawn_hive(hive, &file).await?, &settings).await?;
+        rows.push(("h  hive-router → HTTP subgraphs", report, solo, rss));
     }
 
-    let mut inproc = spawn_child(&["bench-serve"], &file, &[]).await?;
-    let result = async {
-        let report = load::run(&inproc.url, &settings).await;
-        let solo = load::run(&inproc.url, &settings.solo()).await;
-        rows.push(("b  router, subgraphs in-process", report, solo, peak_rss_kb(inproc.child.id())));
-        anyhow::Ok(())
-    }
-    .await;
-    inproc.stop();
-    result?;
+    let (report, solo, rss) = measured(spawn_child(&["bench-serve"], &file, &[]).await?, &settings).await?;
+    rows.push(("b  router, subgraphs in-process", report, solo, rss));
     rows.sort_by(|x, y| x.0.cmp(y.0));
 
     println!(
@@ -217,6 +185,23 @@ async fn spawn_hive(binary: &PathBuf, supergraph: &PathBuf) -> anyhow::Result<Ch
         .spawn()
         .context("start hive router")?;
     wait_ready(ChildRouter { child, url: format!("http://127.0.0.1:{port}/graphql") }).await
+}
+
+/// Checks `router`'s answer, loads it with `settings` and with one client,
+/// then stops it: the two reports and its peak RSS.
+async fn measured(
+    mut router: ChildRouter,
+    settings: &Settings,
+) -> anyhow::Result<(load::Report, load::Report, Option<u64>)> {
+    let result = async {
+        load::one(&router.url).await?;
+        let report = load::run(&router.url, settings).await;
+        let solo = load::run(&router.url, &settings.solo()).await;
+        anyhow::Ok((report, solo, peak_rss_kb(router.child.id())))
+    }
+    .await;
+    router.stop();
+    result
 }
 
 /// An OTLP/HTTP endpoint that accepts trace exports and drops them (what
