@@ -87,7 +87,13 @@ async fn a_signing_invitation_reaches_the_inbox_and_each_step_is_pushed() {
     let q = "mutation($i: SendForSignatureInput!) { sendForSignature(input: $i) { status } }";
     let send = json!({"i": {"documentId": doc, "signers": [{"userId": scene.user("patient")}]}});
     assert_eq!(scene.ok(Some("staff"), q, send).await["sendForSignature"]["status"], "PENDING");
-    let pushed = ws.next(WITHIN).await.expect("sent pushed");
+    // The relay may publish `document.created` only now, after the feed opened: it is a true push, not the one awaited.
+    let pushed = loop {
+        let pushed = ws.next(WITHIN).await.expect("sent pushed");
+        if pushed["payload"]["data"]["documentStatusChanged"]["event"] != "document.created" {
+            break pushed;
+        }
+    };
     let change = &pushed["payload"]["data"]["documentStatusChanged"];
     assert_eq!(change["event"], "document.signature_requested", "{pushed}");
     assert_eq!(change["document"]["status"], "PENDING");
