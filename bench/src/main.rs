@@ -95,6 +95,19 @@ enum Command {
         #[arg(long, default_value_t = 3)]
         rounds: usize,
     },
+    /// Measures what metrics and traces cost the router: plain, metrics on,
+    /// and metrics with 1 % traces to an OTLP sink, in rotating rounds.
+    BenchOverhead {
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        /// Measured seconds per round.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Rounds of each.
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+    },
     /// Benchmarks the production topology as separate processes on
     /// Postgres and Redis: subscription delivery across routers, and a
     /// federated query through one and two routers (needs the `backbone`
@@ -226,6 +239,10 @@ async fn run(command: Command, config: subgraph_kit::config::Config) -> anyhow::
         Command::BenchRest { clients, seconds, rounds } => {
             let load = bench::Settings { clients, seconds, warmup: 2, compare_hive: None };
             bench::rest::run(load, rounds).await
+        }
+        Command::BenchOverhead { clients, seconds, rounds } => {
+            let load = bench::Settings { clients, seconds, warmup: 2, compare_hive: None };
+            bench::overhead::run(load, rounds).await
         }
         Command::BenchStack { clients, seconds, events, postgres_url, redis_url } => {
             let load = bench::Settings { clients, seconds, warmup: 2, compare_hive: None };

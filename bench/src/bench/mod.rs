@@ -16,6 +16,7 @@ pub mod billing;
 pub mod documents;
 mod floor;
 mod load;
+pub mod overhead;
 pub mod privacy;
 pub mod rest;
 pub mod scheduling;
@@ -69,20 +70,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         settings.clients, settings.seconds, settings.warmup
     );
     let recorder = serve::Recorder::default();
-    let subgraphs = serve::start_http_subgraphs(recorder.clone()).await?;
-    let sdls: Vec<SubgraphSdl> = t::sdls()
-        .into_iter()
-        .filter(|(name, _)| subgraphs.iter().any(|(n, _)| n == name))
-        .map(|(name, sdl)| {
-            let url = subgraphs.iter().find(|(n, _)| *n == name).map(|(_, u)| u.clone()).unwrap_or_default();
-            SubgraphSdl { name: name.into(), url, sdl }
-        })
-        .collect();
-    let supergraph = compose(&sdls)?;
-    let dir = std::env::temp_dir().join(format!("backbone-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let file = dir.join("supergraph.graphql");
-    std::fs::write(&file, &supergraph)?;
+    let file = supergraph_over_http(recorder.clone()).await?;
 
     let mut rows = Vec::new();
     let mut router = spawn_child(&["router"], &file, &[]).await?;
@@ -161,6 +149,26 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Starts the four test subgraphs over HTTP (recording their requests into
+/// `recorder`) and writes their supergraph to a temporary file.
+async fn supergraph_over_http(recorder: serve::Recorder) -> anyhow::Result<PathBuf> {
+    let subgraphs = serve::start_http_subgraphs(recorder).await?;
+    let sdls: Vec<SubgraphSdl> = t::sdls()
+        .into_iter()
+        .filter(|(name, _)| subgraphs.iter().any(|(n, _)| n == name))
+        .map(|(name, sdl)| {
+            let url = subgraphs.iter().find(|(n, _)| *n == name).map(|(_, u)| u.clone()).unwrap_or_default();
+            SubgraphSdl { name: name.into(), url, sdl }
+        })
+        .collect();
+    let supergraph = compose(&sdls)?;
+    let dir = std::env::temp_dir().join(format!("backbone-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join("supergraph.graphql");
+    std::fs::write(&file, &supergraph)?;
+    Ok(file)
+}
+
 pub(crate) struct ChildRouter {
     pub(crate) child: Child,
     pub(crate) url: String,
@@ -206,7 +214,7 @@ async fn measured(
 
 /// An OTLP/HTTP endpoint that accepts trace exports and drops them (what
 /// a collector costs the router is the export itself, measured here).
-async fn otlp_sink() -> anyhow::Result<String> {
+pub(crate) async fn otlp_sink() -> anyhow::Result<String> {
     let app = axum::Router::new().route("/v1/traces", axum::routing::post(|| async { "" }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
@@ -244,7 +252,7 @@ pub(crate) const WITHOUT_EDGE_LIMITS: [(&str, &str); 4] = [
     ("BACKBONE_ROUTER__RATE_LIMITS__PRINCIPAL_PER_SECOND", "0"),
 ];
 
-async fn spawn_child(
+pub(crate) async fn spawn_child(
     args: &[&str],
     supergraph: &PathBuf,
     env: &[(&str, &str)],

@@ -1,0 +1,96 @@
+//! `backbone-bench bench-overhead`: what metrics and traces cost the router
+//! (docs/benchmarks.md). Three routers on the same supergraph run side by
+//! side — plain, metrics on, metrics and 1 % traces to an OTLP sink — and
+//! are loaded one at a time, in rounds whose order rotates, so drift in a
+//! noisy machine falls on each alike. Reported: each one's mean and spread
+//! over the rounds, and the overhead of the means.
+
+use super::{ChildRouter, Settings, load, serve::Recorder};
+
+/// One router under test and what it measured, round by round.
+struct Run {
+    name: &'static str,
+    router: ChildRouter,
+    rps: Vec<f64>,
+    p99: Vec<f64>,
+    errors: u64,
+}
+
+/// Runs `rounds` rounds and prints a table.
+pub async fn run(settings: Settings, rounds: usize) -> anyhow::Result<()> {
+    println!("{}", super::machine());
+    let file = super::supergraph_over_http(Recorder::default()).await?;
+    let sink = super::otlp_sink().await?;
+    let traced = [
+        ("BACKBONE_HTTP__METRICS_PORT", "0"),
+        ("BACKBONE_TRACING__OTLP_ENDPOINT", sink.as_str()),
+        ("BACKBONE_TRACING__SAMPLING_RATIO", "0.01"),
+    ];
+    let mut runs = Vec::new();
+    for (name, env) in [
+        ("a  plain", &[][..]),
+        ("m  metrics", &[("BACKBONE_HTTP__METRICS_PORT", "0")][..]),
+        ("t  metrics + traces 1 %", &traced[..]),
+    ] {
+        let router = super::spawn_child(&["router"], &file, env).await?;
+        load::one(&router.url).await?;
+        runs.push(Run { name, router, rps: Vec::new(), p99: Vec::new(), errors: 0 });
+    }
+    println!(
+        "\n{} clients, {} s per round after {} s warm-up, {rounds} rounds, order rotating each round",
+        settings.clients, settings.seconds, settings.warmup
+    );
+    println!("{:<26} {:>6} {:>10} {:>9} {:>7}", "run", "round", "req/s", "p99 ms", "errors");
+    for round in 0..rounds {
+        for i in 0..runs.len() {
+            let run = &mut runs[(round + i) % 3];
+            let report = load::run(&run.router.url, &settings).await;
+            println!(
+                "{:<26} {:>6} {:>10.0} {:>9.2} {:>7}",
+                run.name,
+                round + 1,
+                report.rps,
+                report.p99_ms,
+                report.errors
+            );
+            run.rps.push(report.rps);
+            run.p99.push(report.p99_ms);
+            run.errors += report.errors;
+        }
+    }
+    for run in &mut runs {
+        run.router.stop();
+    }
+
+    println!(
+        "\n{:<26} {:>10} {:>19} {:>12} {:>10}",
+        "run", "mean req/s", "min–max", "mean p99 ms", "vs plain"
+    );
+    let plain = mean(&runs[0].rps);
+    for run in &runs {
+        let (lo, hi) = spread(&run.rps);
+        println!(
+            "{:<26} {:>10.0} {:>19} {:>12.2} {:>9.1} %",
+            run.name,
+            mean(&run.rps),
+            format!("{lo:.0}–{hi:.0}"),
+            mean(&run.p99),
+            (plain - mean(&run.rps)) / plain * 100.0
+        );
+    }
+    println!("(vs plain: the throughput lost against the plain router's mean; negative = faster)");
+    let failed: Vec<&str> = runs.iter().filter(|r| r.errors > 0).map(|r| r.name).collect();
+    anyhow::ensure!(
+        failed.is_empty(),
+        "runs answered with errors, so their numbers mean nothing: {failed:?}"
+    );
+    Ok(())
+}
+
+fn mean(xs: &[f64]) -> f64 {
+    xs.iter().sum::<f64>() / xs.len().max(1) as f64
+}
+
+fn spread(xs: &[f64]) -> (f64, f64) {
+    xs.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(*x), hi.max(*x)))
+}
