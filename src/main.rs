@@ -253,7 +253,7 @@ async fn subgraph(config: Config, name: &str) -> anyhow::Result<()> {
 }
 
 async fn migrate(config: Config, action: MigrateAction) -> anyhow::Result<()> {
-    let conn = db::connect(&config.database_url).await?;
+    let conn = db::connect_as_owner(&config.database_url).await?;
     match action {
         MigrateAction::Up => Migrator::up(&conn, None).await?,
         MigrateAction::Down { steps } => Migrator::down(&conn, Some(steps)).await?,

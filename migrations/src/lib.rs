@@ -4,6 +4,11 @@
 //! code produces portable DDL for both backends. Each domain adds its own
 //! migration files; the order in [`Migrator::migrations`] is the order of
 //! history and never changes.
+//!
+//! On Postgres every table holding a tenant's rows is under row-level
+//! security ([`m20261207_000023_row_level_security`]): a migration that adds
+//! such a table enables it the same way, and the `row_level_security` test
+//! fails until it does.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -29,6 +34,7 @@ mod m20261203_000019_billing_payments;
 mod m20261204_000020_entitlement_quotas;
 mod m20261204_000021_billing_cards;
 mod m20261206_000022_documents;
+pub mod m20261207_000023_row_level_security;
 
 /// Applies every Backbone migration in order.
 pub struct Migrator;
@@ -59,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000020_entitlement_quotas::Migration),
             Box::new(m20261204_000021_billing_cards::Migration),
             Box::new(m20261206_000022_documents::Migration),
+            Box::new(m20261207_000023_row_level_security::Migration),
         ]
     }
 }

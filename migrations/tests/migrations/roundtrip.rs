@@ -85,7 +85,7 @@ async fn existing(manager: &SchemaManager<'_>) -> Vec<&'static str> {
 #[tokio::test]
 async fn up_down_up() {
     let test_db = TestDb::new().await.expect("test db");
-    let conn = db::connect(&test_db.url).await.expect("connect");
+    let conn = db::connect_as_owner(&test_db.url).await.expect("connect");
     let manager = SchemaManager::new(&conn);
     assert!(existing(&manager).await.is_empty());
 
@@ -105,7 +105,7 @@ async fn up_down_up() {
     Migrator::up(&conn, None).await.expect("up again");
     assert_eq!(existing(&manager).await, TABLES);
 
-    // One step down drops the documents tables; the next the card columns; the next the entitlement quotas; the next billing's payments (and the invoice and
+    // One step down turns row-level security off and leaves every table; the next drops the documents tables; the next the card columns; the next the entitlement quotas; the next billing's payments (and the invoice and
     // subscription columns of dunning); the next billing's credits (coupons, wallets,
     // credit notes and their columns); the next the plans' entitlements
     // column; the next billing's invoices; the next its
@@ -117,6 +117,8 @@ async fn up_down_up() {
     // tables, the next the audit checkpoints, the next the AI budget's overrun column, the next
     // undoes the memory-recall index and column, leaving the other tables;
     // the next removes exactly the consent, AI and memory tables.
+    Migrator::down(&conn, Some(1)).await.expect("down row-level security");
+    assert_eq!(existing(&manager).await, TABLES);
     Migrator::down(&conn, Some(1)).await.expect("down documents");
     let before_documents = &TABLES[..TABLES.len() - 5];
     assert_eq!(existing(&manager).await, before_documents);

@@ -4,11 +4,31 @@
 
 use axum::http::HeaderMap;
 
-use crate::{Auth, auth, error::ApiError, state::Kit};
+use crate::{
+    Auth, auth,
+    error::ApiError,
+    isolation::{self, Isolation},
+    state::Kit,
+};
 
 /// Authenticates a request and checks that its token still names an
-/// active tenant and user ([`crate::rbac::Rbac::admit`]).
+/// active tenant and user ([`crate::rbac::Rbac::admit`]). Runs as the
+/// platform: an API key is found before its tenant is known.
 pub(crate) async fn admitted(headers: &HeaderMap, kit: &Kit, request_id: &str) -> Auth {
+    isolation::as_platform(check(headers, kit, request_id)).await
+}
+
+/// Whose rows the request of `auth` may touch: its tenant's; every tenant's
+/// for an operator of the platform; none for an anonymous or refused caller.
+pub(crate) fn isolation_of(auth: &Auth) -> Isolation {
+    match auth {
+        Auth::Authenticated(caller) if caller.holds_platform_role() => Isolation::Platform,
+        Auth::Authenticated(caller) => Isolation::Tenant(caller.tenant_id),
+        Auth::Anonymous | Auth::Invalid(_) => Isolation::Nobody,
+    }
+}
+
+async fn check(headers: &HeaderMap, kit: &Kit, request_id: &str) -> Auth {
     match auth::authenticate(headers, &kit.verifier, &kit.db, request_id).await {
         Auth::Authenticated(ctx) => match kit.rbac.admit(&ctx).await {
             Ok(()) => Auth::Authenticated(ctx),

@@ -66,9 +66,28 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         });
     } else {
         opts.max_connections(20).min_connections(1);
+        // Every connection handed out takes the role and tenant of the task
+        // that asked (row-level security, `crate::isolation`). Setting them
+        // is a round trip that also proves the connection alive, so it
+        // replaces sqlx's ping before each hand-out.
+        opts.test_before_acquire(false).map_sqlx_postgres_pool_opts(|pool| {
+            pool.after_connect(|conn, _| Box::pin(take_isolation(conn)))
+                .before_acquire(|conn, _| Box::pin(async { take_isolation(conn).await.map(|()| true) }))
+        });
     }
-    let db = Database::connect(opts).await?;
-    Ok(db)
+    Database::connect(opts).await.map_err(|e| match e.to_string() {
+        m if m.contains("role \"backbone_") => DbErr::Custom(format!(
+            "{m}: the database is not migrated (run `backbone migrate up`, which creates the roles)"
+        )),
+        _ => e,
+    })
+}
+
+/// Sets `conn`'s role and tenant to the running task's isolation.
+async fn take_isolation(conn: &mut sea_orm::sqlx::PgConnection) -> Result<(), sea_orm::sqlx::Error> {
+    let (role, tenant) = crate::isolation::session_params(crate::isolation::current());
+    sea_orm::sqlx::query(crate::isolation::SESSION_SQL).bind(role).bind(tenant).execute(conn).await?;
+    Ok(())
 }
 
 /// After an erasure or a purge: on SQLite the write-ahead log is
@@ -83,10 +102,38 @@ pub async fn scrub_log(db: &DatabaseConnection) -> Result<(), DbErr> {
 }
 
 /// Opens a pool and applies pending migrations.
+///
+/// Migrations run on a connection of their own, as the user of `url`: on
+/// Postgres the pool's connections take roles the migrations create.
 pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErr> {
-    let db = connect(url).await?;
-    Migrator::up(&db, None).await?;
-    Ok(db)
+    if url.starts_with("sqlite:") {
+        let db = connect(url).await?;
+        Migrator::up(&db, None).await?;
+        return Ok(db);
+    }
+    migrate(url).await?;
+    connect(url).await
+}
+
+/// Applies pending migrations over one plain connection to `url`.
+pub async fn migrate(url: &str) -> Result<(), DbErr> {
+    let db = connect_as_owner(url).await?;
+    let applied = Migrator::up(&db, None).await;
+    db.close().await?;
+    applied
+}
+
+/// One connection to `url` as its user, taking no role (what migrations run
+/// on: they create the roles the pool's connections take).
+pub async fn connect_as_owner(url: &str) -> Result<DatabaseConnection, DbErr> {
+    if url.starts_with("sqlite:") {
+        ensure_sqlite_dir(url);
+    } else {
+        crate::reach::probe("the database", url).await.map_err(DbErr::Custom)?;
+    }
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false).max_connections(1).min_connections(1).connect_timeout(Duration::from_secs(10));
+    Database::connect(opts).await
 }
 
 /// Whether the database answers a trivial query.

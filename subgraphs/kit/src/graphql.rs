@@ -145,7 +145,8 @@ where
     let auth = crate::caller::admitted(&headers, &kit, &request_id).await;
     let ip = crate::context::ClientIp::from_headers(&headers);
     let agent = crate::context::UserAgent::from_headers(&headers);
-    schema.execute(request.data(auth).data(ip).data(agent)).await.into()
+    let isolation = crate::caller::isolation_of(&auth);
+    crate::isolation::within(isolation, schema.execute(request.data(auth).data(ip).data(agent))).await.into()
 }
 
 /// `GET /graphql`: a WebSocket upgrade starts a subscription connection;

@@ -18,6 +18,7 @@ pub mod db;
 pub mod error;
 pub mod graphql;
 pub mod internal;
+pub mod isolation;
 pub mod llm;
 pub mod outbound;
 pub mod outbox;

@@ -50,7 +50,7 @@ pub async fn serve<Q, M, S>(
         }
         let _ = sink.close().await;
     });
-    GraphQLWebSocket::new_with_pair(tx, stream, schema, protocol)
+    let serving = GraphQLWebSocket::new_with_pair(tx, stream, schema, protocol)
         .on_connection_init(move |payload| async move {
             let auth = match headers_from(&payload) {
                 Some(headers) => crate::caller::admitted(&headers, &kit, "ws").await,
@@ -59,12 +59,15 @@ pub async fn serve<Q, M, S>(
             if let Auth::Invalid(reason) = &auth {
                 return Err(async_graphql::Error::new(format!("UNAUTHENTICATED: {reason}")));
             }
+            crate::isolation::settle(crate::caller::isolation_of(&auth));
             let mut data = Data::default();
             data.insert(auth);
             data.insert(crate::revocation::Checked::default());
             Ok(data)
         })
-        .serve()
-        .await;
+        .serve();
+    // The connection's caller is known at `connection_init`; until then its
+    // subscriptions see no tenant's rows.
+    crate::isolation::deferred(serving).await;
     let _ = writer.await;
 }

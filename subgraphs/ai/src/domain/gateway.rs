@@ -189,7 +189,7 @@ pub async fn complete(kit: &Kit, gw: &Gateway, call: Call) -> ApiResult<Outcome>
     let (kit, gw) = (kit.clone(), gw.clone());
     // The provider call and the settlement run to the end even when the
     // client goes away, so a reservation is never left behind.
-    let task = tokio::spawn(async move {
+    let task = subgraph_kit::isolation::spawn(async move {
         let Some(client) = gw.provider.as_ref() else {
             return Err(ApiError::Internal("provider vanished".into()));
         };

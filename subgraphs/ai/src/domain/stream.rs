@@ -31,7 +31,7 @@ pub async fn start(kit: &Kit, gw: &Gateway, call: Call) -> ApiResult<mpsc::Recei
     let prepared = gateway::prepare(kit, gw, call).await?;
     let (tx, rx) = mpsc::channel(64);
     let (kit, gw) = (kit.clone(), gw.clone());
-    tokio::spawn(async move {
+    subgraph_kit::isolation::spawn(async move {
         let produced = relay(&gw, &prepared, &tx).await;
         let result = gateway::finish(&kit, &gw, prepared, produced).await.map(Chunk::Done);
         let _ = tx.send(result).await;

@@ -5,6 +5,7 @@ use backbone_entities::complaints::complaint;
 use subgraph_kit::{
     ApiError, Auth,
     graphql::{allow, kit, uuid},
+    isolation::{self, Isolation},
     rbac::Scope,
     tenancy::Ref,
 };
@@ -50,7 +51,9 @@ impl MutationRoot {
             description: input.description,
             contact: input.contact,
         };
-        let row = intake::file(&kit.db, tenant, reporter, new).await?;
+        // An anonymous filer acts in the tenant it names (checked active).
+        let row = isolation::within(Isolation::Tenant(tenant), intake::file(&kit.db, tenant, reporter, new))
+            .await?;
         Ok(FiledComplaint {
             tracking_code: row.tracking_code.clone(),
             status: row.status.into(),

@@ -118,7 +118,13 @@ impl TestApp {
         adjust: impl FnOnce(&mut Config),
         make_app: impl FnOnce(&Kit) -> Router,
     ) -> anyhow::Result<Self> {
-        Self::launch(Catalog::default(), adjust, make_app).await
+        Self::launch(TestDb::new().await?, Catalog::default(), adjust, make_app).await
+    }
+
+    /// Like [`TestApp::start`], on Postgres whatever `TEST_DATABASE_URL`
+    /// says (for what SQLite lacks, such as row-level security).
+    pub async fn start_on_postgres(make_app: impl FnOnce(&Kit) -> Router) -> anyhow::Result<Self> {
+        Self::launch(TestDb::postgres().await?, Catalog::default(), |_| {}, make_app).await
     }
 
     /// Serves `subgraph` over a fresh database; tenants provisioned in the
@@ -129,15 +135,15 @@ impl TestApp {
         adjust: impl FnOnce(&mut Config),
     ) -> anyhow::Result<Self> {
         let catalog = catalog_of(std::iter::once(subgraph).chain(others.iter().copied()));
-        Self::launch(catalog, adjust, |kit| subgraph.app(kit)).await
+        Self::launch(TestDb::new().await?, catalog, adjust, |kit| subgraph.app(kit)).await
     }
 
     async fn launch(
+        test_db: TestDb,
         catalog: Catalog,
         adjust: impl FnOnce(&mut Config),
         make_app: impl FnOnce(&Kit) -> Router,
     ) -> anyhow::Result<Self> {
-        let test_db = TestDb::new().await?;
         let mut config = test_config(&test_db);
         adjust(&mut config);
         let conn = db::connect_and_migrate(&config.database_url).await?;

@@ -20,7 +20,10 @@ use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
     Statement, TransactionTrait, Value,
 };
-use subgraph_kit::ApiResult;
+use subgraph_kit::{
+    ApiResult,
+    isolation::{self, Isolation},
+};
 use tokio::sync::{Mutex, OnceCell};
 use uuid::Uuid;
 
@@ -101,19 +104,24 @@ async fn prepare(db: &DatabaseConnection) -> ApiResult<bool> {
         return Ok(false);
     }
     ddl(db, "ALTER TABLE memories ADD COLUMN IF NOT EXISTS embedding_vec vector").await?;
-    backfill(db).await?;
+    // Every tenant's rows, whichever request got here first.
+    isolation::as_platform(backfill(db)).await?;
     Ok(true)
 }
 
 /// Runs an `IF NOT EXISTS` statement, once more after a pause if it fails:
 /// replicas starting together race to create the same object, and the
 /// loser's second try finds it there.
+/// Runs as the tables' owner (row-level security's roles may not alter them).
 async fn ddl(db: &DatabaseConnection, sql: &str) -> ApiResult<()> {
-    if db.execute_unprepared(sql).await.is_err() {
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        db.execute_unprepared(sql).await?;
-    }
-    Ok(())
+    isolation::within(Isolation::Owner, async {
+        if db.execute_unprepared(sql).await.is_err() {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            db.execute_unprepared(sql).await?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// Fills the `vector` column of rows written before pgvector was there.

@@ -16,7 +16,7 @@ pub struct AssignmentLoader {
 
 /// The loaders of this subgraph, shared by every request.
 pub fn loaders(kit: &Kit) -> DataLoader<AssignmentLoader> {
-    DataLoader::new(AssignmentLoader { db: kit.db.clone() }, tokio::spawn)
+    DataLoader::new(AssignmentLoader { db: kit.db.clone() }, subgraph_kit::isolation::spawn)
 }
 
 impl Loader<(Uuid, Uuid)> for AssignmentLoader {
