@@ -6,7 +6,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::TokenVerifier,
-    bus::{EventBus, InProcessBus, RedisBus},
+    bus::{EventBus, InProcessBus, NatsBus, RedisBus},
     config::Config,
     db,
     outbox::Relay,
@@ -65,16 +65,21 @@ impl Kit {
         Ok(Self::from_parts(config, catalog, db, bus))
     }
 
-    /// The bus `config` asks for: Redis when `redis_url` is set, else in
-    /// process.
+    /// The bus `config` asks for: NATS JetStream when `nats_url` is set,
+    /// else Redis when `redis_url` is, else in process.
     pub async fn bus_for(config: &Config) -> Result<Arc<dyn EventBus>, StartError> {
-        Ok(match &config.redis_url {
-            Some(url) => Arc::new(
+        use std::time::Duration;
+        Ok(match (&config.nats_url, &config.redis_url) {
+            (Some(url), _) => Arc::new(
+                NatsBus::connect(url, &config.nats_stream, Duration::from_millis(config.nats_ack_wait_ms))
+                    .await?,
+            ),
+            (None, Some(url)) => Arc::new(
                 RedisBus::connect(url, &config.redis_stream)
                     .await?
-                    .claim_idle_after(std::time::Duration::from_millis(config.redis_claim_idle_ms)),
+                    .claim_idle_after(Duration::from_millis(config.redis_claim_idle_ms)),
             ),
-            None => Arc::new(InProcessBus::default()),
+            (None, None) => Arc::new(InProcessBus::default()),
         })
     }
 

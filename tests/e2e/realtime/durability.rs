@@ -16,7 +16,7 @@ use backbone_entities::{notifications::notification, platform::outbox};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr};
 use serde_json::json;
 
-use super::scene::{Scene, eventually, fast, redis_url};
+use super::scene::{Scene, eventually, fast, nats_url, redis_url};
 
 const COMPLAINTS: usize = 12;
 
@@ -45,6 +45,28 @@ async fn a_relay_killed_mid_flow_loses_nothing_and_duplicates_nothing_over_redis
     let entries: u64 = redis::cmd("XLEN").arg(&stream).query_async(&mut conn).await.expect("XLEN");
     assert!(entries >= rows + reset, "{entries} stream entries for {rows} events, {reset} published twice");
     let _: () = redis::cmd("DEL").arg(&stream).query_async(&mut conn).await.expect("DEL");
+}
+
+/// Over NATS JetStream, a republished row carries the event id the server
+/// saw already (`Nats-Msg-Id`): the stream holds each event exactly once.
+#[tokio::test]
+async fn a_relay_killed_mid_flow_loses_nothing_and_duplicates_nothing_over_nats() {
+    let stream = format!("bb-test-{}", uuid::Uuid::new_v4().simple());
+    let adjust = |c: &mut subgraph_kit::config::Config| {
+        fast(c);
+        c.nats_url = Some(nats_url());
+        c.nats_stream = stream.clone();
+    };
+    let scene = Scene::start_with(adjust, DevOptions { relay: false }).await;
+    let db = scene.graph.kit.db.clone();
+    let reset = killed_relay(scene).await;
+    assert!(reset > 0, "the scenario republished rows");
+    let rows = outbox::Entity::find().count(&db).await.expect("rows");
+    let js = async_nats::jetstream::new(async_nats::connect(nats_url()).await.expect("nats"));
+    let mut held = js.get_stream(&stream).await.expect("stream");
+    let messages = held.info().await.expect("info").state.messages;
+    assert_eq!(messages, rows, "{messages} messages for {rows} events, {reset} of them published twice");
+    let _ = js.delete_stream(&stream).await;
 }
 
 /// Runs the scenario; returns how many outbox rows were published again.

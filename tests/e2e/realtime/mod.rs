@@ -5,7 +5,7 @@ pub(crate) mod appointments;
 mod complaints;
 mod durability;
 mod isolation;
-mod redis;
 mod refusals;
+mod replicas;
 pub(crate) mod scene;
 mod sla;

@@ -12,9 +12,10 @@
 //!   deduplicate by event id ([`crate::consumed`]).
 //!
 //! [`InProcessBus`] is the default; [`RedisBus`] (Redis Streams) when
-//! `REDIS_URL` is set.
+//! `redis_url` is set; [`NatsBus`] (NATS JetStream) when `nats_url` is.
 
 pub mod consumer;
+mod nats;
 mod redis;
 
 use std::sync::Arc;
@@ -25,7 +26,7 @@ use futures::{StreamExt, future::BoxFuture, stream::BoxStream};
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
-pub use self::redis::RedisBus;
+pub use self::{nats::NatsBus, redis::RedisBus};
 
 /// A publish failed; the relay keeps the event and retries.
 #[derive(Debug, thiserror::Error)]
@@ -38,18 +39,35 @@ pub struct Delivery {
     /// The event.
     pub event: Arc<EventEnvelope>,
     ack: Option<BoxFuture<'static, ()>>,
+    release: Option<BoxFuture<'static, ()>>,
 }
 
 impl Delivery {
     /// A delivery whose acknowledgement runs `ack`.
     pub fn new(event: Arc<EventEnvelope>, ack: Option<BoxFuture<'static, ()>>) -> Self {
-        Self { event, ack }
+        Self { event, ack, release: None }
+    }
+
+    /// Runs `release` (spawned) when the delivery is dropped unacknowledged,
+    /// for a bus that must be told to hand the event out again.
+    pub fn released_on_drop(mut self, release: BoxFuture<'static, ()>) -> Self {
+        self.release = Some(release);
+        self
     }
 
     /// Marks the event handled.
-    pub async fn ack(self) {
-        if let Some(ack) = self.ack {
+    pub async fn ack(mut self) {
+        self.release = None;
+        if let Some(ack) = self.ack.take() {
             ack.await;
+        }
+    }
+}
+
+impl Drop for Delivery {
+    fn drop(&mut self) {
+        if let (Some(release), Ok(runtime)) = (self.release.take(), tokio::runtime::Handle::try_current()) {
+            runtime.spawn(release);
         }
     }
 }

@@ -102,6 +102,16 @@ pub struct Config {
     /// acknowledged it (its process died) before a live consumer of the
     /// same group claims it, in milliseconds.
     pub redis_claim_idle_ms: u64,
+    /// NATS URL; when set, the event bus runs over NATS JetStream instead
+    /// of Redis (a `redis_url` beside it still holds the router's rate
+    /// limits and idempotency keys).
+    pub nats_url: Option<String>,
+    /// The JetStream stream carrying events; its subject is
+    /// `<nats_stream>.events`.
+    pub nats_stream: String,
+    /// How long NATS waits for a consumer's acknowledgement before handing
+    /// the event to another member of its group, in milliseconds.
+    pub nats_ack_wait_ms: u64,
     /// Run pending migrations when a process starts.
     pub migrate_on_start: bool,
     /// Token verification.
@@ -137,6 +147,9 @@ impl Default for Config {
             redis_url: None,
             redis_stream: "backbone:events".into(),
             redis_claim_idle_ms: 30_000,
+            nats_url: None,
+            nats_stream: "backbone-events".into(),
+            nats_ack_wait_ms: 30_000,
             migrate_on_start: true,
             auth: AuthConfig::default(),
             http: HttpConfig::default(),
@@ -294,6 +307,16 @@ impl Config {
         if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres")) {
             return Err(ConfigError::Rule(
                 "database_url must start with sqlite: or postgres:// (value not shown)".into(),
+            ));
+        }
+        if self.nats_stream.is_empty()
+            || self
+                .nats_stream
+                .chars()
+                .any(|c| c.is_whitespace() || matches!(c, '.' | '*' | '>' | '/' | '\\'))
+        {
+            return Err(ConfigError::Rule(
+                "nats_stream must be a JetStream name: no spaces, '.', '*', '>', '/' or '\\'".into(),
             ));
         }
         for list in [&self.router.trusted_proxies, &self.http.trusted_proxies] {

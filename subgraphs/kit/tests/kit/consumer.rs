@@ -16,17 +16,9 @@ use subgraph_kit::{
     bus::consumer::{self, Retry},
     testkit::TestApp,
 };
-use uuid::Uuid;
 
 fn event(kind: &str, n: i64) -> EventEnvelope {
-    EventEnvelope {
-        id: Uuid::now_v7(),
-        event_type: kind.into(),
-        tenant_id: Uuid::now_v7(),
-        occurred_at: chrono::Utc::now(),
-        actor: None,
-        payload: json!({"n": n}),
-    }
+    super::envelope(kind, json!({"n": n}))
 }
 
 #[tokio::test]

@@ -1,42 +1,96 @@
-//! The Redis bus against the local Redis: fan-out to every replica, and
-//! consumer groups that hand an unacknowledged event to the restarted
-//! member.
+//! The durable buses against the local Redis and NATS JetStream, the same
+//! tests on each: fan-out to every replica, consumer groups that hand an
+//! unacknowledged event to the restarted member or, once idle, to another
+//! member, and subscribers that resume after the last event they saw.
 
 use std::{sync::Arc, time::Duration};
 
 use backbone_schema::EventEnvelope;
 use futures::StreamExt;
-use subgraph_kit::bus::{EventBus, RedisBus};
+use subgraph_kit::bus::{EventBus, NatsBus, RedisBus};
 use uuid::Uuid;
+
+/// A durable bus engine.
+#[derive(Clone, Copy)]
+enum Engine {
+    Redis,
+    Nats,
+}
+
+impl Engine {
+    /// A bus on a stream of its own, which hands an unacknowledged event to
+    /// another member after `idle`.
+    async fn bus(self, stream: &str, idle: Duration) -> Arc<dyn EventBus> {
+        match self {
+            Self::Redis => Arc::new(
+                RedisBus::connect(&redis_url(), stream).await.expect("redis bus").claim_idle_after(idle),
+            ),
+            Self::Nats => Arc::new(NatsBus::connect(&nats_url(), stream, idle).await.expect("nats bus")),
+        }
+    }
+
+    /// Removes what the test left on the server.
+    async fn clean(self, stream: &str) {
+        match self {
+            Self::Redis => {
+                let client = redis::Client::open(redis_url()).expect("redis");
+                let mut conn = client.get_multiplexed_async_connection().await.expect("connect");
+                let _: () = redis::cmd("DEL").arg(stream).query_async(&mut conn).await.expect("DEL");
+            }
+            Self::Nats => {
+                let client = async_nats::connect(nats_url()).await.expect("nats");
+                let _ = async_nats::jetstream::new(client).delete_stream(stream).await;
+            }
+        }
+    }
+}
 
 fn redis_url() -> String {
     std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
 }
 
+fn nats_url() -> String {
+    std::env::var("TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
+}
+
+/// A stream name both engines accept.
+fn stream_name() -> String {
+    format!("bb-test-{}", Uuid::new_v4().simple())
+}
+
+/// Runs the test `$name(engine)` once per engine, as `$name::redis` and
+/// `$name::nats`.
+macro_rules! on_each_engine {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn redis() {
+                super::$name(super::Engine::Redis).await
+            }
+            #[tokio::test]
+            async fn nats() {
+                super::$name(super::Engine::Nats).await
+            }
+        }
+    )+};
+}
+
+on_each_engine!(
+    every_replica_sees_every_event_once,
+    an_unacknowledged_event_is_redelivered_to_the_restarted_member,
+    an_event_a_dead_member_held_is_claimed_by_another_member,
+    a_resumed_subscriber_gets_what_it_missed_then_live_events,
+);
+
+const IDLE: Duration = Duration::from_secs(30);
+
 fn event(kind: &str) -> EventEnvelope {
-    EventEnvelope {
-        id: Uuid::now_v7(),
-        event_type: kind.into(),
-        tenant_id: Uuid::now_v7(),
-        occurred_at: chrono::Utc::now(),
-        actor: None,
-        payload: serde_json::json!({"n": kind}),
-    }
+    super::envelope(kind, serde_json::json!({"n": kind}))
 }
 
-async fn drop_stream(stream: &str) {
-    let client = redis::Client::open(redis_url()).expect("redis");
-    let mut conn = client.get_multiplexed_async_connection().await.expect("connect");
-    let _: () = redis::cmd("DEL").arg(stream).query_async(&mut conn).await.expect("DEL");
-}
-
-#[tokio::test]
-async fn every_replica_sees_every_event_once() {
-    let stream = format!("bb-test-{}", Uuid::new_v4().simple());
-    let (a, b) = (
-        Arc::new(RedisBus::connect(&redis_url(), &stream).await.expect("bus a")),
-        Arc::new(RedisBus::connect(&redis_url(), &stream).await.expect("bus b")),
-    );
+async fn every_replica_sees_every_event_once(engine: Engine) {
+    let stream = stream_name();
+    let (a, b) = (engine.bus(&stream, IDLE).await, engine.bus(&stream, IDLE).await);
     let (mut on_a, mut on_b) = (a.subscribe(), b.subscribe());
     // The fan-out readers start at the stream's end; let them get there.
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -52,7 +106,7 @@ async fn every_replica_sees_every_event_once() {
             tokio::time::timeout(Duration::from_secs(3), sub.next()).await.expect("in time").expect("event");
         assert_eq!(second.event_type, "two", "the republished duplicate was skipped");
     }
-    drop_stream(&stream).await;
+    engine.clean(&stream).await;
 }
 
 async fn next(
@@ -61,10 +115,9 @@ async fn next(
     tokio::time::timeout(Duration::from_secs(3), s.next()).await.expect("in time").expect("delivery")
 }
 
-#[tokio::test]
-async fn an_unacknowledged_event_is_redelivered_to_the_restarted_member() {
-    let stream = format!("bb-test-{}", Uuid::new_v4().simple());
-    let bus = Arc::new(RedisBus::connect(&redis_url(), &stream).await.expect("bus"));
+async fn an_unacknowledged_event_is_redelivered_to_the_restarted_member(engine: Engine) {
+    let stream = stream_name();
+    let bus = engine.bus(&stream, IDLE).await;
     let mut member = bus.consume("workers", "w1");
     // The group is created on the first read; publish once it waits.
     let publisher = {
@@ -93,21 +146,15 @@ async fn an_unacknowledged_event_is_redelivered_to_the_restarted_member() {
     let mut after = bus.consume("workers", "w1");
     let nothing = tokio::time::timeout(Duration::from_millis(1500), after.next()).await;
     assert!(nothing.is_err(), "acknowledged events stay acknowledged");
-    drop_stream(&stream).await;
+    engine.clean(&stream).await;
 }
 
 /// A process killed with an event in hand comes back under a new member
 /// name (a new pod, a new process id): another member claims the event
 /// once it has been idle long enough, so it is never stranded.
-#[tokio::test]
-async fn an_event_a_dead_member_held_is_claimed_by_another_member() {
-    let stream = format!("bb-test-{}", Uuid::new_v4().simple());
-    let bus = Arc::new(
-        RedisBus::connect(&redis_url(), &stream)
-            .await
-            .expect("bus")
-            .claim_idle_after(Duration::from_millis(300)),
-    );
+async fn an_event_a_dead_member_held_is_claimed_by_another_member(engine: Engine) {
+    let stream = stream_name();
+    let bus = engine.bus(&stream, Duration::from_millis(300)).await;
     let mut dying = bus.consume("workers", "pod-a");
     let publisher = {
         let bus = bus.clone();
@@ -118,7 +165,8 @@ async fn an_event_a_dead_member_held_is_claimed_by_another_member() {
     };
     let held = next(&mut dying).await;
     assert_eq!(held.event.event_type, "held");
-    drop(held);
+    // Killed, not stopped: a dead process gives nothing back.
+    std::mem::forget(held);
     drop(dying);
     publisher.await.expect("published");
 
@@ -128,15 +176,14 @@ async fn an_event_a_dead_member_held_is_claimed_by_another_member() {
     claimed.ack().await;
     let nothing = tokio::time::timeout(Duration::from_millis(1500), other.next()).await;
     assert!(nothing.is_err(), "claimed and acknowledged: not handed out again");
-    drop_stream(&stream).await;
+    engine.clean(&stream).await;
 }
 
 /// A subscriber resuming after an event it saw gets what was published
 /// since, then live events, each once.
-#[tokio::test]
-async fn a_resumed_subscriber_gets_what_it_missed_then_live_events() {
-    let stream = format!("bb-test-{}", Uuid::new_v4().simple());
-    let bus: Arc<dyn EventBus> = Arc::new(RedisBus::connect(&redis_url(), &stream).await.expect("bus"));
+async fn a_resumed_subscriber_gets_what_it_missed_then_live_events(engine: Engine) {
+    let stream = stream_name();
+    let bus = engine.bus(&stream, IDLE).await;
     let seen = event("seen");
     bus.publish(&seen).await.expect("publish");
     let missed = [event("missed-1"), event("missed-2")];
@@ -159,5 +206,5 @@ async fn a_resumed_subscriber_gets_what_it_missed_then_live_events() {
     let next =
         tokio::time::timeout(Duration::from_secs(3), resumed.next()).await.expect("in time").expect("event");
     assert_eq!(next.id, live.id, "then live, nothing twice");
-    drop_stream(&stream).await;
+    engine.clean(&stream).await;
 }
