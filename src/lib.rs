@@ -100,9 +100,7 @@ pub async fn listen(host: &str, port: u16, what: &str) -> anyhow::Result<tokio::
 /// With `traces`, spans also go out over OTLP.
 pub fn init_logging(traces: Option<&backbone_edge::traces::Traces>) {
     use std::io::IsTerminal;
-    use tracing_subscriber::{
-        EnvFilter, Layer, filter::Targets, fmt, layer::SubscriberExt, util::SubscriberInitExt,
-    };
+    use tracing_subscriber::{EnvFilter, Layer, fmt, layer::SubscriberExt, util::SubscriberInitExt};
     let filter =
         EnvFilter::try_from_env("BACKBONE_LOG").unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into());
     let terminal = std::io::stderr().is_terminal();
@@ -117,11 +115,8 @@ pub fn init_logging(traces: Option<&backbone_edge::traces::Traces>) {
     } else {
         fmt::layer().with_ansi(terminal).with_writer(std::io::stderr).with_filter(filter).boxed()
     };
-    // Spans for export: this code's at info and above, and SeaORM's query
-    // spans (trace level), whatever the log filter says.
-    let spans =
-        Targets::new().with_default(tracing::Level::INFO).with_target("sea_orm", tracing::Level::TRACE);
-    let otel = traces.map(|t| t.layer().with_filter(spans));
+    // Spans for export: traced requests' spans, whatever the log filter says.
+    let otel = traces.map(|t| t.layer().with_filter(backbone_edge::traces::Traces::filter()));
     tracing_subscriber::registry().with(otel).with(log).init();
     if let Some(other) = format.filter(|f| f != "json" && f != "text") {
         tracing::warn!(value = %other, "BACKBONE_LOG_FORMAT is json or text; using the default");

@@ -36,9 +36,18 @@ async fn around(mut req: Request, next: Next, continue_trace: bool) -> Response 
     };
     req.headers_mut().insert(name.clone(), id.clone());
     let shown = id.to_str().unwrap_or("-");
-    let span =
-        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %shown);
-    if continue_trace {
+    let traced = if continue_trace {
+        crate::traces::sampled_upstream(req.headers())
+    } else {
+        crate::traces::sample_here()
+    };
+    let (method, path) = (req.method(), req.uri().path());
+    let span = if traced {
+        tracing::info_span!(target: crate::traces::TRACED, "request", %method, %path, request_id = %shown)
+    } else {
+        tracing::info_span!("request", %method, %path, request_id = %shown)
+    };
+    if traced && continue_trace {
         crate::traces::continue_from(&span, req.headers());
     }
     let mut res = {

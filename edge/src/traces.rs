@@ -4,8 +4,15 @@
 //! `traceparent`, each subgraph continues it from that header, and the
 //! database queries SeaORM traces are spans under the subgraph's request.
 //! Off (and free) unless `tracing.otlp_endpoint` is set.
+//!
+//! The sampling decision is made before the request's span exists
+//! ([`sample_here`], [`sampled_upstream`]): a traced request's span is
+//! created with target [`TRACED`], and the export layer takes only that
+//! span and what runs under it ([`Traces::filter`]). A request that is not
+//! traced creates no span for the exporter at all, so 99 % of requests
+//! cost it nothing.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use axum::http::HeaderMap;
 use opentelemetry::{global, trace::TracerProvider as _};
@@ -23,6 +30,45 @@ use tracing_subscriber::registry::LookupSpan;
 use crate::config::TracingConfig;
 
 static ON: AtomicBool = AtomicBool::new(false);
+/// `tracing.sampling_ratio` as `f64` bits.
+static RATIO: AtomicU64 = AtomicU64::new(0);
+/// Requests [`sample_here`] has decided on.
+static SEEN: AtomicU64 = AtomicU64::new(0);
+
+/// The target of a traced request's span: the root the exporter keeps.
+pub const TRACED: &str = "backbone::traced";
+
+/// Whether the router traces the request it is starting: one in every
+/// `1 / sampling_ratio` requests, spread evenly.
+pub fn sample_here() -> bool {
+    if !ON.load(Ordering::Relaxed) {
+        return false;
+    }
+    nth_is_sampled(SEEN.fetch_add(1, Ordering::Relaxed), f64::from_bits(RATIO.load(Ordering::Relaxed)))
+}
+
+/// Whether the `n`th request (from 0) is one of the `ratio` sampled: true
+/// whenever `n · ratio` passes a whole number.
+fn nth_is_sampled(n: u64, ratio: f64) -> bool {
+    let n = n as f64;
+    ((n + 1.0) * ratio).floor() > (n * ratio).floor()
+}
+
+/// Whether a `traceparent` value has the sampled flag.
+fn flagged_sampled(traceparent: &str) -> bool {
+    traceparent
+        .rsplit('-')
+        .next()
+        .and_then(|flags| u8::from_str_radix(flags, 16).ok())
+        .is_some_and(|flags| flags & 1 == 1)
+}
+
+/// Whether the caller (the router) traces this request: its `traceparent`
+/// has the sampled flag.
+pub fn sampled_upstream(headers: &HeaderMap) -> bool {
+    ON.load(Ordering::Relaxed)
+        && headers.get("traceparent").and_then(|v| v.to_str().ok()).is_some_and(flagged_sampled)
+}
 
 /// The process's trace export; [`Traces::shutdown`] flushes it.
 pub struct Traces(SdkTracerProvider);
@@ -40,12 +86,11 @@ impl Traces {
             .with_http_client(crate::auth::http_client())
             .build()
             .map_err(|e| format!("tracing.otlp_endpoint: {e}"))?;
-        let ratio = config.sampling_ratio.clamp(0.0, 1.0);
+        RATIO.store(config.sampling_ratio.clamp(0.0, 1.0).to_bits(), Ordering::Relaxed);
         let provider = SdkTracerProvider::builder()
             .with_span_processor(BatchSpanProcessor::builder(exporter, Tokio).build())
-            // A request whose caller sampled it (the router, for a subgraph)
-            // is kept; a new trace is kept at the ratio.
-            .with_sampler(Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(ratio))))
+            // Only sampled requests reach the exporter ([`Traces::filter`]).
+            .with_sampler(Sampler::ParentBased(Box::new(Sampler::AlwaysOn)))
             .with_resource(Resource::builder().with_service_name(service.to_owned()).build())
             .build();
         global::set_text_map_propagator(TraceContextPropagator::new());
@@ -60,7 +105,29 @@ impl Traces {
     where
         S: tracing::Subscriber + for<'a> LookupSpan<'a>,
     {
-        tracing_opentelemetry::layer().with_tracer(self.0.tracer("backbone"))
+        tracing_opentelemetry::layer()
+            .with_tracer(self.0.tracer("backbone"))
+            .with_tracked_inactivity(false)
+            .with_threads(false)
+    }
+
+    /// What the export layer takes: a traced request's span ([`TRACED`])
+    /// and whatever runs under it, at info and above (SeaORM's query spans
+    /// at trace level). Nothing of a request that is not traced, nor of
+    /// work outside any request.
+    pub fn filter<S>() -> impl tracing_subscriber::layer::Filter<S>
+    where
+        S: tracing::Subscriber + for<'a> LookupSpan<'a>,
+    {
+        use tracing_subscriber::filter::{DynFilterFn, FilterExt, Targets};
+        let levels =
+            Targets::new().with_default(tracing::Level::INFO).with_target("sea_orm", tracing::Level::TRACE);
+        let under_a_trace = DynFilterFn::new(
+            |meta: &tracing::Metadata<'_>, cx: &tracing_subscriber::layer::Context<'_, S>| {
+                meta.target() == TRACED || cx.lookup_current().is_some()
+            },
+        );
+        levels.and(under_a_trace)
     }
 
     /// Exports what is buffered and stops.
@@ -85,5 +152,28 @@ pub fn continue_from(span: &tracing::Span, headers: &HeaderMap) {
     if ON.load(Ordering::Relaxed) {
         let cx = global::get_text_map_propagator(|p| p.extract(&HeaderExtractor(headers)));
         let _ = span.set_parent(cx);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{flagged_sampled, nth_is_sampled};
+
+    #[test]
+    fn the_ratio_is_kept_exactly_and_spread_evenly() {
+        let picked: Vec<u64> = (0..1000).filter(|&n| nth_is_sampled(n, 0.01)).collect();
+        assert_eq!(picked.len(), 10);
+        assert!(picked.windows(2).all(|w| w[1] - w[0] == 100), "{picked:?}");
+        assert_eq!((0..1000).filter(|&n| nth_is_sampled(n, 1.0)).count(), 1000);
+        assert_eq!((0..1000).filter(|&n| nth_is_sampled(n, 0.0)).count(), 0);
+        assert_eq!((0..1000).filter(|&n| nth_is_sampled(n, 0.25)).count(), 250);
+    }
+
+    #[test]
+    fn only_a_sampled_traceparent_continues_a_trace() {
+        assert!(flagged_sampled("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+        assert!(!flagged_sampled("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"));
+        assert!(!flagged_sampled("garbage"));
+        assert!(!flagged_sampled(""));
     }
 }
