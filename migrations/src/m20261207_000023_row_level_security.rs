@@ -85,13 +85,8 @@ impl MigrationTrait for Migration {
         }
         db.execute_unprepared("DROP FUNCTION IF EXISTS backbone_tenant()").await?;
         db.execute_unprepared(&format!(
-            "DO $$ DECLARE s text := quote_ident(current_schema()); BEGIN \
-               EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %s REVOKE SELECT, INSERT, UPDATE, DELETE ON TABLES FROM {APP_ROLE}, {PLATFORM_ROLE}', s); \
-               EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %s REVOKE USAGE, SELECT ON SEQUENCES FROM {APP_ROLE}, {PLATFORM_ROLE}', s); \
-               EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA %s FROM {APP_ROLE}, {PLATFORM_ROLE}', s); \
-               EXECUTE format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA %s FROM {APP_ROLE}, {PLATFORM_ROLE}', s); \
-               EXECUTE format('REVOKE USAGE ON SCHEMA %s FROM {APP_ROLE}, {PLATFORM_ROLE}', s); \
-             END $$"
+            "DO $$ DECLARE s text := quote_ident(current_schema()); BEGIN {} END $$",
+            rights(false)
         ))
         .await?;
         Ok(())
@@ -117,13 +112,27 @@ fn roles_and_grants() -> String {
              EXECUTE format('GRANT {APP_ROLE} TO %I', current_user); END IF; \
            IF NOT pg_has_role(current_user, '{PLATFORM_ROLE}', 'MEMBER') THEN \
              EXECUTE format('GRANT {PLATFORM_ROLE} TO %I', current_user); END IF; \
-           EXECUTE format('GRANT USAGE ON SCHEMA %s TO {APP_ROLE}, {PLATFORM_ROLE}', s); \
-           EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %s TO {APP_ROLE}, {PLATFORM_ROLE}', s); \
-           EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %s TO {APP_ROLE}, {PLATFORM_ROLE}', s); \
-           EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %s GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {APP_ROLE}, {PLATFORM_ROLE}', s); \
-           EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %s GRANT USAGE, SELECT ON SEQUENCES TO {APP_ROLE}, {PLATFORM_ROLE}', s); \
-         END $$"
+           {} \
+         END $$",
+        rights(true)
     )
+}
+
+/// Both roles' data rights on this schema's tables and sequences, now and
+/// on those made later: granted (`true`) or revoked, as PL/pgSQL
+/// statements over the schema name `s`.
+fn rights(grant: bool) -> String {
+    let (verb, to) = if grant { ("GRANT", "TO") } else { ("REVOKE", "FROM") };
+    let roles = format!("{APP_ROLE}, {PLATFORM_ROLE}");
+    [
+        format!("{verb} USAGE ON SCHEMA %s {to} {roles}"),
+        format!("{verb} SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %s {to} {roles}"),
+        format!("{verb} USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %s {to} {roles}"),
+        format!("ALTER DEFAULT PRIVILEGES IN SCHEMA %s {verb} SELECT, INSERT, UPDATE, DELETE ON TABLES {to} {roles}"),
+        format!("ALTER DEFAULT PRIVILEGES IN SCHEMA %s {verb} USAGE, SELECT ON SEQUENCES {to} {roles}"),
+    ]
+    .map(|sql| format!("EXECUTE format('{sql}', s); "))
+    .concat()
 }
 
 /// Every table of this schema with a `tenant_id` column.

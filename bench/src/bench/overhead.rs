@@ -43,7 +43,8 @@ pub async fn run(settings: Settings, rounds: usize) -> anyhow::Result<()> {
     println!("{:<26} {:>6} {:>10} {:>9} {:>7}", "run", "round", "req/s", "p99 ms", "errors");
     for round in 0..rounds {
         for i in 0..runs.len() {
-            let run = &mut runs[(round + i) % 3];
+            let n = runs.len();
+            let run = &mut runs[(round + i) % n];
             let report = load::run(&run.router.url, &settings).await;
             println!(
                 "{:<26} {:>6} {:>10.0} {:>9.2} {:>7}",

@@ -253,6 +253,12 @@ async fn down_removes_every_policy_and_up_restores_them() {
     assert_eq!(count(&db, policies).await, 0);
     let forced = "SELECT count(*) FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND (relrowsecurity OR relforcerowsecurity)";
     assert_eq!(count(&db, forced).await, 0);
+    let granted = format!(
+        "SELECT count(*) FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r' \
+         AND (has_table_privilege('{APP_ROLE}', oid, 'SELECT') OR has_table_privilege('{PLATFORM_ROLE}', oid, 'DELETE'))"
+    );
+    assert_eq!(count(&db, &granted).await, 0, "down revokes the roles' rights");
     Migrator::up(&db, None).await.expect("up again");
     assert_eq!(count(&db, policies).await, before);
+    assert!(count(&db, &granted).await > 50, "up grants them again");
 }
