@@ -97,12 +97,14 @@ pub async fn listen(host: &str, port: u16, what: &str) -> anyhow::Result<tokio::
 /// or when stderr is not a terminal (a container, a file), text when
 /// `BACKBONE_LOG_FORMAT=text`; colour only on a terminal.
 ///
-/// With `traces`, spans also go out over OTLP.
+/// With `traces`, a traced request runs under a dispatcher of its own
+/// (the same log layer and the OTLP export layer), so no other request
+/// pays for export.
 pub fn init_logging(traces: Option<&backbone_edge::traces::Traces>) {
     use std::io::IsTerminal;
-    use tracing_subscriber::{EnvFilter, Layer, fmt, layer::SubscriberExt, util::SubscriberInitExt};
-    let filter =
-        EnvFilter::try_from_env("BACKBONE_LOG").unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into());
+    use tracing_subscriber::{
+        EnvFilter, Layer, fmt, layer::SubscriberExt, registry::LookupSpan, util::SubscriberInitExt,
+    };
     let terminal = std::io::stderr().is_terminal();
     let format = std::env::var("BACKBONE_LOG_FORMAT").ok();
     let json = match format.as_deref() {
@@ -110,14 +112,26 @@ pub fn init_logging(traces: Option<&backbone_edge::traces::Traces>) {
         Some("text") => false,
         _ => !terminal,
     };
-    let log = if json {
-        fmt::layer().json().flatten_event(true).with_writer(std::io::stderr).with_filter(filter).boxed()
-    } else {
-        fmt::layer().with_ansi(terminal).with_writer(std::io::stderr).with_filter(filter).boxed()
-    };
-    // Spans for export: traced requests' spans, whatever the log filter says.
-    let otel = traces.map(|t| t.layer().with_filter(backbone_edge::traces::Traces::filter()));
-    tracing_subscriber::registry().with(otel).with(log).init();
+    fn log<S>(json: bool, terminal: bool) -> Box<dyn Layer<S> + Send + Sync>
+    where
+        S: tracing::Subscriber + for<'a> LookupSpan<'a>,
+    {
+        let filter =
+            EnvFilter::try_from_env("BACKBONE_LOG").unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into());
+        if json {
+            fmt::layer().json().flatten_event(true).with_writer(std::io::stderr).with_filter(filter).boxed()
+        } else {
+            fmt::layer().with_ansi(terminal).with_writer(std::io::stderr).with_filter(filter).boxed()
+        }
+    }
+    tracing_subscriber::registry().with(log(json, terminal)).init();
+    // Traced requests run under their own dispatcher: export and logs.
+    if let Some(traces) = traces {
+        let traced = tracing_subscriber::registry()
+            .with(traces.layer().with_filter(backbone_edge::traces::Traces::levels()))
+            .with(log(json, terminal));
+        backbone_edge::traces::install(tracing::Dispatch::new(traced));
+    }
     if let Some(other) = format.filter(|f| f != "json" && f != "text") {
         tracing::warn!(value = %other, "BACKBONE_LOG_FORMAT is json or text; using the default");
     }

@@ -41,18 +41,24 @@ async fn around(mut req: Request, next: Next, continue_trace: bool) -> Response 
     } else {
         crate::traces::sample_here()
     };
-    let (method, path) = (req.method(), req.uri().path());
-    let span = if traced {
-        tracing::info_span!(target: crate::traces::TRACED, "request", %method, %path, request_id = %shown)
-    } else {
-        tracing::info_span!("request", %method, %path, request_id = %shown)
+    let dispatch = crate::traces::dispatch().filter(|_| traced);
+    let span = {
+        let (method, path) = (req.method(), req.uri().path());
+        let make = || tracing::info_span!("request", %method, %path, request_id = %shown);
+        match dispatch {
+            Some(dispatch) => tracing::dispatcher::with_default(dispatch, make),
+            None => make(),
+        }
     };
-    if traced && continue_trace {
-        crate::traces::continue_from(&span, req.headers());
-    }
-    let mut res = {
-        use tracing::Instrument;
-        next.run(req).instrument(span).await
+    use tracing::{Instrument, instrument::WithSubscriber};
+    let mut res = match dispatch {
+        Some(dispatch) => {
+            if continue_trace {
+                crate::traces::continue_from(&span, req.headers());
+            }
+            crate::traces::traced(next.run(req).instrument(span).with_subscriber(dispatch.clone())).await
+        }
+        None => next.run(req).instrument(span).await,
     };
     res.headers_mut().insert(name, id);
     res

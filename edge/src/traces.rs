@@ -6,13 +6,17 @@
 //! Off (and free) unless `tracing.otlp_endpoint` is set.
 //!
 //! The sampling decision is made before the request's span exists
-//! ([`sample_here`], [`sampled_upstream`]): a traced request's span is
-//! created with target [`TRACED`], and the export layer takes only that
-//! span and what runs under it ([`Traces::filter`]). A request that is not
-//! traced creates no span for the exporter at all, so 99 % of requests
-//! cost it nothing.
+//! ([`sample_here`], [`sampled_upstream`]). A traced request runs under a
+//! dispatcher of its own ([`dispatch`]: the export layer and the log
+//! layer), set for each poll of its future; every other request runs under
+//! the process's global one, which has no export layer. So a request that
+//! is not traced creates no span for the exporter and asks no filter about
+//! one: the 99 % cost nothing but the sampling counter.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{
+    OnceLock,
+    atomic::{AtomicBool, AtomicU64, Ordering},
+};
 
 use axum::http::HeaderMap;
 use opentelemetry::{global, trace::TracerProvider as _};
@@ -35,8 +39,37 @@ static RATIO: AtomicU64 = AtomicU64::new(0);
 /// Requests [`sample_here`] has decided on.
 static SEEN: AtomicU64 = AtomicU64::new(0);
 
-/// The target of a traced request's span: the root the exporter keeps.
-pub const TRACED: &str = "backbone::traced";
+/// The dispatcher traced requests run under ([`install`]).
+static TRACED: OnceLock<tracing::Dispatch> = OnceLock::new();
+
+/// Sets the dispatcher traced requests run under: the export layer
+/// ([`Traces::layer`] filtered by [`Traces::levels`]) and the same log
+/// layer as the global dispatcher. Once per process; later calls are
+/// ignored.
+pub fn install(dispatch: tracing::Dispatch) {
+    let _ = TRACED.set(dispatch);
+}
+
+/// The dispatcher of traced requests, once [`install`]ed.
+pub fn dispatch() -> Option<&'static tracing::Dispatch> {
+    TRACED.get()
+}
+
+tokio::task_local! {
+    /// Set (to `true`) for the task of a traced request.
+    static IN_TRACE: bool;
+}
+
+/// Runs `fut` as a traced request's work: [`in_trace`] is true in it.
+pub async fn traced<F: std::future::Future>(fut: F) -> F::Output {
+    IN_TRACE.scope(true, fut).await
+}
+
+/// Whether the running task serves a traced request: the one cheap
+/// question to ask before making a span only a trace would show.
+pub fn in_trace() -> bool {
+    IN_TRACE.try_with(|on| *on).unwrap_or(false)
+}
 
 /// Whether the router traces the request it is starting: one in every
 /// `1 / sampling_ratio` requests, spread evenly.
@@ -89,7 +122,7 @@ impl Traces {
         RATIO.store(config.sampling_ratio.clamp(0.0, 1.0).to_bits(), Ordering::Relaxed);
         let provider = SdkTracerProvider::builder()
             .with_span_processor(BatchSpanProcessor::builder(exporter, Tokio).build())
-            // Only sampled requests reach the exporter ([`Traces::filter`]).
+            // Only sampled requests reach the exporter ([`dispatch`]).
             .with_sampler(Sampler::ParentBased(Box::new(Sampler::AlwaysOn)))
             .with_resource(Resource::builder().with_service_name(service.to_owned()).build())
             .build();
@@ -111,23 +144,12 @@ impl Traces {
             .with_threads(false)
     }
 
-    /// What the export layer takes: a traced request's span ([`TRACED`])
-    /// and whatever runs under it, at info and above (SeaORM's query spans
-    /// at trace level). Nothing of a request that is not traced, nor of
-    /// work outside any request.
-    pub fn filter<S>() -> impl tracing_subscriber::layer::Filter<S>
-    where
-        S: tracing::Subscriber + for<'a> LookupSpan<'a>,
-    {
-        use tracing_subscriber::filter::{DynFilterFn, FilterExt, Targets};
-        let levels =
-            Targets::new().with_default(tracing::Level::INFO).with_target("sea_orm", tracing::Level::TRACE);
-        let under_a_trace = DynFilterFn::new(
-            |meta: &tracing::Metadata<'_>, cx: &tracing_subscriber::layer::Context<'_, S>| {
-                meta.target() == TRACED || cx.lookup_current().is_some()
-            },
-        );
-        levels.and(under_a_trace)
+    /// What the export layer of a traced request takes: spans at info and
+    /// above, and SeaORM's query spans (trace level).
+    pub fn levels() -> tracing_subscriber::filter::Targets {
+        tracing_subscriber::filter::Targets::new()
+            .with_default(tracing::Level::INFO)
+            .with_target("sea_orm", tracing::Level::TRACE)
     }
 
     /// Exports what is buffered and stops.
@@ -141,7 +163,7 @@ impl Traces {
 /// Adds the current span's context (`traceparent`) to `headers`, for a
 /// call to another service.
 pub fn inject(headers: &mut HeaderMap) {
-    if ON.load(Ordering::Relaxed) {
+    if in_trace() {
         let cx = tracing::Span::current().context();
         global::get_text_map_propagator(|p| p.inject_context(&cx, &mut HeaderInjector(headers)));
     }

@@ -119,7 +119,12 @@ impl SubgraphClient {
         dedupe: bool,
     ) -> Option<SubgraphResponse> {
         let started = std::time::Instant::now();
-        let span = tracing::info_span!("subgraph", subgraph = service);
+        // Only a trace shows this span: an untraced request makes none.
+        let span = if backbone_edge::traces::in_trace() {
+            tracing::info_span!("subgraph", subgraph = service)
+        } else {
+            tracing::Span::none()
+        };
         let sent = {
             use tracing::Instrument;
             self.try_send(run, service, query, variables, dedupe).instrument(span).await
