@@ -12,6 +12,7 @@ pub mod memory;
 pub mod notifications;
 pub mod platform;
 pub mod scheduling;
+pub mod sync;
 pub mod tenancy;
 
 /// An entity whose rows each belong to one tenant. The kit's
@@ -51,4 +52,9 @@ tenant_owned! {
     documents::document::Entity => "document",
     documents::version::Entity => "document version",
     documents::signer::Entity => "signer",
+    sync::device::Entity => "device",
+    sync::quarantine::Entity => "quarantined event",
+    sync::event::Entity => "synced event",
+    sync::event_type::Entity => "event type",
+    sync::assignment::Entity => "assignment",
 }

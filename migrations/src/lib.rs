@@ -35,6 +35,7 @@ mod m20261204_000020_entitlement_quotas;
 mod m20261204_000021_billing_cards;
 mod m20261206_000022_documents;
 pub mod m20261207_000023_row_level_security;
+mod m20261207_000024_sync;
 
 /// Applies every Backbone migration in order.
 pub struct Migrator;
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000021_billing_cards::Migration),
             Box::new(m20261206_000022_documents::Migration),
             Box::new(m20261207_000023_row_level_security::Migration),
+            Box::new(m20261207_000024_sync::Migration),
         ]
     }
 }

@@ -3,7 +3,7 @@
 use backbone_migrations::{Migrator, MigratorTrait, SchemaManager};
 use subgraph_kit::{db, testkit::TestDb};
 
-const TABLES: [&str; 66] = [
+const TABLES: [&str; 72] = [
     "tenants",
     "users",
     "roles",
@@ -70,6 +70,12 @@ const TABLES: [&str; 66] = [
     "document_versions",
     "document_signers",
     "document_events",
+    "sync_event_types",
+    "sync_devices",
+    "sync_assignments",
+    "sync_events",
+    "sync_records",
+    "sync_quarantine",
 ];
 
 async fn existing(manager: &SchemaManager<'_>) -> Vec<&'static str> {
@@ -105,7 +111,7 @@ async fn up_down_up() {
     Migrator::up(&conn, None).await.expect("up again");
     assert_eq!(existing(&manager).await, TABLES);
 
-    // One step down turns row-level security off and leaves every table; the next drops the documents tables; the next the card columns; the next the entitlement quotas; the next billing's payments (and the invoice and
+    // One step down drops the sync tables; the next turns row-level security off and leaves every other table; the next drops the documents tables; the next the card columns; the next the entitlement quotas; the next billing's payments (and the invoice and
     // subscription columns of dunning); the next billing's credits (coupons, wallets,
     // credit notes and their columns); the next the plans' entitlements
     // column; the next billing's invoices; the next its
@@ -117,10 +123,13 @@ async fn up_down_up() {
     // tables, the next the audit checkpoints, the next the AI budget's overrun column, the next
     // undoes the memory-recall index and column, leaving the other tables;
     // the next removes exactly the consent, AI and memory tables.
+    Migrator::down(&conn, Some(1)).await.expect("down sync");
+    let before_sync = &TABLES[..TABLES.len() - 6];
+    assert_eq!(existing(&manager).await, before_sync);
     Migrator::down(&conn, Some(1)).await.expect("down row-level security");
-    assert_eq!(existing(&manager).await, TABLES);
+    assert_eq!(existing(&manager).await, before_sync);
     Migrator::down(&conn, Some(1)).await.expect("down documents");
-    let before_documents = &TABLES[..TABLES.len() - 5];
+    let before_documents = &before_sync[..before_sync.len() - 5];
     assert_eq!(existing(&manager).await, before_documents);
     Migrator::down(&conn, Some(1)).await.expect("down billing cards");
     assert_eq!(existing(&manager).await, before_documents);

@@ -249,7 +249,13 @@ async fn down_removes_every_policy_and_up_restores_them() {
     let policies = "SELECT count(*) FROM pg_policies WHERE schemaname = current_schema()";
     let before = count(&db, policies).await;
     assert!(before > 50, "{before} policies");
-    Migrator::down(&db, Some(1)).await.expect("down row-level security");
+    // Down to before row-level security: it and every later migration.
+    let steps = Migrator::migrations()
+        .iter()
+        .rev()
+        .position(|m| m.name() == "m20261207_000023_row_level_security")
+        .expect("the migration");
+    Migrator::down(&db, Some(steps as u32 + 1)).await.expect("down row-level security");
     assert_eq!(count(&db, policies).await, 0);
     let forced = "SELECT count(*) FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND (relrowsecurity OR relforcerowsecurity)";
     assert_eq!(count(&db, forced).await, 0);

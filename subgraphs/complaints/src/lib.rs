@@ -51,8 +51,22 @@ impl Subgraph for Complaints {
         Some(Arc::new(domain::data::ComplaintsData))
     }
 
+    /// The SLA engine, and the consumer filing complaints recorded on
+    /// devices (`sync.complaint.filed`).
     fn workers(&self, kit: &Kit, shutdown: Shutdown) -> Vec<JoinHandle<()>> {
-        vec![tokio::spawn(run_sla_engine(kit.clone(), shutdown))]
+        let devices = {
+            let (kit, shutdown) = (kit.clone(), shutdown.clone());
+            tokio::spawn(async move {
+                let member = format!("complaints-{}", uuid::Uuid::new_v4());
+                let consumer = domain::from_devices::CONSUMER;
+                subgraph_kit::bus::consumer::run(&kit, consumer, &member, shutdown, |event| {
+                    let db = kit.db.clone();
+                    async move { domain::from_devices::follow(&db, &event).await }
+                })
+                .await;
+            })
+        };
+        vec![tokio::spawn(run_sla_engine(kit.clone(), shutdown)), devices]
     }
 }
 

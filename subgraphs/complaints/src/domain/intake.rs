@@ -11,8 +11,8 @@ use backbone_entities::{
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, TransactionTrait, sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, TransactionTrait, sea_query::Expr,
 };
 use subgraph_kit::{ApiError, ApiResult, validate};
 use uuid::Uuid;
@@ -45,6 +45,20 @@ pub async fn file(
     reporter: Option<Uuid>,
     input: NewComplaint,
 ) -> ApiResult<complaint::Model> {
+    let txn = db.begin().await?;
+    let row = file_in(&txn, tenant_id, reporter, input).await?;
+    subgraph_kit::db::commit(txn).await?;
+    Ok(row)
+}
+
+/// [`file`] inside `txn`, for a caller that records more in the same
+/// transaction (an event consumed once).
+pub async fn file_in(
+    txn: &DatabaseTransaction,
+    tenant_id: Uuid,
+    reporter: Option<Uuid>,
+    input: NewComplaint,
+) -> ApiResult<complaint::Model> {
     let category = validate::name("category", &input.category)?.to_ascii_lowercase();
     let priority = input.priority;
     let region =
@@ -57,18 +71,17 @@ pub async fn file(
     if input.contact.as_ref().is_some_and(|c| c.len() > 200) {
         return Err(ApiError::bad_input("contact", "contact must be at most 200 characters"));
     }
-    let active = tenant::Entity::find_by_id(tenant_id).one(db).await?.is_some_and(|t| t.active);
+    let active = tenant::Entity::find_by_id(tenant_id).one(txn).await?.is_some_and(|t| t.active);
     if !active {
         return Err(ApiError::NotFound("no such tenant".into()));
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
-    let team_id = route(&txn, tenant_id, &category, region.as_deref()).await?;
+    let team_id = route(txn, tenant_id, &category, region.as_deref()).await?;
     let assignee = match team_id {
-        Some(t) => next_assignee(&txn, t).await?,
+        Some(t) => next_assignee(txn, t).await?,
         None => None,
     };
-    let policy = admin::policy_for(&txn, tenant_id, priority).await?;
+    let policy = admin::policy_for(txn, tenant_id, priority).await?;
     let due = |seconds: i32| -> Option<DateTime<Utc>> {
         policy.as_ref().map(|p| add_business(p.calendar.as_ref(), now, i64::from(seconds)))
     };
@@ -100,10 +113,10 @@ pub async fn file(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     timeline(
-        &txn,
+        txn,
         &row,
         Entry {
             kind: EntryKind::StatusChange,
@@ -114,11 +127,10 @@ pub async fn file(
     )
     .await?;
     let filed = serde_json::json!({"trackingCode": row.tracking_code, "anonymous": reporter.is_none()});
-    emit(&txn, &row, reporter, events::FILED, filed).await?;
+    emit(txn, &row, reporter, events::FILED, filed).await?;
     if row.assignee_id.is_some() {
-        emit(&txn, &row, reporter, events::ASSIGNED, serde_json::json!({"reason": "routing"})).await?;
+        emit(txn, &row, reporter, events::ASSIGNED, serde_json::json!({"reason": "routing"})).await?;
     }
-    subgraph_kit::db::commit(txn).await?;
     Ok(row)
 }
 

@@ -10,6 +10,7 @@ pub mod admin;
 pub mod calendar;
 pub mod data;
 pub mod engine;
+pub mod from_devices;
 pub mod intake;
 pub mod lifecycle;
 pub mod lists;

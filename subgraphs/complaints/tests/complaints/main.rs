@@ -2,6 +2,7 @@
 //! and spoken to over HTTP (and, for the SLA engine, through its domain
 //! functions with a chosen clock).
 
+mod from_devices;
 mod intake;
 mod isolation;
 mod lifecycle;

@@ -1,0 +1,92 @@
+//! Last-writer-wins records: two devices edit one profile; the latest
+//! client time wins whatever the order of arrival, and every losing write
+//! stays, marked superseded, with its loss in the audit trail.
+
+use backbone_entities::{platform::audit_event, sync::event};
+use chrono::{Duration, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::json;
+
+use crate::support::{Field, acks, event as sync_event};
+
+const RECORD: &str = "query($id: String!) { syncRecord(type: \"profile.updated\", id: $id) { eventId deviceId clientTime payload } }";
+
+#[tokio::test]
+async fn two_devices_editing_one_profile_resolve_by_client_time() {
+    let f = Field::start().await;
+    let patient = f.user("patient");
+    let (clinician, staff) = (f.user("clinician"), f.user("staff"));
+    f.assign(clinician, patient).await;
+    f.assign(staff, patient).await;
+    let (tablet, phone) = (f.device("clinician").await, f.device("staff").await);
+    let profile = patient.to_string();
+    let t0 = Utc::now() - Duration::hours(3);
+    let edit = |device: &str, id: &str, minutes: i64, phone_number: &str| {
+        sync_event(
+            device,
+            id,
+            "profile.updated",
+            t0 + Duration::minutes(minutes),
+            json!({"profileId": profile, "phone": phone_number}),
+        )
+    };
+
+    // The tablet edited later (t0+20) but uploads first; the phone's
+    // older edit (t0+10) arrives second and loses.
+    let newer = acks(&f.sync("clinician", vec![edit(&tablet, "p-1", 20, "+91 98765 00002")]).await);
+    let older = acks(&f.sync("staff", vec![edit(&phone, "p-2", 10, "+91 98765 00001")]).await);
+    assert_eq!(older["p-2"]["status"], "ACCEPTED", "a losing write is still accepted: {older:?}");
+    let state = f.ok("tenant_admin", RECORD, json!({"id": profile})).await["syncRecord"].clone();
+    assert_eq!(
+        (state["payload"]["phone"].as_str(), &state["eventId"]),
+        (Some("+91 98765 00002"), &newer["p-1"]["eventId"]),
+        "{state}"
+    );
+
+    // Within one batch too, the latest client time wins.
+    let batch = acks(
+        &f.sync(
+            "staff",
+            vec![edit(&phone, "p-4", 40, "+91 98765 00004"), edit(&phone, "p-3", 30, "+91 98765 00003")],
+        )
+        .await,
+    );
+    let state = f.ok("tenant_admin", RECORD, json!({"id": profile})).await["syncRecord"].clone();
+    assert_eq!(
+        (state["payload"]["phone"].as_str(), &state["eventId"]),
+        (Some("+91 98765 00004"), &batch["p-4"]["eventId"]),
+        "{state}"
+    );
+
+    let superseded: Vec<String> = event::Entity::find()
+        .filter(event::Column::Superseded.eq(true))
+        .all(&f.app.kit.db)
+        .await
+        .expect("events")
+        .into_iter()
+        .map(|e| e.client_event_id)
+        .collect();
+    let mut superseded = superseded;
+    superseded.sort();
+    assert_eq!(superseded, ["p-1", "p-2", "p-3"]);
+
+    let losses: Vec<serde_json::Value> = audit_event::Entity::find()
+        .filter(audit_event::Column::EventType.eq("sync.record.write_lost"))
+        .all(&f.app.kit.db)
+        .await
+        .expect("audit")
+        .into_iter()
+        .map(|a| serde_json::from_str(&a.data).expect("json"))
+        .collect();
+    let lost: std::collections::HashSet<&str> =
+        losses.iter().filter_map(|d| d["lostEventId"].as_str()).collect();
+    let expected: std::collections::HashSet<&str> =
+        [&newer["p-1"], &older["p-2"], &batch["p-3"]].iter().filter_map(|a| a["eventId"].as_str()).collect();
+    assert_eq!(lost, expected, "every losing write is in the audit trail: {losses:?}");
+
+    // The patient reads their own record; a stranger's role does not.
+    let own = f.ok("patient", RECORD, json!({"id": profile})).await;
+    assert_eq!(own["syncRecord"]["payload"]["phone"], "+91 98765 00004");
+    let other = f.ok("clinician", RECORD, json!({"id": profile})).await;
+    assert_eq!(other["syncRecord"], json!(null));
+}
