@@ -37,7 +37,7 @@ enum Command {
     /// One subgraph as its own process.
     Subgraph {
         /// Subgraph name: tenants, complaints, notifications, consent, ai,
-        /// memory, scheduling, billing or documents.
+        /// memory, scheduling, billing, documents or sync.
         name: String,
     },
     /// Database migrations.

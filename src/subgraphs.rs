@@ -9,7 +9,7 @@ use subgraph_kit::{
 };
 
 /// Every subgraph, in dev-mode port order (router + 1, + 2, …).
-pub static ALL: [&dyn AnySubgraph; 9] = [
+pub static ALL: [&dyn AnySubgraph; 10] = [
     &subgraph_tenants::Tenants,
     &subgraph_complaints::Complaints,
     &subgraph_notifications::Notifications,
@@ -19,6 +19,7 @@ pub static ALL: [&dyn AnySubgraph; 9] = [
     &subgraph_scheduling::Scheduling,
     &subgraph_billing::Billing,
     &subgraph_documents::Documents,
+    &subgraph_sync::SyncSubgraph,
 ];
 
 /// The consent subgraph's name (the AI and memory subgraphs call it).

@@ -14,5 +14,6 @@ mod playground;
 mod privacy;
 mod realtime;
 mod rest;
+mod sync;
 mod topology;
 mod traces;

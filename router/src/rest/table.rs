@@ -24,6 +24,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("scheduling.graphql", include_str!("../../rest/scheduling.graphql")),
     ("billing.graphql", include_str!("../../rest/billing.graphql")),
     ("documents.graphql", include_str!("../../rest/documents.graphql")),
+    ("sync.graphql", include_str!("../../rest/sync.graphql")),
     ("events.graphql", include_str!("../../rest/events.graphql")),
 ];
 

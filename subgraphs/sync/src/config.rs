@@ -18,9 +18,6 @@ pub struct SyncConfig {
     /// The most batches one device may send in a minute; the events of a
     /// device over it are rejected with `RATE_LIMITED` and not stored.
     pub device_batches_per_minute: i32,
-    /// How long a change must have been committed before a device's pull
-    /// hands it out, so a transaction still committing is never skipped.
-    pub changes_settle_ms: i64,
 }
 
 impl Default for SyncConfig {
@@ -30,7 +27,6 @@ impl Default for SyncConfig {
             max_payload_bytes: 64 * 1024,
             max_future_seconds: 300,
             device_batches_per_minute: 120,
-            changes_settle_ms: 2_000,
         }
     }
 }
@@ -48,9 +44,6 @@ impl Section for SyncConfig {
         }
         if self.device_batches_per_minute < 1 {
             return Err("device_batches_per_minute: 1 or more".into());
-        }
-        if self.changes_settle_ms < 0 {
-            return Err("changes_settle_ms: 0 or more".into());
         }
         Ok(())
     }

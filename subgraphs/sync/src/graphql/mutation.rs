@@ -15,7 +15,7 @@ use crate::domain::{assignments, checks::Sender, devices, event_types, ingest, i
 #[derive(Default)]
 pub struct MutationRoot;
 
-#[Object]
+#[Object(name = "Mutation")]
 impl MutationRoot {
     /// Sends a batch of events from the caller's enrolled devices. Each
     /// event is acknowledged on its own: `ACCEPTED`, `DUPLICATE` (sent

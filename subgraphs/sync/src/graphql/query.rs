@@ -17,7 +17,7 @@ use crate::domain::{devices, event_types, quarantine, records};
 #[derive(Default)]
 pub struct QueryRoot;
 
-#[Object]
+#[Object(name = "Query")]
 impl QueryRoot {
     /// The event types registered in the caller's tenant, by name and
     /// version.
