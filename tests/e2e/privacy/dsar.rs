@@ -49,6 +49,33 @@ async fn live_a_little(scene: &Scene) {
             json!({}),
         )
         .await;
+    sync_from_a_phone(scene).await;
+}
+
+/// The patient's phone uploads a reading about them and one that fails
+/// its schema (held in the quarantine).
+async fn sync_from_a_phone(scene: &Scene) {
+    let register = "mutation($i: RegisterSyncEventTypeInput!) { registerSyncEventType(input: $i) { id } }";
+    let schema = json!({"type": "object", "required": ["patientId", "pulse"],
+        "properties": {"patientId": {"type": "string"}, "pulse": {"type": "integer", "maximum": 250}}});
+    let input = json!({"type": "vitals.recorded", "schemaVersion": 1, "stream": "APPEND",
+        "subjectKey": "/patientId", "schema": schema});
+    scene.ok(Some("tenant_admin"), register, json!({"i": input})).await;
+    let enrolled = scene
+        .ok(Some("patient"), "mutation { enrollSyncDevice(name: \"My phone\") { id } }", json!({}))
+        .await;
+    let device = enrolled["enrollSyncDevice"]["id"].as_str().expect("device");
+    let patient = scene.user("patient");
+    let reading = |id: &str, pulse: i64| {
+        json!({"clientEventId": id, "deviceId": device, "type": "vitals.recorded",
+        "schemaVersion": 1, "clientTime": chrono::Utc::now().to_rfc3339(),
+        "payload": {"patientId": patient, "pulse": pulse}})
+    };
+    let q = "mutation($b: SyncBatchInput!) { syncEvents(batch: $b) { accepted rejected } }";
+    let sent = scene
+        .ok(Some("patient"), q, json!({"b": {"events": [reading("r-1", 72), reading("r-2", 900)]}}))
+        .await;
+    assert_eq!(sent["syncEvents"], json!({"accepted": 1, "rejected": 1}), "{sent}");
 }
 
 /// Rows naming `user` in every table that holds people's data.
@@ -75,6 +102,10 @@ async fn rows_of(scene: &Scene, user: uuid::Uuid) -> Vec<(String, i64)> {
         ("ai_prompt_templates", "created_by"),
         ("memories", "user_id"),
         ("memory_generations", "user_id"),
+        ("sync_devices", "user_id"),
+        ("sync_events", "subject_id"),
+        ("sync_events", "recorded_by"),
+        ("sync_quarantine", "recorded_by"),
         ("outbox", "actor"),
     ];
     let mut out = Vec::new();

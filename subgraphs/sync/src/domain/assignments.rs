@@ -50,9 +50,11 @@ pub async fn assign(
             Some(actor),
             AuditEntry {
                 event_type: "sync.subject.assigned",
+                // The resource id says whose rights changed; the data
+                // names no one (the row says whom, until erased).
                 resource_type: "user",
-                resource_id: subject.id().to_string(),
-                data: serde_json::json!({ "workerId": worker.id() }),
+                resource_id: worker.id().to_string(),
+                data: serde_json::Value::Null,
             },
         )
         .await?;
@@ -83,9 +85,11 @@ pub async fn unassign(
             Some(actor),
             AuditEntry {
                 event_type: "sync.subject.unassigned",
+                // The resource id says whose rights changed; the data
+                // names no one (the row says whom, until erased).
                 resource_type: "user",
-                resource_id: subject.id().to_string(),
-                data: serde_json::json!({ "workerId": worker.id() }),
+                resource_id: worker.id().to_string(),
+                data: serde_json::Value::Null,
             },
         )
         .await?;

@@ -77,7 +77,9 @@ async fn audited(
         event_type,
         resource_type: "sync_device",
         resource_id: row.id.to_string(),
-        data: serde_json::json!({ "userId": row.user_id }),
+        // Whose device it is lives in the row, which erasure removes; the
+        // audit log never holds a person's id in its data.
+        data: serde_json::Value::Null,
     };
     audit::append(txn, row.tenant_id, Some(actor), entry).await?;
     Ok(())

@@ -83,10 +83,10 @@ pub async fn apply(
             Some(winner.recorded_by),
             AuditEntry {
                 event_type: "sync.record.write_lost",
-                resource_type: "sync_record",
-                resource_id: format!("{record_type}/{record_id}"),
+                resource_type: "sync_event",
+                resource_id: lost_event.to_string(),
                 data: serde_json::json!({
-                    "lostEventId": lost_event, "lostDeviceId": lost_device, "lostClientTime": lost_time,
+                    "lostDeviceId": lost_device, "lostClientTime": lost_time,
                     "wonEventId": winner.id, "wonClientTime": winner.client_time,
                 }),
             },
@@ -181,10 +181,10 @@ async fn audit_loss(
         Some(lost.recorded_by),
         AuditEntry {
             event_type: "sync.record.write_lost",
-            resource_type: "sync_record",
-            resource_id: format!("{}/{}", lost.event_type, lost.record_id.as_deref().unwrap_or_default()),
+            resource_type: "sync_event",
+            resource_id: lost.id.to_string(),
             data: serde_json::json!({
-                "lostEventId": lost.id, "lostDeviceId": lost.device_id, "lostClientTime": lost.client_time,
+                "lostDeviceId": lost.device_id, "lostClientTime": lost.client_time,
                 "wonEventId": won, "wonClientTime": won_time,
             }),
         },

@@ -153,3 +153,27 @@ async fn a_batch_over_the_limit_is_refused_whole_and_bad_times_are_rejected() {
     let devices = f.ok("clinician", "{ syncDevices { id clockSkewMs } }", json!({})).await;
     assert_eq!(devices["syncDevices"][0]["clockSkewMs"], skew);
 }
+
+#[tokio::test]
+async fn a_device_over_its_batches_per_minute_is_refused_and_its_neighbour_is_not() {
+    let f = Field::start_with(|s| s.device_batches_per_minute = 2).await;
+    let device = f.device("clinician").await;
+    let other = f.device("clinician").await;
+    let me = f.user("clinician");
+    for i in 0..2 {
+        let ok = f.sync("clinician", vec![vitals(&device, &format!("l-{i}"), me, 70)]).await;
+        assert_eq!(ok["acks"][0]["status"], "ACCEPTED", "{ok}");
+    }
+    let third =
+        f.sync("clinician", vec![vitals(&device, "l-2", me, 70), vitals(&other, "o-1", me, 70)]).await;
+    let by_id = acks(&third);
+    assert_eq!(
+        (by_id["l-2"]["code"].as_str(), by_id["l-2"]["reason"].as_str()),
+        (Some("RATE_LIMITED"), Some("DEVICE_RATE_LIMITED")),
+        "{third}"
+    );
+    assert!(by_id["l-2"]["quarantineId"].is_null(), "a limited event is not held: the device sends it again");
+    assert_eq!(by_id["o-1"]["status"], "ACCEPTED", "another device has its own window: {third}");
+    assert_eq!(f.count("sync_events").await, 3);
+    assert_eq!(f.count("sync_quarantine").await, 0);
+}

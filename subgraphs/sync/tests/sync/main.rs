@@ -3,6 +3,7 @@
 //! quarantine, last-writer-wins records and tenant isolation.
 
 mod acks;
+mod erasure;
 mod quarantine;
 mod records;
 mod support;

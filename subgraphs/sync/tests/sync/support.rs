@@ -23,9 +23,16 @@ pub const BATCH: &str = "mutation($b: SyncBatchInput!) { syncEvents(batch: $b) {
 
 impl Field {
     pub async fn start() -> Self {
-        let app = TestApp::serve(&subgraph_sync::SyncSubgraph, &[&subgraph_tenants::Tenants], |_| {})
-            .await
-            .expect("start");
+        Self::start_with(|_| {}).await
+    }
+
+    /// With `[sync]` settings changed by `adjust`.
+    pub async fn start_with(adjust: impl FnOnce(&mut subgraph_sync::config::SyncConfig)) -> Self {
+        let app = TestApp::serve(&subgraph_sync::SyncSubgraph, &[&subgraph_tenants::Tenants], |config| {
+            config.sections.update(subgraph_sync::NAME, adjust).expect("sync settings");
+        })
+        .await
+        .expect("start");
         let (tenant, users) = demo::seed(&app.kit).await.expect("seed");
         let field = Self { app, tenant, users: users.into_iter().map(|u| (u.role, u.id)).collect() };
         field.register_types("tenant_admin").await;
