@@ -1,7 +1,8 @@
 //! Offline sync through the whole graph: a health worker's device uploads
 //! a batch over REST (`POST /v1/sync/events:batch`); the complaint it
 //! recorded offline reaches the complaints subgraph over the bus and is
-//! filed once, however often the device sends the batch.
+//! filed once, however often the device sends the batch and however often
+//! the relay dies mid-publish.
 
 use std::time::Duration;
 
@@ -21,9 +22,8 @@ async fn filed_from_the_camp(scene: &Scene) -> Vec<Value> {
     nodes.into_iter().filter(|n| n["subject"] == "Charged twice at the camp").collect()
 }
 
-#[tokio::test]
-async fn a_complaint_recorded_offline_is_filed_once_through_the_graph() {
-    let scene = Scene::start().await;
+/// Registers `complaint.filed` and enrolls a clinician's tablet; its id.
+async fn camp_tablet(scene: &Scene) -> String {
     let register = "mutation($i: RegisterSyncEventTypeInput!) { registerSyncEventType(input: $i) { id } }";
     let schema = json!({
         "type": "object", "required": ["category", "subject", "description"],
@@ -37,7 +37,13 @@ async fn a_complaint_recorded_offline_is_filed_once_through_the_graph() {
     let enrolled = scene
         .ok(Some("clinician"), "mutation { enrollSyncDevice(name: \"Camp tablet\") { id } }", json!({}))
         .await;
-    let device = enrolled["enrollSyncDevice"]["id"].as_str().expect("device").to_owned();
+    enrolled["enrollSyncDevice"]["id"].as_str().expect("device").to_owned()
+}
+
+#[tokio::test]
+async fn a_complaint_recorded_offline_is_filed_once_through_the_graph() {
+    let scene = Scene::start().await;
+    let device = camp_tablet(&scene).await;
 
     let complaint = json!({"category": "billing", "priority": "high", "subject": "Charged twice at the camp",
         "description": "Paid cash and was billed again."});
@@ -77,4 +83,104 @@ async fn a_complaint_recorded_offline_is_filed_once_through_the_graph() {
     let (status, refused) =
         call(&scene, Method::POST, "/v1/sync/events:batch", None, Some(json!({"events": []}))).await;
     assert_eq!(status, 401, "{refused}");
+}
+
+/// The outbox relay killed at random moments while devices upload, then
+/// every published row put back as unpublished (a relay that died after
+/// each publish): each event still files exactly one complaint.
+#[tokio::test]
+async fn complaints_from_devices_are_filed_exactly_once_when_the_relay_dies_mid_publish() {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    };
+
+    use backbone::dev::DevOptions;
+    use backbone_entities::{complaints::complaint, platform::outbox};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr};
+
+    const BATCHES: usize = 8;
+    const PER_BATCH: usize = 25;
+    let stream = format!("bb-test-{}", uuid::Uuid::new_v4().simple());
+    let adjust = |c: &mut subgraph_kit::config::Config| {
+        crate::realtime::scene::fast(c);
+        c.redis_url = Some(crate::realtime::scene::redis_url());
+        c.redis_stream = stream.clone();
+    };
+    let scene = Scene::start_with(adjust, DevOptions { relay: false }).await;
+    let kit = scene.graph.kit.clone();
+    let device = camp_tablet(&scene).await;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let chaos = {
+        let (kit, stop) = (kit.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut kills = 0u32;
+            while !stop.load(Ordering::Relaxed) {
+                let relay = tokio::spawn(kit.relay().run(std::future::pending()));
+                tokio::time::sleep(Duration::from_millis(5 + u64::from(kills % 7) * 9)).await;
+                relay.abort();
+                let _ = relay.await;
+                kills += 1;
+            }
+            kills
+        })
+    };
+    let q = "mutation($b: SyncBatchInput!) { syncEvents(batch: $b) { accepted } }";
+    for b in 0..BATCHES {
+        let events: Vec<Value> = (0..PER_BATCH)
+            .map(|i| json!({"clientEventId": format!("k-{b}-{i}"), "deviceId": device, "type": "complaint.filed",
+                "schemaVersion": 1, "clientTime": chrono::Utc::now().to_rfc3339(),
+                "payload": {"category": "billing", "subject": format!("Offline {b}-{i}"), "description": "At the camp"}}))
+            .collect();
+        let sent = scene.ok(Some("clinician"), q, json!({"b": {"events": events}})).await;
+        assert_eq!(sent["syncEvents"]["accepted"], PER_BATCH, "{sent}");
+        // Devices upload now and then: relays live and die meanwhile.
+        tokio::time::sleep(Duration::from_millis(80)).await;
+    }
+    stop.store(true, Ordering::Relaxed);
+    let kills = chaos.await.expect("chaos");
+    assert!(kills > 3, "the relay was killed {kills} times");
+
+    let reset = outbox::Entity::update_many()
+        .col_expr(outbox::Column::PublishedAt, Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None))
+        .filter(outbox::Column::PublishedAt.is_not_null())
+        .filter(outbox::Column::EventType.eq("sync.complaint.filed"))
+        .exec(&kit.db)
+        .await
+        .expect("reset outbox");
+    assert!(reset.rows_affected > 0, "some rows were published before the reset");
+    let relay = tokio::spawn(kit.relay().run(std::future::pending()));
+
+    let expected = (BATCHES * PER_BATCH) as u64;
+    let filed = || {
+        let db = kit.db.clone();
+        async move {
+            complaint::Entity::find()
+                .filter(complaint::Column::Subject.starts_with("Offline "))
+                .count(&db)
+                .await
+                .expect("count")
+        }
+    };
+    eventually(Duration::from_secs(30), "every event filed", || async {
+        subgraph_kit::outbox::pending(&kit.db).await.expect("pending") == 0 && filed().await >= expected
+    })
+    .await;
+    // Redelivered events have had time to (not) file again.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(filed().await, expected);
+    let subjects: std::collections::HashSet<String> = complaint::Entity::find()
+        .filter(complaint::Column::Subject.starts_with("Offline "))
+        .all(&kit.db)
+        .await
+        .expect("rows")
+        .into_iter()
+        .map(|c| c.subject)
+        .collect();
+    assert_eq!(subjects.len() as u64, expected, "one complaint per event");
+    relay.abort();
+    let client = redis::Client::open(crate::realtime::scene::redis_url()).expect("redis");
+    let mut conn = client.get_multiplexed_async_connection().await.expect("connect");
+    let _: () = redis::cmd("DEL").arg(&stream).query_async(&mut conn).await.expect("DEL");
 }
