@@ -66,6 +66,26 @@ enum Command {
     /// The bare TCP server of `bench-subscriptions --floor` (started by it).
     #[command(hide = true)]
     BenchFloorServer,
+    /// Benchmarks offline sync on Postgres: devices upload batches of
+    /// events to the sync subgraph; events/s acknowledged and on the bus,
+    /// batch latency (see docs/benchmarks.md).
+    BenchSync {
+        /// Simulated devices.
+        #[arg(long, default_value_t = 200)]
+        devices: usize,
+        /// Events per batch.
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
+        /// Batches in all.
+        #[arg(long, default_value_t = 400)]
+        batches: usize,
+        /// Connections sending at once.
+        #[arg(long, default_value_t = 20)]
+        clients: usize,
+        /// The Postgres database.
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
+        postgres_url: String,
+    },
     /// Benchmarks `hasConsent` through the router and memory recall over
     /// 10k / 100k memories (see docs/benchmarks.md).
     BenchPrivacy {
@@ -235,6 +255,10 @@ async fn run(command: Command, config: subgraph_kit::config::Config) -> anyhow::
         Command::BenchPrivacy { clients, seconds, memories, postgres_url } => {
             let load = bench::Settings { clients, seconds, warmup: 2, compare_hive: None };
             bench::privacy::run(bench::privacy::PrivacySettings { load, memories, postgres_url }).await
+        }
+        Command::BenchSync { devices, batch, batches, clients, postgres_url } => {
+            bench::sync::run(bench::sync::SyncSettings { devices, batch, batches, clients, postgres_url })
+                .await
         }
         Command::BenchRest { clients, seconds, rounds } => {
             let load = bench::Settings { clients, seconds, warmup: 2, compare_hive: None };

@@ -23,6 +23,7 @@ pub mod scheduling;
 mod serve;
 pub mod stack;
 pub mod subscriptions;
+pub mod sync;
 
 use std::{
     path::PathBuf,
