@@ -87,3 +87,38 @@ async fn two_devices_editing_one_profile_resolve_by_client_time() {
     let other = f.ok("clinician", RECORD, json!({"id": profile})).await;
     assert_eq!(other["syncRecord"], json!(null));
 }
+
+#[tokio::test]
+async fn a_record_with_a_long_key_loses_a_write_like_any_other() {
+    let f = Field::start().await;
+    let q = "mutation($i: RegisterSyncEventTypeInput!) { registerSyncEventType(input: $i) { id } }";
+    let input = json!({"type": "note.updated", "schemaVersion": 1, "stream": "RECORD", "recordKey": "/noteId",
+        "schema": {"type": "object", "required": ["noteId", "text"]}});
+    f.ok("tenant_admin", q, json!({"i": input})).await;
+    let device = f.device("clinician").await;
+    let key = "n".repeat(120);
+    let write = |id: &str, minutes: i64, text: &str| {
+        sync_event(
+            &device,
+            id,
+            "note.updated",
+            Utc::now() - Duration::minutes(minutes),
+            json!({"noteId": key, "text": text}),
+        )
+    };
+    let newer = f.sync("clinician", vec![write("w-1", 1, "second")]).await;
+    assert_eq!(newer["acks"][0]["status"], "ACCEPTED", "{newer}");
+    // The older write arrives last and loses; its loss is audited.
+    let older = f.sync("clinician", vec![write("w-2", 5, "first")]).await;
+    assert_eq!(older["acks"][0]["status"], "ACCEPTED", "{older}");
+    let losses = audit_event::Entity::find()
+        .filter(audit_event::Column::EventType.eq("sync.record.write_lost"))
+        .all(&f.app.kit.db)
+        .await
+        .expect("audit");
+    assert_eq!(losses.len(), 1);
+    assert_eq!(Some(losses[0].resource_id.as_str()), older["acks"][0]["eventId"].as_str());
+    let q = "query($id: String!) { syncRecord(type: \"note.updated\", id: $id) { payload } }";
+    let record = f.ok("tenant_admin", q, json!({"id": key})).await;
+    assert_eq!(record["syncRecord"]["payload"]["text"], "second", "{record}");
+}
