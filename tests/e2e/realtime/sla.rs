@@ -146,20 +146,29 @@ async fn a_missed_first_response_escalates_and_notifies_inbox_and_webhook() {
     assert_eq!(escalated["channel"], "webhook");
 
     let notification = n["id"].as_str().expect("id");
-    let deliveries = scene
-        .ok(
+    let deliveries = || {
+        scene.ok(
             Some("tenant_admin"),
             "query($n: ID!) { notificationDeliveries(notificationId: $n) { nodes { status attempts channel } } }",
             json!({"n": notification}),
         )
-        .await;
-    assert_eq!(deliveries["notificationDeliveries"]["nodes"][0]["status"], "DELIVERED", "{deliveries}");
+    };
+    // The receiver has the webhook; the sender marks it delivered once the
+    // answer is back, a moment later.
+    eventually(WITHIN, "the delivery marked delivered", || async {
+        deliveries().await["notificationDeliveries"]["nodes"][0]["status"] == "DELIVERED"
+    })
+    .await;
     // The very first request was refused with 500: that delivery was
     // retried and delivered on its second attempt.
     use backbone_entities::notifications::delivery;
     use sea_orm::EntityTrait;
-    let rows = delivery::Entity::find().all(&scene.graph.kit.db).await.expect("deliveries");
-    assert!(rows.iter().all(|d| d.status == delivery::DeliveryStatus::Delivered), "{rows:?}");
+    let all = || delivery::Entity::find().all(&scene.graph.kit.db);
+    eventually(WITHIN, "every delivery marked delivered", || async {
+        all().await.expect("deliveries").iter().all(|d| d.status == delivery::DeliveryStatus::Delivered)
+    })
+    .await;
+    let rows = all().await.expect("deliveries");
     let retried: Vec<_> = rows.iter().filter(|d| d.attempts == 2).collect();
     assert_eq!(retried.len(), 1, "{rows:?}");
     assert_eq!(got.len(), rows.len() + 1, "one request per delivery plus the refused one");
