@@ -136,6 +136,15 @@ fn sane_id(id: &str) -> bool {
         && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
 }
 
+/// Why `payload` is over `sync.max_payload_bytes`, when it is: for
+/// uploads and for an admin's fixed payload alike.
+pub(crate) fn oversized(s: &Services, payload: &Value) -> Option<String> {
+    let size = payload.to_string().len();
+    (size > s.settings.max_payload_bytes).then(|| {
+        format!("the payload is {size} bytes; at most {} are accepted", s.settings.max_payload_bytes)
+    })
+}
+
 /// What is wrong with an event's envelope, before anything is looked up.
 fn malformed(s: &Services, e: &Incoming, now: DateTime<Utc>, skew: Duration) -> Option<Ack> {
     let bad = |reason, message: String| Some(rejected(ErrorCode::BadUserInput, reason, message));
@@ -151,12 +160,8 @@ fn malformed(s: &Services, e: &Incoming, now: DateTime<Utc>, skew: Duration) -> 
     if !(1..=100_000).contains(&e.schema_version) {
         return bad("INVALID_EVENT", "schemaVersion: from 1".into());
     }
-    let size = e.payload.to_string().len();
-    if size > s.settings.max_payload_bytes {
-        return bad(
-            "PAYLOAD_TOO_LARGE",
-            format!("the payload is {size} bytes; at most {} are accepted", s.settings.max_payload_bytes),
-        );
+    if let Some(message) = oversized(s, &e.payload) {
+        return bad("PAYLOAD_TOO_LARGE", message);
     }
     if e.client_time - skew > now + Duration::seconds(s.settings.max_future_seconds) {
         return bad(

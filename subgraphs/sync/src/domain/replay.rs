@@ -38,6 +38,9 @@ pub async fn replay(
         Some(p) => p,
         None => serde_json::from_str(&row.payload).unwrap_or(Value::Null),
     };
+    if let Some(message) = ingest::oversized(s, &payload) {
+        return Err(super::invalid("PAYLOAD_TOO_LARGE", message));
+    }
     let now = super::now();
     let txn = s.db.begin().await?;
     let device = Uuid::parse_str(&row.device_id).ok();

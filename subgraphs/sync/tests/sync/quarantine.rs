@@ -26,6 +26,12 @@ async fn a_held_event_is_fixed_and_replayed_and_another_discarded() {
     let id = held[0]["id"].clone();
     assert_eq!(id, first["q-1"]["quarantineId"]);
 
+    // A fix over the payload limit is refused like an upload over it.
+    let huge = json!({"id": id, "p": {"patientId": me, "pulse": 90, "note": "x".repeat(70_000)}});
+    let refused = f.gql("tenant_admin", REPLAY, huge).await;
+    assert_eq!(refused["errors"][0]["extensions"]["reason"], "PAYLOAD_TOO_LARGE", "{refused}");
+    assert_eq!(f.ok("tenant_admin", HELD, json!({})).await["syncQuarantine"][0]["status"], "HELD");
+
     // A fix that is still wrong keeps it held, with the new reason.
     let wrong =
         f.gql("tenant_admin", REPLAY, json!({"id": id, "p": {"patientId": me, "pulse": "fast"}})).await;
