@@ -112,20 +112,7 @@ async fn complaints_from_devices_are_filed_exactly_once_when_the_relay_dies_mid_
     let device = camp_tablet(&scene).await;
 
     let stop = Arc::new(AtomicBool::new(false));
-    let chaos = {
-        let (kit, stop) = (kit.clone(), stop.clone());
-        tokio::spawn(async move {
-            let mut kills = 0u32;
-            while !stop.load(Ordering::Relaxed) {
-                let relay = tokio::spawn(kit.relay().run(std::future::pending()));
-                tokio::time::sleep(Duration::from_millis(5 + u64::from(kills % 7) * 9)).await;
-                relay.abort();
-                let _ = relay.await;
-                kills += 1;
-            }
-            kills
-        })
-    };
+    let chaos = crate::realtime::durability::relay_killed_until(&kit, &stop);
     let q = "mutation($b: SyncBatchInput!) { syncEvents(batch: $b) { accepted } }";
     for b in 0..BATCHES {
         let events: Vec<Value> = (0..PER_BATCH)

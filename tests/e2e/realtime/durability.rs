@@ -15,6 +15,7 @@ use backbone::dev::DevOptions;
 use backbone_entities::{notifications::notification, platform::outbox};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr};
 use serde_json::json;
+use subgraph_kit::Kit;
 
 use super::scene::{Scene, eventually, fast, nats_url, redis_url};
 
@@ -69,6 +70,23 @@ async fn a_relay_killed_mid_flow_loses_nothing_and_duplicates_nothing_over_nats(
     let _ = js.delete_stream(&stream).await;
 }
 
+/// A relay killed at random moments and restarted, over and over, until
+/// `stop`; the task answers how many times it was killed.
+pub(crate) fn relay_killed_until(kit: &Kit, stop: &Arc<AtomicBool>) -> tokio::task::JoinHandle<u32> {
+    let (kit, stop) = (kit.clone(), stop.clone());
+    tokio::spawn(async move {
+        let mut kills = 0u32;
+        while !stop.load(Ordering::Relaxed) {
+            let relay = tokio::spawn(kit.relay().run(std::future::pending()));
+            tokio::time::sleep(Duration::from_millis(5 + u64::from(kills % 7) * 9)).await;
+            relay.abort();
+            let _ = relay.await;
+            kills += 1;
+        }
+        kills
+    })
+}
+
 /// Runs the scenario; returns how many outbox rows were published again.
 async fn killed_relay(scene: Scene) -> u64 {
     let kit = scene.graph.kit.clone();
@@ -86,22 +104,8 @@ async fn killed_relay(scene: Scene) -> u64 {
     .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
 
-    // A relay that is killed at random moments and restarted, over and over.
     let stop = Arc::new(AtomicBool::new(false));
-    let chaos = {
-        let (kit, stop) = (kit.clone(), stop.clone());
-        tokio::spawn(async move {
-            let mut kills = 0u32;
-            while !stop.load(Ordering::Relaxed) {
-                let relay = tokio::spawn(kit.relay().run(std::future::pending()));
-                tokio::time::sleep(Duration::from_millis(5 + u64::from(kills % 7) * 9)).await;
-                relay.abort();
-                let _ = relay.await;
-                kills += 1;
-            }
-            kills
-        })
-    };
+    let chaos = relay_killed_until(&kit, &stop);
     for _ in 0..COMPLAINTS {
         let id = scene.file("patient", "billing", "NORMAL").await;
         for status in ["ACKNOWLEDGED", "IN_PROGRESS"] {

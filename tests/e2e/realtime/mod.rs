@@ -3,7 +3,7 @@
 
 pub(crate) mod appointments;
 mod complaints;
-mod durability;
+pub(crate) mod durability;
 mod isolation;
 mod refusals;
 mod replicas;
