@@ -6,10 +6,12 @@
 //! records and quarantine entries about the person (or naming them) go,
 //! with their devices and assignments; an event they recorded about
 //! someone else stays (it is that person's record) with the recorder
-//! unlinked. Retention purges `sync_events` and `sync_quarantine` by age,
+//! unlinked; types they registered, devices they enrolled, assignments
+//! they made and entries they resolved stay, no longer naming them.
+//! Retention purges `sync_events` and `sync_quarantine` by age,
 //! except those about a person on hold.
 
-use backbone_entities::sync::{assignment, device, event, quarantine, record};
+use backbone_entities::sync::{assignment, device, event, event_type, quarantine, record};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait,
     QueryFilter, QuerySelect, sea_query::Expr,
@@ -152,7 +154,38 @@ impl DataContract for SyncData {
             .exec(txn)
             .await?
             .rows_affected;
+        // What they did for others stays, no longer naming them.
+        let nil = || Expr::value(Uuid::nil());
+        let mut unlinked_admin = event_type::Entity::update_many()
+            .col_expr(event_type::Column::RegisteredBy, nil())
+            .filter(event_type::Column::TenantId.eq(t))
+            .filter(event_type::Column::RegisteredBy.eq(who.user_id))
+            .exec(txn)
+            .await?
+            .rows_affected;
+        unlinked_admin += device::Entity::update_many()
+            .col_expr(device::Column::EnrolledBy, nil())
+            .filter(device::Column::TenantId.eq(t))
+            .filter(device::Column::EnrolledBy.eq(who.user_id))
+            .exec(txn)
+            .await?
+            .rows_affected;
+        unlinked_admin += assignment::Entity::update_many()
+            .col_expr(assignment::Column::AssignedBy, nil())
+            .filter(assignment::Column::TenantId.eq(t))
+            .filter(assignment::Column::AssignedBy.eq(who.user_id))
+            .exec(txn)
+            .await?
+            .rows_affected;
+        unlinked_admin += quarantine::Entity::update_many()
+            .col_expr(quarantine::Column::ResolvedBy, Expr::value(Option::<Uuid>::None))
+            .filter(quarantine::Column::TenantId.eq(t))
+            .filter(quarantine::Column::ResolvedBy.eq(who.user_id))
+            .exec(txn)
+            .await?
+            .rows_affected;
         Ok(Counts::from([
+            ("sync_unlinked".to_owned(), unlinked_admin),
             ("sync_events".to_owned(), events),
             ("sync_events_recorder_unlinked".to_owned(), unlinked),
             ("sync_records".to_owned(), records),

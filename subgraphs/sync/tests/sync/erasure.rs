@@ -110,3 +110,32 @@ async fn retention_purges_old_events_except_about_people_on_hold() {
     let left = event::Entity::find().all(db).await.expect("events");
     assert_eq!(left.iter().map(|e| e.subject_id).collect::<Vec<_>>(), [Some(patient)], "on hold: kept");
 }
+
+#[tokio::test]
+async fn an_admins_erasure_unlinks_them_from_the_types_assignments_devices_and_resolutions_they_made() {
+    use backbone_entities::sync::event_type;
+    let f = Field::start().await;
+    let (admin, worker, patient) = (f.user("tenant_admin"), f.user("clinician"), f.user("patient"));
+    f.assign(worker, patient).await;
+    let q = "mutation($u: ID!) { enrollSyncDevice(name: \"Issued tablet\", userId: $u) { id } }";
+    let device = f.ok("tenant_admin", q, json!({"u": worker})).await["enrollSyncDevice"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let held = f.sync("clinician", vec![vitals(&device, "h-1", patient, 999)]).await;
+    let discard = "mutation($id: ID!) { discardQuarantinedEvent(id: $id) { status } }";
+    f.ok("tenant_admin", discard, json!({"id": held["acks"][0]["quarantineId"]})).await;
+
+    erase(&f, admin).await;
+    let db = &f.app.kit.db;
+    assert!(
+        event_type::Entity::find().all(db).await.expect("types").iter().all(|t| t.registered_by != admin)
+    );
+    assert!(assignment::Entity::find().all(db).await.expect("rows").iter().all(|a| a.assigned_by != admin));
+    let devices = device::Entity::find().all(db).await.expect("devices");
+    assert_eq!(devices.len(), 1, "the worker's device stays");
+    assert_ne!(devices[0].enrolled_by, admin);
+    let resolved = quarantine::Entity::find().all(db).await.expect("held");
+    assert_eq!(resolved.len(), 1, "the patient's entry stays");
+    assert_eq!(resolved[0].resolved_by, None);
+}
