@@ -36,6 +36,7 @@ mod m20261204_000021_billing_cards;
 mod m20261206_000022_documents;
 pub mod m20261207_000023_row_level_security;
 mod m20261207_000024_sync;
+mod m20261207_000025_relay_and_pull_indexes;
 
 /// Applies every Backbone migration in order.
 pub struct Migrator;
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000022_documents::Migration),
             Box::new(m20261207_000023_row_level_security::Migration),
             Box::new(m20261207_000024_sync::Migration),
+            Box::new(m20261207_000025_relay_and_pull_indexes::Migration),
         ]
     }
 }

@@ -111,7 +111,7 @@ async fn up_down_up() {
     Migrator::up(&conn, None).await.expect("up again");
     assert_eq!(existing(&manager).await, TABLES);
 
-    // One step down drops the sync tables; the next turns row-level security off and leaves every other table; the next drops the documents tables; the next the card columns; the next the entitlement quotas; the next billing's payments (and the invoice and
+    // One step down drops the relay's and pulls' indexes and no table; the next drops the sync tables; the next turns row-level security off and leaves every other table; the next drops the documents tables; the next the card columns; the next the entitlement quotas; the next billing's payments (and the invoice and
     // subscription columns of dunning); the next billing's credits (coupons, wallets,
     // credit notes and their columns); the next the plans' entitlements
     // column; the next billing's invoices; the next its
@@ -123,6 +123,12 @@ async fn up_down_up() {
     // tables, the next the audit checkpoints, the next the AI budget's overrun column, the next
     // undoes the memory-recall index and column, leaving the other tables;
     // the next removes exactly the consent, AI and memory tables.
+    let by_update = "ix_sync_records_tenant_id_updated_at";
+    assert!(manager.has_index("sync_records", by_update).await.expect("index"));
+    Migrator::down(&conn, Some(1)).await.expect("down the relay and pull indexes");
+    assert_eq!(existing(&manager).await, TABLES);
+    assert!(!manager.has_index("sync_records", by_update).await.expect("index"));
+    assert!(manager.has_index("outbox", "ix_outbox_unpublished").await.expect("the old index back"));
     Migrator::down(&conn, Some(1)).await.expect("down sync");
     let before_sync = &TABLES[..TABLES.len() - 6];
     assert_eq!(existing(&manager).await, before_sync);

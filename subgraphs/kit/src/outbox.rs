@@ -23,7 +23,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{bus::EventBus, config::OutboxConfig, db::is_postgres, error::ApiResult};
+use crate::{
+    bus::{EventBus, Unpublished},
+    config::OutboxConfig,
+    db::is_postgres,
+    error::ApiResult,
+};
 
 /// Writes one event into the outbox inside `txn`.
 pub async fn enqueue(
@@ -135,25 +140,29 @@ impl Relay {
             query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
         }
         let rows = query.all(&txn).await?;
-        let mut published = Vec::with_capacity(rows.len());
-        let now = Utc::now();
-        for row in rows {
-            let envelope = to_envelope(&row);
-            if let Err(err) = self.bus.publish(&envelope).await {
-                // Stop at the first failure to keep per-tenant order.
-                tracing::warn!(error = %err, event = %row.id, "publish failed");
+        let envelopes: Vec<EventEnvelope> = rows.iter().map(to_envelope).collect();
+        // In id order, in as few round trips as the bus allows; a failure
+        // keeps what follows it for the next batch (per-tenant order).
+        let count = match self.bus.publish_many(&envelopes).await {
+            Ok(()) => rows.len(),
+            Err(Unpublished { published, error }) => {
+                let event = rows.get(published).map(|row| row.id);
+                tracing::warn!(%error, ?event, "publish failed");
                 metrics::counter!("backbone_outbox_publish_failures_total").increment(1);
-                break;
+                published.min(rows.len())
             }
+        };
+        let now = Utc::now();
+        let published: Vec<Uuid> = rows[..count].iter().map(|row| row.id).collect();
+        for row in &rows[..count] {
             let waited = (now - row.occurred_at).to_std().unwrap_or_default();
             metrics::histogram!("backbone_outbox_lag_seconds").record(waited.as_secs_f64());
-            published.push(row.id);
         }
         metrics::counter!("backbone_outbox_published_total").increment(published.len() as u64);
         if !published.is_empty() {
             outbox::Entity::update_many()
-                .col_expr(outbox::Column::PublishedAt, Utc::now().into())
-                .filter(outbox::Column::Id.is_in(published.clone()))
+                .col_expr(outbox::Column::PublishedAt, now.into())
+                .filter(outbox::Column::Id.is_in(published.iter().copied()))
                 .exec(&txn)
                 .await?;
         }

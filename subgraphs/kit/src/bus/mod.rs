@@ -33,6 +33,16 @@ pub use self::{nats::NatsBus, redis::RedisBus};
 #[error("event bus: {0}")]
 pub struct BusError(pub String);
 
+/// A [`EventBus::publish_many`] that stopped part way.
+#[derive(Debug, thiserror::Error)]
+#[error("{error} (after {published} events)")]
+pub struct Unpublished {
+    /// How many of the first events are known published.
+    pub published: usize,
+    /// Why the next one was not.
+    pub error: BusError,
+}
+
 /// One event handed to a durable consumer; [`Delivery::ack`] once handled.
 /// Dropping it unacknowledged leaves it pending, to be delivered again.
 pub struct Delivery {
@@ -77,6 +87,15 @@ impl Drop for Delivery {
 pub trait EventBus: Send + Sync + 'static {
     /// Publishes one event.
     async fn publish(&self, event: &EventEnvelope) -> Result<(), BusError>;
+    /// Publishes `events` in order, as few round trips as the bus allows.
+    /// On failure, says how many of the first events are known published
+    /// (the rest may be too: delivery is at-least-once).
+    async fn publish_many(&self, events: &[EventEnvelope]) -> Result<(), Unpublished> {
+        for (published, event) in events.iter().enumerate() {
+            self.publish(event).await.map_err(|error| Unpublished { published, error })?;
+        }
+        Ok(())
+    }
     /// A stream of every event published from now on, on any replica.
     fn subscribe(&self) -> BoxStream<'static, Arc<EventEnvelope>>;
     /// The durable queue of consumer group `group`; `member` names this

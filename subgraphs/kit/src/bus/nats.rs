@@ -25,7 +25,7 @@ use backbone_schema::EventEnvelope;
 use futures::{StreamExt, stream::BoxStream};
 use tokio::sync::broadcast;
 
-use super::{BusError, Delivery, EventBus, REPLAY_MAX, broadcast_stream};
+use super::{BusError, Delivery, EventBus, REPLAY_MAX, Unpublished, broadcast_stream};
 
 /// How long the server remembers event ids to drop republished ones.
 pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
@@ -78,6 +78,18 @@ fn err(e: impl std::fmt::Display) -> BusError {
     BusError(format!("NATS: {e}"))
 }
 
+/// How many of `acks`, in order, confirm their message stored before the
+/// first that does not (and its error).
+async fn confirmed(acks: Vec<jetstream::context::PublishAckFuture>) -> (usize, Option<BusError>) {
+    let total = acks.len();
+    for (stored, ack) in acks.into_iter().enumerate() {
+        if let Err(e) = ack.await {
+            return (stored, Some(err(e)));
+        }
+    }
+    (total, None)
+}
+
 fn decode(message: &jetstream::Message) -> Option<EventEnvelope> {
     serde_json::from_slice(&message.payload)
         .inspect_err(|e| tracing::warn!(error = %e, "undecodable event on the NATS stream; skipped"))
@@ -92,6 +104,32 @@ impl EventBus for NatsBus {
             jetstream::message::PublishMessage::build().payload(body.into()).message_id(event.id.to_string());
         self.context.send_publish(self.subject.clone(), publish).await.map_err(err)?.await.map_err(err)?;
         Ok(())
+    }
+
+    /// Sends every message, then awaits their acknowledgements: one round
+    /// trip's wait for the lot, stored in the order sent.
+    async fn publish_many(&self, events: &[EventEnvelope]) -> Result<(), Unpublished> {
+        let mut acks = Vec::with_capacity(events.len());
+        for event in events {
+            let sent = match serde_json::to_vec(event) {
+                Ok(body) => {
+                    let message = jetstream::message::PublishMessage::build()
+                        .payload(body.into())
+                        .message_id(event.id.to_string());
+                    self.context.send_publish(self.subject.clone(), message).await.map_err(err)
+                }
+                Err(e) => Err(BusError(e.to_string())),
+            };
+            match sent {
+                Ok(ack) => acks.push(ack),
+                // What was sent before may be stored: count it first.
+                Err(error) => return Err(Unpublished { published: confirmed(acks).await.0, error }),
+            }
+        }
+        match confirmed(acks).await {
+            (_, None) => Ok(()),
+            (published, Some(error)) => Err(Unpublished { published, error }),
+        }
     }
 
     fn subscribe(&self) -> BoxStream<'static, Arc<EventEnvelope>> {

@@ -24,7 +24,7 @@ use redis::{
 };
 use tokio::sync::broadcast;
 
-use super::{BusError, Delivery, EventBus, broadcast_stream};
+use super::{BusError, Delivery, EventBus, Unpublished, broadcast_stream};
 
 /// Approximate cap on the stream length.
 const MAX_LEN: usize = 100_000;
@@ -70,6 +70,17 @@ impl RedisBus {
     }
 }
 
+impl RedisBus {
+    /// The `XADD` that appends `event` to the stream (capped near
+    /// [`MAX_LEN`]).
+    fn xadd(&self, event: &EventEnvelope) -> Result<redis::Cmd, BusError> {
+        let body = serde_json::to_string(event).map_err(|e| BusError(e.to_string()))?;
+        let mut cmd = redis::cmd("XADD");
+        cmd.arg(&self.stream).arg("MAXLEN").arg("~").arg(MAX_LEN).arg("*").arg("e").arg(body);
+        Ok(cmd)
+    }
+}
+
 impl Drop for RedisBus {
     fn drop(&mut self) {
         self.reader.abort();
@@ -83,19 +94,21 @@ fn err(e: redis::RedisError) -> BusError {
 #[async_trait]
 impl EventBus for RedisBus {
     async fn publish(&self, event: &EventEnvelope) -> Result<(), BusError> {
-        let body = serde_json::to_string(event).map_err(|e| BusError(e.to_string()))?;
         let mut conn = self.publisher.clone();
-        let _: String = redis::cmd("XADD")
-            .arg(&self.stream)
-            .arg("MAXLEN")
-            .arg("~")
-            .arg(MAX_LEN)
-            .arg("*")
-            .arg("e")
-            .arg(body)
-            .query_async(&mut conn)
-            .await
-            .map_err(err)?;
+        let _: String = self.xadd(event)?.query_async(&mut conn).await.map_err(err)?;
+        Ok(())
+    }
+
+    /// One pipeline of `XADD`s: one round trip, in order. A failed
+    /// pipeline counts as nothing published.
+    async fn publish_many(&self, events: &[EventEnvelope]) -> Result<(), Unpublished> {
+        let fail = |error| Unpublished { published: 0, error };
+        let mut pipe = redis::pipe();
+        for event in events {
+            pipe.add_command(self.xadd(event).map_err(fail)?).ignore();
+        }
+        let mut conn = self.publisher.clone();
+        let () = pipe.query_async(&mut conn).await.map_err(|e| fail(err(e)))?;
         Ok(())
     }
 

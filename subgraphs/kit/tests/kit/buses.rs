@@ -80,6 +80,7 @@ on_each_engine!(
     an_unacknowledged_event_is_redelivered_to_the_restarted_member,
     an_event_a_dead_member_held_is_claimed_by_another_member,
     a_resumed_subscriber_gets_what_it_missed_then_live_events,
+    a_batch_published_at_once_arrives_whole_and_in_order,
 );
 
 const IDLE: Duration = Duration::from_secs(30);
@@ -206,5 +207,41 @@ async fn a_resumed_subscriber_gets_what_it_missed_then_live_events(engine: Engin
     let next =
         tokio::time::timeout(Duration::from_secs(3), resumed.next()).await.expect("in time").expect("event");
     assert_eq!(next.id, live.id, "then live, nothing twice");
+    engine.clean(&stream).await;
+}
+
+/// What the outbox relay sends in one call (one pipeline on Redis, acks
+/// awaited together on NATS) reaches a consumer group and a subscriber
+/// whole, once each, in the order given.
+async fn a_batch_published_at_once_arrives_whole_and_in_order(engine: Engine) {
+    let stream = stream_name();
+    let bus = engine.bus(&stream, IDLE).await;
+    let mut group = bus.consume("relayed", "m1");
+    let mut live = bus.subscribe();
+    let batch: Vec<EventEnvelope> = (0..300).map(|i| event(&format!("e{i}"))).collect();
+    // The group is created on its first read: publish once it waits.
+    let publisher = {
+        let (bus, batch) = (bus.clone(), batch.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            bus.publish_many(&batch).await.expect("published");
+        })
+    };
+    for (i, sent) in batch.iter().enumerate() {
+        let d = next(&mut group).await;
+        assert_eq!(d.event.id, sent.id, "group: event {i} in order");
+        assert_eq!(d.event.payload, sent.payload);
+        d.ack().await;
+        let seen =
+            tokio::time::timeout(Duration::from_secs(3), live.next()).await.expect("in time").expect("event");
+        assert_eq!(seen.id, sent.id, "subscriber: event {i} in order");
+    }
+    publisher.await.expect("publisher");
+    let more = tokio::time::timeout(Duration::from_millis(500), group.next()).await;
+    assert!(
+        more.is_err(),
+        "nothing more than the batch: {:?}",
+        more.map(|d| d.map(|d| d.event.event_type.clone()))
+    );
     engine.clean(&stream).await;
 }
