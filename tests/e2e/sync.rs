@@ -2,7 +2,9 @@
 //! a batch over REST (`POST /v1/sync/events:batch`); the complaint it
 //! recorded offline reaches the complaints subgraph over the bus and is
 //! filed once, however often the device sends the batch and however often
-//! the relay dies mid-publish.
+//! the relay dies mid-publish; readings a device uploads become billing's
+//! metered usage once, and another worker's device pulls them over REST
+//! (`GET /v1/sync/changes`).
 
 use std::time::Duration;
 
@@ -83,6 +85,95 @@ async fn a_complaint_recorded_offline_is_filed_once_through_the_graph() {
     let (status, refused) =
         call(&scene, Method::POST, "/v1/sync/events:batch", None, Some(json!({"events": []}))).await;
     assert_eq!(status, 401, "{refused}");
+}
+
+#[tokio::test]
+async fn readings_a_device_uploads_are_metered_once_and_pulled_by_another_workers_device_over_rest() {
+    use subgraph_sync::config::SyncConfig;
+    let adjust = |c: &mut subgraph_kit::config::Config| {
+        crate::realtime::scene::fast(c);
+        c.sections.update(subgraph_sync::NAME, |s: &mut SyncConfig| s.changes_settle_ms = 0).expect("[sync]");
+    };
+    let scene = Scene::start_with(adjust, Default::default()).await;
+    let register = "mutation($i: RegisterSyncEventTypeInput!) { registerSyncEventType(input: $i) { id } }";
+    let schema = json!({"type": "object", "required": ["patientId", "pulse"],
+        "properties": {"patientId": {"type": "string"}, "pulse": {"type": "integer"}}});
+    let input = json!({"type": "vitals.recorded", "schemaVersion": 1, "stream": "APPEND",
+        "subjectKey": "/patientId", "schema": schema});
+    scene.ok(Some("tenant_admin"), register, json!({"i": input})).await;
+    let patient = scene.user("patient");
+    let assign = "mutation($w: ID!, $s: ID!) { assignSyncSubject(workerId: $w, subjectId: $s) }";
+    for worker in ["clinician", "staff"] {
+        scene.ok(Some("tenant_admin"), assign, json!({"w": scene.user(worker), "s": patient})).await;
+    }
+    let enroll = "mutation { enrollSyncDevice(name: \"Ward tablet\") { id } }";
+    let device = |data: Value| data["enrollSyncDevice"]["id"].as_str().expect("device").to_owned();
+    let phone = device(scene.ok(Some("staff"), enroll, json!({})).await);
+    let tablet = device(scene.ok(Some("clinician"), enroll, json!({})).await);
+
+    // The operator bills readings and the people they are about.
+    let operator = crate::privacy::support::platform_token(&scene);
+    let q = "mutation($i: CreateBillableMetricInput!) { createBillableMetric(input: $i) { code } }";
+    for metric in [
+        json!({"code": "vitals_readings", "name": "Readings", "aggregation": "COUNT",
+            "eventType": "sync.vitals.recorded"}),
+        json!({"code": "patients_monitored", "name": "Patients", "aggregation": "UNIQUE_COUNT",
+            "eventType": "sync.vitals.recorded", "field": "subjectId"}),
+    ] {
+        subgraph_kit::testkit::data(
+            crate::privacy::support::as_token(&scene, &operator, q, json!({"i": metric})).await,
+        );
+    }
+
+    let reading = |id: &str, pulse: i64| {
+        json!({"clientEventId": id, "deviceId": phone, "type": "vitals.recorded",
+        "schemaVersion": 1, "clientTime": chrono::Utc::now().to_rfc3339(),
+        "payload": {"patientId": patient, "pulse": pulse}})
+    };
+    let batch = json!({"events": [reading("v-1", 72), reading("v-2", 74)]});
+    let (status, sent) =
+        call(&scene, Method::POST, "/v1/sync/events:batch", Some("staff"), Some(batch.clone())).await;
+    assert_eq!((status, &sent["accepted"]), (200, &json!(2)), "{sent}");
+    // Sent again (the phone did not hear the answer): billed once.
+    let (status, again) =
+        call(&scene, Method::POST, "/v1/sync/events:batch", Some("staff"), Some(batch)).await;
+    assert_eq!((status, &again["duplicates"]), (200, &json!(2)), "{again}");
+
+    // Each accepted reading becomes metered usage, over the bus.
+    let usage = "query($m: String!, $from: DateTime!, $to: DateTime!) {
+        meteredUsage(metricCode: $m, from: $from, to: $to) { quantity } }";
+    let day = |hours: i64| (chrono::Utc::now() + chrono::Duration::hours(hours)).to_rfc3339();
+    let quantity = |metric: &'static str| {
+        let scene = &scene;
+        let vars = json!({"m": metric, "from": day(-1), "to": day(1)});
+        async move { scene.ok(Some("tenant_admin"), usage, vars).await["meteredUsage"]["quantity"].clone() }
+    };
+    eventually(Duration::from_secs(10), "the readings metered", || async {
+        quantity("vitals_readings").await == json!("2")
+    })
+    .await;
+    assert_eq!(quantity("patients_monitored").await, json!("1"), "one patient");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(quantity("vitals_readings").await, json!("2"), "the duplicate batch metered nothing");
+
+    let path = format!("/v1/sync/changes?deviceId={tablet}");
+    let (status, changes) = call(&scene, Method::GET, &path, Some("clinician"), None).await;
+    assert_eq!(status, 200, "{changes}");
+    let pulled: Vec<&Value> = changes["events"].as_array().expect("events").iter().collect();
+    assert_eq!(pulled.len(), 2, "{changes}");
+    assert_eq!((&pulled[0]["clientEventId"], &pulled[0]["payload"]["pulse"]), (&json!("v-1"), &json!(72)));
+    assert_eq!(changes["events"][0]["id"], sent["acks"][0]["eventId"]);
+    let cursor = changes["cursor"].as_str().expect("cursor");
+    let (status, after) =
+        call(&scene, Method::GET, &format!("{path}&since={cursor}"), Some("clinician"), None).await;
+    assert_eq!((status, &after["events"]), (200, &json!([])), "{after}");
+
+    // The phone's owner may not pull as the tablet; a forged cursor is coded.
+    let (status, refused) = call(&scene, Method::GET, &path, Some("staff"), None).await;
+    assert_eq!((status, &refused["error"]["code"]), (404, &json!("NOT_FOUND")), "{refused}");
+    let (status, forged) =
+        call(&scene, Method::GET, &format!("{path}&since=1.2.3"), Some("clinician"), None).await;
+    assert_eq!((status, &forged["error"]["reason"]), (400, &json!("INVALID_CURSOR")), "{forged}");
 }
 
 /// The outbox relay killed at random moments while devices upload, then

@@ -18,6 +18,10 @@ pub struct SyncConfig {
     /// The most batches one device may send in a minute; the events of a
     /// device over it are rejected with `RATE_LIMITED` and not stored.
     pub device_batches_per_minute: i32,
+    /// How old an accepted row must be before a device's pull of changes
+    /// hands it out, in milliseconds: longer than any ingestion
+    /// transaction runs, so a cursor never passes a row still committing.
+    pub changes_settle_ms: u64,
 }
 
 impl Default for SyncConfig {
@@ -27,6 +31,7 @@ impl Default for SyncConfig {
             max_payload_bytes: 64 * 1024,
             max_future_seconds: 300,
             device_batches_per_minute: 120,
+            changes_settle_ms: 5_000,
         }
     }
 }
@@ -44,6 +49,9 @@ impl Section for SyncConfig {
         }
         if self.device_batches_per_minute < 1 {
             return Err("device_batches_per_minute: 1 or more".into());
+        }
+        if self.changes_settle_ms > 600_000 {
+            return Err("changes_settle_ms: at most 600000".into());
         }
         Ok(())
     }

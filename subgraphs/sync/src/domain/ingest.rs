@@ -218,6 +218,10 @@ pub async fn accept(s: &Services, sender: Sender, batch: Batch) -> ApiResult<Out
         s.settings.device_batches_per_minute,
     )
     .await?;
+    // Accepted rows are stamped once the devices are locked, so the time
+    // between stamp and commit (which pulls of changes wait out, see
+    // `changes`) does not include waiting for another batch of a device.
+    let stamped = super::now();
 
     // Seen before: accepted, or held.
     let stored = stored(&txn, sender.tenant_id, &device_ids, open.iter().map(|&i| &events[i])).await?;
@@ -284,7 +288,7 @@ pub async fn accept(s: &Services, sender: Sender, batch: Batch) -> ApiResult<Out
                     sender.user_id,
                     sent(e),
                     passed,
-                    now,
+                    stamped,
                     skew_ms,
                 ));
                 accepted_at.push(i);

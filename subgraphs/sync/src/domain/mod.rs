@@ -1,9 +1,11 @@
 //! The sync domain: event types and their schemas, devices, assignments,
-//! ingestion of batches, last-writer-wins records and the quarantine.
+//! ingestion of batches, last-writer-wins records, the quarantine and the
+//! changes devices pull.
 //! Functions take the [`Services`] (or a connection) and the caller's
 //! tenant; resolvers hold no queries.
 
 pub mod assignments;
+pub mod changes;
 pub mod checks;
 pub mod data;
 pub mod devices;

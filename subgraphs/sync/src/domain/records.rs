@@ -75,7 +75,7 @@ pub async fn apply(
         row.subject_id = Set(winner.subject_id);
         row.client_time = Set(winner.client_time);
         row.payload = Set(winner.payload.clone());
-        row.updated_at = Set(Utc::now());
+        row.updated_at = Set(super::now());
         row.update(txn).await?;
         audit::append(
             txn,
@@ -134,7 +134,7 @@ async fn create(txn: &DatabaseTransaction, tenant_id: Uuid, winner: &event::Mode
         subject_id: Set(winner.subject_id),
         client_time: Set(winner.client_time),
         payload: Set(winner.payload.clone()),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(super::now()),
     };
     let inserted = record::Entity::insert(row)
         .on_conflict(

@@ -10,7 +10,10 @@ use backbone_entities::sync::{
 use chrono::{DateTime, Utc};
 use subgraph_kit::mirror_enum;
 
-use crate::domain::ingest::{self, Ack};
+use crate::domain::{
+    changes,
+    ingest::{self, Ack},
+};
 
 mirror_enum!(
     /// How events of a type are kept.
@@ -84,6 +87,8 @@ pub struct SyncDevice {
     /// How far its clock ran ahead of the server's at its last batch, in
     /// milliseconds (negative: behind).
     pub clock_skew_ms: Option<i64>,
+    /// The cursor its last pull of changes was handed.
+    pub last_cursor: Option<String>,
 }
 
 impl From<device::Model> for SyncDevice {
@@ -96,6 +101,7 @@ impl From<device::Model> for SyncDevice {
             revoked_at: d.revoked_at,
             last_batch_at: d.last_batch_at,
             clock_skew_ms: d.clock_skew_ms,
+            last_cursor: d.last_cursor,
         }
     }
 }
@@ -283,6 +289,32 @@ impl From<record::Model> for SyncRecord {
             client_time: r.client_time,
             payload: json(&r.payload),
             updated_at: r.updated_at,
+        }
+    }
+}
+
+/// What changed for a device since its last pull.
+#[derive(SimpleObject)]
+pub struct SyncChanges {
+    /// Other devices' events in append streams about the people the
+    /// device's user records for, oldest accepted first.
+    pub events: Vec<SyncedEvent>,
+    /// Records about those people whose state another device changed,
+    /// least recently changed first.
+    pub records: Vec<SyncRecord>,
+    /// Send it as `since` next time (opaque).
+    pub cursor: String,
+    /// More changes wait: pull again at once.
+    pub has_more: bool,
+}
+
+impl From<changes::Changes> for SyncChanges {
+    fn from(c: changes::Changes) -> Self {
+        Self {
+            events: c.events.into_iter().map(Into::into).collect(),
+            records: c.records.into_iter().map(Into::into).collect(),
+            cursor: c.cursor.text(),
+            has_more: c.has_more,
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Queries: event types, devices, records and the quarantine.
+//! Queries: event types, devices, records, the quarantine and the
+//! changes a device pulls.
 
 use async_graphql::{Context, ID, Object, Result};
 use backbone_entities::tenancy::user;
@@ -11,7 +12,7 @@ use subgraph_kit::{
 };
 
 use super::{objects::*, services};
-use crate::domain::{devices, event_types, quarantine, records};
+use crate::domain::{changes, devices, event_types, quarantine, records};
 
 /// Query root.
 #[derive(Default)]
@@ -41,6 +42,23 @@ impl QueryRoot {
             (false, _) => Some(a.caller.user_id),
         };
         Ok(devices::list(&a.kit.db, a.caller.tenant_id, user).await?.into_iter().map(Into::into).collect())
+    }
+
+    /// What changed for the caller's device `deviceId` since the cursor
+    /// `since` (from the start when omitted), at most `first` (500; 1000
+    /// at most) events and as many records.
+    async fn sync_changes(
+        &self,
+        ctx: &Context<'_>,
+        device_id: ID,
+        since: Option<String>,
+        #[graphql(default = 500)] first: i32,
+    ) -> Result<SyncChanges> {
+        let a = allow(ctx, "sync_event", "read").await?;
+        let first = validate::bounded("first", first.into(), 1000)? as u64;
+        let since = since.as_deref().map(changes::Cursor::parse).transpose()?;
+        let (tenant, user) = (a.caller.tenant_id, a.caller.user_id);
+        Ok(changes::pull(services(ctx)?, tenant, user, &device_id, since, first).await?.into())
     }
 
     /// A last-writer-wins record's current state: with own scope, only a
