@@ -14,7 +14,8 @@
 use backbone_entities::sync::{assignment, device, event, event_type, quarantine, record};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait,
-    QueryFilter, QuerySelect, sea_query::Expr,
+    QueryFilter, QuerySelect,
+    sea_query::{Expr, SimpleExpr},
 };
 use serde_json::{Value, json};
 use subgraph_kit::{
@@ -119,13 +120,9 @@ impl DataContract for SyncData {
             .exec(txn)
             .await?
             .rows_affected;
-        let unlinked = event::Entity::update_many()
-            .col_expr(event::Column::RecordedBy, Expr::value(Uuid::nil()))
-            .filter(event::Column::TenantId.eq(t))
-            .filter(event::Column::RecordedBy.eq(who.user_id))
-            .exec(txn)
-            .await?
-            .rows_affected;
+        let unlinked =
+            unlink::<event::Entity>(txn, event::Column::TenantId, event::Column::RecordedBy, who, nil())
+                .await?;
         let records = record::Entity::delete_many()
             .filter(record::Column::TenantId.eq(t))
             .filter(records_about(who))
@@ -155,35 +152,23 @@ impl DataContract for SyncData {
             .await?
             .rows_affected;
         // What they did for others stays, no longer naming them.
-        let nil = || Expr::value(Uuid::nil());
-        let mut unlinked_admin = event_type::Entity::update_many()
-            .col_expr(event_type::Column::RegisteredBy, nil())
-            .filter(event_type::Column::TenantId.eq(t))
-            .filter(event_type::Column::RegisteredBy.eq(who.user_id))
-            .exec(txn)
-            .await?
-            .rows_affected;
-        unlinked_admin += device::Entity::update_many()
-            .col_expr(device::Column::EnrolledBy, nil())
-            .filter(device::Column::TenantId.eq(t))
-            .filter(device::Column::EnrolledBy.eq(who.user_id))
-            .exec(txn)
-            .await?
-            .rows_affected;
-        unlinked_admin += assignment::Entity::update_many()
-            .col_expr(assignment::Column::AssignedBy, nil())
-            .filter(assignment::Column::TenantId.eq(t))
-            .filter(assignment::Column::AssignedBy.eq(who.user_id))
-            .exec(txn)
-            .await?
-            .rows_affected;
-        unlinked_admin += quarantine::Entity::update_many()
-            .col_expr(quarantine::Column::ResolvedBy, Expr::value(Option::<Uuid>::None))
-            .filter(quarantine::Column::TenantId.eq(t))
-            .filter(quarantine::Column::ResolvedBy.eq(who.user_id))
-            .exec(txn)
-            .await?
-            .rows_affected;
+        let unlinked_admin = {
+            use assignment::Column as A;
+            use device::Column as D;
+            use event_type::Column as T;
+            use quarantine::Column as Q;
+            unlink::<event_type::Entity>(txn, T::TenantId, T::RegisteredBy, who, nil()).await?
+                + unlink::<device::Entity>(txn, D::TenantId, D::EnrolledBy, who, nil()).await?
+                + unlink::<assignment::Entity>(txn, A::TenantId, A::AssignedBy, who, nil()).await?
+                + unlink::<quarantine::Entity>(
+                    txn,
+                    Q::TenantId,
+                    Q::ResolvedBy,
+                    who,
+                    Expr::value(None::<Uuid>),
+                )
+                .await?
+        };
         Ok(Counts::from([
             ("sync_unlinked".to_owned(), unlinked_admin),
             ("sync_events".to_owned(), events),
@@ -229,4 +214,27 @@ impl DataContract for SyncData {
             }
         }
     }
+}
+
+/// The nil id an unlinked person's place takes in a required column.
+fn nil() -> SimpleExpr {
+    Expr::value(Uuid::nil())
+}
+
+/// Sets `column` to `to` on the rows of `E` in `who`'s tenant where it
+/// names `who`; how many rows changed.
+async fn unlink<E: EntityTrait>(
+    txn: &DatabaseTransaction,
+    tenant: E::Column,
+    column: E::Column,
+    who: &Person,
+    to: SimpleExpr,
+) -> ApiResult<u64> {
+    Ok(E::update_many()
+        .col_expr(column, to)
+        .filter(tenant.eq(who.tenant_id))
+        .filter(column.eq(who.user_id))
+        .exec(txn)
+        .await?
+        .rows_affected)
 }
