@@ -13,13 +13,13 @@ use std::{sync::Arc, time::Duration};
 
 use backbone_entities::platform::outbox;
 use backbone_schema::EventEnvelope;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
-    sea_query::{LockBehavior, LockType},
+    TransactionTrait,
+    sea_query::{Expr, LockBehavior, LockType, Order, Query},
 };
 use uuid::Uuid;
 
@@ -130,19 +130,37 @@ impl Relay {
     }
 
     /// Publishes one batch; returns how many events it published.
+    ///
+    /// One statement claims the oldest unpublished rows and marks them
+    /// published (on Postgres, skipping rows another relay holds); the
+    /// mark commits only after the bus took them. What the bus did not
+    /// take is unmarked in the same transaction, so it goes out first in
+    /// the next pass (per-tenant order).
     pub async fn relay_batch(&self) -> Result<usize, RelayError> {
         let txn = self.db.begin().await?;
-        let mut query = outbox::Entity::find()
-            .filter(outbox::Column::PublishedAt.is_null())
-            .order_by_asc(outbox::Column::Id)
+        let now = Utc::now();
+        let mut oldest = Query::select();
+        oldest
+            .column(outbox::Column::Id)
+            .from(outbox::Entity)
+            .and_where(outbox::Column::PublishedAt.is_null())
+            .order_by(outbox::Column::Id, Order::Asc)
             .limit(self.config.batch_size);
         if is_postgres(&txn) {
-            query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+            oldest.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
         }
-        let rows = query.all(&txn).await?;
+        let mut rows = outbox::Entity::update_many()
+            .col_expr(outbox::Column::PublishedAt, Expr::value(now))
+            .filter(outbox::Column::Id.in_subquery(oldest))
+            .exec_with_returning(&txn)
+            .await?;
+        if rows.is_empty() {
+            txn.rollback().await?;
+            return Ok(0);
+        }
+        rows.sort_unstable_by_key(|row| row.id);
         let envelopes: Vec<EventEnvelope> = rows.iter().map(to_envelope).collect();
-        // In id order, in as few round trips as the bus allows; a failure
-        // keeps what follows it for the next batch (per-tenant order).
+        // In id order, in as few round trips as the bus allows.
         let count = match self.bus.publish_many(&envelopes).await {
             Ok(()) => rows.len(),
             Err(Unpublished { published, error }) => {
@@ -152,24 +170,22 @@ impl Relay {
                 published.min(rows.len())
             }
         };
-        let now = Utc::now();
-        let published: Vec<Uuid> = rows[..count].iter().map(|row| row.id).collect();
-        for row in &rows[..count] {
-            let waited = (now - row.occurred_at).to_std().unwrap_or_default();
-            metrics::histogram!("backbone_outbox_lag_seconds").record(waited.as_secs_f64());
-        }
-        metrics::counter!("backbone_outbox_published_total").increment(published.len() as u64);
-        if !published.is_empty() {
+        if count < rows.len() {
             outbox::Entity::update_many()
-                .col_expr(outbox::Column::PublishedAt, now.into())
-                .filter(outbox::Column::Id.is_in(published.iter().copied()))
+                .col_expr(outbox::Column::PublishedAt, Expr::value(Option::<DateTime<Utc>>::None))
+                .filter(outbox::Column::Id.is_in(rows[count..].iter().map(|row| row.id)))
                 .exec(&txn)
                 .await?;
         }
         // The relay's own commit wakes no relay.
         #[allow(clippy::disallowed_methods)]
         txn.commit().await?;
-        Ok(published.len())
+        for row in &rows[..count] {
+            let waited = (now - row.occurred_at).to_std().unwrap_or_default();
+            metrics::histogram!("backbone_outbox_lag_seconds").record(waited.as_secs_f64());
+        }
+        metrics::counter!("backbone_outbox_published_total").increment(count as u64);
+        Ok(count)
     }
 }
 

@@ -67,3 +67,51 @@ async fn the_running_relay_publishes_as_soon_as_the_change_commits() {
     let _ = stop_tx.send(());
     relay.await.expect("relay stops on shutdown");
 }
+
+/// A bus that stores only the head of a batch (a JetStream stream that is
+/// full and refuses new messages): the stored events are marked published,
+/// the rest wait for the next pass, and the stream ends up holding every
+/// event once, in order.
+#[tokio::test]
+async fn what_the_bus_did_not_take_waits_for_the_next_pass_in_order() {
+    use async_nats::jetstream::{self, stream::DiscardPolicy};
+    let app = TestApp::start(|_| axum::Router::new()).await.expect("start");
+    let kit = &app.kit;
+    let url = std::env::var("TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
+    let js = jetstream::new(async_nats::connect(&url).await.expect("nats"));
+    let name = format!("bb-test-{}", Uuid::new_v4().simple());
+    let full_after = |max_messages| jetstream::stream::Config {
+        name: name.clone(),
+        subjects: vec![format!("{name}.events")],
+        max_messages,
+        discard: DiscardPolicy::New,
+        ..Default::default()
+    };
+    js.create_stream(full_after(5)).await.expect("stream");
+    let bus = subgraph_kit::bus::NatsBus::connect(&url, &name, Duration::from_secs(30)).await.expect("bus");
+    let relay = outbox::Relay::new(kit.db.clone(), std::sync::Arc::new(bus), kit.config.outbox.clone());
+
+    let tenant = Uuid::now_v7();
+    let txn = kit.db.begin().await.expect("begin");
+    for n in 1..=8 {
+        outbox::enqueue(&txn, tenant, None, "test.partial", json!({"n": n})).await.expect("enqueue");
+    }
+    subgraph_kit::db::commit(txn).await.expect("commit");
+
+    assert_eq!(relay.relay_batch().await.expect("relay"), 5, "the stream took five");
+    assert_eq!(outbox::pending(&kit.db).await.expect("pending"), 3);
+    js.update_stream(full_after(100)).await.expect("room");
+    assert_eq!(relay.relay_batch().await.expect("relay the rest"), 3);
+    assert_eq!(outbox::pending(&kit.db).await.expect("pending"), 0);
+
+    let mut stream = js.get_stream(&name).await.expect("stream");
+    assert_eq!(stream.info().await.expect("info").state.messages, 8, "each event stored once");
+    let mut ns = Vec::new();
+    for seq in 1..=8 {
+        let message = stream.get_raw_message(seq).await.expect("message");
+        let event: backbone_schema::EventEnvelope = serde_json::from_slice(&message.payload).expect("event");
+        ns.push(event.payload["n"].as_i64().expect("n"));
+    }
+    assert_eq!(ns, [1, 2, 3, 4, 5, 6, 7, 8]);
+    let _ = js.delete_stream(&name).await;
+}
