@@ -85,6 +85,10 @@ enum Command {
         /// The Postgres database.
         #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
         postgres_url: String,
+        /// Outbox rows the relay publishes a pass (`outbox.batch_size`;
+        /// default: the configured default).
+        #[arg(long)]
+        relay_batch: Option<u64>,
     },
     /// Benchmarks `hasConsent` through the router and memory recall over
     /// 10k / 100k memories (see docs/benchmarks.md).
@@ -127,6 +131,10 @@ enum Command {
         /// Rounds of each.
         #[arg(long, default_value_t = 5)]
         rounds: usize,
+        /// Instead of throughput rounds, count each router's instructions
+        /// per request under callgrind over this many requests.
+        #[arg(long)]
+        instructions: Option<usize>,
     },
     /// Benchmarks the production topology as separate processes on
     /// Postgres and Redis: subscription delivery across routers, and a
@@ -256,15 +264,20 @@ async fn run(command: Command, config: subgraph_kit::config::Config) -> anyhow::
             let load = bench::Settings { clients, seconds, warmup: 2, compare_hive: None };
             bench::privacy::run(bench::privacy::PrivacySettings { load, memories, postgres_url }).await
         }
-        Command::BenchSync { devices, batch, batches, clients, postgres_url } => {
-            bench::sync::run(bench::sync::SyncSettings { devices, batch, batches, clients, postgres_url })
-                .await
+        Command::BenchSync { devices, batch, batches, clients, postgres_url, relay_batch } => {
+            let settings =
+                bench::sync::SyncSettings { devices, batch, batches, clients, postgres_url, relay_batch };
+            bench::sync::run(settings).await
         }
         Command::BenchRest { clients, seconds, rounds } => {
             let load = bench::Settings { clients, seconds, warmup: 2, compare_hive: None };
             bench::rest::run(load, rounds).await
         }
-        Command::BenchOverhead { clients, seconds, rounds } => {
+        Command::BenchOverhead { clients, seconds, rounds, instructions: Some(requests) } => {
+            let _ = (clients, seconds, rounds);
+            bench::instructions::run(requests).await
+        }
+        Command::BenchOverhead { clients, seconds, rounds, instructions: None } => {
             let load = bench::Settings { clients, seconds, warmup: 2, compare_hive: None };
             bench::overhead::run(load, rounds).await
         }

@@ -15,11 +15,13 @@
 pub mod billing;
 pub mod documents;
 mod floor;
+pub mod instructions;
 mod load;
 pub mod overhead;
 pub mod privacy;
 pub mod rest;
 pub mod scheduling;
+mod scratch_db;
 mod serve;
 pub mod stack;
 pub mod subscriptions;
@@ -258,7 +260,25 @@ pub(crate) async fn spawn_child(
     supergraph: &PathBuf,
     env: &[(&str, &str)],
 ) -> anyhow::Result<ChildRouter> {
-    let mut cmd = Command::new(std::env::current_exe()?);
+    spawn_child_wrapped(&[], args, supergraph, env).await
+}
+
+/// [`spawn_child`] run by `wrapper` (a program and its arguments, such as
+/// valgrind) when it is not empty.
+pub(crate) async fn spawn_child_wrapped(
+    wrapper: &[String],
+    args: &[&str],
+    supergraph: &PathBuf,
+    env: &[(&str, &str)],
+) -> anyhow::Result<ChildRouter> {
+    let mut cmd = match wrapper.split_first() {
+        Some((program, rest)) => {
+            let mut cmd = Command::new(program);
+            cmd.args(rest).arg(std::env::current_exe()?);
+            cmd
+        }
+        None => Command::new(std::env::current_exe()?),
+    };
     for (key, _) in std::env::vars() {
         if key.starts_with("BACKBONE_") {
             cmd.env_remove(key);

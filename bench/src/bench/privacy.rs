@@ -60,7 +60,10 @@ pub async fn run(settings: PrivacySettings) -> anyhow::Result<()> {
         let sqlite = format!("sqlite://{}?mode=rwc", dir.join("recall.db").display());
         recall("sqlite", &sqlite, n).await?;
         if let Some(pg) = &settings.postgres_url {
-            recall("postgres", pg, n).await?;
+            let db = super::scratch_db::ScratchDb::create(pg).await?;
+            let result = recall("postgres", &db.url, n).await;
+            db.drop_now().await?;
+            result?;
         }
         let _ = std::fs::remove_dir_all(dir);
     }

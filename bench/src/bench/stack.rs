@@ -16,7 +16,6 @@ use backbone::{
     stack::{Stack, StackSpec},
     wsclient::WsClient,
 };
-use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 
 use super::{Settings, load, subscriptions::Spread};
@@ -45,14 +44,12 @@ pub async fn run(settings: StackSettings) -> anyhow::Result<()> {
     if !binary.exists() {
         bail!("{} is missing: cargo build --release --bin backbone", binary.display());
     }
-    let name = format!("bb_bench_{}", uuid::Uuid::new_v4().simple());
-    let admin = Database::connect(&settings.postgres_url).await.context("connect to Postgres")?;
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
-    let base = settings.postgres_url.rsplit_once('/').map_or(settings.postgres_url.as_str(), |(b, _)| b);
+    let db = super::scratch_db::ScratchDb::create(&settings.postgres_url).await?;
+    let name = db.url.rsplit_once('/').map_or("bb_bench", |(_, name)| name).to_owned();
     let dir = super::subscriptions::tempfile_dir()?;
     let spec = StackSpec {
         binary,
-        database_url: format!("{base}/{name}"),
+        database_url: db.url.clone(),
         redis_url: settings.redis_url.clone(),
         redis_stream: format!("bb-bench-{name}"),
         routers: 2,
@@ -63,7 +60,7 @@ pub async fn run(settings: StackSettings) -> anyhow::Result<()> {
     let stack = tokio::task::spawn_blocking(move || Stack::start(spec)).await??;
     let result = measure(&stack, &settings).await;
     drop(stack);
-    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
+    db.drop_now().await?;
     let _ = std::fs::remove_dir_all(dir);
     result
 }

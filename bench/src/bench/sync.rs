@@ -30,16 +30,28 @@ pub struct SyncSettings {
     pub clients: usize,
     /// The Postgres server's database URL.
     pub postgres_url: String,
+    /// Outbox rows the relay publishes a pass (none: the default).
+    pub relay_batch: Option<u64>,
 }
 
 const SEND: &str = "mutation($b: SyncBatchInput!) { syncEvents(batch: $b) { accepted rejected } }";
 
-/// Runs the benchmark.
+/// Runs the benchmark on a database of its own, dropped afterwards.
 pub async fn run(s: SyncSettings) -> anyhow::Result<()> {
     println!("{}", super::machine());
-    let mut config = Config { database_url: s.postgres_url.clone(), ..Config::default() };
+    let db = super::scratch_db::ScratchDb::create(&s.postgres_url).await?;
+    let result = measure(&s, &db.url).await;
+    db.drop_now().await?;
+    result
+}
+
+async fn measure(s: &SyncSettings, database_url: &str) -> anyhow::Result<()> {
+    let mut config = Config { database_url: database_url.to_owned(), ..Config::default() };
     config.auth.hs256_secret = Some(DEV_HS256_SECRET.to_owned().into());
     config.http.port = 0;
+    if let Some(rows) = s.relay_batch {
+        config.outbox.batch_size = rows;
+    }
     config.sections.update(subgraph_sync::NAME, |c: &mut subgraph_sync::config::SyncConfig| {
         c.max_batch_events = s.batch.max(1);
     })?;
@@ -78,8 +90,8 @@ pub async fn run(s: SyncSettings) -> anyhow::Result<()> {
         devices.push(d["enrollSyncDevice"]["id"].as_str().context("device id")?.to_owned());
     }
     println!(
-        "\npostgres: {} devices, batches of {} events, {} batches from {} connections",
-        s.devices, s.batch, s.batches, s.clients
+        "\npostgres: {} devices, batches of {} events, {} batches from {} connections; relay passes of {} rows",
+        s.devices, s.batch, s.batches, s.clients, graph.kit.config.outbox.batch_size
     );
 
     let started = Instant::now();
