@@ -157,6 +157,14 @@ impl DevGraph {
             let _ = task.await;
         }
     }
+
+    /// Stops the servers, the outbox relay and the subgraphs' workers now
+    /// (a benchmark's graph, before its database is dropped).
+    pub fn stop(self) {
+        for task in self.tasks {
+            task.abort();
+        }
+    }
 }
 
 fn spawn(listener: TcpListener, app: Router) -> JoinHandle<()> {

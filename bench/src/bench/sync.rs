@@ -144,5 +144,6 @@ async fn measure(s: &SyncSettings, database_url: &str) -> anyhow::Result<()> {
         at(0.99).as_secs_f64() * 1e3,
         latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3
     );
+    graph.stop();
     Ok(())
 }
