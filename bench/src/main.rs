@@ -273,8 +273,7 @@ async fn run(command: Command, config: subgraph_kit::config::Config) -> anyhow::
             let load = bench::Settings { clients, seconds, warmup: 2, compare_hive: None };
             bench::rest::run(load, rounds).await
         }
-        Command::BenchOverhead { clients, seconds, rounds, instructions: Some(requests) } => {
-            let _ = (clients, seconds, rounds);
+        Command::BenchOverhead { instructions: Some(requests), .. } => {
             bench::instructions::run(requests).await
         }
         Command::BenchOverhead { clients, seconds, rounds, instructions: None } => {

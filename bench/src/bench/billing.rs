@@ -57,10 +57,8 @@ pub async fn run(s: BillingSettings) -> anyhow::Result<()> {
     let sqlite = format!("sqlite://{}?mode=rwc", dir.join("billing.db").display());
     one("sqlite", &sqlite, &s).await?;
     if let Some(pg) = &s.postgres_url {
-        let db = super::scratch_db::ScratchDb::create(pg).await?;
-        let result = one("postgres", &db.url, &s).await;
-        db.drop_now().await?;
-        result?;
+        let s = &s;
+        super::scratch_db::measured_in(pg, |url| async move { one("postgres", &url, s).await }).await?;
     }
     let _ = std::fs::remove_dir_all(dir);
     Ok(())

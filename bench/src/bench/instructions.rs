@@ -28,11 +28,7 @@ pub async fn run(requests: usize) -> anyhow::Result<()> {
     println!("{}", String::from_utf8_lossy(&status.stdout).trim());
     let file = super::supergraph_over_http(super::serve::Recorder::default()).await?;
     let sink = super::otlp_sink().await?;
-    let traced = [
-        ("BACKBONE_HTTP__METRICS_PORT", "0"),
-        ("BACKBONE_TRACING__OTLP_ENDPOINT", sink.as_str()),
-        ("BACKBONE_TRACING__SAMPLING_RATIO", "0.01"),
-    ];
+    let traced = super::traced_env(&sink);
     let dir = std::env::temp_dir().join(format!("backbone-callgrind-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let mut counts = Vec::new();

@@ -100,11 +100,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let (report, solo, rss) = measured(metered, &settings).await?;
     rows.push(("m  router, metrics on", report, solo, rss));
     let sink = otlp_sink().await?;
-    let traced_env = [
-        ("BACKBONE_HTTP__METRICS_PORT", "0"),
-        ("BACKBONE_TRACING__OTLP_ENDPOINT", sink.as_str()),
-        ("BACKBONE_TRACING__SAMPLING_RATIO", "0.01"),
-    ];
+    let traced_env = traced_env(&sink);
     let (report, solo, rss) =
         measured(spawn_child(&["router"], &file, &traced_env).await?, &settings).await?;
     rows.push(("t  router, metrics + traces 1 %", report, solo, rss));
@@ -213,6 +209,16 @@ async fn measured(
     .await;
     router.stop();
     result
+}
+
+/// The environment of a router with metrics on and 1 % of requests traced
+/// to the OTLP sink at `sink`.
+pub(crate) fn traced_env(sink: &str) -> [(&'static str, &str); 3] {
+    [
+        ("BACKBONE_HTTP__METRICS_PORT", "0"),
+        ("BACKBONE_TRACING__OTLP_ENDPOINT", sink),
+        ("BACKBONE_TRACING__SAMPLING_RATIO", "0.01"),
+    ]
 }
 
 /// An OTLP/HTTP endpoint that accepts trace exports and drops them (what

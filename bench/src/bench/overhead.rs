@@ -35,11 +35,7 @@ pub async fn run(settings: Settings, rounds: usize) -> anyhow::Result<()> {
     println!("{}", super::machine());
     let file = super::supergraph_over_http(Recorder::default()).await?;
     let sink = super::otlp_sink().await?;
-    let traced = [
-        ("BACKBONE_HTTP__METRICS_PORT", "0"),
-        ("BACKBONE_TRACING__OTLP_ENDPOINT", sink.as_str()),
-        ("BACKBONE_TRACING__SAMPLING_RATIO", "0.01"),
-    ];
+    let traced = super::traced_env(&sink);
     let mut runs = Vec::new();
     for (name, env) in [
         ("a  plain", &[][..]),

@@ -60,10 +60,8 @@ pub async fn run(settings: PrivacySettings) -> anyhow::Result<()> {
         let sqlite = format!("sqlite://{}?mode=rwc", dir.join("recall.db").display());
         recall("sqlite", &sqlite, n).await?;
         if let Some(pg) = &settings.postgres_url {
-            let db = super::scratch_db::ScratchDb::create(pg).await?;
-            let result = recall("postgres", &db.url, n).await;
-            db.drop_now().await?;
-            result?;
+            super::scratch_db::measured_in(pg, |url| async move { recall("postgres", &url, n).await })
+                .await?;
         }
         let _ = std::fs::remove_dir_all(dir);
     }

@@ -8,7 +8,8 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 /// A fresh `bb_bench_*` database; [`ScratchDb::drop_now`] removes it.
 pub(crate) struct ScratchDb {
     admin: DatabaseConnection,
-    name: String,
+    /// Its name (`bb_bench_…`).
+    pub name: String,
     /// Its URL.
     pub url: String,
 }
@@ -29,4 +30,19 @@ impl ScratchDb {
         self.admin.execute_unprepared(&drop).await?;
         Ok(())
     }
+}
+
+/// Runs `measure` on a fresh database's URL, then drops the database,
+/// whatever `measure` answered.
+pub(crate) async fn measured_in<T, Fut>(
+    server_url: &str,
+    measure: impl FnOnce(String) -> Fut,
+) -> anyhow::Result<T>
+where
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+{
+    let db = ScratchDb::create(server_url).await?;
+    let result = measure(db.url.clone()).await;
+    db.drop_now().await?;
+    result
 }

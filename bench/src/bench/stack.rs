@@ -45,13 +45,12 @@ pub async fn run(settings: StackSettings) -> anyhow::Result<()> {
         bail!("{} is missing: cargo build --release --bin backbone", binary.display());
     }
     let db = super::scratch_db::ScratchDb::create(&settings.postgres_url).await?;
-    let name = db.url.rsplit_once('/').map_or("bb_bench", |(_, name)| name).to_owned();
     let dir = super::subscriptions::tempfile_dir()?;
     let spec = StackSpec {
         binary,
         database_url: db.url.clone(),
         redis_url: settings.redis_url.clone(),
-        redis_stream: format!("bb-bench-{name}"),
+        redis_stream: format!("bb-bench-{}", db.name),
         routers: 2,
         secret: subgraph_kit::config::DEV_HS256_SECRET.into(),
         dir: dir.clone(),

@@ -39,10 +39,8 @@ const SEND: &str = "mutation($b: SyncBatchInput!) { syncEvents(batch: $b) { acce
 /// Runs the benchmark on a database of its own, dropped afterwards.
 pub async fn run(s: SyncSettings) -> anyhow::Result<()> {
     println!("{}", super::machine());
-    let db = super::scratch_db::ScratchDb::create(&s.postgres_url).await?;
-    let result = measure(&s, &db.url).await;
-    db.drop_now().await?;
-    result
+    let s = &s;
+    super::scratch_db::measured_in(&s.postgres_url, |url| async move { measure(s, &url).await }).await
 }
 
 async fn measure(s: &SyncSettings, database_url: &str) -> anyhow::Result<()> {
