@@ -120,22 +120,12 @@ enum Command {
         rounds: usize,
     },
     /// Measures what metrics and traces cost the router: plain, metrics on,
-    /// and metrics with 1 % traces to an OTLP sink, in rotating rounds.
-    BenchOverhead {
-        /// Concurrent clients.
-        #[arg(long, default_value_t = 50)]
-        clients: usize,
-        /// Measured seconds per round.
-        #[arg(long, default_value_t = 10)]
-        seconds: u64,
-        /// Rounds of each.
-        #[arg(long, default_value_t = 5)]
-        rounds: usize,
-        /// Instead of throughput rounds, count each router's instructions
-        /// per request under callgrind over this many requests.
-        #[arg(long)]
-        instructions: Option<usize>,
-    },
+    /// and metrics with 1 % traces to an OTLP sink.
+    BenchOverhead(Comparison),
+    /// Measures what shaping a merged field costs the router: the
+    /// benchmark query against the same query with fields selected twice
+    /// with different sub-selections.
+    BenchMerged(Comparison),
     /// Benchmarks the production topology as separate processes on
     /// Postgres and Redis: subscription delivery across routers, and a
     /// federated query through one and two routers (needs the `backbone`
@@ -212,6 +202,40 @@ enum Command {
     BenchServe,
 }
 
+/// How `bench-overhead` and `bench-merged` compare their contenders: in
+/// rotating throughput rounds by default.
+#[derive(clap::Args, Debug)]
+struct Comparison {
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 50)]
+    clients: usize,
+    /// Measured seconds per round.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Rounds of each.
+    #[arg(long, default_value_t = 5)]
+    rounds: usize,
+    /// Instead of throughput rounds, count instructions per request under
+    /// callgrind over this many requests of each.
+    #[arg(long)]
+    instructions: Option<usize>,
+    /// Routers on core 1, the load generator and subgraphs on core 0
+    /// (needs two cores and `taskset`).
+    #[arg(long)]
+    pin: bool,
+    /// Load the contenders at once, each client sending one request to
+    /// each in turn, and compare their CPU time per request round by round
+    /// (what a drifting host cannot skew).
+    #[arg(long)]
+    interleaved: bool,
+}
+
+impl Comparison {
+    fn load(&self) -> bench::Settings {
+        bench::Settings { clients: self.clients, seconds: self.seconds, warmup: 2, compare_hive: None }
+    }
+}
+
 /// The same allocator as `backbone`, so the router measured is the router
 /// shipped.
 #[global_allocator]
@@ -273,13 +297,14 @@ async fn run(command: Command, config: subgraph_kit::config::Config) -> anyhow::
             let load = bench::Settings { clients, seconds, warmup: 2, compare_hive: None };
             bench::rest::run(load, rounds).await
         }
-        Command::BenchOverhead { instructions: Some(requests), .. } => {
+        Command::BenchOverhead(Comparison { instructions: Some(requests), .. }) => {
             bench::instructions::run(requests).await
         }
-        Command::BenchOverhead { clients, seconds, rounds, instructions: None } => {
-            let load = bench::Settings { clients, seconds, warmup: 2, compare_hive: None };
-            bench::overhead::run(load, rounds).await
+        Command::BenchOverhead(c) => bench::overhead::run(c.load(), c.rounds, c.pin, c.interleaved).await,
+        Command::BenchMerged(Comparison { instructions: Some(requests), .. }) => {
+            bench::merged::instructions(requests).await
         }
+        Command::BenchMerged(c) => bench::merged::run(c.load(), c.rounds, c.pin, c.interleaved).await,
         Command::BenchStack { clients, seconds, events, postgres_url, redis_url } => {
             let load = bench::Settings { clients, seconds, warmup: 2, compare_hive: None };
             bench::stack::run(bench::stack::StackSettings { load, events, postgres_url, redis_url }).await

@@ -88,20 +88,26 @@ where
 
 /// Load against a router URL with the benchmark query.
 pub async fn run(url: &str, settings: &Settings) -> Report {
+    run_query(url, QUERY, settings).await
+}
+
+/// Load against a router URL with `query`.
+pub async fn run_query(url: &str, query: &str, settings: &Settings) -> Report {
     let url = url.to_owned();
-    let body = serde_json::to_vec(&json!({"query": QUERY})).unwrap_or_default();
+    let body = serde_json::to_vec(&json!({"query": query})).unwrap_or_default();
     drive(settings, move |http: reqwest::Client| {
         let (url, body) = (url.clone(), body.clone());
-        async move {
-            match http.post(&url).header("content-type", "application/json").body(body).send().await {
-                Ok(r) if r.status().is_success() => {
-                    r.bytes().await.is_ok_and(|b| !contains(&b, b"\"errors\""))
-                }
-                _ => false,
-            }
-        }
+        async move { post_ok(&http, &url, body).await }
     })
     .await
+}
+
+/// Posts a GraphQL request body; whether it answered 2xx without errors.
+pub(crate) async fn post_ok(http: &reqwest::Client, url: &str, body: Vec<u8>) -> bool {
+    match http.post(url).header("content-type", "application/json").body(body).send().await {
+        Ok(r) if r.status().is_success() => r.bytes().await.is_ok_and(|b| !contains(&b, b"\"errors\"")),
+        _ => false,
+    }
 }
 
 /// The floor: the router's subgraph requests for one query, replayed in
