@@ -9,7 +9,10 @@
 //! replicas can relay the same outbox without publishing a row twice
 //! concurrently.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use backbone_entities::platform::outbox;
 use backbone_schema::EventEnvelope;
@@ -110,9 +113,16 @@ impl Relay {
         tokio::pin!(shutdown);
         let idle = Duration::from_millis(self.config.poll_interval_ms);
         let mut commits = crate::db::commits();
+        let mut next_sweep = Instant::now();
         loop {
             // Commits from here on wake the wait below.
             commits.borrow_and_update();
+            if Instant::now() >= next_sweep {
+                next_sweep = Instant::now() + SWEEP_EVERY;
+                if let Err(err) = self.sweep().await {
+                    tracing::warn!(error = %err, "outbox sweep failed; retrying later");
+                }
+            }
             let delay = match self.relay_batch().await {
                 Ok(n) if n as u64 >= self.config.batch_size => Duration::ZERO,
                 Ok(_) => idle,
@@ -187,7 +197,49 @@ impl Relay {
         metrics::counter!("backbone_outbox_published_total").increment(count as u64);
         Ok(count)
     }
+
+    /// Deletes published events older than `outbox.retain_published_seconds`,
+    /// in statements of [`SWEEP_CHUNK`] rows (short transactions; on
+    /// Postgres skipping rows another replica's sweep holds). Returns how
+    /// many it deleted. The relay runs it every [`SWEEP_EVERY`].
+    pub async fn sweep(&self) -> Result<u64, RelayError> {
+        let retain = i64::try_from(self.config.retain_published_seconds).ok();
+        // A retention past what a date can hold keeps everything.
+        let Some(cutoff) =
+            retain.and_then(chrono::TimeDelta::try_seconds).and_then(|d| Utc::now().checked_sub_signed(d))
+        else {
+            return Ok(0);
+        };
+        let postgres = is_postgres(&self.db);
+        let mut swept = 0;
+        loop {
+            let mut old = Query::select();
+            old.column(outbox::Column::Id)
+                .from(outbox::Entity)
+                .and_where(outbox::Column::PublishedAt.lt(cutoff))
+                .order_by(outbox::Column::Id, Order::Asc)
+                .limit(SWEEP_CHUNK);
+            if postgres {
+                old.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+            }
+            let deleted = outbox::Entity::delete_many()
+                .filter(outbox::Column::Id.in_subquery(old))
+                .exec(&self.db)
+                .await?;
+            swept += deleted.rows_affected;
+            if deleted.rows_affected < SWEEP_CHUNK {
+                break;
+            }
+        }
+        metrics::counter!("backbone_outbox_swept_total").increment(swept);
+        Ok(swept)
+    }
 }
+
+/// Published rows one sweep statement deletes at most.
+const SWEEP_CHUNK: u64 = 10_000;
+/// How often the running relay sweeps published rows.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
 /// Relay failures (database only: publish failures are retried in place).
 #[derive(Debug, thiserror::Error)]

@@ -245,11 +245,15 @@ pub struct OutboxConfig {
     /// which drained a busy outbox about a fifth faster than 256 in
     /// `bench-sync` (docs/benchmarks.md).
     pub batch_size: u64,
+    /// Seconds a published event stays in the outbox (to inspect or
+    /// replay by hand) before the relay deletes it: a day by default.
+    /// Events not yet published are never deleted.
+    pub retain_published_seconds: u64,
 }
 
 impl Default for OutboxConfig {
     fn default() -> Self {
-        Self { poll_interval_ms: 100, batch_size: 1000 }
+        Self { poll_interval_ms: 100, batch_size: 1000, retain_published_seconds: 86_400 }
     }
 }
 

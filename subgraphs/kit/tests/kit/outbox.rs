@@ -115,3 +115,89 @@ async fn what_the_bus_did_not_take_waits_for_the_next_pass_in_order() {
     assert_eq!(ns, [1, 2, 3, 4, 5, 6, 7, 8]);
     let _ = js.delete_stream(&name).await;
 }
+
+/// Published events leave the outbox once older than
+/// `outbox.retain_published_seconds`; events not yet published stay
+/// whatever their age (the outbox would otherwise grow without end, and
+/// every erasure scans it).
+#[tokio::test]
+async fn published_events_are_swept_after_their_retention_and_pending_ones_never() {
+    let app = TestApp::start_with(|c| c.outbox.retain_published_seconds = 0, |_| axum::Router::new())
+        .await
+        .expect("start");
+    let kit = &app.kit;
+    let tenant = Uuid::now_v7();
+    let txn = kit.db.begin().await.expect("begin");
+    for n in 0..3 {
+        outbox::enqueue(&txn, tenant, None, "test.old", json!({"n": n})).await.expect("enqueue");
+    }
+    subgraph_kit::db::commit(txn).await.expect("commit");
+    let relay = kit.relay();
+    assert_eq!(relay.relay_batch().await.expect("relay"), 3);
+    // Committed after the relay's pass: not published yet.
+    let txn = kit.db.begin().await.expect("begin");
+    let waiting = outbox::enqueue(&txn, tenant, None, "test.waiting", json!({})).await.expect("enqueue");
+    subgraph_kit::db::commit(txn).await.expect("commit");
+    tokio::time::sleep(Duration::from_millis(20)).await;
+
+    assert_eq!(
+        relay.sweep().await.expect("sweep"),
+        3,
+        "the three published events are past a retention of 0 s"
+    );
+    assert_eq!(relay.sweep().await.expect("sweep again"), 0);
+    let left = outbox_ids(&kit.db).await;
+    assert_eq!(left, [waiting], "the unpublished event stays");
+
+    // With a day's retention (the default), a published event stays.
+    let keeping = subgraph_kit::outbox::Relay::new(
+        kit.db.clone(),
+        kit.bus.clone(),
+        subgraph_kit::config::OutboxConfig::default(),
+    );
+    assert_eq!(keeping.relay_batch().await.expect("relay"), 1);
+    assert_eq!(keeping.sweep().await.expect("sweep"), 0);
+    assert_eq!(outbox_ids(&kit.db).await, [waiting]);
+}
+
+/// The running relay sweeps on its own: events published before it
+/// started are gone after its first pass.
+#[tokio::test]
+async fn the_running_relay_sweeps_published_events() {
+    let app = TestApp::start_with(|c| c.outbox.retain_published_seconds = 0, |_| axum::Router::new())
+        .await
+        .expect("start");
+    let kit = app.kit.clone();
+    let txn = kit.db.begin().await.expect("begin");
+    outbox::enqueue(&txn, Uuid::now_v7(), None, "test.old", json!({})).await.expect("enqueue");
+    subgraph_kit::db::commit(txn).await.expect("commit");
+    assert_eq!(kit.relay().relay_batch().await.expect("relay"), 1);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let relay = tokio::spawn(kit.relay().run(async move {
+        let _ = stop_rx.await;
+    }));
+    let mut left = outbox_ids(&kit.db).await;
+    for _ in 0..50 {
+        if left.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        left = outbox_ids(&kit.db).await;
+    }
+    assert!(left.is_empty(), "published rows still there: {left:?}");
+    let _ = stop_tx.send(());
+    relay.await.expect("relay stops on shutdown");
+}
+
+async fn outbox_ids(db: &sea_orm::DatabaseConnection) -> Vec<Uuid> {
+    use sea_orm::EntityTrait;
+    backbone_entities::platform::outbox::Entity::find()
+        .all(db)
+        .await
+        .expect("outbox rows")
+        .into_iter()
+        .map(|row| row.id)
+        .collect()
+}

@@ -369,3 +369,43 @@ async fn endpoints_inside_the_network_are_refused_and_never_called() {
         "{errors:?}"
     );
 }
+
+/// Aborting the subgraph's workers (a graph stopped in place, as
+/// `DevGraph::stop` does) stops its delivery worker too: a delivery that
+/// falls due afterwards is never attempted.
+#[tokio::test]
+async fn aborting_the_workers_stops_the_delivery_worker() {
+    use futures::FutureExt;
+    use subgraph_kit::subgraph::Subgraph;
+
+    let (url, hits) = receiver(StatusCode::OK).await;
+    let post = Post::start_with(|c| {
+        tune(c, |n| n.delivery_tick_ms = 20);
+        trusting(&url)(c);
+    })
+    .await;
+    post.endpoint("staff", "WEBHOOK", &url).await;
+    let never: subgraph_kit::subgraph::Shutdown = futures::future::pending::<()>().boxed().shared();
+    let workers = Subgraph::workers(&subgraph_notifications::Notifications, &post.app.kit, never);
+
+    // Running: a delivery goes out on the worker's own tick.
+    post.handle(&post.event("complaint.assigned", "staff", false)).await;
+    for _ in 0..250 {
+        if *hits.lock().expect("lock") > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(*hits.lock().expect("lock"), 1, "the running worker delivers");
+
+    for worker in workers {
+        worker.abort();
+        let _ = worker.await;
+    }
+    post.handle(&post.event("complaint.assigned", "staff", false)).await;
+    // Fifty of the worker's ticks.
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert_eq!(*hits.lock().expect("lock"), 1, "a stopped worker delivered");
+    let pending = deliveries(&post).await.into_iter().filter(|d| d.status == Status::Pending).count();
+    assert_eq!(pending, 1, "the second delivery waits for the next worker");
+}
