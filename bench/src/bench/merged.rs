@@ -3,9 +3,10 @@
 //! against the same query written with its fields selected twice with
 //! different sub-selections — `reviews` twice, `topProducts` once
 //! directly and once inside a fragment — which the router must merge
-//! into the same answer, byte for byte (checked first). Measured on one
-//! router, either in rotating throughput rounds ([`super::rounds`]) or in
-//! instructions per request under callgrind.
+//! into the same answer, byte for byte (checked first). Measured in
+//! rotating throughput rounds on one router, as CPU time per request with
+//! two routers loaded at once ([`super::rounds`]), or in instructions per
+//! request under callgrind.
 
 use anyhow::Context;
 use serde_json::json;
@@ -97,12 +98,12 @@ pub async fn instructions(requests: usize) -> anyhow::Result<()> {
             .map(|(_, ir)| *ir as f64 / requests as f64)
             .collect()
     };
-    let plain = per_request(QUERY);
-    let plain_mean = plain.iter().sum::<f64>() / plain.len() as f64;
+    let mean = |counts: &[f64]| counts.iter().sum::<f64>() / counts.len() as f64;
+    let plain_mean = mean(&per_request(QUERY));
     println!("\n{:<28} {:>40} {:>10} {:>9}", "run", "Ir / request, in order", "mean", "vs query");
     for (name, query) in [("q  the query", QUERY), ("mq the query, merged fields", MERGED_QUERY)] {
         let counts = per_request(query);
-        let mean = counts.iter().sum::<f64>() / counts.len() as f64;
+        let mean = mean(&counts);
         let each: Vec<String> = counts.iter().map(|c| format!("{c:.0}")).collect();
         println!(
             "{name:<28} {:>40} {mean:>10.0} {:>7.2} %",

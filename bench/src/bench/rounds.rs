@@ -1,10 +1,10 @@
-//! Rotating rounds, for comparisons smaller than a shared host's drift
-//! (`bench-overhead`, `bench-merged`): each contender (a router and the
-//! query it is loaded with) is loaded in turn, in an order that rotates
-//! each round, so drift falls on each alike. Per round: throughput, p99,
-//! and the router process's user and kernel CPU time per request, read
-//! from `/proc` (what a neighbour on the host moves far less than
-//! throughput). With `pinned`, the bench process (load generator and
+//! Comparisons smaller than a shared host's drift (`bench-overhead`,
+//! `bench-merged`), between contenders (a router and the query it is
+//! loaded with), two ways: [`rotate`] loads each in turn, in an order that
+//! rotates each round, so drift falls on each alike, and reports
+//! throughput, p99 and the router's user and kernel CPU time per request
+//! (from `/proc`); [`interleave`] loads all at once and compares only
+//! their CPU time per request, round by round. With `pinned`, the bench process (load generator and
 //! subgraphs) keeps to core 0 and each router to core 1
 //! ([`pin_bench_process`], [`ROUTER_CORE`]), so the router measured has a
 //! core of its own and its CPU share says whether it was the bottleneck.
@@ -75,9 +75,7 @@ impl Contender {
             errors: 0,
         }
     }
-}
 
-impl Contender {
     /// Mean CPU time per request over the first contender's in the same
     /// interleaved rounds, minus one (0.02 = 2 % more).
     pub(crate) fn cpu_over_first(&self) -> f64 {
@@ -93,6 +91,17 @@ fn cpu_ticks(pid: u32) -> Option<(u64, u64)> {
     let rest = stat.rsplit_once(')')?.1;
     let fields: Vec<&str> = rest.split_whitespace().collect();
     Some((fields.get(11)?.parse().ok()?, fields.get(12)?.parse().ok()?))
+}
+
+/// User and kernel microseconds per request between two [`cpu_ticks`]
+/// readings over `served` requests; NaN when either reading is missing.
+fn per_request(before: Option<(u64, u64)>, after: Option<(u64, u64)>, served: f64) -> (f64, f64) {
+    match (before, after) {
+        (Some((u0, s0)), Some((u1, s1))) if served > 0.0 => {
+            ((u1 - u0) as f64 * 10_000.0 / served, (s1 - s0) as f64 * 10_000.0 / served)
+        }
+        _ => (f64::NAN, f64::NAN),
+    }
 }
 
 /// Loads every contender `rounds` times, printing each round.
@@ -115,14 +124,9 @@ pub(crate) async fn rotate(contenders: &mut [Contender], settings: &Settings, ro
             let wall = started.elapsed().as_secs_f64();
             // Warm-up requests are served too, at about the measured rate.
             let served = report.rps * (settings.seconds + settings.warmup) as f64;
-            let (user, sys, busy) = match (before, cpu_ticks(c.pid)) {
-                (Some((u0, s0)), Some((u1, s1))) if served > 0.0 => (
-                    (u1 - u0) as f64 * 10_000.0 / served,
-                    (s1 - s0) as f64 * 10_000.0 / served,
-                    (u1 - u0 + s1 - s0) as f64 / 100.0 / wall,
-                ),
-                _ => (f64::NAN, f64::NAN, f64::NAN),
-            };
+            let (user, sys) = per_request(before, cpu_ticks(c.pid), served);
+            // CPU seconds over wall seconds.
+            let busy = (user + sys) * served / 1e6 / wall;
             println!(
                 "{:<28} {:>5} {:>9.0} {:>8.2} {:>8.1} {:>8.1} {:>6.2} {:>6}",
                 c.name,
@@ -191,12 +195,7 @@ pub(crate) async fn interleave(contenders: &mut [Contender], settings: &Settings
         let served = report.rps * settings.seconds as f64;
         let mut first_cpu = f64::NAN;
         for (i, c) in contenders.iter_mut().enumerate() {
-            let (user, sys) = match (before[i], cpu_ticks(c.pid)) {
-                (Some((u0, s0)), Some((u1, s1))) if served > 0.0 => {
-                    ((u1 - u0) as f64 * 10_000.0 / served, (s1 - s0) as f64 * 10_000.0 / served)
-                }
-                _ => (f64::NAN, f64::NAN),
-            };
+            let (user, sys) = per_request(before[i], cpu_ticks(c.pid), served);
             if i == 0 {
                 first_cpu = user + sys;
             }
